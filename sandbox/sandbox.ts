@@ -1,0 +1,163 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import type { RequestListener, Server } from 'node:http';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import { MetricStore } from './backends/metrics.ts';
+import { VirtualClock } from './clock.ts';
+import type { SandboxCore } from './context.ts';
+import { EventBus } from './events.ts';
+import { Rng } from './rng.ts';
+import { createSandboxServer, listen } from './server.ts';
+import { createCloudWatchService } from './services/cloudwatch.ts';
+import { createEC2Service } from './services/ec2.ts';
+import { createFISService } from './services/fis.ts';
+import { createRoute53Service } from './services/route53.ts';
+import { createS3Service } from './services/s3.ts';
+import type { SandboxService } from './services/service.ts';
+import { createSNSService } from './services/sns.ts';
+import { createSSMService } from './services/ssm.ts';
+import { loadWorldFile, type WorldDefinition } from './world/schema.ts';
+import { World } from './world/world.ts';
+
+export interface SandboxOptions {
+  seed?: number;
+  /** A world definition, or the path of a world file; the shipped `checkout` world by default. */
+  world?: WorldDefinition | string;
+  /** Folder for state kept between runs; omit to keep everything in memory. */
+  stateDir?: string;
+  /** Wipe the state folder first. */
+  fresh?: boolean;
+  /** The virtual clock to run on; a private one (touching no globals) by default. */
+  clock?: VirtualClock;
+}
+
+const STATE_FILE = 'sandbox-state.json';
+
+/** The local AWS: a simulated world and the services that expose it, on one virtual clock. */
+export class Sandbox {
+  readonly core: SandboxCore;
+  readonly services: SandboxService[];
+  private readonly dynamo: Server;
+  private server: Server | undefined;
+  private port: number | undefined;
+  private inFlight = 0;
+  private saveQueued = false;
+
+  private constructor(core: SandboxCore, services: SandboxService[], dynamo: Server) {
+    this.core = core;
+    this.services = services;
+    this.dynamo = dynamo;
+  }
+
+  static async create(opts: SandboxOptions = {}): Promise<Sandbox> {
+    const def = typeof opts.world === 'object' ? opts.world : await loadWorldFile(opts.world);
+    const seed = opts.seed ?? 1;
+    const clock = opts.clock ?? VirtualClock.createPrivate();
+    const rng = new Rng(seed);
+    const bus = new EventBus({ account: def.accountId, region: def.region, now: () => clock.now() });
+    const world = new World(def, { clock, rng, bus });
+    const stateDir = opts.stateDir;
+    if (stateDir && opts.fresh) await rm(stateDir, { recursive: true, force: true });
+    if (stateDir) await mkdir(stateDir, { recursive: true });
+    const core: SandboxCore = { clock, rng, bus, world, metrics: new MetricStore(), stateDir };
+
+    const services = [
+      createCloudWatchService(core),
+      createFISService(core),
+      createSSMService(core),
+      createEC2Service(core),
+      createRoute53Service(core),
+      createS3Service(core),
+      createSNSService(core),
+    ];
+    if (stateDir) {
+      const saved = await readState(join(stateDir, STATE_FILE));
+      for (const s of services) if (saved[s.signingName] !== undefined) s.restore?.(saved[s.signingName]);
+    }
+    for (const s of services) s.start?.();
+    const dynamo = dynalite({
+      path: stateDir ? join(stateDir, 'dynamodb') : undefined,
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+    });
+    return new Sandbox(core, services, dynamo);
+  }
+
+  get clock(): VirtualClock {
+    return this.core.clock;
+  }
+  get world(): World {
+    return this.core.world;
+  }
+
+  /** Requests being served right now (virtual-time drivers wait for zero before jumping ahead). */
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  service(signingName: string): SandboxService {
+    const s = this.services.find((x) => x.signingName === signingName);
+    if (!s) throw new Error(`no sandbox service ${signingName}`);
+    return s;
+  }
+
+  /** Starts serving on 127.0.0.1 (port 0 picks a free one) and returns the endpoint URL. */
+  async listen(port = 0): Promise<string> {
+    const dynamoListener = this.dynamo.listeners('request')[0] as RequestListener;
+    this.server = createSandboxServer({
+      services: this.services,
+      dynamodb: dynamoListener,
+      onRequestStart: () => {
+        this.inFlight++;
+      },
+      onRequestEnd: () => {
+        this.inFlight--;
+        this.queueSave();
+      },
+    });
+    this.port = await listen(this.server, port);
+    return this.endpoint;
+  }
+
+  get endpoint(): string {
+    if (this.port === undefined) throw new Error('the sandbox is not listening');
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  private queueSave(): void {
+    if (!this.core.stateDir || this.saveQueued) return;
+    this.saveQueued = true;
+    setImmediate(() => {
+      this.saveQueued = false;
+      void this.save();
+    });
+  }
+
+  /** Writes every service's state to the state folder. */
+  async save(): Promise<void> {
+    if (!this.core.stateDir) return;
+    const state: Record<string, unknown> = {};
+    for (const s of this.services) if (s.save) state[s.signingName] = s.save();
+    await writeFile(join(this.core.stateDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await this.save();
+    await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
+  }
+}
+
+async function readState(file: string): Promise<Record<string, unknown>> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new Error(`${file}: the sandbox's saved state cannot be read (${(e as Error).message}); start with --fresh`);
+  }
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AwsError, asAwsError, type SandboxRequest, type SandboxResponse } from './protocol/types.ts';
+import type { SandboxService } from './services/service.ts';
+
+/** Largest request body the sandbox accepts (S3 objects included): 64 MiB. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Routes the older X-Amz-Target prefixes to a signing name when a request carries no SigV4 header. */
+const TARGET_PREFIXES: Record<string, string> = {
+  AmazonSSM: 'ssm',
+  GraniteServiceVersion20100801: 'monitoring',
+  DynamoDB_20120810: 'dynamodb',
+  AWSStepFunctions: 'states',
+  AWSEvents: 'events',
+};
+
+/**
+ * Works out which service a request is for. The SDK signs every request with SigV4, whose
+ * credential scope names the service (`Credential=AKID/20260105/us-east-1/fis/aws4_request`), so
+ * that is the first source; unsigned requests (curl, a browser) fall back to the target header or
+ * the path, as far as those are unambiguous.
+ */
+export function identifyService(req: IncomingMessage): { service: string; region: string } | undefined {
+  const auth = String(req.headers.authorization ?? '');
+  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
+  if (scope) return { region: scope[1]!, service: scope[2]! };
+  const target = String(req.headers['x-amz-target'] ?? '').split('.')[0] ?? '';
+  const region = 'us-east-1';
+  if (TARGET_PREFIXES[target]) return { service: TARGET_PREFIXES[target]!, region };
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (path.startsWith('/2013-04-01/')) return { service: 'route53', region };
+  if (/^\/(experimentTemplates|experiments|actions|targetResourceTypes|tags)(\/|$)/.test(path)) {
+    return { service: 'fis', region };
+  }
+  return undefined;
+}
+
+export interface ServerOptions {
+  services: SandboxService[];
+  /** dynalite's request listener: DynamoDB requests are handed to it untouched. */
+  dynamodb: RequestListener;
+  /** Called around every request so that virtual-time drivers know when work is in flight. */
+  onRequestStart?: () => void;
+  onRequestEnd?: () => void;
+}
+
+export function createSandboxServer(opts: ServerOptions): Server {
+  const bySigningName = new Map(opts.services.map((s) => [s.signingName, s]));
+  const server = createServer((req, res) => {
+    opts.onRequestStart?.();
+    res.on('close', () => opts.onRequestEnd?.());
+    const id = identifyService(req);
+    if (id?.service === 'dynamodb') {
+      opts.dynamodb(req, res);
+      return;
+    }
+    void handle(req, res, id, bySigningName);
+  });
+  server.keepAliveTimeout = 60_000;
+  return server;
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: { service: string; region: string } | undefined,
+  services: Map<string, SandboxService>,
+): Promise<void> {
+  const requestId = randomUUID();
+  let body: Buffer;
+  try {
+    body = await readBody(req);
+  } catch (e) {
+    send(res, plainError(asAwsError(e), requestId));
+    return;
+  }
+  const service = id ? services.get(id.service) : undefined;
+  if (!service || !id) {
+    send(
+      res,
+      plainError(
+        new AwsError(
+          'UnknownService',
+          id
+            ? `The sandbox does not emulate the '${id.service}' service`
+            : 'Cannot tell which AWS service this request is for: sign it with SigV4 (any AWS SDK does)',
+        ),
+        requestId,
+      ),
+    );
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://sandbox');
+  const sreq: SandboxRequest = {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: req.headers,
+    body,
+    service: id.service,
+    region: id.region,
+    requestId,
+  };
+  let out: SandboxResponse;
+  try {
+    out = await service.handler(sreq);
+  } catch (e) {
+    // Services answer errors in their own protocol; this is only for a handler that threw anyway.
+    out = plainError(asAwsError(e), requestId);
+  }
+  send(res, out);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new AwsError('RequestEntityTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function plainError(err: AwsError, requestId: string): SandboxResponse {
+  return {
+    status: err.status,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': err.code },
+    body: JSON.stringify({ __type: err.code, message: err.message }),
+  };
+}
+
+function send(res: ServerResponse, out: SandboxResponse): void {
+  const body = typeof out.body === 'string' ? Buffer.from(out.body) : out.body;
+  res.writeHead(out.status, { ...out.headers, 'content-length': String(body.length) });
+  res.end(body);
+}
+
+export async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}

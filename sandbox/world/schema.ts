@@ -1,0 +1,151 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const seconds = z.number().positive();
+/** `[min, max]` seconds: the world draws a duration in that range from its seeded RNG. */
+const secondsRange = z
+  .tuple([z.number().nonnegative(), z.number().nonnegative()])
+  .refine(([a, b]) => a <= b, 'the first number of a range must not be larger than the second');
+const tags = z.record(z.string(), z.string());
+
+export const worldSchema = z
+  .object({
+    name: z.string().min(1),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name such as us-east-1'),
+    accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    /** Availability zones the service runs in; each gets one subnet. */
+    availabilityZones: z.array(z.string().min(1)).min(1),
+    service: z
+      .object({
+        name: z.string().min(1),
+        instancesPerAz: z.number().int().min(0).max(50),
+        instanceType: z.string().default('m6i.large'),
+        tags: tags.default({}),
+        /** Requests per second one healthy instance serves before it saturates. */
+        capacityPerInstanceRps: seconds,
+        /** Steady offered load, in requests per second. */
+        baselineRps: z.number().nonnegative(),
+        /** p99 latency at low utilisation, in milliseconds. */
+        baseLatencyP99Ms: seconds,
+        /** Seconds from `running` until the application passes health checks. */
+        bootSeconds: secondsRange.default([30, 60]),
+      })
+      .strict(),
+    timings: z
+      .object({
+        stopSeconds: secondsRange.default([20, 60]),
+        startSeconds: secondsRange.default([15, 40]),
+        terminateSeconds: secondsRange.default([20, 60]),
+        rebootSeconds: secondsRange.default([40, 90]),
+      })
+      .strict()
+      .default({ stopSeconds: [20, 60], startSeconds: [15, 40], terminateSeconds: [20, 60], rebootSeconds: [40, 90] }),
+    loadBalancer: z
+      .object({
+        name: z.string().min(1),
+        healthCheck: z
+          .object({
+            intervalSeconds: z.number().int().min(5).max(300).default(30),
+            unhealthyThreshold: z.number().int().min(2).max(10).default(3),
+            healthyThreshold: z.number().int().min(2).max(10).default(3),
+          })
+          .strict()
+          .default({ intervalSeconds: 30, unhealthyThreshold: 3, healthyThreshold: 3 }),
+      })
+      .strict(),
+    autoScaling: z
+      .object({
+        name: z.string().min(1),
+        /** Whether the group replaces instances that are stopped or terminated. */
+        replaceUnhealthy: z.boolean().default(true),
+        /** Seconds from an instance going unhealthy to its replacement being launched. */
+        replacementDelaySeconds: secondsRange.default([60, 120]),
+      })
+      .strict()
+      .optional(),
+    database: z
+      .object({
+        clusterId: z.string().min(1),
+        engine: z.string().default('aurora-postgresql'),
+        writerAz: z.string().min(1),
+        readerAzs: z.array(z.string().min(1)).min(1),
+        failoverSeconds: secondsRange.default([60, 120]),
+        /** Replication lag in milliseconds in steady state. */
+        baseReplicaLagMs: z.number().nonnegative().default(20),
+        tags: tags.default({}),
+      })
+      .strict()
+      .optional(),
+    dns: z
+      .object({
+        zoneName: z.string().min(1),
+        recordName: z.string().min(1),
+        ttl: z.number().int().min(0).default(60),
+        /** The standby that secondary failover records point at. */
+        secondaryRegion: z.string().min(1),
+        /** Seconds a change stays PENDING before it is INSYNC. */
+        propagationSeconds: secondsRange.default([30, 60]),
+      })
+      .strict()
+      .optional(),
+    /** CloudWatch alarms created when the sandbox starts, in PutMetricAlarm's shape. */
+    alarms: z.array(z.record(z.string(), z.unknown())).default([]),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    const azs = new Set(w.availabilityZones);
+    if (azs.size !== w.availabilityZones.length) {
+      ctx.addIssue({ code: 'custom', path: ['availabilityZones'], message: 'lists an AZ twice' });
+    }
+    if (w.database) {
+      for (const [i, az] of [w.database.writerAz, ...w.database.readerAzs].entries()) {
+        if (!azs.has(az)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['database', i === 0 ? 'writerAz' : `readerAzs`],
+            message: `${az} is not one of availabilityZones`,
+          });
+        }
+      }
+    }
+  });
+
+export type WorldDefinition = z.infer<typeof worldSchema>;
+
+export const DEFAULT_WORLD_FILE = fileURLToPath(new URL('../worlds/checkout.yaml', import.meta.url));
+
+export class WorldFileError extends Error {
+  constructor(file: string, detail: string) {
+    super(`${file}: ${detail}`);
+    this.name = 'WorldFileError';
+  }
+}
+
+/** Reads and validates a world file; one error naming the file and the first bad field. */
+export async function loadWorldFile(file = DEFAULT_WORLD_FILE): Promise<WorldDefinition> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new WorldFileError(file, `cannot read the world file (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new WorldFileError(file, `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return parseWorld(raw, file);
+}
+
+export function parseWorld(raw: unknown, file = '(world)'): WorldDefinition {
+  const result = worldSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    throw new WorldFileError(file, `${where}: ${issue.message}`);
+  }
+  return result.data;
+}
