@@ -1,3 +1,4 @@
+import type { AlarmEngine } from './backends/alarms.ts';
 import type { MetricStore } from './backends/metrics.ts';
 import type { VirtualClock } from './clock.ts';
 import type { EventBus } from './events.ts';
@@ -11,6 +12,8 @@ export interface SandboxCore {
   bus: EventBus;
   world: World;
   metrics: MetricStore;
+  /** CloudWatch alarms: FIS reads their state for stop conditions. */
+  alarms: AlarmEngine;
   /** Folder that holds the sandbox's state between runs; undefined keeps everything in memory. */
   stateDir: string | undefined;
 }

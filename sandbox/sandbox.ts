@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { RequestListener, Server } from 'node:http';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
+import { AlarmEngine } from './backends/alarms.ts';
 import { MetricStore } from './backends/metrics.ts';
 import { VirtualClock } from './clock.ts';
 import type { SandboxCore } from './context.ts';
@@ -55,11 +56,13 @@ export class Sandbox {
     const clock = opts.clock ?? VirtualClock.createPrivate();
     const rng = new Rng(seed);
     const bus = new EventBus({ account: def.accountId, region: def.region, now: () => clock.now() });
-    const world = new World(def, { clock, rng, bus });
     const stateDir = opts.stateDir;
     if (stateDir && opts.fresh) await rm(stateDir, { recursive: true, force: true });
     if (stateDir) await mkdir(stateDir, { recursive: true });
-    const core: SandboxCore = { clock, rng, bus, world, metrics: new MetricStore(), stateDir };
+    const metrics = new MetricStore();
+    const world = new World(def, { clock, rng, bus, metrics });
+    const alarms = new AlarmEngine({ clock, bus, metrics, region: def.region, accountId: def.accountId });
+    const core: SandboxCore = { clock, rng, bus, world, metrics, alarms, stateDir };
 
     const services = [
       createCloudWatchService(core),
@@ -158,6 +161,8 @@ async function readState(file: string): Promise<Record<string, unknown>> {
     return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new Error(`${file}: the sandbox's saved state cannot be read (${(e as Error).message}); start with --fresh`);
+    throw new Error(
+      `${file}: the sandbox's saved state cannot be read (${(e as Error).message}); start with --fresh`,
+    );
   }
 }

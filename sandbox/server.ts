@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsError, asAwsError, type SandboxRequest, type SandboxResponse } from './protocol/types.ts';
 import type { SandboxService } from './services/service.ts';
@@ -120,7 +126,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new AwsError('RequestEntityTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
+        reject(
+          new AwsError('RequestEntityTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413),
+        );
         req.destroy();
         return;
       }
@@ -134,7 +142,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 function plainError(err: AwsError, requestId: string): SandboxResponse {
   return {
     status: err.status,
-    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': err.code },
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-requestid': requestId,
+      'x-amzn-errortype': err.code,
+    },
     body: JSON.stringify({ __type: err.code, message: err.message }),
   };
 }

@@ -43,7 +43,12 @@ export class MetricStore {
     const key = metricKey(id);
     let s = this.series.get(key);
     if (!s) {
-      s = { namespace: id.namespace, metricName: id.metricName, dimensions: { ...id.dimensions }, points: [] };
+      s = {
+        namespace: id.namespace,
+        metricName: id.metricName,
+        dimensions: { ...id.dimensions },
+        points: [],
+      };
       this.series.set(key, s);
     }
     // Keep points ordered by timestamp; datapoints almost always arrive in order, so scan from the end.
@@ -60,13 +65,19 @@ export class MetricStore {
   }
 
   /** Metrics matching a namespace / name / dimension filter (ListMetrics' semantics: dimensions must all be present). */
-  list(filter: { namespace?: string; metricName?: string; dimensions?: { name: string; value?: string }[] }): MetricId[] {
+  list(filter: {
+    namespace?: string;
+    metricName?: string;
+    dimensions?: { name: string; value?: string }[];
+  }): MetricId[] {
     const out: MetricId[] = [];
     for (const s of this.series.values()) {
       if (filter.namespace && s.namespace !== filter.namespace) continue;
       if (filter.metricName && s.metricName !== filter.metricName) continue;
       if (
-        filter.dimensions?.some((d) => !(d.name in s.dimensions) || (d.value !== undefined && s.dimensions[d.name] !== d.value))
+        filter.dimensions?.some(
+          (d) => !(d.name in s.dimensions) || (d.value !== undefined && s.dimensions[d.name] !== d.value),
+        )
       ) {
         continue;
       }

@@ -1,4 +1,10 @@
-import { AwsError, asAwsError, type SandboxRequest, type SandboxResponse, type ServiceHandler } from './types.ts';
+import {
+  AwsError,
+  asAwsError,
+  type SandboxRequest,
+  type SandboxResponse,
+  type ServiceHandler,
+} from './types.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: operations receive untyped wire input and validate it themselves
 export type JsonOperation = (input: any, req: SandboxRequest) => unknown | Promise<unknown>;
@@ -36,7 +42,10 @@ export function jsonProtocol(opts: JsonProtocolOptions): ServiceHandler {
       const target = String(req.headers['x-amz-target'] ?? '');
       const [prefix, operation] = target.split('.');
       if (req.method !== 'POST' || prefix !== opts.targetPrefix || !operation) {
-        throw new AwsError('UnknownOperationException', `Unknown operation: ${target || '(no X-Amz-Target)'}`);
+        throw new AwsError(
+          'UnknownOperationException',
+          `Unknown operation: ${target || '(no X-Amz-Target)'}`,
+        );
       }
       const op = opts.operations[operation];
       if (!op) throw new AwsError('UnknownOperationException', `Unknown operation: ${operation}`);

@@ -1,5 +1,5 @@
-import { toXml } from './xml.ts';
 import { AwsError, asAwsError, type SandboxRequest, type ServiceHandler } from './types.ts';
+import { toXml } from './xml.ts';
 
 /**
  * Query-protocol parameters as a tree: `Filter.1.Name=x&Filter.1.Value.1=y` becomes

@@ -58,7 +58,8 @@ export function restJsonProtocol(
     const headers = { 'content-type': 'application/json', 'x-amzn-requestid': req.requestId };
     try {
       const found = matchRoute(compiled, req.method, req.path);
-      if (!found) throw new AwsError('UnknownOperationException', `No operation for ${req.method} ${req.path}`, 404);
+      if (!found)
+        throw new AwsError('UnknownOperationException', `No operation for ${req.method} ${req.path}`, 404);
       let input: unknown = {};
       if (req.body.length > 0) {
         try {

@@ -1,6 +1,6 @@
 import { compileRoutes, matchRoute, type RestRoute } from './rest-json.ts';
-import { toXml } from './xml.ts';
 import { AwsError, asAwsError, type ServiceHandler } from './types.ts';
+import { toXml } from './xml.ts';
 
 export type XmlRoute = RestRoute<Buffer>;
 
@@ -27,7 +27,11 @@ export function restXmlProtocol(opts: RestXmlOptions): ServiceHandler {
     try {
       const found = matchRoute(compiled, req.method, req.path);
       if (!found) {
-        throw new AwsError(opts.notFoundCode ?? 'InvalidInput', `No operation for ${req.method} ${req.path}`, 404);
+        throw new AwsError(
+          opts.notFoundCode ?? 'InvalidInput',
+          `No operation for ${req.method} ${req.path}`,
+          404,
+        );
       }
       const out = await found.route.handler(req.body, found.params, req);
       if (out instanceof RawResponse) {

@@ -50,8 +50,6 @@ export function parseXml(body: Buffer | string, errorCode = 'MalformedXML'): Rec
   return parser.parse(text) as Record<string, unknown>;
 }
 
-
-
 /** XML lists with one element parse as a single object; this always gives an array. */
 export function asArray<T>(value: T | T[] | undefined | null): T[] {
   if (value === undefined || value === null || value === '') return [];

@@ -41,7 +41,12 @@ export const worldSchema = z
         rebootSeconds: secondsRange.default([40, 90]),
       })
       .strict()
-      .default({ stopSeconds: [20, 60], startSeconds: [15, 40], terminateSeconds: [20, 60], rebootSeconds: [40, 90] }),
+      .default({
+        stopSeconds: [20, 60],
+        startSeconds: [15, 40],
+        terminateSeconds: [20, 60],
+        rebootSeconds: [40, 90],
+      }),
     loadBalancer: z
       .object({
         name: z.string().min(1),

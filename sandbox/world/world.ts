@@ -1,6 +1,7 @@
+import type { MetricStore } from '../backends/metrics.ts';
 import type { VirtualClock } from '../clock.ts';
 import type { EventBus } from '../events.ts';
-import type { Rng, RandomStream } from '../rng.ts';
+import type { RandomStream, Rng } from '../rng.ts';
 import type { WorldDefinition } from './schema.ts';
 
 export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
@@ -69,6 +70,7 @@ export interface WorldDeps {
   clock: VirtualClock;
   rng: Rng;
   bus: EventBus;
+  metrics: MetricStore;
 }
 
 /**
@@ -173,6 +175,15 @@ export class World {
     );
   }
 
+  /**
+   * Whether the service answers at the endpoint a Route 53 health check probes: the primary
+   * region's load balancer, or the standby in `dns.secondaryRegion`.
+   */
+  endpointHealthy(region: string): boolean {
+    if (region !== this.def.region) return true;
+    return this.instances().some((i) => this.instanceServing(i));
+  }
+
   /** Draws a duration in milliseconds from a `[min, max]` seconds range. */
   drawMs([min, max]: readonly [number, number]): number {
     return Math.round(this.timing.between(min, max) * 1000);
@@ -219,9 +230,12 @@ export class World {
     inst.state = state;
     inst.stateReason = reason;
     if (state !== 'running') inst.appReadyAt = undefined;
-    this.deps.bus.publish('aws.ec2', 'EC2 Instance State-change Notification', { 'instance-id': inst.id, state }, [
-      inst.arn,
-    ]);
+    this.deps.bus.publish(
+      'aws.ec2',
+      'EC2 Instance State-change Notification',
+      { 'instance-id': inst.id, state },
+      [inst.arn],
+    );
   }
 
   private requireInstance(id: string): Instance {
@@ -241,7 +255,10 @@ export class World {
           if (inst.state === 'stopping') this.setState(inst, 'stopped', reason);
         });
       } else if (inst.state === 'terminated' || inst.state === 'shutting-down') {
-        throw new WorldError('IncorrectInstanceState', `The instance '${inst.id}' is not in a state from which it can be stopped.`);
+        throw new WorldError(
+          'IncorrectInstanceState',
+          `The instance '${inst.id}' is not in a state from which it can be stopped.`,
+        );
       }
       return { id: inst.id, previous, current: inst.state };
     });
@@ -253,11 +270,17 @@ export class World {
     return insts.map((inst) => {
       const previous = inst.state;
       if (inst.state === 'terminated' || inst.state === 'shutting-down') {
-        throw new WorldError('IncorrectInstanceState', `The instance '${inst.id}' is not in a state from which it can be started.`);
+        throw new WorldError(
+          'IncorrectInstanceState',
+          `The instance '${inst.id}' is not in a state from which it can be started.`,
+        );
       }
       if (inst.state === 'stopping') {
         // EC2 refuses to start an instance that is still stopping.
-        throw new WorldError('IncorrectInstanceState', `The instance '${inst.id}' is not in a state from which it can be started.`);
+        throw new WorldError(
+          'IncorrectInstanceState',
+          `The instance '${inst.id}' is not in a state from which it can be started.`,
+        );
       }
       if (inst.state === 'stopped') {
         this.setState(inst, 'pending', reason);
@@ -300,7 +323,8 @@ export class World {
   /** FIS aws:network:disrupt-connectivity: the subnets' traffic is dropped until the disruption ends. */
   disruptConnectivity(subnetIds: string[], scope: Disruption['scope'], durationMs: number): Disruption {
     for (const id of subnetIds) {
-      if (!this.subnetsById.has(id)) throw new WorldError('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`);
+      if (!this.subnetsById.has(id))
+        throw new WorldError('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`);
     }
     const d: Disruption = {
       id: `disruption-${this.nextDisruption++}`,
@@ -327,7 +351,10 @@ export class World {
     const c = this.clustersById.get(id);
     if (!c) throw new WorldError('DBClusterNotFoundFault', `DBCluster ${id} not found.`);
     if (c.status !== 'available') {
-      throw new WorldError('InvalidDBClusterStateFault', `DBCluster ${id} is not in available state (it is ${c.status}).`);
+      throw new WorldError(
+        'InvalidDBClusterStateFault',
+        `DBCluster ${id} is not in available state (it is ${c.status}).`,
+      );
     }
     const target = targetAz ?? c.readerAzs[0]!;
     const old = c.writerAz;

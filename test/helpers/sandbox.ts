@@ -12,7 +12,9 @@ export interface ClientConfig {
  * Starts a sandbox on a free loopback port, on a private virtual clock that only moves when the
  * test says so (`sb.clock.advance(ms)`).
  */
-export async function startSandbox(opts: SandboxOptions = {}): Promise<{ sb: Sandbox; config: ClientConfig }> {
+export async function startSandbox(
+  opts: SandboxOptions = {},
+): Promise<{ sb: Sandbox; config: ClientConfig }> {
   const sb = await Sandbox.create(opts);
   const endpoint = await sb.listen(0);
   return {
