@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { playAtSpeed } from '../../sandbox/clock.ts';
+import { Sandbox } from '../../sandbox/sandbox.ts';
+import { integerIn, positiveNumber } from '../options.ts';
+
+export const DEFAULT_SANDBOX_PORT = 4566;
+
+export interface SandboxFlags {
+  port: number;
+  seed: number;
+  world?: string;
+  speed: number;
+  fresh: boolean;
+  stateDir: string;
+}
+
+export function sandboxCommand(io: { out: (line: string) => void; err: (line: string) => void }): Command {
+  return new Command('sandbox')
+    .description(
+      'Start the local AWS: FIS, CloudWatch, SSM, Route 53, EC2, S3, SNS and DynamoDB on 127.0.0.1, backed by a simulated world on virtual time.',
+    )
+    .option('--port <n>', 'port to listen on (0 picks a free one)', integerIn(0, 65535), DEFAULT_SANDBOX_PORT)
+    .option(
+      '--seed <s>',
+      'seed for the simulated world (same seed and calls, same results)',
+      integerIn(0, 2 ** 32 - 1),
+      1,
+    )
+    .option(
+      '--world <file>',
+      'world file describing the service to simulate (default: the shipped checkout world)',
+    )
+    .option(
+      '--speed <f>',
+      'virtual seconds per real second (600 plays ten minutes each second)',
+      positiveNumber,
+      1,
+    )
+    .option('--fresh', 'start from an empty state instead of the saved one', false)
+    .option(
+      '--state-dir <dir>',
+      'folder that keeps tables, objects and experiment history between runs',
+      '.faultline',
+    )
+    .addHelpText(
+      'after',
+      `
+Once it accepts requests it prints the variables to use, e.g.
+  AWS_ENDPOINT_URL=http://127.0.0.1:${DEFAULT_SANDBOX_PORT}
+Any AWS SDK v3 client (and the AWS CLI) honours AWS_ENDPOINT_URL; any credentials work.
+Stop it with Ctrl-C: its state is saved in the state folder.`,
+    )
+    .action(async (flags: SandboxFlags) => {
+      const sb = await Sandbox.create({
+        seed: flags.seed,
+        world: flags.world ? resolve(flags.world) : undefined,
+        stateDir: resolve(flags.stateDir),
+        fresh: flags.fresh,
+      });
+      let endpoint: string;
+      try {
+        endpoint = await sb.listen(flags.port);
+      } catch (e) {
+        await sb.close();
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') {
+          throw new Error(`port ${flags.port} is already in use: pass --port with another port, or --port 0`);
+        }
+        throw e;
+      }
+      const stopPlaying = playAtSpeed(sb.clock, flags.speed);
+      const w = sb.world;
+      io.err(
+        `faultline sandbox: world '${w.def.name}' (${w.region}, ${w.instances().length} instances in ${w.def.availabilityZones.length} AZs), ` +
+          `seed ${flags.seed}, ${flags.speed}x virtual time, state in ${flags.stateDir}`,
+      );
+      io.out(`AWS_ENDPOINT_URL=${endpoint}`);
+      io.out(`AWS_REGION=${w.region}`);
+      io.out('AWS_ACCESS_KEY_ID=sandbox');
+      io.out('AWS_SECRET_ACCESS_KEY=sandbox');
+      await new Promise<void>((done) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          done();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      stopPlaying();
+      await sb.close();
+      io.err('faultline sandbox: stopped, state saved');
+    });
+}

@@ -1,0 +1,52 @@
+import { Command, CommanderError } from 'commander';
+import { WorldFileError } from '../sandbox/world/schema.ts';
+import { sandboxCommand } from './commands/sandbox.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
+
+export interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+export function buildProgram(io: Io = processIo): Command {
+  const program = new Command('faultline')
+    .description('Chaos game days, auto-remediation and incident timelines for AWS, with a local sandbox.')
+    .version(process.env.npm_package_version ?? '0.1.0', '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+    });
+  program.addCommand(sandboxCommand(io));
+  for (const cmd of program.commands) {
+    cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
+    cmd.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  }
+  return program;
+}
+
+/** Runs the CLI and returns its exit status: 0 done, 1 the run failed, 2 bad usage or input. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has already printed the message (or the help / version).
+      return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (e instanceof UsageError || e instanceof WorldFileError) {
+      io.err(`faultline: ${e.message}`);
+      return EXIT_USAGE;
+    }
+    io.err(`faultline: ${(e as Error).message}`);
+    return EXIT_FAILED;
+  }
+}
