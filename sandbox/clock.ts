@@ -34,6 +34,8 @@ export class VirtualClock {
       now: start,
       toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
       loopLimit: 1_000_000,
+      // The SDK's HTTP handler clears socket timers that may predate the install; let it, quietly.
+      shouldClearNativeTimers: true,
     });
     return new VirtualClock(installed, () => installed.uninstall());
   }
@@ -78,10 +80,11 @@ export class VirtualClock {
 
   /** Virtual time of the next scheduled timer, if any. */
   nextTimerAt(): number | undefined {
-    const timers = (this.fake as unknown as { timers?: Record<string, { callAt: number }> }).timers;
+    // fake-timers keeps its timers in a Map keyed by id (not part of its typed API).
+    const timers = (this.fake as unknown as { timers?: Map<unknown, { callAt: number }> }).timers;
     if (!timers) return undefined;
     let next: number | undefined;
-    for (const t of Object.values(timers)) if (next === undefined || t.callAt < next) next = t.callAt;
+    for (const t of timers.values()) if (next === undefined || t.callAt < next) next = t.callAt;
     return next;
   }
 

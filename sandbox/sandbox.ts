@@ -3,6 +3,7 @@ import type { RequestListener, Server } from 'node:http';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { AlarmEngine } from './backends/alarms.ts';
+import { LambdaRegistry } from './backends/lambda.ts';
 import { MetricStore } from './backends/metrics.ts';
 import { VirtualClock } from './clock.ts';
 import type { SandboxCore } from './context.ts';
@@ -17,6 +18,7 @@ import { createS3Service } from './services/s3.ts';
 import type { SandboxService } from './services/service.ts';
 import { createSNSService } from './services/sns.ts';
 import { createSSMService } from './services/ssm.ts';
+import { createStatesService } from './services/states.ts';
 import { loadWorldFile, type WorldDefinition } from './world/schema.ts';
 import { World } from './world/world.ts';
 
@@ -44,8 +46,17 @@ export class Sandbox {
   private inFlight = 0;
   private saveQueued = false;
 
-  private constructor(core: SandboxCore, services: SandboxService[], dynamo: Server) {
+  /** The project's Lambda functions, called in-process by the Step Functions service. */
+  readonly lambdas: LambdaRegistry;
+
+  private constructor(
+    core: SandboxCore,
+    services: SandboxService[],
+    dynamo: Server,
+    lambdas: LambdaRegistry,
+  ) {
     this.core = core;
+    this.lambdas = lambdas;
     this.services = services;
     this.dynamo = dynamo;
   }
@@ -64,6 +75,11 @@ export class Sandbox {
     const alarms = new AlarmEngine({ clock, bus, metrics, region: def.region, accountId: def.accountId });
     const core: SandboxCore = { clock, rng, bus, world, metrics, alarms, stateDir };
 
+    const lambdas = new LambdaRegistry({
+      region: def.region,
+      accountId: def.accountId,
+      now: () => clock.now(),
+    });
     const services = [
       createCloudWatchService(core),
       createFISService(core),
@@ -72,6 +88,7 @@ export class Sandbox {
       createRoute53Service(core),
       createS3Service(core),
       createSNSService(core),
+      createStatesService(core, lambdas),
     ];
     if (stateDir) {
       const saved = await readState(join(stateDir, STATE_FILE));
@@ -84,7 +101,7 @@ export class Sandbox {
       deleteTableMs: 0,
       updateTableMs: 0,
     });
-    return new Sandbox(core, services, dynamo);
+    return new Sandbox(core, services, dynamo, lambdas);
   }
 
   get clock(): VirtualClock {

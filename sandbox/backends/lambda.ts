@@ -1,0 +1,101 @@
+import { performance } from 'node:perf_hooks';
+
+/** A Lambda handler as the sandbox calls it: the event in, the result out (context is not modelled). */
+export type LocalHandler = (event: unknown) => Promise<unknown>;
+
+export interface InvocationRecord {
+  functionName: string;
+  /** Virtual time the invocation started, epoch ms. */
+  startedAt: number;
+  /** Real milliseconds the handler ran (Lambda bills real time; virtual time stands still while it runs). */
+  durationMs: number;
+  error: string | undefined;
+}
+
+/**
+ * The error a Task state sees when its Lambda function fails, named like Lambda names it
+ * (`errorType` is the thrown error's name), so Retry/Catch `ErrorEquals` match as on AWS.
+ */
+export class LambdaFunctionError extends Error {
+  readonly errorType: string;
+  constructor(errorType: string, message: string) {
+    super(message);
+    this.name = errorType;
+    this.errorType = errorType;
+  }
+}
+
+/**
+ * The sandbox's Lambda: the project's functions, registered by name, called in-process. Payloads
+ * go through JSON both ways, as they do through the Lambda API, so a handler can't lean on values
+ * that would not survive the trip (Dates, undefined, class instances).
+ */
+export class LambdaRegistry {
+  private readonly handlers = new Map<string, LocalHandler>();
+  private readonly log: InvocationRecord[] = [];
+  private readonly region: string;
+  private readonly accountId: string;
+  private readonly now: () => number;
+  private running = 0;
+
+  constructor(opts: { region: string; accountId: string; now: () => number }) {
+    this.region = opts.region;
+    this.accountId = opts.accountId;
+    this.now = opts.now;
+  }
+
+  functionArn(name: string): string {
+    return `arn:aws:lambda:${this.region}:${this.accountId}:function:${name}`;
+  }
+
+  register(name: string, handler: LocalHandler): string {
+    this.handlers.set(name, handler);
+    return this.functionArn(name);
+  }
+
+  has(nameOrArn: string): boolean {
+    return this.handlers.has(functionName(nameOrArn));
+  }
+
+  /** Invocations currently running (virtual-time drivers treat the sandbox as busy meanwhile). */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  invocations(): readonly InvocationRecord[] {
+    return this.log;
+  }
+
+  async invoke(nameOrArn: string, payload: unknown): Promise<unknown> {
+    const name = functionName(nameOrArn);
+    const handler = this.handlers.get(name);
+    if (!handler) {
+      throw new LambdaFunctionError(
+        'Lambda.ResourceNotFoundException',
+        `Function not found: ${this.functionArn(name)}`,
+      );
+    }
+    const event = JSON.parse(JSON.stringify(payload ?? {}));
+    const startedAt = this.now();
+    const t0 = performance.now();
+    this.running++;
+    try {
+      const result = await handler(event);
+      this.log.push({ functionName: name, startedAt, durationMs: performance.now() - t0, error: undefined });
+      return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      const errorType = err.name && err.name !== 'Error' ? err.name : 'Error';
+      this.log.push({ functionName: name, startedAt, durationMs: performance.now() - t0, error: errorType });
+      throw new LambdaFunctionError(errorType, err.message);
+    } finally {
+      this.running--;
+    }
+  }
+}
+
+/** `arn:aws:lambda:r:a:function:name[:qualifier]` or a plain name → the function name. */
+export function functionName(nameOrArn: string): string {
+  const m = /^arn:aws[\w-]*:lambda:[^:]+:\d+:function:([^:]+)/.exec(nameOrArn);
+  return m ? m[1]! : nameOrArn;
+}
