@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { RequestListener, Server } from 'node:http';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
@@ -35,6 +35,8 @@ export interface SandboxOptions {
 }
 
 const STATE_FILE = 'sandbox-state.json';
+const CLOCK_KEY = 'virtualTime';
+const HOUR = 3_600_000;
 
 /** The local AWS: a simulated world and the services that expose it, on one virtual clock. */
 export class Sandbox {
@@ -45,6 +47,7 @@ export class Sandbox {
   private port: number | undefined;
   private inFlight = 0;
   private saveQueued = false;
+  private saving: Promise<void> = Promise.resolve();
 
   /** The project's Lambda functions, called in-process by the Step Functions service. */
   readonly lambdas: LambdaRegistry;
@@ -94,6 +97,7 @@ export class Sandbox {
       const saved = await readState(join(stateDir, STATE_FILE));
       for (const s of services) if (saved[s.signingName] !== undefined) s.restore?.(saved[s.signingName]);
     }
+    world.start();
     for (const s of services) s.start?.();
     const dynamo = dynalite({
       path: stateDir ? join(stateDir, 'dynamodb') : undefined,
@@ -102,6 +106,18 @@ export class Sandbox {
       updateTableMs: 0,
     });
     return new Sandbox(core, services, dynamo, lambdas);
+  }
+
+  /**
+   * Where virtual time resumes for a sandbox started on a saved state folder: the next whole hour
+   * after the time it was saved at, so incidents of successive runs never overlap. Undefined for
+   * a new or fresh state.
+   */
+  static async resumeTime(stateDir: string | undefined, fresh = false): Promise<number | undefined> {
+    if (!stateDir || fresh) return undefined;
+    const saved = await readState(join(stateDir, STATE_FILE));
+    const t = saved[CLOCK_KEY];
+    return typeof t === 'number' ? (Math.floor(t / HOUR) + 1) * HOUR : undefined;
   }
 
   get clock(): VirtualClock {
@@ -154,12 +170,22 @@ export class Sandbox {
     });
   }
 
-  /** Writes every service's state to the state folder. */
-  async save(): Promise<void> {
-    if (!this.core.stateDir) return;
-    const state: Record<string, unknown> = {};
-    for (const s of this.services) if (s.save) state[s.signingName] = s.save();
-    await writeFile(join(this.core.stateDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+  /**
+   * Writes every service's state to the state folder. Saves run one at a time and each replaces
+   * the file atomically (write, then rename), so a reader never sees half a file.
+   */
+  save(): Promise<void> {
+    const dir = this.core.stateDir;
+    if (!dir) return Promise.resolve();
+    this.saving = this.saving.then(async () => {
+      const state: Record<string, unknown> = {};
+      for (const s of this.services) if (s.save) state[s.signingName] = s.save();
+      state[CLOCK_KEY] = this.core.clock.now();
+      const file = join(dir, STATE_FILE);
+      await writeFile(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+      await rename(`${file}.tmp`, file);
+    });
+    return this.saving;
   }
 
   async close(): Promise<void> {

@@ -79,7 +79,7 @@ async function handle(
   try {
     body = await readBody(req);
   } catch (e) {
-    send(res, plainError(asAwsError(e), requestId));
+    send(res, plainError(asAwsError(e), requestId), req.method);
     return;
   }
   const service = id ? services.get(id.service) : undefined;
@@ -95,13 +95,16 @@ async function handle(
         ),
         requestId,
       ),
+      req.method,
     );
     return;
   }
   const url = new URL(req.url ?? '/', 'http://sandbox');
+  // The path as sent, not URL-normalised: `.` and `..` are legal inside an S3 key.
+  const rawPath = (req.url ?? '/').split('?')[0] || '/';
   const sreq: SandboxRequest = {
     method: req.method ?? 'GET',
-    path: url.pathname,
+    path: rawPath,
     query: url.searchParams,
     headers: req.headers,
     body,
@@ -116,7 +119,7 @@ async function handle(
     // Services answer errors in their own protocol; this is only for a handler that threw anyway.
     out = plainError(asAwsError(e), requestId);
   }
-  send(res, out);
+  send(res, out, req.method);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -151,10 +154,15 @@ function plainError(err: AwsError, requestId: string): SandboxResponse {
   };
 }
 
-function send(res: ServerResponse, out: SandboxResponse): void {
+function send(res: ServerResponse, out: SandboxResponse, method: string | undefined): void {
   const body = typeof out.body === 'string' ? Buffer.from(out.body) : out.body;
-  res.writeHead(out.status, { ...out.headers, 'content-length': String(body.length) });
-  res.end(body);
+  // A HEAD answer has no body but reports the size of what GET would return (S3 HeadObject).
+  const length =
+    method === 'HEAD' && out.headers['content-length'] !== undefined
+      ? out.headers['content-length']
+      : String(body.length);
+  res.writeHead(out.status, { ...out.headers, 'content-length': length });
+  res.end(method === 'HEAD' ? undefined : body);
 }
 
 export async function listen(server: Server, port: number): Promise<number> {

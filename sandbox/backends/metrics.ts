@@ -9,6 +9,11 @@ export interface Datapoint {
   unit: string;
   /** Pre-computed percentiles (`p99` → value) for metrics the world publishes with a distribution. */
   percentiles?: Record<string, number>;
+  /**
+   * The raw values behind the datapoint, when they are known (PutMetricData with `Value` or
+   * `Values`/`Counts`): exact percentiles over any period can be computed from them.
+   */
+  samples?: { value: number; count: number }[];
 }
 
 export type Dimensions = Record<string, string>;
@@ -62,6 +67,12 @@ export class MetricStore {
     const s = this.series.get(metricKey(id));
     if (!s) return [];
     return s.points.filter((p) => p.timestamp >= start && p.timestamp < end);
+  }
+
+  /** Timestamp of the metric's newest datapoint, or undefined if it has none. */
+  latest(id: MetricId): number | undefined {
+    const s = this.series.get(metricKey(id));
+    return s?.points.at(-1)?.timestamp;
   }
 
   /** Metrics matching a namespace / name / dimension filter (ListMetrics' semantics: dimensions must all be present). */

@@ -13,6 +13,8 @@ export function parseQueryParams(params: URLSearchParams): Record<string, QueryV
   const root: Record<string, unknown> = {};
   for (const [key, value] of params) {
     const parts = key.split('.');
+    // A parameter named `__proto__.x` would otherwise write to Object.prototype.
+    if (parts.some((p) => p === '__proto__' || p === 'constructor' || p === 'prototype')) continue;
     let node: Record<string, unknown> = root;
     parts.forEach((part, i) => {
       if (i === parts.length - 1) {

@@ -31,6 +31,10 @@ export const worldSchema = z
         baseLatencyP99Ms: seconds,
         /** Seconds from `running` until the application passes health checks. */
         bootSeconds: secondsRange.default([30, 60]),
+        /** Share of requests (percent) that fail even when everything is healthy. */
+        baselineErrorPercent: z.number().min(0).max(100).default(0.05),
+        /** Spread (percent, one standard deviation) of the minute-to-minute noise on load and latency. */
+        noisePercent: z.number().min(0).max(50).default(2),
       })
       .strict(),
     timings: z
@@ -63,9 +67,15 @@ export const worldSchema = z
     autoScaling: z
       .object({
         name: z.string().min(1),
-        /** Whether the group replaces instances that are stopped or terminated. */
+        /**
+         * Whether the group replaces instances that fail its health check (stopped, or with
+         * `healthCheckType: ELB` also unhealthy in the target group). Terminated instances are
+         * always replaced: the group keeps its desired capacity.
+         */
         replaceUnhealthy: z.boolean().default(true),
-        /** Seconds from an instance going unhealthy to its replacement being launched. */
+        /** EC2 (the default) judges an instance by its EC2 state; ELB also by the target group's health checks. */
+        healthCheckType: z.enum(['EC2', 'ELB']).default('EC2'),
+        /** Seconds from the group seeing an instance unhealthy to terminating it and launching its replacement. */
         replacementDelaySeconds: secondsRange.default([60, 120]),
       })
       .strict()
@@ -79,6 +89,10 @@ export const worldSchema = z
         failoverSeconds: secondsRange.default([60, 120]),
         /** Replication lag in milliseconds in steady state. */
         baseReplicaLagMs: z.number().nonnegative().default(20),
+        /** Replication lag (ms) the readers report while the cluster fails over; it decays afterwards. */
+        replicaLagSpikeMs: z.number().nonnegative().default(8000),
+        /** Share of requests (0–1) that write to the database: they fail while the writer is unavailable. */
+        writeRequestShare: z.number().min(0).max(1).default(0.3),
         tags: tags.default({}),
       })
       .strict()
@@ -96,7 +110,7 @@ export const worldSchema = z
       .strict()
       .optional(),
     /** CloudWatch alarms created when the sandbox starts, in PutMetricAlarm's shape. */
-    alarms: z.array(z.record(z.string(), z.unknown())).default([]),
+    alarms: z.array(z.object({ AlarmName: z.string().min(1) }).catchall(z.unknown())).default([]),
   })
   .strict()
   .superRefine((w, ctx) => {
@@ -104,7 +118,25 @@ export const worldSchema = z
     if (azs.size !== w.availabilityZones.length) {
       ctx.addIssue({ code: 'custom', path: ['availabilityZones'], message: 'lists an AZ twice' });
     }
+    const alarmNames = new Set<string>();
+    for (const [i, alarm] of w.alarms.entries()) {
+      if (alarmNames.has(alarm.AlarmName)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['alarms', i, 'AlarmName'],
+          message: `${alarm.AlarmName} is defined twice`,
+        });
+      }
+      alarmNames.add(alarm.AlarmName);
+    }
     if (w.database) {
+      if (w.database.readerAzs.includes(w.database.writerAz)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['database', 'readerAzs'],
+          message: `${w.database.writerAz} is the writer's AZ; readers must be in other AZs`,
+        });
+      }
       for (const [i, az] of [w.database.writerAz, ...w.database.readerAzs].entries()) {
         if (!azs.has(az)) {
           ctx.addIssue({

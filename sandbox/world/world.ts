@@ -2,7 +2,26 @@ import type { MetricStore } from '../backends/metrics.ts';
 import type { VirtualClock } from '../clock.ts';
 import type { EventBus } from '../events.ts';
 import type { RandomStream, Rng } from '../rng.ts';
+import { TargetGroup, type TargetHealthView } from './alb.ts';
+import { AutoScalingGroup, type AutoScalingGroupView } from './asg.ts';
+import { DnsTrafficShift } from './dns-shift.ts';
+import {
+  loadBalancerDimension,
+  MinuteMetrics,
+  type TrafficSlice,
+  targetGroupDimension,
+} from './minute-metrics.ts';
+import { ReplicaLagModel } from './replica-lag.ts';
 import type { WorldDefinition } from './schema.ts';
+import { computeTraffic, probeSuccessRatio, type TrafficConditions } from './traffic.ts';
+
+/** The traffic model's resolution: the world is sampled every 10 virtual seconds. */
+const SLICE_MS = 10_000;
+const MINUTE_MS = 60_000;
+/** Health-check rounds run this far into each interval, so they never coincide with a sample. */
+const HEALTH_CHECK_PHASE_MS = 5_000;
+/** Disruption scopes that cut an AZ off from the load balancer and the database (s3, dynamodb and prefix-list do not). */
+const ISOLATING_SCOPES: ReadonlySet<Disruption['scope']> = new Set(['all', 'availability-zone']);
 
 export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
 
@@ -89,6 +108,15 @@ export class World {
   private readonly disruptions: Disruption[] = [];
   private nextInstance = 1;
   private nextDisruption = 1;
+  private readonly targets: TargetGroup;
+  private readonly asg: AutoScalingGroup | undefined;
+  private readonly dns: DnsTrafficShift;
+  private readonly replicaLag: ReplicaLagModel | undefined;
+  private readonly minute: MinuteMetrics;
+  private readonly noise: RandomStream;
+  private started = false;
+  private lastSampleAt = 0;
+  private latest: TrafficSlice | undefined;
 
   constructor(def: WorldDefinition, deps: WorldDeps) {
     this.def = def;
@@ -122,6 +150,168 @@ export class World {
         failovers: 0,
       });
     }
+    this.targets = new TargetGroup(this, def.loadBalancer.healthCheck);
+    this.asg = def.autoScaling
+      ? new AutoScalingGroup(def.autoScaling, {
+          fleet: this,
+          targets: this.targets,
+          clock: deps.clock,
+          bus: deps.bus,
+          rng: deps.rng.stream('autoscaling'),
+        })
+      : undefined;
+    this.dns = new DnsTrafficShift(def.region, def.dns?.ttl ?? 60);
+    this.replicaLag = def.database
+      ? new ReplicaLagModel(def.database.baseReplicaLagMs, def.database.replicaLagSpikeMs)
+      : undefined;
+    this.minute = new MinuteMetrics(def, deps.metrics);
+    this.noise = deps.rng.stream('traffic');
+  }
+
+  /**
+   * Sets the world going on the virtual clock: a traffic sample (and an Auto Scaling check) every
+   * 10 s, metrics published at every whole minute, and the load balancer's health checks every
+   * `healthCheck.intervalSeconds`. Calling it again does nothing.
+   */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const clock = this.deps.clock;
+    this.lastSampleAt = this.now();
+    clock.at(nextMultiple(this.now(), SLICE_MS), () => {
+      this.tick();
+      clock.every(SLICE_MS, () => this.tick());
+    });
+    const intervalMs = this.def.loadBalancer.healthCheck.intervalSeconds * 1000;
+    clock.at(nextMultiple(this.now() - HEALTH_CHECK_PHASE_MS, intervalMs) + HEALTH_CHECK_PHASE_MS, () => {
+      this.targets.checkHealth();
+      clock.every(intervalMs, () => this.targets.checkHealth());
+    });
+  }
+
+  private tick(): void {
+    const now = this.now();
+    const seconds = (now - this.lastSampleAt) / 1000;
+    this.lastSampleAt = now;
+    if (seconds > 0) {
+      this.latest = this.sample(now, seconds);
+      this.minute.add(this.latest);
+    }
+    this.asg?.check();
+    if (now % MINUTE_MS === 0) this.minute.flush(now - MINUTE_MS);
+  }
+
+  /** The world over the slice that just ended, judged by its state now. */
+  private sample(now: number, seconds: number): TrafficSlice {
+    const svc = this.def.service;
+    // Draw the same number of values every slice, so that one fault does not shift later noise.
+    const spread = svc.noisePercent / 100;
+    const loadFactor = Math.max(0, 1 + spread * gaussian(this.noise));
+    const latencyFactor = Math.max(0.5, 1 + spread * gaussian(this.noise));
+    const errorFactor = Math.max(0, 1 + 0.5 * gaussian(this.noise));
+    const lagFactor = Math.exp(0.2 * gaussian(this.noise));
+
+    this.targets.sync();
+    const offered = svc.baselineRps * loadFactor;
+    const share = this.dns.primaryShare(now);
+    const noisy = { latencyFactor, baselineErrorRatio: (svc.baselineErrorPercent / 100) * errorFactor };
+    const primary = computeTraffic({ ...this.primaryConditions(offered * share), ...noisy });
+    const standby = computeTraffic({ ...this.standbyConditions(offered * (1 - share)), ...noisy });
+    const view = this.targets.view();
+    const lag = this.sampleReplicaLag(now);
+    return {
+      seconds,
+      primary,
+      standby,
+      hosts: { total: view, byAz: view.byAz },
+      replicaLagMs: lag === undefined ? undefined : lag * lagFactor,
+    };
+  }
+
+  /** The primary region's load balancer as the traffic model sees it, offered `offeredRps`. */
+  private primaryConditions(offeredRps: number): TrafficConditions {
+    const routing = this.targets.routing();
+    return {
+      ...this.steadyConditions(offeredRps, 0),
+      routedTargets: routing.targets.length,
+      routedServing: routing.targets.filter((i) => this.instanceServing(i)).length,
+      writeFailureRatio: this.writesFailing() ? (this.def.database?.writeRequestShare ?? 0) : 0,
+    };
+  }
+
+  /** The standby region: a healthy copy of the primary's fleet, which serves whatever DNS sends it. */
+  private standbyConditions(offeredRps: number): TrafficConditions {
+    return this.steadyConditions(
+      offeredRps,
+      this.def.service.instancesPerAz * this.def.availabilityZones.length,
+    );
+  }
+
+  private steadyConditions(offeredRps: number, targets: number): TrafficConditions {
+    const svc = this.def.service;
+    return {
+      offeredRps,
+      routedTargets: targets,
+      routedServing: targets,
+      capacityPerInstanceRps: svc.capacityPerInstanceRps,
+      baseLatencyP99Ms: svc.baseLatencyP99Ms,
+      baselineErrorRatio: svc.baselineErrorPercent / 100,
+      writeFailureRatio: 0,
+      latencyFactor: 1,
+    };
+  }
+
+  /** Writes fail while the cluster fails over or the application cannot reach the writer's AZ. */
+  private writesFailing(): boolean {
+    const c = this.def.database && this.clustersById.get(this.def.database.clusterId);
+    return !!c && (c.status === 'failing-over' || !this.azReachable(c.writerAz));
+  }
+
+  private sampleReplicaLag(now: number): number | undefined {
+    const c = this.def.database && this.clustersById.get(this.def.database.clusterId);
+    if (!c || !this.replicaLag) return undefined;
+    return this.replicaLag.sample(now, {
+      failingOver: c.status === 'failing-over',
+      writerUnreachableSince: this.unreachableSince(c.writerAz),
+    });
+  }
+
+  /** The load balancer's view of its targets (DescribeTargetHealth), overall and per AZ. */
+  targetHealth(): TargetHealthView {
+    this.targets.sync();
+    return this.targets.view();
+  }
+
+  /** The Auto Scaling group (DescribeAutoScalingGroups), if the world has one. */
+  autoScalingGroup(): AutoScalingGroupView | undefined {
+    return this.asg?.view();
+  }
+
+  /** The `LoadBalancer` metric dimension value of the primary region's ALB. */
+  get loadBalancerDimension(): string {
+    return loadBalancerDimension(this.def);
+  }
+
+  /** The `TargetGroup` metric dimension value of the service's target group. */
+  get targetGroupDimension(): string {
+    return targetGroupDimension(this.def);
+  }
+
+  /**
+   * Route 53 calls this when the record set clients resolve starts answering with `region`'s
+   * endpoint; traffic moves there over the record's TTL as resolver caches expire.
+   */
+  setDnsActiveRegion(region: string): void {
+    this.dns.setActiveRegion(region, this.now());
+  }
+
+  dnsActiveRegion(): string {
+    return this.dns.activeRegion;
+  }
+
+  /** The most recent 10-second traffic sample (requests per second by outcome), once the world has started. */
+  currentTraffic(): TrafficSlice | undefined {
+    return this.latest;
   }
 
   get region(): string {
@@ -160,9 +350,24 @@ export class World {
     return this.disruptions.filter((d) => d.active);
   }
 
-  /** Whether traffic can reach an AZ's subnets (false while a disrupt-connectivity fault covers it). */
+  /**
+   * Whether traffic can reach an AZ's subnets: false while a disrupt-connectivity fault with scope
+   * `all` or `availability-zone` covers one of them (the other scopes cut off services the
+   * simulated application does not depend on).
+   */
   azReachable(az: string): boolean {
-    return !this.activeDisruptions().some((d) => d.subnetIds.some((s) => this.subnetsById.get(s)?.az === az));
+    return this.unreachableSince(az) === undefined;
+  }
+
+  /** When the AZ was cut off, if it is now. */
+  private unreachableSince(az: string): number | undefined {
+    let since: number | undefined;
+    for (const d of this.activeDisruptions()) {
+      if (!ISOLATING_SCOPES.has(d.scope)) continue;
+      if (!d.subnetIds.some((s) => this.subnetsById.get(s)?.az === az)) continue;
+      since = since === undefined ? d.startedAt : Math.min(since, d.startedAt);
+    }
+    return since;
   }
 
   /** True when the instance's application answers: running, booted, and its AZ reachable. */
@@ -177,11 +382,16 @@ export class World {
 
   /**
    * Whether the service answers at the endpoint a Route 53 health check probes: the primary
-   * region's load balancer, or the standby in `dns.secondaryRegion`.
+   * region's load balancer (healthy while it has a healthy target that answers and more than half
+   * of the probes succeed), or the standby in `dns.secondaryRegion` (always healthy).
    */
   endpointHealthy(region: string): boolean {
     if (region !== this.def.region) return true;
-    return this.instances().some((i) => this.instanceServing(i));
+    this.targets.sync();
+    const routing = this.targets.routing();
+    if (routing.failOpen || !routing.targets.some((i) => this.instanceServing(i))) return false;
+    const offered = this.def.service.baselineRps * this.dns.primaryShare(this.now());
+    return probeSuccessRatio(this.primaryConditions(offered)) > 0.5;
   }
 
   /** Draws a duration in milliseconds from a `[min, max]` seconds range. */
@@ -360,15 +570,49 @@ export class World {
     const old = c.writerAz;
     c.status = 'failing-over';
     c.failoverEndsAt = this.now() + this.drawMs(this.def.database?.failoverSeconds ?? [60, 120]);
+    this.publishClusterEvent(
+      c,
+      'RDS-EVENT-0073',
+      `Started cross AZ failover to DB instance: ${c.id}-${target}`,
+    );
     this.deps.clock.at(c.failoverEndsAt, () => {
       c.writerAz = target;
       c.readerAzs = [...c.readerAzs.filter((az) => az !== target), old];
       c.status = 'available';
       c.failoverEndsAt = undefined;
       c.failovers += 1;
+      this.publishClusterEvent(c, 'RDS-EVENT-0071', `Completed failover to DB instance: ${c.id}-${target}`);
     });
     return c;
   }
+
+  /** An RDS failover event, as RDS delivers it to EventBridge. */
+  private publishClusterEvent(c: DbCluster, eventId: string, message: string): void {
+    this.deps.bus.publish(
+      'aws.rds',
+      'RDS DB Cluster Event',
+      {
+        EventCategories: ['failover'],
+        SourceType: 'CLUSTER',
+        SourceArn: c.arn,
+        Date: new Date(this.now()).toISOString(),
+        Message: message,
+        SourceIdentifier: c.id,
+        EventID: eventId,
+      },
+      [c.arn],
+    );
+  }
+}
+
+/** The first multiple of `step` strictly after `t`. */
+function nextMultiple(t: number, step: number): number {
+  return (Math.floor(t / step) + 1) * step;
+}
+
+/** A standard normal draw (Irwin–Hall: the sum of four uniforms, rescaled). */
+function gaussian(rng: RandomStream): number {
+  return (rng.next() + rng.next() + rng.next() + rng.next() - 2) * Math.sqrt(3);
 }
 
 export interface StateChange {

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/** The parts of a resolved serverless.yml the sandbox deploys. */
+export interface ResolvedService {
+  service: string;
+  provider: { stage: string; region: string; environment?: Record<string, unknown> };
+  functions: Record<string, { handler: string; name: string; environment?: Record<string, unknown> }>;
+  stepFunctions?: { stateMachines?: Record<string, { name: string; definition: Record<string, unknown> }> };
+  resources?: { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+}
+
+/** The inputs whose content decides what `serverless print` returns. */
+async function inputsDigest(projectDir: string, stage: string): Promise<string> {
+  const hash = createHash('sha256').update(stage);
+  const files = ['serverless.yml', 'package.json'];
+  for (const f of await readdir(join(projectDir, 'state-machines'))) files.push(join('state-machines', f));
+  for (const f of files.sort()) {
+    hash.update(f);
+    hash.update(await readFile(join(projectDir, f)));
+  }
+  return hash.digest('hex').slice(0, 20);
+}
+
+/**
+ * Resolves serverless.yml with the framework itself (`serverless print`), so the sandbox deploys
+ * exactly what AWS would get: same names, same environment, same state machine definitions. The
+ * framework takes seconds to start, so the result is cached by the content of its inputs.
+ */
+export async function resolveServerless(projectDir: string, stage = 'dev'): Promise<ResolvedService> {
+  const digest = await inputsDigest(projectDir, stage);
+  const cacheDir = join(projectDir, 'node_modules', '.cache', 'faultline');
+  const cacheFile = join(cacheDir, `serverless-${digest}.json`);
+  try {
+    return JSON.parse(await readFile(cacheFile, 'utf8')) as ResolvedService;
+  } catch {
+    // not cached yet
+  }
+  const require = createRequire(join(projectDir, 'package.json'));
+  const bin = require.resolve('osls/bin/serverless.js');
+  const text = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'print', '--format', 'json', '--stage', stage], {
+      cwd: projectDir,
+      env: {
+        ...process.env,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        AWS_ENDPOINT_URL: '',
+      },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(out);
+      else
+        reject(
+          new Error(
+            `serverless.yml could not be resolved (serverless print exited ${code}):\n${(err || out).trim()}`,
+          ),
+        );
+    });
+  });
+  const resolved = JSON.parse(text) as ResolvedService;
+  await mkdir(cacheDir, { recursive: true });
+  await writeFile(cacheFile, JSON.stringify(resolved));
+  return resolved;
+}

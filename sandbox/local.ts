@@ -1,0 +1,124 @@
+import { fileURLToPath } from 'node:url';
+import { resetClients } from '../src/aws/clients.ts';
+import { DEFAULT_EPOCH, playAtSpeed, VirtualClock } from './clock.ts';
+import { type Deployment, deployToSandbox } from './deploy/deploy.ts';
+import { resolveServerless } from './deploy/resolve.ts';
+import { HttpActivity, playWhenIdle } from './idle.ts';
+import { Sandbox } from './sandbox.ts';
+import type { WorldDefinition } from './world/schema.ts';
+
+export const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+export interface LocalOptions {
+  seed?: number;
+  world?: WorldDefinition | string;
+  stateDir?: string;
+  fresh?: boolean;
+  /**
+   * How virtual time moves: `fast` jumps ahead whenever nothing is in flight (game days, tests,
+   * benchmarks); a number plays that many virtual seconds per real second; `manual` only moves
+   * when the caller advances the clock.
+   */
+  time?: 'fast' | 'manual' | number;
+  port?: number;
+  stage?: string;
+}
+
+export interface LocalStack {
+  sandbox: Sandbox;
+  deployment: Deployment;
+  clock: VirtualClock;
+  endpoint: string;
+  /** Stops the clock driver, closes the sandbox, restores the process's timers and environment. */
+  close(): Promise<void>;
+}
+
+const ENV_KEYS = [
+  'AWS_ENDPOINT_URL',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+];
+
+/**
+ * The project running locally: a sandbox on this process's (virtual) clock with serverless.yml
+ * deployed into it, and this process's AWS environment pointed at it, exactly as a Lambda
+ * function's would be on AWS. Handlers and the CLI then use their ordinary SDK clients.
+ */
+export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
+  const time = opts.time ?? 'fast';
+  const service = await resolveServerless(PROJECT_DIR, opts.stage);
+  const start = (await Sandbox.resumeTime(opts.stateDir, opts.fresh)) ?? DEFAULT_EPOCH;
+  const clock = time === 'manual' ? VirtualClock.createPrivate(start) : VirtualClock.installGlobal(start);
+  const savedEnv: Record<string, string | undefined> = {};
+  let sandbox: Sandbox | undefined;
+  let stopDriver: () => void = () => {};
+  const http = new HttpActivity();
+  try {
+    sandbox = await Sandbox.create({
+      seed: opts.seed,
+      world: opts.world,
+      stateDir: opts.stateDir,
+      fresh: opts.fresh,
+      clock,
+    });
+    const endpoint = await sandbox.listen(opts.port ?? 0);
+    const env: Record<string, string> = {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: sandbox.world.region,
+      AWS_DEFAULT_REGION: sandbox.world.region,
+      AWS_ACCESS_KEY_ID: 'sandbox',
+      AWS_SECRET_ACCESS_KEY: 'sandbox',
+    };
+    for (const k of ENV_KEYS) {
+      savedEnv[k] = process.env[k];
+      delete process.env[k];
+    }
+    Object.assign(process.env, env);
+    resetClients();
+    const deployment = await deployToSandbox(sandbox, service, PROJECT_DIR);
+    for (const [k, v] of Object.entries(deployment.environment)) {
+      if (!(k in savedEnv)) savedEnv[k] = process.env[k];
+      process.env[k] = v;
+    }
+    const sb = sandbox;
+    if (time === 'fast') {
+      stopDriver = playWhenIdle(
+        clock,
+        () => http.inFlight > 0 || sb.requestsInFlight > 0 || sb.lambdas.inFlight > 0,
+      );
+    } else if (typeof time === 'number') {
+      stopDriver = playAtSpeed(clock, time);
+    }
+    return {
+      sandbox: sb,
+      deployment,
+      clock,
+      endpoint,
+      close: async () => {
+        stopDriver();
+        http.dispose();
+        await sb.close();
+        clock.dispose();
+        resetClients();
+        for (const [k, v] of Object.entries(savedEnv)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      },
+    };
+  } catch (e) {
+    stopDriver();
+    http.dispose();
+    await sandbox?.close();
+    clock.dispose();
+    for (const [k, v] of Object.entries(savedEnv)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    throw e;
+  }
+}

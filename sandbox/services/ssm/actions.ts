@@ -1,0 +1,209 @@
+import type { Instance, InstanceState, World } from '../../world/world.ts';
+import { WorldError } from '../../world/world.ts';
+
+/** What a running step may do: look at and change the world, poll, and finish once. */
+export interface StepControl {
+  readonly world: World;
+  /** Runs `fn` now and then every `ms` virtual milliseconds until the step ends. */
+  poll(ms: number, fn: () => void): void;
+  succeed(outputs?: Record<string, string[]>): void;
+  fail(message: string): void;
+}
+
+/** A step's view of the execution: its resolved parameters and the outputs of earlier steps. */
+export interface StepContext {
+  params: Record<string, string[]>;
+  /** Earlier steps' outputs, keyed `stepName.OutputName` as runbook outputs name them. */
+  outputs: Record<string, string[]>;
+}
+
+export interface DocumentStep {
+  name: string;
+  /** The Automation action, e.g. `aws:changeInstanceState`. */
+  action: string;
+  timeoutSeconds: number;
+  /** The step's inputs as the runbook writes them, reported in StepExecution.Inputs. */
+  inputs(ctx: StepContext): Record<string, unknown>;
+  start(ctl: StepControl, ctx: StepContext): void;
+}
+
+/** How often Automation re-checks instance state while it waits. */
+const POLL_MS = 5_000;
+
+/** The failure text Automation reports when an EC2 call inside a step is refused. */
+export function ec2Failure(code: string, message: string): string {
+  return (
+    `Step fails when it is Executing. ${message} (Service: AmazonEC2; Status Code: 400; Error Code: ${code}). ` +
+    'Please refer to Automation Service Troubleshooting Guide for more diagnosis details.'
+  );
+}
+
+type DesiredState = 'stopped' | 'running';
+
+/** States from which an instance can never reach the desired state. */
+const DEAD: readonly InstanceState[] = ['shutting-down', 'terminated'];
+
+/**
+ * `aws:changeInstanceState`: asks EC2 for the desired state and waits until every instance has
+ * reached it. An instance still stopping when asked to run is started once it has stopped, as
+ * EC2 refuses to start a stopping instance; a terminated or unknown instance fails the step.
+ */
+export function changeInstanceStateStep(
+  name: string,
+  desired: DesiredState,
+  timeoutSeconds = 3600,
+): DocumentStep {
+  return {
+    name,
+    action: 'aws:changeInstanceState',
+    timeoutSeconds,
+    inputs: (ctx) => ({ InstanceIds: ctx.params.InstanceId ?? [], DesiredState: desired }),
+    start(ctl, ctx) {
+      const ids = ctx.params.InstanceId ?? [];
+      ctl.poll(POLL_MS, () => {
+        const instances: Instance[] = [];
+        for (const id of ids) {
+          const inst = ctl.world.instance(id);
+          if (!inst) {
+            ctl.fail(ec2Failure('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`));
+            return;
+          }
+          if (DEAD.includes(inst.state)) {
+            const verb = desired === 'stopped' ? 'stopped' : 'started';
+            ctl.fail(
+              ec2Failure(
+                'IncorrectInstanceState',
+                `The instance '${id}' is not in a state from which it can be ${verb}.`,
+              ),
+            );
+            return;
+          }
+          instances.push(inst);
+        }
+        try {
+          if (desired === 'stopped') {
+            const toStop = instances.filter((i) => i.state === 'running' || i.state === 'pending');
+            if (toStop.length > 0)
+              ctl.world.stopInstances(
+                toStop.map((i) => i.id),
+                'User initiated',
+              );
+          } else {
+            const toStart = instances.filter((i) => i.state === 'stopped');
+            if (toStart.length > 0)
+              ctl.world.startInstances(
+                toStart.map((i) => i.id),
+                'User initiated',
+              );
+          }
+        } catch (e) {
+          if (!(e instanceof WorldError)) throw e;
+          ctl.fail(ec2Failure(e.code, e.message));
+          return;
+        }
+        if (instances.every((i) => i.state === desired)) ctl.succeed();
+      });
+    },
+  };
+}
+
+/**
+ * Faultline-ScaleOut's first step: launches `Count` instances into the group's reachable AZs, each
+ * into the AZ that has the fewest serving instances at that moment (counting the ones just added).
+ */
+export function launchInstancesStep(name: string): DocumentStep {
+  return {
+    name,
+    action: 'aws:executeAwsApi',
+    timeoutSeconds: 300,
+    inputs: (ctx) => ({
+      Service: 'ec2',
+      Api: 'RunInstances',
+      AutoScalingGroupName: ctx.params.AutoScalingGroupName?.[0] ?? '',
+      Count: Number(ctx.params.Count?.[0] ?? '0'),
+      AvailabilityZones: ctx.params.AvailabilityZones ?? [],
+    }),
+    start(ctl, ctx) {
+      const world = ctl.world;
+      const group = ctx.params.AutoScalingGroupName?.[0] ?? '';
+      if (world.def.autoScaling?.name !== group) {
+        ctl.fail(
+          `Step fails when it is Executing. AutoScalingGroup '${group}' not found. Please refer to Automation ` +
+            'Service Troubleshooting Guide for more diagnosis details.',
+        );
+        return;
+      }
+      const requested = (ctx.params.AvailabilityZones ?? []).filter((az) => az !== '');
+      const unknown = requested.filter((az) => !world.def.availabilityZones.includes(az));
+      if (unknown.length > 0) {
+        ctl.fail(
+          ec2Failure(
+            'InvalidParameterValue',
+            `Invalid availability zone: [${unknown.join(', ')}] is not an Availability Zone of ${group}`,
+          ),
+        );
+        return;
+      }
+      const zones = (requested.length > 0 ? requested : world.def.availabilityZones).filter((az) =>
+        world.azReachable(az),
+      );
+      if (zones.length === 0) {
+        ctl.fail(
+          ec2Failure(
+            'InsufficientInstanceCapacity',
+            'None of the requested Availability Zones is reachable, so no instance could be launched',
+          ),
+        );
+        return;
+      }
+      const serving = new Map(zones.map((az) => [az, 0]));
+      for (const inst of world.instances()) {
+        if (serving.has(inst.az) && world.instanceServing(inst))
+          serving.set(inst.az, serving.get(inst.az)! + 1);
+      }
+      const launched: string[] = [];
+      const count = Number(ctx.params.Count?.[0] ?? '0');
+      for (let n = 0; n < count; n++) {
+        // Ties go to the AZ listed first, so the same world and seed launch into the same AZs.
+        const az = zones.reduce((best, z) => (serving.get(z)! < serving.get(best)! ? z : best));
+        launched.push(world.launchInstance(az).id);
+        serving.set(az, serving.get(az)! + 1);
+      }
+      ctl.succeed({ InstanceIds: launched });
+    },
+  };
+}
+
+/** Faultline-ScaleOut's second step: waits until every launched instance is `running`. */
+export function waitForRunningStep(name: string, launchStep: string): DocumentStep {
+  const idsOf = (ctx: StepContext) => ctx.outputs[`${launchStep}.InstanceIds`] ?? [];
+  return {
+    name,
+    action: 'aws:waitForAwsResourceProperty',
+    timeoutSeconds: 600,
+    inputs: (ctx) => ({
+      Service: 'ec2',
+      Api: 'DescribeInstances',
+      InstanceIds: idsOf(ctx),
+      PropertySelector: '$.Reservations[0].Instances[0].State.Name',
+      DesiredValues: ['running'],
+    }),
+    start(ctl, ctx) {
+      const ids = idsOf(ctx);
+      ctl.poll(POLL_MS, () => {
+        for (const id of ids) {
+          const state = ctl.world.instance(id)?.state;
+          if (state !== 'pending' && state !== 'running') {
+            ctl.fail(
+              `Step fails when it is Verifying. Instance ${id} is ${state ?? 'not found'} and can never reach ` +
+                'the desired value running. Please refer to Automation Service Troubleshooting Guide for more ' +
+                'diagnosis details.',
+            );
+            return;
+          }
+        }
+        if (ids.every((id) => ctl.world.instance(id)?.state === 'running')) ctl.succeed();
+      });
+    },
+  };
+}

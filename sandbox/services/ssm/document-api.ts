@@ -1,0 +1,146 @@
+import type { JsonOperation } from '../../protocol/json.ts';
+import { AwsError } from '../../protocol/types.ts';
+import { type AutomationDocument, type DocumentParameter, documentHash } from './documents.ts';
+import {
+  type JsonInput,
+  optionalInteger,
+  optionalObjectList,
+  optionalString,
+  optionalStringList,
+  requiredString,
+} from './input.ts';
+import { pageOf } from './paging.ts';
+
+const PLATFORM_TYPES = ['Windows', 'Linux', 'MacOS'];
+const VERSION_ALIASES = ['$LATEST', '$DEFAULT'];
+
+/** Looks a runbook up by name or document ARN; undefined when the sandbox has no such document. */
+export function findDocument(
+  docs: Map<string, AutomationDocument>,
+  nameOrArn: string,
+): AutomationDocument | undefined {
+  const arn = /^arn:aws[\w-]*:ssm:[^:]*:\d{0,12}:document\/(.+)$/.exec(nameOrArn);
+  return docs.get(arn ? arn[1]! : nameOrArn);
+}
+
+/** Whether `version` (a number or `$LATEST`/`$DEFAULT`) names a version of `doc`. */
+export function hasVersion(doc: AutomationDocument, version: string | undefined): boolean {
+  return version === undefined || VERSION_ALIASES.includes(version) || version === doc.version;
+}
+
+function defaultValue(p: DocumentParameter): string | undefined {
+  if (p.default === undefined) return undefined;
+  return p.type === 'StringList' ? JSON.stringify(p.default) : (p.default[0] ?? '');
+}
+
+/** DescribeDocument and ListDocuments over the sandbox's runbooks. */
+export function documentOperations(docs: Map<string, AutomationDocument>): Record<string, JsonOperation> {
+  const describe = (doc: AutomationDocument) => ({
+    Hash: documentHash(doc),
+    HashType: 'Sha256',
+    Name: doc.name,
+    Owner: doc.owner,
+    CreatedDate: new Date(doc.createdDate),
+    Status: 'Active',
+    DocumentVersion: doc.version,
+    Description: doc.description,
+    Parameters: doc.parameters.map((p) => ({
+      Name: p.name,
+      Type: p.type,
+      Description: p.description,
+      DefaultValue: defaultValue(p),
+    })),
+    PlatformTypes: PLATFORM_TYPES,
+    DocumentType: 'Automation',
+    SchemaVersion: '0.3',
+    LatestVersion: doc.version,
+    DefaultVersion: doc.version,
+    DocumentFormat: 'JSON',
+    Tags: [],
+  });
+
+  const identify = (doc: AutomationDocument) => ({
+    Name: doc.name,
+    CreatedDate: new Date(doc.createdDate),
+    Owner: doc.owner,
+    PlatformTypes: PLATFORM_TYPES,
+    DocumentVersion: doc.version,
+    DocumentType: 'Automation',
+    SchemaVersion: '0.3',
+    DocumentFormat: 'JSON',
+    Tags: [],
+  });
+
+  return {
+    DescribeDocument: (input: JsonInput) => {
+      const name = requiredString(input, 'Name');
+      const version = optionalString(input, 'DocumentVersion');
+      const versionName = optionalString(input, 'VersionName', { max: 128 });
+      if (version !== undefined && !/^([$]LATEST|[$]DEFAULT|[1-9][0-9]*)$/.test(version)) {
+        throw new AwsError('ValidationException', `The document version ${version} is not valid.`);
+      }
+      const doc = findDocument(docs, name);
+      if (!doc) throw new AwsError('InvalidDocument', `Document with name ${name} does not exist.`);
+      if (!hasVersion(doc, version) || versionName !== undefined) {
+        throw new AwsError('InvalidDocumentVersion', 'The document version is not valid or does not exist.');
+      }
+      return { Document: describe(doc) };
+    },
+
+    ListDocuments: (input: JsonInput) => {
+      const legacy = optionalObjectList(input, 'DocumentFilterList');
+      const filters = optionalObjectList(input, 'Filters', { max: 6 });
+      if (legacy && filters) {
+        throw new AwsError(
+          'ValidationException',
+          'You can use either DocumentFilterList or Filters, not both.',
+        );
+      }
+      const predicates = [
+        ...(legacy ?? []).map((f) =>
+          documentPredicate(requiredString(f, 'key'), [requiredString(f, 'value')]),
+        ),
+        ...(filters ?? []).map((f) =>
+          documentPredicate(
+            requiredString(f, 'Key', { min: 1, max: 128 }),
+            optionalStringList(f, 'Values', {}, { min: 1, max: 256 }) ?? [],
+          ),
+        ),
+      ];
+      const page = pageOf(
+        [...docs.values()].filter((d) => predicates.every((p) => p(d))),
+        (d) => d.name,
+        {
+          listing: 'documents',
+          nextToken: optionalString(input, 'NextToken'),
+          max: optionalInteger(input, 'MaxResults', { min: 1, max: 50 }) ?? 50,
+        },
+      );
+      return { DocumentIdentifiers: page.items.map(identify), NextToken: page.nextToken };
+    },
+  };
+}
+
+type DocumentPredicate = (doc: AutomationDocument) => boolean;
+
+function documentPredicate(key: string, values: string[]): DocumentPredicate {
+  const lower = key.toLowerCase();
+  if (lower === 'name') return (d) => values.some((v) => d.name.startsWith(v));
+  if (lower === 'documenttype') return () => values.includes('Automation');
+  if (lower === 'platformtypes') return () => values.some((v) => PLATFORM_TYPES.includes(v));
+  if (lower === 'searchkeyword') {
+    return (d) => values.some((v) => d.name.toLowerCase().includes(v.toLowerCase()));
+  }
+  if (lower === 'owner') {
+    return (d) =>
+      values.some((v) => {
+        if (v === 'All' || v === 'Public') return true;
+        if (v === 'Amazon') return d.owner === 'Amazon';
+        if (v === 'Self' || v === 'Private') return d.owner !== 'Amazon';
+        return d.owner === v;
+      });
+  }
+  // Tag filters: the sandbox's runbooks carry no tags.
+  if (key.startsWith('tag:')) return () => false;
+  throw new AwsError('InvalidFilterKey', `The filter key ${key} is not valid for ListDocuments.`);
+}

@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import { AwsError } from '../../protocol/types.ts';
+import {
+  changeInstanceStateStep,
+  type DocumentStep,
+  launchInstancesStep,
+  waitForRunningStep,
+} from './actions.ts';
+
+export type DocumentParameterType = 'String' | 'StringList' | 'Integer';
+
+export interface DocumentParameter {
+  name: string;
+  type: DocumentParameterType;
+  description: string;
+  /** Undefined makes the parameter required. */
+  default?: string[];
+  /** Each value must match (the runbook's allowedPattern). */
+  allowedPattern?: RegExp;
+  /** Inclusive bounds for Integer parameters. */
+  range?: [number, number];
+}
+
+/** An Automation runbook the sandbox can run: its parameters, its steps, and the outputs it reports. */
+export interface AutomationDocument {
+  name: string;
+  description: string;
+  /** `Amazon` for AWS-owned runbooks; the account id for the project's own. */
+  owner: string;
+  version: string;
+  createdDate: number;
+  parameters: DocumentParameter[];
+  steps: DocumentStep[];
+  /** Runbook outputs, `stepName.OutputName`. */
+  outputs: string[];
+}
+
+const ASSUME_ROLE: DocumentParameter = {
+  name: 'AutomationAssumeRole',
+  type: 'String',
+  description:
+    '(Optional) The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that allows ' +
+    'Systems Manager Automation to perform the actions on your behalf. If no role is specified, Systems Manager ' +
+    'Automation uses the permissions of the user that starts this runbook.',
+  default: [''],
+  allowedPattern: /^(arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]+)?$/,
+};
+
+function instanceIds(description: string): DocumentParameter {
+  return { name: 'InstanceId', type: 'StringList', description };
+}
+
+const AWS_PUBLISHED = Date.UTC(2017, 10, 29);
+
+/** The runbooks the sandbox knows, by name. */
+export function automationDocuments(accountId: string): Map<string, AutomationDocument> {
+  const docs: AutomationDocument[] = [
+    {
+      name: 'AWS-RestartEC2Instance',
+      description: 'Restart EC2 instances(s)',
+      owner: 'Amazon',
+      version: '1',
+      createdDate: AWS_PUBLISHED,
+      parameters: [instanceIds('(Required) EC2 Instance(s) to restart'), ASSUME_ROLE],
+      steps: [
+        changeInstanceStateStep('stopInstances', 'stopped'),
+        changeInstanceStateStep('startInstances', 'running'),
+      ],
+      outputs: [],
+    },
+    {
+      name: 'AWS-StartEC2Instance',
+      description: 'Start EC2 instances(s)',
+      owner: 'Amazon',
+      version: '1',
+      createdDate: AWS_PUBLISHED,
+      parameters: [instanceIds('(Required) EC2 Instance(s) to start'), ASSUME_ROLE],
+      steps: [changeInstanceStateStep('startInstances', 'running')],
+      outputs: [],
+    },
+    {
+      name: 'AWS-StopEC2Instance',
+      description: 'Stop EC2 instances(s)',
+      owner: 'Amazon',
+      version: '1',
+      createdDate: AWS_PUBLISHED,
+      parameters: [instanceIds('(Required) EC2 Instance(s) to stop'), ASSUME_ROLE],
+      steps: [changeInstanceStateStep('stopInstances', 'stopped')],
+      outputs: [],
+    },
+    {
+      name: 'Faultline-ScaleOut',
+      description:
+        "Adds instances to the service's Auto Scaling group, in the reachable Availability Zones that have the " +
+        'fewest serving instances, and waits until they are running.',
+      owner: accountId,
+      version: '1',
+      createdDate: Date.UTC(2026, 0, 1),
+      parameters: [
+        {
+          name: 'AutoScalingGroupName',
+          type: 'String',
+          description: '(Required) The Auto Scaling group to scale out.',
+        },
+        {
+          name: 'Count',
+          type: 'Integer',
+          description: '(Optional) How many instances to add.',
+          default: ['2'],
+          range: [1, 50],
+        },
+        {
+          name: 'AvailabilityZones',
+          type: 'StringList',
+          description: "(Optional) Availability Zones to launch into; all of the group's zones by default.",
+          default: [],
+        },
+        ASSUME_ROLE,
+      ],
+      steps: [
+        launchInstancesStep('launchInstances'),
+        waitForRunningStep('waitForInstances', 'launchInstances'),
+      ],
+      outputs: ['launchInstances.InstanceIds'],
+    },
+  ];
+  return new Map(docs.map((d) => [d.name, d]));
+}
+
+/** A stable content hash, as DescribeDocument reports (Sha256 of the runbook's content). */
+export function documentHash(doc: AutomationDocument): string {
+  const content = JSON.stringify({
+    schemaVersion: '0.3',
+    description: doc.description,
+    parameters: doc.parameters.map((p) => [p.name, p.type, p.default ?? null]),
+    mainSteps: doc.steps.map((s) => [s.name, s.action]),
+    outputs: doc.outputs,
+  });
+  return createHash('sha256').update(content).digest('hex');
+}
+
+function invalidParameters(message: string): AwsError {
+  return new AwsError('InvalidAutomationExecutionParametersException', message);
+}
+
+/**
+ * Checks StartAutomationExecution's `Parameters` against the runbook and fills in defaults, as
+ * Automation does before it accepts an execution: unknown names, missing required parameters,
+ * wrong arity, non-integers and values outside the allowed pattern are all refused.
+ */
+export function resolveParameters(
+  doc: AutomationDocument,
+  given: Record<string, string[]>,
+): Record<string, string[]> {
+  const known = new Set(doc.parameters.map((p) => p.name));
+  const unknown = Object.keys(given).filter((k) => !known.has(k));
+  if (unknown.length > 0) {
+    throw invalidParameters(
+      `Parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} not defined in document ${doc.name}.`,
+    );
+  }
+  const resolved: Record<string, string[]> = {};
+  for (const p of doc.parameters) {
+    const values = given[p.name];
+    if (values === undefined || values.length === 0) {
+      if (p.default === undefined) {
+        throw invalidParameters(`Parameter "${p.name}" is required but is missing or empty.`);
+      }
+      resolved[p.name] = [...p.default];
+      continue;
+    }
+    if (p.type !== 'StringList' && values.length !== 1) {
+      throw invalidParameters(`Parameter "${p.name}" is of type ${p.type} and takes exactly one value.`);
+    }
+    if (p.type === 'Integer') {
+      const n = Number(values[0]);
+      if (!/^-?\d+$/.test(values[0]!) || (p.range && (n < p.range[0] || n > p.range[1]))) {
+        const bounds = p.range ? ` between ${p.range[0]} and ${p.range[1]}` : '';
+        throw invalidParameters(`Parameter "${p.name}" must be an integer${bounds}, got "${values[0]}".`);
+      }
+    }
+    if (p.allowedPattern) {
+      const bad = values.find((v) => !p.allowedPattern!.test(v));
+      if (bad !== undefined) {
+        throw invalidParameters(
+          `Parameter "${p.name}" value "${bad}" does not match the allowed pattern ${p.allowedPattern.source}.`,
+        );
+      }
+    }
+    resolved[p.name] = [...values];
+  }
+  return resolved;
+}

@@ -1,0 +1,177 @@
+import type { Datapoint, Dimensions, MetricStore } from '../backends/metrics.ts';
+import type { HostCounts } from './alb.ts';
+import { summarise, type WeightedLatency } from './latency.ts';
+import type { WorldDefinition } from './schema.ts';
+import type { TrafficRates } from './traffic.ts';
+
+/** The ALB's `LoadBalancer` dimension value (the suffix of its ARN), as in the metric catalogue. */
+export function loadBalancerDimension(def: WorldDefinition): string {
+  return `app/${def.loadBalancer.name}/50dc6c495c0c9188`;
+}
+
+/** The target group's `TargetGroup` dimension value (the suffix of its ARN). */
+export function targetGroupDimension(def: WorldDefinition): string {
+  return `targetgroup/${def.service.name}-tg/73e2d6bc24d8a067`;
+}
+
+/** What the world looked like over one short slice of a minute. */
+export interface TrafficSlice {
+  seconds: number;
+  /** Requests per second at the primary region's load balancer, by outcome. */
+  primary: TrafficRates;
+  /** Requests per second the standby region serves (after a DNS failover). */
+  standby: TrafficRates;
+  hosts: { total: HostCounts; byAz: Record<string, HostCounts> };
+  /** Aurora replica lag (ms); undefined when the world has no database. */
+  replicaLagMs: number | undefined;
+}
+
+interface HostExtremes {
+  minHealthy: number;
+  maxUnhealthy: number;
+}
+
+/**
+ * Adds up a minute's slices and publishes them as the metric catalogue says: one datapoint per
+ * metric, stamped with the start of the minute.
+ */
+export class MinuteMetrics {
+  private readonly def: WorldDefinition;
+  private readonly store: MetricStore;
+  private slices: TrafficSlice[] = [];
+
+  constructor(def: WorldDefinition, store: MetricStore) {
+    this.def = def;
+    this.store = store;
+  }
+
+  add(slice: TrafficSlice): void {
+    this.slices.push(slice);
+  }
+
+  /** Publishes the minute starting at `minuteStart` from the slices added since the last flush. */
+  flush(minuteStart: number): void {
+    const slices = this.slices;
+    this.slices = [];
+    if (slices.length === 0) return;
+    this.publishLoadBalancer(slices, minuteStart);
+    this.publishHosts(slices, minuteStart);
+    this.publishService(slices, minuteStart);
+    this.publishReplicaLag(slices, minuteStart);
+  }
+
+  private publishLoadBalancer(slices: TrafficSlice[], ts: number): void {
+    const dims = { LoadBalancer: loadBalancerDimension(this.def) };
+    const put = (name: string, value: number) => this.put('AWS/ApplicationELB', name, dims, count(ts, value));
+    put(
+      'RequestCount',
+      total(slices, (s) => s.primary.requests),
+    );
+    put(
+      'HTTPCode_Target_5XX_Count',
+      total(slices, (s) => s.primary.target5xx),
+    );
+    put(
+      'HTTPCode_ELB_5XX_Count',
+      total(slices, (s) => s.primary.elb5xx),
+    );
+    const latency = summarise(slices.map((s) => weighted(s.seconds, s.primary)));
+    // Like the ALB, no response time when no target answered anything this minute.
+    if (!latency || Math.round(latency.count) === 0) return;
+    this.put('AWS/ApplicationELB', 'TargetResponseTime', dims, {
+      timestamp: ts,
+      sampleCount: Math.round(latency.count),
+      sum: latency.sumMs / 1000,
+      min: latency.minMs / 1000,
+      max: latency.maxMs / 1000,
+      unit: 'Seconds',
+      percentiles: { p50: latency.p50Ms / 1000, p90: latency.p90Ms / 1000, p99: latency.p99Ms / 1000 },
+    });
+  }
+
+  /**
+   * Host counts as the worst view within the minute (fewest healthy, most unhealthy), so that a
+   * target that was unhealthy for part of a minute shows in that minute's datapoint.
+   */
+  private publishHosts(slices: TrafficSlice[], ts: number): void {
+    const base = {
+      TargetGroup: targetGroupDimension(this.def),
+      LoadBalancer: loadBalancerDimension(this.def),
+    };
+    const emit = (dims: Dimensions, e: HostExtremes) => {
+      this.put('AWS/ApplicationELB', 'HealthyHostCount', dims, gauge(ts, e.minHealthy, 'Count'));
+      this.put('AWS/ApplicationELB', 'UnHealthyHostCount', dims, gauge(ts, e.maxUnhealthy, 'Count'));
+    };
+    emit(base, extremes(slices.map((s) => s.hosts.total)));
+    for (const az of this.def.availabilityZones) {
+      const perAz = slices.map(
+        (s) => s.hosts.byAz[az] ?? { healthy: 0, unhealthy: 0, initial: 0, draining: 0 },
+      );
+      emit({ ...base, AvailabilityZone: az }, extremes(perAz));
+    }
+  }
+
+  /** The service's own view (EMF): every request its users made, in whichever region served them. */
+  private publishService(slices: TrafficSlice[], ts: number): void {
+    const dims = { Service: this.def.service.name };
+    const requests = Math.round(total(slices, (s) => s.primary.requests + s.standby.requests));
+    const errors = Math.round(
+      total(slices, (s) => s.primary.elb5xx + s.primary.target5xx + s.standby.elb5xx + s.standby.target5xx),
+    );
+    const errorRate = requests > 0 ? (errors / requests) * 100 : 0;
+    this.put('Faultline/Service', 'RequestCount', dims, count(ts, requests));
+    this.put('Faultline/Service', 'ErrorRate', dims, gauge(ts, errorRate, 'Percent'));
+    this.put('Faultline/Service', 'Availability', dims, gauge(ts, 100 - errorRate, 'Percent'));
+    const latency = summarise(
+      slices.flatMap((s) => [weighted(s.seconds, s.primary), weighted(s.seconds, s.standby)]),
+    );
+    if (latency) this.put('Faultline/Service', 'LatencyP99', dims, gauge(ts, latency.p99Ms, 'Milliseconds'));
+  }
+
+  private publishReplicaLag(slices: TrafficSlice[], ts: number): void {
+    const cluster = this.def.database?.clusterId;
+    const lags = slices.map((s) => s.replicaLagMs).filter((l): l is number => l !== undefined);
+    if (!cluster || lags.length === 0) return;
+    this.put(
+      'AWS/RDS',
+      'AuroraReplicaLag',
+      { DBClusterIdentifier: cluster },
+      {
+        timestamp: ts,
+        sampleCount: lags.length,
+        sum: lags.reduce((a, b) => a + b, 0),
+        min: Math.min(...lags),
+        max: Math.max(...lags),
+        unit: 'Milliseconds',
+      },
+    );
+  }
+
+  private put(namespace: string, metricName: string, dimensions: Dimensions, dp: Datapoint): void {
+    this.store.put({ namespace, metricName, dimensions }, dp);
+  }
+}
+
+function total(slices: TrafficSlice[], rate: (s: TrafficSlice) => number): number {
+  return slices.reduce((sum, s) => sum + rate(s) * s.seconds, 0);
+}
+
+function weighted(seconds: number, rates: TrafficRates): WeightedLatency {
+  return { weight: rates.answered * seconds, dist: rates.latency };
+}
+
+function extremes(counts: HostCounts[]): HostExtremes {
+  return {
+    minHealthy: Math.min(...counts.map((c) => c.healthy)),
+    maxUnhealthy: Math.max(...counts.map((c) => c.unhealthy)),
+  };
+}
+
+/** A count for the minute: one sample whose sum is the count. */
+function count(timestamp: number, value: number): Datapoint {
+  return gauge(timestamp, Math.max(0, Math.round(value)), 'Count');
+}
+
+function gauge(timestamp: number, value: number, unit: string): Datapoint {
+  return { timestamp, sampleCount: 1, sum: value, min: value, max: value, unit };
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { experimentSchema } from '../experiments/schema.ts';
+
+/**
+ * The document that flows through the game-day state machine. The execution input is
+ * `gameDayInput`; each Task adds its result under its own key (its ResultPath in
+ * state-machines/gameday.asl.json). Handlers parse the whole document with `gameDayState` at the
+ * edge, so a missing or malformed field fails fast with a message that names it.
+ */
+export const gameDayInput = z
+  .object({
+    /** Unique per run; also the Step Functions execution name, the incident id and the FIS client token. */
+    gamedayId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be 1-80 letters, digits, - or _'),
+    experiment: experimentSchema,
+    /** FIS `skip-all`: resolve targets and show the blast radius, inject nothing. */
+    dryRun: z.boolean().default(false),
+    requestedBy: z.string().default('faultline'),
+  })
+  .strict();
+
+export type GameDayInput = z.infer<typeof gameDayInput>;
+
+export const checkResult = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  detail: z.string(),
+});
+export type CheckResult = z.infer<typeof checkResult>;
+
+export const incidentResult = z.object({ incidentId: z.string(), openedAt: z.string() });
+
+/**
+ * How far the game day has read the world's history, carried from one step to the next so each
+ * observation reads only what is new (a retried step gets the same input, reads the same history
+ * again, and its deterministic event ids store nothing twice).
+ */
+export const watchState = z.object({
+  /** Alarm history has been read up to this instant (ISO). */
+  historyThrough: z.string().optional(),
+  /** Metric samples (and health-check minutes) are recorded up to the minute starting here (ISO). */
+  sampledThrough: z.string().optional(),
+  /** Health check as the experiment names it → its id and the status of the last sampled minute. */
+  healthChecks: z.record(z.string(), z.object({ id: z.string(), healthy: z.boolean() })).default({}),
+});
+export type WatchState = z.infer<typeof watchState>;
+
+export const preflightResult = z.object({
+  ok: z.boolean(),
+  checks: z.array(checkResult),
+  /** Why the game day may not start (empty when ok). */
+  reasons: z.array(z.string()),
+  blastRadius: z.object({
+    /** Target name → resource ids it would hit now. */
+    targets: z.record(z.string(), z.array(z.string())),
+    instancesHit: z.number(),
+    instancesTotal: z.number(),
+    percent: z.number(),
+  }),
+  watch: watchState.optional(),
+});
+
+export const templateResult = z.object({
+  templateId: z.string(),
+  action: z.enum(['created', 'updated', 'unchanged']),
+});
+
+export const experimentResult = z.object({ experimentId: z.string(), startedAt: z.string() });
+
+export const observationResult = z.object({
+  /** Minutes since the experiment started. */
+  minute: z.number(),
+  at: z.string(),
+  experimentStatus: z.string(),
+  experimentTerminal: z.boolean(),
+  /** A guardrail tripped, the kill switch is set or the maximum duration passed. */
+  stopRequired: z.boolean(),
+  stopReason: z.string().optional(),
+  /** 1 for the first observation, then one more each time (a retry of the same observation keeps its number). */
+  sequence: z.number().int().min(1).optional(),
+  /** FIS's resolved targets are on the timeline. */
+  targetsRecorded: z.boolean().optional(),
+  watch: watchState.optional(),
+});
+
+export const stopResult = z.object({ requestedAt: z.string(), reason: z.string() });
+
+export const recoveryResult = z.object({
+  /** Leave the verification loop: recovered, or the RTO has run out. */
+  done: z.boolean(),
+  recovered: z.boolean(),
+  /** When the fault ended (the experiment's end time). */
+  faultEndedAt: z.string().optional(),
+  recoveredAt: z.string().optional(),
+  /** Deadline for recovery: fault end + RTO. */
+  deadline: z.string(),
+  checks: z.array(checkResult),
+  /** 1 for the first verification, then one more each time round the loop. */
+  sequence: z.number().int().min(1).optional(),
+  watch: watchState.optional(),
+});
+
+export const reportResult = z.object({
+  verdict: z.record(z.string(), z.unknown()),
+  reports: z.object({ markdown: z.string(), html: z.string(), json: z.string() }),
+});
+
+/** Step Functions' Catch output: the error name and its cause. */
+export const failureResult = z.object({ Error: z.string(), Cause: z.string().optional() });
+
+export const gameDayState = gameDayInput.extend({
+  incident: incidentResult.optional(),
+  preflight: preflightResult.optional(),
+  template: templateResult.optional(),
+  experiment: experimentSchema,
+  experimentRun: experimentResult.optional(),
+  observation: observationResult.optional(),
+  stop: stopResult.optional(),
+  recovery: recoveryResult.optional(),
+  report: reportResult.optional(),
+  notified: z.unknown().optional(),
+  failure: failureResult.optional(),
+  emergencyStop: z.unknown().optional(),
+  emergencyStopFailure: failureResult.optional(),
+  reportFailure: failureResult.optional(),
+  notifyFailure: failureResult.optional(),
+});
+
+export type GameDayState = z.infer<typeof gameDayState>;

@@ -1,0 +1,47 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { logger } from './logger.ts';
+
+/**
+ * The event did not match what the handler expects. Not retried by the state machines (only
+ * TransientAwsError is): a malformed input stays malformed.
+ */
+export class InvalidInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidInputError';
+  }
+}
+
+/** zod's first issue as `path: message`, the form every faultline error names a field in. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  const where = issue.path.length > 0 ? issue.path.join('.') : '(input)';
+  return `${where}: ${issue.message}`;
+}
+
+/**
+ * A thin Lambda handler: middy with the Powertools logger (the run's id as correlation id), the
+ * input parsed with `schema` at the edge, then the core function. Every function in functions/ is
+ * one of these, so parsing, logging and error naming are the same everywhere.
+ */
+export function taskHandler<S extends z.ZodType, R>(
+  name: string,
+  schema: S,
+  run: (input: z.infer<S>, context: Context) => Promise<R>,
+  correlationId: (input: z.infer<S>) => string | undefined = () => undefined,
+) {
+  return middy(async (event: unknown, context: Context): Promise<R> => {
+    const parsed = schema.safeParse(event);
+    if (!parsed.success) {
+      const message = `${name}: invalid input: ${describeIssue(parsed.error)}`;
+      logger.error(message);
+      throw new InvalidInputError(message);
+    }
+    const id = correlationId(parsed.data);
+    if (id) logger.setCorrelationId(id);
+    return run(parsed.data, context);
+  }).use(injectLambdaContext(logger, { resetKeys: true }));
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** Where a timeline event came from. */
+export const eventSource = z.enum([
+  'gameday',
+  'remediation',
+  'fis',
+  'cloudwatch',
+  'route53',
+  'ssm',
+  'ec2',
+  'metrics',
+  'notification',
+  'approval',
+  'person',
+]);
+
+/**
+ * One row of an incident's timeline. Automatic events are never edited: a person adds a `note`,
+ * or a `correction` that names the event it corrects (`corrects`), and both stay visible.
+ */
+export const timelineEvent = z
+  .object({
+    incidentId: z.string().min(1),
+    /**
+     * Deterministic id, the dedupe key: the same fact written twice (a retried Lambda, a duplicate
+     * EventBridge delivery) has the same id and is stored once. E.g.
+     * `alarm:checkout-5xx-rate:2026-01-05T09:12:00.000Z`.
+     */
+    eventId: z.string().min(1).max(512),
+    /** When the thing happened, ISO-8601 UTC. The timeline is ordered by this, then by eventId. */
+    occurredAt: z.iso.datetime(),
+    /** When faultline wrote it, ISO-8601 UTC. */
+    recordedAt: z.iso.datetime(),
+    source: eventSource,
+    /** Dotted kind, e.g. `gameday.step`, `fis.experiment`, `alarm.state`, `metrics.sample`, `note`. */
+    kind: z.string().min(1),
+    /** One line a person reads. */
+    summary: z.string(),
+    detail: z.record(z.string(), z.unknown()).default({}),
+    corrects: z.string().optional(),
+  })
+  .strict();
+
+export type TimelineEvent = z.infer<typeof timelineEvent>;
+export type NewTimelineEvent = Omit<z.input<typeof timelineEvent>, 'recordedAt' | 'incidentId'> & {
+  recordedAt?: string;
+};
+
+export const incidentKind = z.enum(['gameday', 'remediation']);
+
+/** The incident a timeline belongs to. */
+export const incident = z
+  .object({
+    incidentId: z.string().min(1),
+    kind: incidentKind,
+    title: z.string(),
+    service: z.string(),
+    openedAt: z.iso.datetime(),
+    status: z.enum(['open', 'resolved', 'failed', 'refused']),
+    closedAt: z.iso.datetime().optional(),
+    /** Free-form facts the report needs (experiment name, objectives, verdict, …). */
+    attributes: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export type Incident = z.infer<typeof incident>;
