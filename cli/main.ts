@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { WorldFileError } from '../sandbox/world/schema.ts';
+import { ExperimentFileError } from '../src/experiments/errors.ts';
+import { gamedayCommand } from './commands/gameday.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
+import { validateCommand } from './commands/validate.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
 
 export interface Io {
@@ -24,6 +27,8 @@ export function buildProgram(io: Io = processIo): Command {
       writeErr: (s) => io.err(s.trimEnd()),
     });
   program.addCommand(sandboxCommand(io));
+  program.addCommand(validateCommand(io));
+  program.addCommand(gamedayCommand(io));
   for (const cmd of program.commands) {
     cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
     cmd.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
@@ -42,7 +47,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // commander has already printed the message (or the help / version).
       return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (e instanceof UsageError || e instanceof WorldFileError) {
+    if (e instanceof UsageError || e instanceof WorldFileError || e instanceof ExperimentFileError) {
       io.err(`faultline: ${e.message}`);
       return EXIT_USAGE;
     }

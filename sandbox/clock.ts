@@ -1,5 +1,9 @@
 import FakeTimers from '@sinonjs/fake-timers';
 
+// The process's own timers, captured when this module loads, before any fake timers are
+// installed: the drivers that move virtual time must themselves run on real time.
+const REAL_TIMERS = { setInterval: globalThis.setInterval, clearInterval: globalThis.clearInterval };
+
 /** 2026-01-05T09:00:00Z, a Monday morning: the default start of a sandbox's virtual time. */
 export const DEFAULT_EPOCH = Date.UTC(2026, 0, 5, 9, 0, 0);
 
@@ -29,10 +33,17 @@ export class VirtualClock {
     return new VirtualClock(FakeTimers.createClock(start, 100_000));
   }
 
-  static installGlobal(start = DEFAULT_EPOCH): VirtualClock {
+  /**
+   * Fakes the process's Date (and, unless `dateOnly`, its timers) with this clock. `dateOnly`
+   * suits a caller that moves time itself: code it calls reads virtual time, while real timers
+   * keep working.
+   */
+  static installGlobal(start = DEFAULT_EPOCH, opts: { dateOnly?: boolean } = {}): VirtualClock {
     const installed = FakeTimers.withGlobal(globalThis).install({
       now: start,
-      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+      toFake: opts.dateOnly
+        ? ['Date']
+        : ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
       loopLimit: 1_000_000,
       // The SDK's HTTP handler clears socket timers that may predate the install; let it, quietly.
       shouldClearNativeTimers: true,
@@ -104,15 +115,15 @@ export class VirtualClock {
  * Plays virtual time at `speed` virtual seconds per real second, on the process's real timers.
  * Used by `faultline sandbox --speed F`. Returns a function that stops it.
  */
-export function playAtSpeed(clock: VirtualClock, speed: number, realTimers = globalThis): () => void {
+export function playAtSpeed(clock: VirtualClock, speed: number): () => void {
   const stepMs = 20;
   let last = performance.now();
-  const timer = realTimers.setInterval(() => {
+  const timer = REAL_TIMERS.setInterval(() => {
     const now = performance.now();
     const elapsed = now - last;
     last = now;
     void clock.advance(Math.round(elapsed * speed));
   }, stepMs);
   timer.unref?.();
-  return () => realTimers.clearInterval(timer);
+  return () => REAL_TIMERS.clearInterval(timer);
 }

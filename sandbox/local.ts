@@ -7,6 +7,9 @@ import { HttpActivity, playWhenIdle } from './idle.ts';
 import { Sandbox } from './sandbox.ts';
 import type { WorldDefinition } from './world/schema.ts';
 
+/** How long the world runs before a local stack is handed over. */
+export const WARM_UP_MS = 10 * 60_000;
+
 export const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 export interface LocalOptions {
@@ -51,8 +54,10 @@ const ENV_KEYS = [
 export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
   const time = opts.time ?? 'fast';
   const service = await resolveServerless(PROJECT_DIR, opts.stage);
-  const start = (await Sandbox.resumeTime(opts.stateDir, opts.fresh)) ?? DEFAULT_EPOCH;
-  const clock = time === 'manual' ? VirtualClock.createPrivate(start) : VirtualClock.installGlobal(start);
+  // The world runs a few minutes before anyone looks, so that its alarms have data and a game day
+  // finds a steady state, as it would in production; the run itself starts on the hour.
+  const start = ((await Sandbox.resumeTime(opts.stateDir, opts.fresh)) ?? DEFAULT_EPOCH) - WARM_UP_MS;
+  const clock = VirtualClock.installGlobal(start, { dateOnly: time === 'manual' });
   const savedEnv: Record<string, string | undefined> = {};
   let sandbox: Sandbox | undefined;
   let stopDriver: () => void = () => {};
@@ -85,6 +90,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
       process.env[k] = v;
     }
     const sb = sandbox;
+    await clock.advance(WARM_UP_MS);
     if (time === 'fast') {
       stopDriver = playWhenIdle(
         clock,

@@ -56,6 +56,10 @@ export function createSandboxServer(opts: ServerOptions): Server {
   const bySigningName = new Map(opts.services.map((s) => [s.signingName, s]));
   const server = createServer((req, res) => {
     opts.onRequestStart?.();
+    // Node stamps responses with the real time; the SDK compares that with its own clock and, on a
+    // large skew, retries the request after a back-off. In a process on virtual time both sides
+    // must read the same clock, so stamp the response with the process's Date, virtual or not.
+    res.setHeader('date', new Date().toUTCString());
     res.on('close', () => opts.onRequestEnd?.());
     const id = identifyService(req);
     if (id?.service === 'dynamodb') {

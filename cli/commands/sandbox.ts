@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { playAtSpeed } from '../../sandbox/clock.ts';
-import { Sandbox } from '../../sandbox/sandbox.ts';
+import { type LocalStack, startLocal } from '../../sandbox/local.ts';
+import { UsageError } from '../errors.ts';
 import { integerIn, positiveNumber } from '../options.ts';
 
 export const DEFAULT_SANDBOX_PORT = 4566;
@@ -52,28 +52,30 @@ Any AWS SDK v3 client (and the AWS CLI) honours AWS_ENDPOINT_URL; any credential
 Stop it with Ctrl-C: its state is saved in the state folder.`,
     )
     .action(async (flags: SandboxFlags) => {
-      const sb = await Sandbox.create({
-        seed: flags.seed,
-        world: flags.world ? resolve(flags.world) : undefined,
-        stateDir: resolve(flags.stateDir),
-        fresh: flags.fresh,
-      });
-      let endpoint: string;
+      let stack: LocalStack;
       try {
-        endpoint = await sb.listen(flags.port);
+        stack = await startLocal({
+          seed: flags.seed,
+          world: flags.world ? resolve(flags.world) : undefined,
+          stateDir: resolve(flags.stateDir),
+          fresh: flags.fresh,
+          time: flags.speed,
+          port: flags.port,
+        });
       } catch (e) {
-        await sb.close();
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE') {
-          throw new Error(`port ${flags.port} is already in use: pass --port with another port, or --port 0`);
+        if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new UsageError(
+            `port ${flags.port} is already in use: pass --port with another port, or --port 0`,
+          );
         }
         throw e;
       }
-      const stopPlaying = playAtSpeed(sb.clock, flags.speed);
-      const w = sb.world;
+      const { sandbox, endpoint, deployment } = stack;
+      const w = sandbox.world;
       io.err(
         `faultline sandbox: world '${w.def.name}' (${w.region}, ${w.instances().length} instances in ${w.def.availabilityZones.length} AZs), ` +
-          `seed ${flags.seed}, ${flags.speed}x virtual time, state in ${flags.stateDir}`,
+          `seed ${flags.seed}, ${flags.speed}x virtual time, state in ${flags.stateDir}; ` +
+          `deployed ${Object.keys(deployment.functions).length} functions and ${Object.keys(deployment.stateMachines).length} state machine(s) from serverless.yml`,
       );
       io.out(`AWS_ENDPOINT_URL=${endpoint}`);
       io.out(`AWS_REGION=${w.region}`);
@@ -88,8 +90,7 @@ Stop it with Ctrl-C: its state is saved in the state folder.`,
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
-      stopPlaying();
-      await sb.close();
+      await stack.close();
       io.err('faultline sandbox: stopped, state saved');
     });
 }

@@ -464,25 +464,17 @@ async function recordHistory(exec: StoredExecution, logs: AsyncGenerator<unknown
         });
         break;
       case 'StateFailed':
-        push(ev.state!.type === 'Task' ? 'TaskFailed' : 'ExecutionFailed', t, {
-          taskFailedEventDetails: {
-            resourceType: 'lambda',
-            resource: 'invoke',
-            error: ev.Error,
-            cause,
-            stateName: ev.state!.name,
-          },
-        });
+        // Only a Task's failure is its own event; a Fail state's shows as ExecutionFailed.
+        if (ev.state!.type === 'Task') {
+          push('TaskFailed', t, {
+            taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: ev.Error, cause },
+          });
+        }
         break;
       case 'StateRetried':
         // Step Functions shows a retry as the task being scheduled again.
         push('TaskScheduled', t, {
-          taskScheduledEventDetails: {
-            resourceType: 'lambda',
-            resource: 'invoke',
-            retry: true,
-            stateName: ev.state!.name,
-          },
+          taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke' },
         });
         break;
       default:

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseSelectionMode } from '../fis/selection-mode.ts';
+import { templateName } from '../fis/template-input.ts';
 import { parseIsoDuration } from '../time/duration.ts';
 
 /** An ISO-8601 duration such as PT10M, kept as written (FIS takes the text). */
@@ -13,7 +15,20 @@ const name = z
     'must be lower-case letters, digits and dashes (at most 63), starting with a letter or digit',
   );
 
-const tags = z.record(z.string().min(1), z.string());
+/** Tags a target selects resources by (`aws:` ones included, e.g. aws:autoscaling:groupName). */
+const resourceTags = z.record(z.string().min(1).max(128), z.string().max(256));
+
+/** The template's own tags; `faultline:` tags are the ones faultline writes, `aws:` ones AWS's. */
+const templateTags = z.record(
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .refine((k) => !/^(faultline|aws):/i.test(k), {
+      message: 'tag keys starting with faultline: or aws: are reserved',
+    }),
+  z.string().max(256),
+);
 
 /** A CloudWatch metric, named as CloudWatch names it. */
 export const metricRef = z
@@ -42,25 +57,35 @@ export const metricBound = metricRef
   .strict()
   .refine((m) => m.min !== undefined || m.max !== undefined, { message: 'needs min, max or both' });
 
+/** FIS's selection modes, checked by the same rule FIS's template validation uses. */
 const selection = z
   .string()
-  .regex(/^(ALL|COUNT\(\d+\)|PERCENT\(\d+\))$/, 'must be ALL, COUNT(n) or PERCENT(n)')
+  .refine((s) => parseSelectionMode(s) !== undefined, {
+    message: 'must be ALL, COUNT(n) with n >= 1, or PERCENT(n) with n from 1 to 100',
+  })
   .default('ALL');
 
 /** What to hit: FIS target syntax, written for people (filters as a map, tags as a map). */
 export const targetSpec = z
   .object({
     type: z.string().min(1).describe('FIS resource type, e.g. aws:ec2:instance'),
-    tags: tags.optional(),
+    tags: resourceTags.optional(),
     arns: z.array(z.string().min(1)).min(1).optional(),
     /** FIS filter path → accepted values (one value or a list). */
-    filters: z.record(z.string().min(1), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
+    filters: z
+      .record(
+        z.string().min(1),
+        z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+          error: 'must be a value or a list of values',
+        }),
+      )
+      .optional(),
     select: selection,
     parameters: z.record(z.string(), z.string()).optional(),
   })
   .strict()
   .refine((t) => (t.tags === undefined) !== (t.arns === undefined) || t.parameters !== undefined, {
-    message: 'needs exactly one of tags or arns',
+    message: 'needs exactly one of tags or arns (or parameters, for resource types that take them)',
   });
 
 export const actionSpec = z
@@ -101,10 +126,33 @@ export const windowSpec = z
     { message: 'timezone must be an IANA time zone such as Europe/Paris' },
   );
 
+/**
+ * What a game day samples every minute onto the timeline (`metrics.sample`), each metric named as
+ * CloudWatch names it. Left out, the sandbox's checkout catalogue is used, with the experiment's
+ * service as the `Service` dimension (src/observe/sample-metrics.ts).
+ */
+export const sampleMetricsSpec = z
+  .object({
+    /** Requests per minute (statistic Sum); the timeline shows them per second. */
+    requestCount: metricRef.optional(),
+    /** Percent of requests that failed. */
+    errorRate: metricRef.optional(),
+    /** p99 latency in milliseconds. */
+    p99Latency: metricRef.optional(),
+    /** Healthy hosts, read once per AZ with an `AvailabilityZone` dimension added. */
+    healthyHosts: metricRef
+      .extend({ availabilityZones: z.array(z.string().min(1)).min(1) })
+      .strict()
+      .optional(),
+    /** Replication lag in milliseconds. */
+    replicaLag: metricRef.optional(),
+  })
+  .strict();
+
 export const experimentSchema = z
   .object({
     name,
-    description: z.string().min(1),
+    description: z.string().min(1).max(512),
     /** The service under test; also the tag value that scopes "nothing else running". */
     service: z.string().min(1),
     objectives: z
@@ -133,9 +181,10 @@ export const experimentSchema = z
       }),
     fault: z
       .object({
-        targets: z.record(name, targetSpec),
+        /** Names as FIS allows them, so that an existing template's targets and actions keep theirs. */
+        targets: z.record(templateName, targetSpec),
         actions: z
-          .record(name, actionSpec)
+          .record(templateName, actionSpec)
           .refine((a) => Object.keys(a).length > 0, { message: 'needs at least one action' }),
         /** What FIS does when a target resolves to nothing: fail the experiment (default) or skip the action. */
         emptyTargets: z.enum(['fail', 'skip']).default('fail'),
@@ -143,8 +192,9 @@ export const experimentSchema = z
       .strict(),
     /** CloudWatch alarm names; FIS stops the experiment when any enters ALARM. */
     stopConditions: z
-      .array(z.string().min(1))
-      .min(1, 'needs at least one alarm: a fault must always have a way to stop'),
+      .array(z.string().min(1).max(255))
+      .min(1, 'needs at least one alarm: a fault must always have a way to stop')
+      .refine((names) => new Set(names).size === names.length, { message: 'names an alarm twice' }),
     guardrails: z
       .object({
         /** Largest share of the service's instances the fault may hit, in percent. */
@@ -179,7 +229,8 @@ export const experimentSchema = z
         'must be an EventBridge schedule expression: cron(...) or rate(...)',
       )
       .optional(),
-    tags: tags.default({}),
+    tags: templateTags.default({}),
+    metrics: sampleMetricsSpec.optional(),
   })
   .strict();
 

@@ -38,13 +38,3 @@ export function formatFieldPath(path: FieldPath): string {
     .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
     .join('');
 }
-
-/** Thrown where a template FIS would refuse is a bug or a bad setting rather than bad user input. */
-export class FisTemplateError extends Error {
-  readonly problem: TemplateProblem;
-  constructor(problem: TemplateProblem) {
-    super(problem.fisMessage);
-    this.name = 'FisTemplateError';
-    this.problem = problem;
-  }
-}

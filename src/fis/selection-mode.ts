@@ -9,3 +9,19 @@ export function parseSelectionMode(text: string): SelectionMode | undefined {
   if (m[1] === 'COUNT') return n >= 1 ? { kind: 'COUNT', n } : undefined;
   return n >= 1 && n <= 100 ? { kind: 'PERCENT', n } : undefined;
 }
+
+/**
+ * How many of `available` resources a selection mode picks. PERCENT rounds down but never to zero
+ * while there is something to pick, so a percentage of a small fleet still hits one resource;
+ * COUNT never picks more than exist.
+ */
+export function selectedCount(mode: SelectionMode, available: number): number {
+  switch (mode.kind) {
+    case 'ALL':
+      return available;
+    case 'COUNT':
+      return Math.min(mode.n, available);
+    case 'PERCENT':
+      return Math.min(available, Math.max(1, Math.floor((available * mode.n) / 100)));
+  }
+}

@@ -1,4 +1,4 @@
-import type { BuildMiddleware, MiddlewareStack } from '@smithy/types';
+import type { FisClient, ListExperimentsCommand, StartExperimentCommand } from '@aws-sdk/client-fis';
 
 /**
  * The pinned @aws-sdk/client-fis 3.523.0 (the newest the registry serves) predates members that
@@ -8,10 +8,10 @@ import type { BuildMiddleware, MiddlewareStack } from '@smithy/types';
  * (every call) or on one command (that call only).
  */
 
-/** A client or a single command: both carry a middleware stack. */
-interface HasMiddleware<I extends object, O extends object> {
-  middlewareStack: MiddlewareStack<I, O>;
-}
+type ClientStack = FisClient['middlewareStack'];
+
+/** A client (every call) or one command (that call only): both carry a middleware stack. */
+type Target = { middlewareStack: ClientStack } | StartExperimentCommand | ListExperimentsCommand;
 
 /** The parts of a serialised request these rewrites touch. */
 interface WireRequest {
@@ -21,23 +21,19 @@ interface WireRequest {
   query?: Record<string, string | string[] | null>;
 }
 
-function rewriteRequests<I extends object, O extends object>(
-  target: HasMiddleware<I, O>,
-  name: string,
-  rewrite: (req: WireRequest) => void,
-): void {
-  const middleware: BuildMiddleware<I, O> = (next) => async (args) => {
-    rewrite(args.request as WireRequest);
-    return next(args);
-  };
-  target.middlewareStack.add(middleware, { step: 'build', priority: 'high', name });
+function rewriteRequests(target: Target, name: string, rewrite: (req: WireRequest) => void): void {
+  // A command's stack is typed with that command's input and output; the middleware reads neither.
+  (target.middlewareStack as unknown as ClientStack).add(
+    (next) => async (args) => {
+      rewrite(args.request as WireRequest);
+      return next(args);
+    },
+    { step: 'build', priority: 'high', name },
+  );
 }
 
 /** StartExperiment calls through `target` carry `experimentOptions.actionsMode` (`skip-all`: a dry run). */
-export function sendActionsMode<I extends object, O extends object>(
-  target: HasMiddleware<I, O>,
-  actionsMode: 'skip-all' | 'run-all',
-): void {
+export function sendActionsMode(target: Target, actionsMode: 'skip-all' | 'run-all'): void {
   rewriteRequests(target, 'faultlineActionsMode', (req) => {
     if (req.method === 'POST' && req.path === '/experiments' && typeof req.body === 'string') {
       const body = JSON.parse(req.body) as Record<string, unknown>;
@@ -48,10 +44,7 @@ export function sendActionsMode<I extends object, O extends object>(
 }
 
 /** ListExperiments calls through `target` are narrowed to one template's experiments. */
-export function listExperimentsOf<I extends object, O extends object>(
-  target: HasMiddleware<I, O>,
-  experimentTemplateId: string,
-): void {
+export function listExperimentsOf(target: Target, experimentTemplateId: string): void {
   rewriteRequests(target, 'faultlineExperimentTemplateFilter', (req) => {
     if (req.method === 'GET' && req.path === '/experiments')
       req.query = { ...req.query, experimentTemplateId };

@@ -10,6 +10,8 @@ export interface EventKinds {
     status: 'started' | 'succeeded' | 'failed';
     attempt: number;
     error?: string;
+    /** For states in a loop (Observe, VerifyRecovery): which time round this is. */
+    iteration?: number;
     /** How long the handler ran (on `succeeded`/`failed`), when the writer measured it; the report prices Lambda time from it. */
     durationMs?: number;
   };

@@ -1,7 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningSandbox, runCli, startSandboxProcess } from '../helpers/cli.ts';
 
@@ -47,6 +53,8 @@ describe('faultline sandbox (process)', () => {
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
+    // As on AWS, a new table is CREATING for a moment; wait for it like any client must.
+    await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 1 }, { TableName: 'notes' });
     await ddb.send(new PutItemCommand({ TableName: 'notes', Item: { id: { S: 'a' }, text: { S: 'kept' } } }));
     ddb.destroy();
     expect(await running.stop()).toBe(0);

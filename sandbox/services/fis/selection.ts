@@ -1,18 +1,9 @@
-import type { SelectionMode } from '../../../src/fis/selection-mode.ts';
+import { type SelectionMode, selectedCount } from '../../../src/fis/selection-mode.ts';
 import type { RandomStream } from '../../rng.ts';
 
-/**
- * Picks the resources a selection mode asks for, at random from the seeded stream. PERCENT rounds
- * down but never to zero while there is something to pick, so a percentage of a small fleet still
- * hits one resource.
- */
+/** Picks as many resources as the selection mode asks for, at random from the seeded stream. */
 export function select<T>(candidates: readonly T[], mode: SelectionMode, rng: RandomStream): T[] {
-  const wanted =
-    mode.kind === 'ALL'
-      ? candidates.length
-      : mode.kind === 'COUNT'
-        ? Math.min(mode.n, candidates.length)
-        : Math.min(candidates.length, Math.max(1, Math.floor((candidates.length * mode.n) / 100)));
+  const wanted = selectedCount(mode, candidates.length);
   if (wanted >= candidates.length) return [...candidates];
   // Partial Fisher-Yates: the first `wanted` slots end up a uniform sample.
   const pool = [...candidates];

@@ -1,0 +1,147 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { Command } from 'commander';
+import { loadWorldFile } from '../../sandbox/world/schema.ts';
+import {
+  type AlarmLookup,
+  alarmsFromCloudWatch,
+  alarmsFromList,
+} from '../../src/experiments/alarm-lookup.ts';
+import { ExperimentFileError } from '../../src/experiments/errors.ts';
+import { importTemplateFile } from '../../src/experiments/import-template.ts';
+import { loadExperimentFile } from '../../src/experiments/load.ts';
+import type { ExperimentSpec } from '../../src/experiments/schema.ts';
+import { UsageError } from '../errors.ts';
+import { EXPERIMENTS_DIR } from '../experiment-argument.ts';
+
+export interface ValidateFlags {
+  template: string[];
+  spec: string[];
+  world?: string;
+  endpoint?: string;
+  aws: boolean;
+  alarmCheck: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function validateCommand(io: { out: (line: string) => void; err: (line: string) => void }): Command {
+  return new Command('validate')
+    .description(
+      'Check experiment files as a game day checks them before it starts: the schema, what FIS would refuse, the guardrails, and that the alarms exist.',
+    )
+    .argument('[files...]', `experiment files (default: every .yaml file in ${EXPERIMENTS_DIR}/)`)
+    .option(
+      '--template <file>',
+      'an existing FIS experiment template (JSON) to check; repeatable',
+      collect,
+      [],
+    )
+    .option('--spec <file>', 'the side file (YAML) of each --template, in the same order', collect, [])
+    .option('--world <file>', 'check alarms against this sandbox world (default: the shipped checkout world)')
+    .option(
+      '--endpoint <url>',
+      'check alarms against the CloudWatch of a running sandbox (faultline sandbox)',
+    )
+    .option(
+      '--aws',
+      'check alarms against CloudWatch in AWS, with the usual credential chain and region',
+      false,
+    )
+    .option('--no-alarm-check', 'do not check that the alarms exist (the rules only, offline)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  faultline validate                                     # every file in ${EXPERIMENTS_DIR}/
+  faultline validate experiments/az-outage.yaml
+  faultline validate --template fis-template.json --spec side.yaml
+  faultline validate experiments/*.yaml --aws            # alarms as they are in your account
+
+Prints one line per file: "ok  <file>  (…)" or the file's first problem, naming the field.
+Exit status: 0 every file is valid; 2 a file is not (or bad flags); 1 the alarms could not be read.`,
+    )
+    .action(async (files: string[], flags: ValidateFlags) => {
+      if (flags.template.length !== flags.spec.length) {
+        throw new UsageError('each --template needs its --spec side file (and each --spec a --template)');
+      }
+      const alarms = await alarmLookup(flags);
+      const checks: { label: string; load: () => Promise<ExperimentSpec> }[] = [];
+      const experimentFiles =
+        files.length > 0 || flags.template.length > 0 ? files : await shippedExperiments();
+      for (const file of experimentFiles) {
+        checks.push({ label: file, load: () => loadExperimentFile(file, { alarms }) });
+      }
+      flags.template.forEach((template, i) => {
+        const spec = flags.spec[i]!;
+        checks.push({
+          label: `${template} + ${spec}`,
+          load: () => importTemplateFile(template, spec, { alarms }),
+        });
+      });
+      let bad = 0;
+      for (const check of checks) {
+        try {
+          io.out(`ok  ${check.label}  (${summary(await check.load())})`);
+        } catch (e) {
+          if (!(e instanceof ExperimentFileError)) throw e;
+          bad++;
+          io.err(`error  ${e.message}`);
+        }
+      }
+      if (bad > 0) {
+        throw new UsageError(
+          `${bad} of ${checks.length} ${checks.length === 1 ? 'experiment is' : 'experiments are'} not valid`,
+        );
+      }
+    });
+}
+
+/** `3 actions on 3 targets, stop conditions: checkout-availability-critical` */
+export function summary(spec: ExperimentSpec): string {
+  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${count(Object.keys(spec.fault.actions).length, 'action')} on ${count(Object.keys(spec.fault.targets).length, 'target')}, stop conditions: ${spec.stopConditions.join(', ')}`;
+}
+
+async function shippedExperiments(): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(EXPERIMENTS_DIR);
+  } catch {
+    throw new UsageError(`no files given, and no ${EXPERIMENTS_DIR}/ folder here to validate`);
+  }
+  const files = names.filter((n) => /\.ya?ml$/.test(n)).sort();
+  if (files.length === 0) throw new UsageError(`no files given, and no .yaml files in ${EXPERIMENTS_DIR}/`);
+  return files.map((n) => join(EXPERIMENTS_DIR, n));
+}
+
+/** Where the alarms are looked up: the sandbox world by default, as a game day runs there by default. */
+async function alarmLookup(flags: ValidateFlags): Promise<AlarmLookup | undefined> {
+  const sources = [flags.world && '--world', flags.endpoint && '--endpoint', flags.aws && '--aws'].filter(
+    Boolean,
+  );
+  if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} exclude each other`);
+  if (!flags.alarmCheck) {
+    if (sources.length > 0) throw new UsageError(`--no-alarm-check and ${sources[0]} exclude each other`);
+    return undefined;
+  }
+  if (flags.aws) {
+    const cloudwatch = new CloudWatchClient({});
+    return alarmsFromCloudWatch(cloudwatch, `in CloudWatch (${await cloudwatch.config.region()})`);
+  }
+  if (flags.endpoint) {
+    const cloudwatch = new CloudWatchClient({
+      endpoint: flags.endpoint,
+      region: process.env.AWS_REGION ?? 'us-east-1',
+      credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+      maxAttempts: 1,
+    });
+    return alarmsFromCloudWatch(cloudwatch, `at ${flags.endpoint}`);
+  }
+  const world = await loadWorldFile(flags.world);
+  return alarmsFromList(
+    world.alarms.map((a) => a.AlarmName),
+    `in the sandbox world '${world.name}' (check elsewhere with --aws or --endpoint)`,
+  );
+}

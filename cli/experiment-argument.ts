@@ -1,0 +1,52 @@
+import { access, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { importTemplateFile } from '../src/experiments/import-template.ts';
+import { loadExperimentFile } from '../src/experiments/load.ts';
+import type { ExperimentSpec } from '../src/experiments/schema.ts';
+import { UsageError } from './errors.ts';
+
+export const EXPERIMENTS_DIR = 'experiments';
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The experiment a command is asked to run: a file path, the name of a file in experiments/
+ * (`az-outage`), or an existing FIS template with `--template` and its side file `--spec`.
+ */
+export async function loadExperimentArgument(
+  arg: string | undefined,
+  flags: { template?: string; spec?: string },
+): Promise<ExperimentSpec> {
+  if (flags.template) {
+    if (arg) throw new UsageError('give either an experiment file or --template, not both');
+    if (!flags.spec) {
+      throw new UsageError(
+        '--template needs --spec: a side file with the name, service, objectives and hypothesis',
+      );
+    }
+    return importTemplateFile(resolve(flags.template), resolve(flags.spec));
+  }
+  if (flags.spec) throw new UsageError('--spec goes with --template');
+  if (!arg) throw new UsageError('which experiment? e.g. faultline gameday experiments/az-outage.yaml');
+  for (const candidate of [arg, join(EXPERIMENTS_DIR, arg), join(EXPERIMENTS_DIR, `${arg}.yaml`)]) {
+    if (await exists(candidate)) return loadExperimentFile(candidate);
+  }
+  let known: string[] = [];
+  try {
+    known = (await readdir(EXPERIMENTS_DIR))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''));
+  } catch {
+    // no experiments folder here
+  }
+  throw new UsageError(
+    `no experiment '${arg}'${known.length ? ` (in ${EXPERIMENTS_DIR}/: ${known.join(', ')})` : ''}`,
+  );
+}

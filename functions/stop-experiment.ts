@@ -1,0 +1,11 @@
+import { liveDeps } from '../src/gameday/deps.ts';
+import { gameDayState } from '../src/gameday/state.ts';
+import { stopExperiment } from '../src/gameday/stop-experiment.ts';
+import { taskHandler } from '../src/runtime/handler.ts';
+
+export const handler = taskHandler(
+  'StopExperiment',
+  gameDayState,
+  (state) => stopExperiment(state, liveDeps()),
+  (s) => s.gamedayId,
+);

@@ -1,0 +1,41 @@
+import type { AlarmLookup } from './alarm-lookup.ts';
+import { ExperimentFileError, errorAt } from './errors.ts';
+import { describeIssue } from './field-issue.ts';
+import { findExperimentProblem, findUnknownAlarm } from './rules.ts';
+import { type ExperimentSpec, experimentSchema } from './schema.ts';
+import { readSource, type SourceDocument } from './source.ts';
+
+export interface LoadOptions {
+  /** Also check that the alarms it names exist there (a sandbox world, CloudWatch). */
+  alarms?: AlarmLookup;
+}
+
+/**
+ * Reads an experiment file and checks all of it: YAML, the schema (unknown fields included), then
+ * what FIS would refuse and faultline's own guardrails (rules.ts), then optionally its alarms.
+ * Anything wrong is one ExperimentFileError naming the file, the field and the line.
+ */
+export async function loadExperimentFile(file: string, opts: LoadOptions = {}): Promise<ExperimentSpec> {
+  const source = await readSource(file, 'yaml');
+  const spec = parseExperiment(source);
+  if (opts.alarms) {
+    const unknown = await findUnknownAlarm(spec, opts.alarms);
+    if (unknown) throw errorAt(source, unknown);
+  }
+  return spec;
+}
+
+/** The checks of loadExperimentFile that need no I/O, on a parsed document. */
+export function parseExperiment(source: SourceDocument): ExperimentSpec {
+  if (source.data === null || source.data === undefined) {
+    throw new ExperimentFileError(
+      source.file,
+      'the file is empty; an experiment needs at least name, description, service, objectives, hypothesis, fault and stopConditions',
+    );
+  }
+  const parsed = experimentSchema.safeParse(source.data, { reportInput: true });
+  if (!parsed.success) throw errorAt(source, describeIssue(parsed.error, experimentSchema));
+  const problem = findExperimentProblem(parsed.data);
+  if (problem) throw errorAt(source, problem);
+  return parsed.data;
+}

@@ -1,0 +1,88 @@
+import { type Clients, client } from '../aws/clients.ts';
+import { TimelineStore } from '../timeline/store.ts';
+
+/** The deployment's names, from provider.environment in serverless.yml. */
+export interface GameDayEnv {
+  /** SSM parameter: `on` stops every game day. */
+  readonly killSwitchParameter: string;
+  readonly reportBucket: string;
+  readonly topicArn: string;
+  /** The role FIS assumes to run experiments; its ARN also names the account. */
+  readonly fisRoleArn: string;
+}
+
+/** Everything a game-day step touches, passed in so that tests can point it at a sandbox and a clock. */
+export interface GameDayDeps {
+  aws: Pick<Clients, 'fis' | 'ssm' | 'cloudwatch' | 'route53' | 'ec2' | 's3' | 'sns'>;
+  store: TimelineStore;
+  now: () => Date;
+  env: GameDayEnv;
+}
+
+/** A required setting is missing from the function's environment (a deployment mistake, not retried). */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const ENV_NAMES: Record<keyof GameDayEnv, string> = {
+  killSwitchParameter: 'FAULTLINE_KILL_SWITCH_PARAMETER',
+  reportBucket: 'FAULTLINE_REPORT_BUCKET',
+  topicArn: 'FAULTLINE_TOPIC_ARN',
+  fisRoleArn: 'FAULTLINE_FIS_ROLE_ARN',
+};
+
+/**
+ * The settings, read when a step first needs one: a step that does not notify does not fail for
+ * want of a topic.
+ */
+export function envFrom(source: Record<string, string | undefined>): GameDayEnv {
+  const read = (key: keyof GameDayEnv) => {
+    const name = ENV_NAMES[key];
+    const value = source[name];
+    if (!value)
+      throw new ConfigurationError(`${name} is not set (see provider.environment in serverless.yml)`);
+    return value;
+  };
+  return {
+    get killSwitchParameter() {
+      return read('killSwitchParameter');
+    },
+    get reportBucket() {
+      return read('reportBucket');
+    },
+    get topicArn() {
+      return read('topicArn');
+    },
+    get fisRoleArn() {
+      return read('fisRoleArn');
+    },
+  };
+}
+
+/** What a deployed handler runs with: the shared SDK clients, the timeline table, the real clock. */
+export function liveDeps(source: Record<string, string | undefined> = process.env): GameDayDeps {
+  const table = source.FAULTLINE_TIMELINE_TABLE;
+  if (!table) {
+    throw new ConfigurationError(
+      'FAULTLINE_TIMELINE_TABLE is not set (see provider.environment in serverless.yml)',
+    );
+  }
+  const now = () => new Date();
+  return {
+    aws: {
+      fis: client('fis'),
+      ssm: client('ssm'),
+      cloudwatch: client('cloudwatch'),
+      route53: client('route53'),
+      ec2: client('ec2'),
+      s3: client('s3'),
+      sns: client('sns'),
+    },
+    store: new TimelineStore(client('dynamodb'), table, now),
+    now,
+    env: envFrom(source),
+  };
+}

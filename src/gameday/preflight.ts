@@ -1,0 +1,120 @@
+import type { z } from 'zod';
+import type { ExperimentSpec } from '../experiments/schema.ts';
+import { describeAlarmStates } from '../observe/alarms.ts';
+import { readKillSwitch } from '../observe/kill-switch.ts';
+import { evaluateSteadyState } from '../observe/steady-state.ts';
+import { type BlastRadius, measureBlastRadius } from './blast-radius.ts';
+import type { GameDayDeps } from './deps.ts';
+import { activeTagged, TAG } from './fis-experiments.ts';
+import { eventIds } from './record.ts';
+import type { CheckResult, GameDayState, preflightResult } from './state.ts';
+import { gameDayStep } from './step.ts';
+import { checkWindows } from './window.ts';
+
+export type PreflightResult = z.infer<typeof preflightResult>;
+
+async function stopConditionChecks(spec: ExperimentSpec, deps: GameDayDeps): Promise<CheckResult[]> {
+  const states = await describeAlarmStates(deps.aws.cloudwatch, spec.stopConditions);
+  return spec.stopConditions.map((name, i) => {
+    const s = states.get(name);
+    const check = `stop-condition:${name}`;
+    if (!s)
+      return { name: check, ok: false, detail: `stopConditions[${i}]: no CloudWatch alarm named '${name}'` };
+    if (s.state === 'ALARM') {
+      return {
+        name: check,
+        ok: false,
+        detail: `stop condition ${name} is in ALARM: FIS would stop the experiment at once`,
+      };
+    }
+    return { name: check, ok: true, detail: `stop condition ${name} exists (${s.state})` };
+  });
+}
+
+async function exclusiveCheck(state: GameDayState, deps: GameDayDeps): Promise<CheckResult> {
+  const service = state.experiment.service;
+  const others = (await activeTagged(deps.aws.fis, TAG.service, service)).filter(
+    (e) => e.tags?.[TAG.gameday] !== state.gamedayId,
+  );
+  if (others.length === 0) {
+    return { name: 'exclusive', ok: true, detail: `no other experiment is running on ${service}` };
+  }
+  const list = others
+    .map(
+      (e) =>
+        `${e.id} (${e.state?.status}${e.tags?.[TAG.gameday] ? `, game day ${e.tags[TAG.gameday]}` : ''})`,
+    )
+    .join(', ');
+  return { name: 'exclusive', ok: false, detail: `another experiment is running on ${service}: ${list}` };
+}
+
+function blastRadiusCheck(spec: ExperimentSpec, radius: BlastRadius): CheckResult {
+  const max = spec.guardrails.maxBlastRadiusPercent;
+  const what = `the fault would hit ${radius.instancesHit} of ${radius.instancesTotal} running ${spec.service} instances (${radius.percent}%)`;
+  return radius.percent <= max
+    ? { name: 'blast-radius', ok: true, detail: `${what}, within the ${max}% allowed` }
+    : {
+        name: 'blast-radius',
+        ok: false,
+        detail: `guardrails.maxBlastRadiusPercent: ${what}, over the ${max}% allowed`,
+      };
+}
+
+/**
+ * Preflight: may this game day start now? Kill switch off, steady state holding, stop-condition
+ * alarms in place, nothing else running on the service, inside an allowed window, blast radius
+ * within the guardrail. Every check lands on the timeline; a refusal closes the incident as
+ * `refused` and names each reason (with the experiment field it comes from). Nothing is created.
+ */
+export const preflight = gameDayStep<GameDayState, PreflightResult>(
+  { step: 'Preflight' },
+  async (state, deps, { timeline }) => {
+    const spec = state.experiment;
+    const now = deps.now();
+    const [killSwitch, steady, stopConditions, exclusive, radius] = await Promise.all([
+      readKillSwitch(deps.aws.ssm, deps.env.killSwitchParameter),
+      evaluateSteadyState(spec.hypothesis, deps.aws, now),
+      stopConditionChecks(spec, deps),
+      exclusiveCheck(state, deps),
+      measureBlastRadius(deps.aws.ec2, spec),
+    ]);
+    const checks: CheckResult[] = [
+      { name: 'kill-switch', ok: !killSwitch.engaged, detail: killSwitch.detail },
+      ...steady.checks,
+      ...stopConditions,
+      exclusive,
+      { name: 'window', ...checkWindows(spec.guardrails.windows, now) },
+      blastRadiusCheck(spec, radius),
+    ];
+    for (const c of checks) {
+      await timeline.record('gameday.preflight', {
+        eventId: eventIds.preflight(c.name),
+        occurredAt: now,
+        summary: `preflight ${c.name}: ${c.ok ? 'ok' : 'FAILED'}, ${c.detail}`,
+        detail: { name: c.name, ok: c.ok, detail: c.detail },
+      });
+    }
+    const reasons = checks.filter((c) => !c.ok).map((c) => `${spec.name}: ${c.detail}`);
+    if (reasons.length > 0) {
+      await timeline.record('gameday.refused', {
+        eventId: eventIds.refused(),
+        occurredAt: now,
+        summary: `game day refused: ${reasons.join('; ')}`,
+        detail: { reasons },
+      });
+      await deps.store.updateIncident(state.gamedayId, {
+        status: 'refused',
+        closedAt: now.toISOString(),
+        attributes: { refusedBecause: reasons },
+      });
+    }
+    return {
+      ok: reasons.length === 0,
+      checks,
+      reasons,
+      blastRadius: radius,
+      // The health checks as found, so observations need not look them up again.
+      watch: { healthChecks: steady.healthChecks },
+    };
+  },
+);

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { experimentSchema } from '../experiments/schema.ts';
+import { describeIssue } from '../runtime/handler.ts';
+import { parseIsoDuration } from '../time/duration.ts';
+import type { Incident } from '../timeline/event.ts';
+import { ReportInputError } from './errors.ts';
+
+const objectives = experimentSchema.shape.objectives;
+const hypothesis = experimentSchema.shape.hypothesis;
+type Hypothesis = z.infer<typeof hypothesis>;
+
+/**
+ * What the report reads from `incident.attributes`. A game day's OpenIncident may store the whole
+ * experiment (`experiment: ExperimentSpec`) or just its name with `objectives` and `hypothesis`
+ * beside it; top-level keys win over the experiment's. Everything else in attributes is ignored.
+ */
+const reportAttributes = z
+  .object({
+    experiment: z
+      .union([
+        z.string(),
+        z
+          .object({
+            name: z.string(),
+            description: z.string().optional(),
+            objectives: objectives.optional(),
+            hypothesis: hypothesis.optional(),
+          })
+          .loose(),
+      ])
+      .optional(),
+    description: z.string().optional(),
+    objectives: objectives.optional(),
+    hypothesis: hypothesis.optional(),
+    /** Requests per second the service normally serves; otherwise taken from the samples before impact. */
+    baselineRequestRate: z.number().positive().optional(),
+  })
+  .loose();
+
+export interface ReportObjectives {
+  rtoSeconds: number | null;
+  rpoSeconds: number | null;
+  /** Availability objective in percent, e.g. 99.9. */
+  availabilitySlo: number | null;
+  sloWindowSeconds: number;
+}
+
+export interface ReportFacts {
+  experimentName: string | null;
+  description: string | null;
+  objectives: ReportObjectives;
+  /** The steady state; null when the incident names none (a real incident: every alarm seen counts). */
+  hypothesis: Hypothesis | null;
+  baselineRequestRate: number | null;
+}
+
+const seconds = (iso: string | undefined): number | null =>
+  iso === undefined ? null : (parseIsoDuration(iso) ?? 0) / 1000;
+
+/** The report's facts from the incident's attributes; a malformed one is a ReportInputError naming it. */
+export function readAttributes(incident: Incident): ReportFacts {
+  const parsed = reportAttributes.safeParse(incident.attributes);
+  if (!parsed.success) {
+    throw new ReportInputError(
+      `incident '${incident.incidentId}': attributes.${describeIssue(parsed.error)}`,
+    );
+  }
+  const a = parsed.data;
+  const experiment = typeof a.experiment === 'string' ? { name: a.experiment } : a.experiment;
+  const o = a.objectives ?? (experiment && 'objectives' in experiment ? experiment.objectives : undefined);
+  const h = a.hypothesis ?? (experiment && 'hypothesis' in experiment ? experiment.hypothesis : undefined);
+  const d = a.description ?? (experiment && 'description' in experiment ? experiment.description : undefined);
+  return {
+    experimentName: experiment?.name ?? null,
+    description: d ?? null,
+    objectives: {
+      rtoSeconds: seconds(o?.rto),
+      rpoSeconds: seconds(o?.rpo),
+      availabilitySlo: o?.availabilitySlo ?? null,
+      sloWindowSeconds: seconds(o?.sloWindow) ?? 30 * 86_400,
+    },
+    hypothesis: h ?? null,
+    baselineRequestRate: a.baselineRequestRate ?? null,
+  };
+}

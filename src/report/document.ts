@@ -1,0 +1,627 @@
+import type { Analysis } from './analysis.ts';
+import { formatCount, formatDollars, formatDuration, formatNumber, formatPrice } from './format.ts';
+import type { MinuteRow } from './minutes.ts';
+import type { Sample } from './samples.ts';
+import type { Fact } from './timeline.ts';
+
+/**
+ * The report's content, once, as blocks of plain text: markdown.ts and html.ts each render these
+ * blocks, so the two forms cannot say different things. Text here is never pre-escaped.
+ */
+export type Cell = string | string[];
+
+export interface Column {
+  title: string;
+  align?: 'left' | 'right';
+}
+
+export type Block =
+  | { type: 'heading'; level: 1 | 2 | 3; text: string; id?: string }
+  | { type: 'paragraph'; text: string; tone?: 'note' | 'warning' | 'verdict' }
+  | { type: 'list'; items: string[]; ordered?: boolean }
+  | { type: 'table'; columns: Column[]; rows: Cell[][]; id?: string }
+  /** Where the HTML puts its charts; the markdown says where to find them. */
+  | { type: 'charts' };
+
+export function reportBlocks(a: Analysis, rows: readonly MinuteRow[]): Block[] {
+  const ctx = new Context(a);
+  return [
+    ...header(ctx),
+    ...summary(ctx),
+    ...impact(ctx),
+    { type: 'heading', level: 2, text: 'Charts', id: 'charts' },
+    { type: 'charts' },
+    ...keyMoments(ctx),
+    ...objectives(ctx),
+    ...hypothesis(ctx),
+    ...minuteByMinute(ctx, rows),
+    ...automation(ctx),
+    ...prompts(ctx),
+  ];
+}
+
+/** Time formatting shared by the sections. */
+class Context {
+  readonly a: Analysis;
+  /** Rows show the date only when the incident spans more than one local date. */
+  readonly multiDay: boolean;
+
+  constructor(a: Analysis) {
+    this.a = a;
+    this.multiDay = a.span !== null && a.zone.date(a.span.from) !== a.zone.date(a.span.to);
+  }
+
+  /** A moment in full (`2026-01-05 09:14:05`), or `–`. */
+  at(ms: number | null): string {
+    return ms === null ? '–' : this.a.zone.dateTime(ms);
+  }
+
+  /** A time within the incident (`09:14:05`, with the date when the incident spans days). */
+  time(ms: number): string {
+    return this.multiDay ? this.a.zone.dateTime(ms) : this.a.zone.time(ms);
+  }
+
+  minute(ms: number): string {
+    return this.multiDay ? this.a.zone.dateMinute(ms) : this.a.zone.minute(ms);
+  }
+}
+
+const yesNo = (v: boolean | null) => (v === null ? 'not determined' : v ? 'yes' : 'no');
+
+function header(ctx: Context): Block[] {
+  const { a } = ctx;
+  const inc = a.incident;
+  const zoneLine = `Times are shown in ${a.zone.timeZone} (${a.zone.offsetLabel(a.span?.from ?? Date.parse(inc.openedAt))}${
+    a.span && a.zone.offsetLabel(a.span.from) !== a.zone.offsetLabel(a.span.to)
+      ? ` at the start, ${a.zone.offsetLabel(a.span.to)} at the end`
+      : ''
+  }).`;
+  const blocks: Block[] = [
+    { type: 'heading', level: 1, text: `Post-mortem draft: ${inc.title || inc.incidentId}` },
+    { type: 'paragraph', text: zoneLine, tone: 'note' },
+    {
+      type: 'table',
+      columns: [{ title: 'Incident' }, { title: '' }],
+      rows: [
+        ['Id', inc.incidentId],
+        ['Kind', inc.kind === 'gameday' ? 'game day' : 'incident (remediation)'],
+        ['Service', inc.service],
+        ...(a.attrs.experimentName ? [['Experiment', a.attrs.experimentName]] : []),
+        ['Status', inc.status],
+        ['Opened', ctx.at(Date.parse(inc.openedAt))],
+        ['Closed', inc.closedAt ? ctx.at(Date.parse(inc.closedAt)) : '–'],
+        [
+          'Timeline',
+          // Duplicates are not counted: the same events written twice must give the same report.
+          `${formatCount(a.facts.length)} events` +
+            (a.repeatsDropped ? `, ${formatCount(a.repeatsDropped)} same-state repeat(s) dropped` : ''),
+        ],
+      ],
+    },
+  ];
+  for (const problem of a.orderProblems) {
+    blocks.push({ type: 'paragraph', text: `Order check failed: ${problem}`, tone: 'warning' });
+  }
+  return blocks;
+}
+
+function summaryText(ctx: Context): string {
+  const { a } = ctx;
+  if (a.facts.length === 0) {
+    return "Nothing was recorded on this incident's timeline: with no events there are no key moments, objectives or verdict to derive.";
+  }
+  const parts: string[] = [];
+  const auto = a.automation;
+  const impact = a.moments.find((m) => m.name === 'impactStarted')!;
+  if (a.incident.kind === 'gameday') {
+    const name = a.attrs.experimentName ? `The ${a.attrs.experimentName} game day` : 'The game day';
+    if (auto.refusedReasons) {
+      parts.push(
+        `${name} on ${a.incident.service} was refused before anything was injected: ${auto.refusedReasons.join('; ')}.`,
+      );
+    } else if (impact.at === null) {
+      parts.push(`${name} on ${a.incident.service} injected nothing: no FIS action was recorded running.`);
+    } else {
+      const actions = auto.actions
+        .filter((x) => x.startedAt !== null)
+        .map((x) => `${x.action} (${x.actionId})`);
+      const resources = auto.targets.reduce((n, t) => n + t.resources.length, 0);
+      parts.push(
+        `${name} injected ${actions.length > 0 ? actions.join(', ') : 'its fault'} into ${a.incident.service} at ${ctx.time(impact.at)}` +
+          (resources > 0 ? `, hitting ${resources} resource(s)` : '') +
+          '.',
+      );
+    }
+    if (auto.experiment.id) {
+      const e = auto.experiment;
+      parts.push(
+        `Experiment ${e.id} ${e.endedAt !== null ? `ended ${e.finalStatus} at ${ctx.time(e.endedAt)}` : `was last seen ${e.finalStatus}`}` +
+          (auto.stopRequests[0] ? ` after a stop request (${auto.stopRequests[0].reason})` : '') +
+          '.',
+      );
+    }
+    for (const f of auto.failures) {
+      parts.push(
+        `The game day failed: ${f.error}${f.cause ? ` (${f.cause})` : ''}; the experiment was ${f.experimentStopped ? 'stopped' : 'NOT confirmed stopped'}.`,
+      );
+    }
+    if (!auto.faultStopped)
+      parts.push('No stop of the fault was recorded: check that nothing is still injected.');
+  } else {
+    const detected = a.moments.find((m) => m.name === 'detected')!;
+    const first = a.facts.find((f) => f.event.eventId === detected.eventId);
+    parts.push(
+      impact.at === null
+        ? `${a.incident.title}: no alarm or metric breach was recorded.`
+        : `${a.incident.title}: impact started at ${ctx.time(impact.at)}${first ? ` (${first.event.summary || first.event.kind})` : ''}.`,
+    );
+    const mitigated = a.moments.find((m) => m.name === 'mitigated')!;
+    if (mitigated.at !== null) parts.push(`Mitigated at ${ctx.time(mitigated.at)}.`);
+  }
+  parts.push(hypothesisSentence(a));
+  parts.push(rtoSentence(a));
+  return parts.join(' ');
+}
+
+function hypothesisSentence(a: Analysis): string {
+  const h = a.hypothesis;
+  if (h.verdict === 'held') return 'The steady-state hypothesis held.';
+  if (h.verdict === 'untested') return `The steady-state hypothesis was not tested: ${h.reasons.join('; ')}.`;
+  return `The steady-state hypothesis deviated: ${h.reasons.join('; ')}.`;
+}
+
+function rtoSentence(a: Analysis): string {
+  const r = a.objectives.rto;
+  if (r.objectiveSeconds === null && r.achievedSeconds === null) return 'No RTO was set or measured.';
+  if (r.met === true) {
+    return `RTO met: steady state back ${formatDuration(r.achievedSeconds!)} after the fault ended (objective ${formatDuration(r.objectiveSeconds!)}).`;
+  }
+  if (r.met === false) {
+    return r.achievedSeconds === null
+      ? `RTO missed: ${r.note} (objective ${formatDuration(r.objectiveSeconds!)}).`
+      : `RTO missed: steady state back ${formatDuration(r.achievedSeconds)} after the fault ended (objective ${formatDuration(r.objectiveSeconds!)}).`;
+  }
+  return `RTO not determined: ${r.note ?? 'no objective'}.`;
+}
+
+function summary(ctx: Context): Block[] {
+  return [
+    { type: 'heading', level: 2, text: 'Summary', id: 'summary' },
+    { type: 'paragraph', text: summaryText(ctx), tone: 'verdict' },
+  ];
+}
+
+function impact(ctx: Context): Block[] {
+  const { a } = ctx;
+  const blocks: Block[] = [{ type: 'heading', level: 2, text: 'Impact', id: 'impact' }];
+  const i = a.impact;
+  if (!i) {
+    blocks.push({ type: 'paragraph', text: 'No impact was recorded.' });
+    return blocks;
+  }
+  blocks.push({
+    type: 'paragraph',
+    text:
+      `Impact from ${ctx.time(i.from)} to ${ctx.time(i.to)} (${formatDuration((i.to - i.from) / 1000)})` +
+      (i.recovered ? ', when the steady state was back.' : ': not recovered by the end of the timeline.'),
+  });
+  const ext = (label: string, e: { value: number; at: number } | null, unit: string) =>
+    e ? [`${label}: ${formatNumber(e.value, 2)}${unit} at ${ctx.minute(e.at)}`] : [];
+  const eb = a.objectives.errorBudget;
+  blocks.push({
+    type: 'list',
+    items: [
+      ...ext('Peak 5xx rate', i.peakErrorRatePercent, ' %'),
+      ...ext('Worst p99 latency', i.worstP99LatencyMs, ' ms'),
+      ...ext('Fewest healthy hosts', i.fewestHealthyHosts, ''),
+      ...ext('Lowest request rate', i.lowestRequestRate, ' req/s'),
+      ...ext('Most replica lag', i.maxReplicaLagMs, ' ms'),
+      ...(eb.errorsDuringIncident !== null
+        ? [`Failed requests (estimated from the minute samples): ${formatCount(eb.errorsDuringIncident)}`]
+        : []),
+    ],
+  });
+  if (a.episodes.length > 0) {
+    blocks.push({
+      type: 'paragraph',
+      text: 'Steady-state alarms and health checks out of their steady state:',
+    });
+    blocks.push({
+      type: 'list',
+      items: a.episodes.map(
+        (e) =>
+          `${e.subject}: ${e.state} from ${ctx.time(e.from)} ` +
+          (e.to === null
+            ? 'to the end of the timeline'
+            : `to ${ctx.time(e.to)} (${formatDuration((e.to - e.from) / 1000)})`),
+      ),
+    });
+  }
+  return blocks;
+}
+
+function keyMoments(ctx: Context): Block[] {
+  const { a } = ctx;
+  return [
+    { type: 'heading', level: 2, text: 'Key moments', id: 'key-moments' },
+    {
+      type: 'paragraph',
+      text: 'Derived from the timeline, never typed by hand, and checked to be in order before any duration is computed.',
+      tone: 'note',
+    },
+    {
+      type: 'table',
+      columns: [{ title: 'Moment' }, { title: 'Time' }, { title: 'Definition' }],
+      rows: a.moments.map((m) => [m.label, m.at === null ? 'not recorded' : ctx.at(m.at), m.definition]),
+    },
+    {
+      type: 'paragraph',
+      text:
+        a.orderProblems.length === 0
+          ? 'Order check: passed.'
+          : `Order check: failed. ${a.orderProblems.join(' ')}`,
+      tone: a.orderProblems.length === 0 ? undefined : 'warning',
+    },
+    {
+      type: 'paragraph',
+      text: 'All durations are measured from impact start, as the common incident tools do.',
+      tone: 'note',
+    },
+    {
+      type: 'table',
+      columns: [{ title: 'Duration' }, { title: 'Value', align: 'right' }, { title: 'Definition' }],
+      rows: a.durations.map((d) => [
+        d.label,
+        d.seconds === null ? `not computed: ${d.note}` : formatDuration(d.seconds),
+        d.definition,
+      ]),
+    },
+  ];
+}
+
+function objectives(ctx: Context): Block[] {
+  const { rto, rpo, errorBudget: eb } = ctx.a.objectives;
+  const dur = (s: number | null) => (s === null ? '–' : formatDuration(s));
+  const withNote = (value: string, note: string | null) => (note ? `${value} (${note})` : value);
+  return [
+    { type: 'heading', level: 2, text: 'Objectives', id: 'objectives' },
+    {
+      type: 'table',
+      columns: [
+        { title: 'Objective' },
+        { title: 'Target', align: 'right' },
+        { title: 'Achieved', align: 'right' },
+        { title: 'Met' },
+        { title: 'Definition' },
+      ],
+      rows: [
+        [
+          'RTO',
+          dur(rto.objectiveSeconds),
+          withNote(dur(rto.achievedSeconds), rto.note),
+          yesNo(rto.met),
+          rto.definition,
+        ],
+        [
+          'RPO',
+          dur(rpo.objectiveSeconds),
+          withNote(
+            rpo.achievedSeconds === null ? '–' : `${formatNumber(rpo.achievedSeconds, 3)} s`,
+            rpo.note,
+          ),
+          yesNo(rpo.met),
+          rpo.failoverAt === null
+            ? rpo.definition
+            : `${rpo.definition} Failover at ${ctx.time(rpo.failoverAt)}.`,
+        ],
+        [
+          'Error budget',
+          eb.slo === null ? '–' : `${eb.slo} % over ${formatDuration(eb.windowSeconds)}`,
+          withNote(eb.spentPercent === null ? '–' : `${formatNumber(eb.spentPercent, 2)} % spent`, eb.note),
+          eb.spentPercent === null ? 'not determined' : eb.spentPercent <= 100 ? 'yes' : 'no',
+          `Errors during the incident over the errors the SLO allows in its window.`,
+        ],
+      ],
+    },
+    {
+      type: 'paragraph',
+      text:
+        `Error budget: ${eb.formula}. ` +
+        (eb.errorsDuringIncident === null
+          ? ''
+          : `Here: ${formatCount(eb.errorsDuringIncident)} failed requests from ${ctx.minute(eb.from!)} to ${ctx.minute(eb.to!)}` +
+            (eb.allowedErrors === null ? '.' : ` against ${formatCount(eb.allowedErrors)} allowed`) +
+            (eb.baselineRequestRate === null
+              ? ''
+              : `${eb.allowedErrors === null ? '' : ','} baseline ${formatNumber(eb.baselineRequestRate, 1)} req/s (from ${eb.baselineSource}).`)),
+      tone: 'note',
+    },
+  ];
+}
+
+function hypothesis(ctx: Context): Block[] {
+  const h = ctx.a.hypothesis;
+  const verdict = h.verdict === 'held' ? 'HELD' : h.verdict === 'deviated' ? 'DEVIATED' : 'NOT TESTED';
+  const blocks: Block[] = [
+    { type: 'heading', level: 2, text: 'Hypothesis verdict', id: 'hypothesis' },
+    {
+      type: 'paragraph',
+      text: `The steady-state hypothesis ${verdict}${h.reasons.length > 0 ? `: ${h.reasons.join('; ')}` : ''}.`,
+      tone: 'verdict',
+    },
+    { type: 'paragraph', text: h.definition, tone: 'note' },
+  ];
+  if (h.checks.length > 0) {
+    blocks.push({
+      type: 'table',
+      columns: [{ title: 'Phase' }, { title: 'Subject' }, { title: 'Result' }, { title: 'Detail' }],
+      rows: h.checks.map((c) => [
+        c.phase,
+        c.subject,
+        c.held === null ? 'not evaluated' : c.held ? 'held' : 'deviated',
+        c.detail,
+      ]),
+    });
+  }
+  return blocks;
+}
+
+function sampleCells(s: Sample | null): string[] {
+  if (!s) return ['–', '–', '–', '–', '–'];
+  const hosts = Object.keys(s.healthyHostsByAz)
+    .sort()
+    .map((az) => `${az}: ${s.healthyHostsByAz[az]}`)
+    .join(', ');
+  return [
+    formatNumber(s.requestRate, 1),
+    formatNumber(s.errorRatePercent, 2),
+    formatNumber(s.p99LatencyMs, 0),
+    hosts || '–',
+    formatNumber(s.replicaLagMs, 0),
+  ];
+}
+
+function eventLine(ctx: Context, f: Fact): string {
+  const e = f.event;
+  let line = `${ctx.a.zone.time(f.at)} ${e.summary || e.kind}`;
+  if (e.corrects !== undefined) line += ` (corrects ${e.corrects})`;
+  for (const c of ctx.a.corrections.get(e.eventId) ?? []) {
+    line += ` [corrected at ${ctx.time(c.at)}: ${c.event.summary || c.event.kind}]`;
+  }
+  return line;
+}
+
+function minuteByMinute(ctx: Context, rows: readonly MinuteRow[]): Block[] {
+  const blocks: Block[] = [{ type: 'heading', level: 2, text: 'Minute by minute', id: 'minutes' }];
+  if (rows.length === 0) {
+    blocks.push({ type: 'paragraph', text: 'No minutes to show: nothing was recorded.' });
+    return blocks;
+  }
+  blocks.push({
+    type: 'paragraph',
+    text: 'One row per minute from the first event to the last, with that minute’s metric sample; runs of minutes with no events and metrics within tolerance are folded into one row.',
+    tone: 'note',
+  });
+  blocks.push({
+    type: 'table',
+    id: 'minute-table',
+    columns: [
+      { title: 'Time' },
+      { title: 'Req/s', align: 'right' },
+      { title: '5xx %', align: 'right' },
+      { title: 'p99 ms', align: 'right' },
+      { title: 'Healthy hosts' },
+      { title: 'Replica lag ms', align: 'right' },
+      { title: 'Events' },
+    ],
+    rows: rows.map((r) => {
+      const time = r.folded ? `${ctx.minute(r.from)}–${ctx.minute(r.to)}` : ctx.minute(r.from);
+      const events = r.folded
+        ? `${r.minutes} min ${r.sample ? 'steady' : 'with nothing recorded'}`
+        : r.facts.map((f) => eventLine(ctx, f));
+      return [time, ...sampleCells(r.sample), events];
+    }),
+  });
+  return blocks;
+}
+
+function automation(ctx: Context): Block[] {
+  const { a } = ctx;
+  const auto = a.automation;
+  const blocks: Block[] = [{ type: 'heading', level: 2, text: 'What the automation did', id: 'automation' }];
+  const said: string[] = [];
+  if (auto.preflight.length > 0) {
+    const failed = auto.preflight.filter((p) => !p.ok);
+    said.push(
+      failed.length === 0
+        ? `Preflight: all ${auto.preflight.length} checks passed.`
+        : `Preflight: ${failed.map((p) => `${p.name} failed (${p.detail})`).join('; ')}.`,
+    );
+  }
+  if (auto.template)
+    said.push(`FIS experiment template ${auto.template.templateId} (${auto.template.action}).`);
+  if (auto.experiment.id) {
+    said.push(
+      `Experiment ${auto.experiment.id}: ${auto.experiment.finalStatus}` +
+        (auto.experiment.endedAt !== null ? ` at ${ctx.time(auto.experiment.endedAt)}` : '') +
+        (auto.experiment.reason ? ` (${auto.experiment.reason})` : '') +
+        `; fault stopped: ${auto.faultStopped ? 'yes' : 'no'}.`,
+    );
+  }
+  for (const s of auto.stopRequests)
+    said.push(`Stop requested at ${ctx.time(s.at)} (${s.code}): ${s.reason}.`);
+  for (const f of auto.failures) {
+    said.push(
+      `Failed at ${ctx.time(f.at)}: ${f.error}${f.cause ? ` (${f.cause})` : ''}; experiment stopped: ${yesNo(f.experimentStopped)}.`,
+    );
+  }
+  said.push(`Notifications sent: ${auto.notifications}. Notes written by people: ${auto.notes}.`);
+  blocks.push({ type: 'list', items: said });
+  if (auto.targets.length > 0) {
+    blocks.push({
+      type: 'table',
+      columns: [{ title: 'Target' }, { title: 'Resource type' }, { title: 'Resources hit' }],
+      rows: auto.targets.map((t) => [
+        t.target,
+        t.resourceType,
+        t.resources.length > 0 ? t.resources : 'none',
+      ]),
+    });
+  }
+  if (auto.actions.length > 0) {
+    blocks.push({
+      type: 'table',
+      columns: [
+        { title: 'Action' },
+        { title: 'FIS action' },
+        { title: 'Started' },
+        { title: 'Ended' },
+        { title: 'Ran', align: 'right' },
+        { title: 'Final status' },
+      ],
+      rows: auto.actions.map((x) => [
+        x.action,
+        x.actionId,
+        x.startedAt === null ? '–' : ctx.time(x.startedAt),
+        x.endedAt === null ? '–' : `${ctx.time(x.endedAt)}${x.ongoing ? ' (still running)' : ''}`,
+        x.runningMinutes === null ? '–' : formatDuration(x.runningMinutes * 60),
+        x.finalStatus,
+      ]),
+    });
+  }
+  if (auto.steps.length > 0) {
+    blocks.push({
+      type: 'table',
+      columns: [
+        { title: 'Step' },
+        { title: 'Invocations', align: 'right' },
+        { title: 'Failed', align: 'right' },
+        { title: 'Measured time', align: 'right' },
+      ],
+      rows: auto.steps.map((s) => [
+        s.step,
+        String(s.invocations),
+        String(s.failed),
+        s.unmeasured === s.invocations ? '–' : `${formatNumber(s.measuredMs / 1000, 2)} s`,
+      ]),
+    });
+  }
+  const cost = a.cost;
+  blocks.push({ type: 'heading', level: 3, text: 'What it cost' });
+  blocks.push({
+    type: 'table',
+    columns: [
+      { title: 'Item' },
+      { title: 'Quantity', align: 'right' },
+      { title: 'Unit price', align: 'right' },
+      { title: 'Cost', align: 'right' },
+      { title: 'Basis' },
+    ],
+    rows: [
+      ...cost.lines.map((l) => [
+        l.item,
+        `${formatNumber(l.quantity, 3)} ${l.unit}`,
+        formatPrice(l.unitPriceDollars),
+        formatDollars(l.dollars),
+        l.basis,
+      ]),
+      ['Total', '', '', formatDollars(cost.totalDollars), ''],
+    ],
+  });
+  blocks.push({
+    type: 'paragraph',
+    text:
+      `Prices (USD, us-east-1 list prices): FIS ${formatPrice(cost.prices.fisActionMinute)} per action-minute; ` +
+      `Step Functions Standard ${formatPrice(cost.prices.stepFunctionsTransition)} per state transition; ` +
+      `Lambda arm64 ${formatPrice(cost.prices.lambdaGbSecond)} per GB-second at ${cost.prices.lambdaMemoryMb} MB and ` +
+      `${formatPrice(cost.prices.lambdaRequest)} per request. DynamoDB, S3, SNS and CloudWatch charges are not included.`,
+    tone: 'note',
+  });
+  return blocks;
+}
+
+function prompts(ctx: Context): Block[] {
+  const { a } = ctx;
+  const gameday = a.incident.kind === 'gameday';
+  const impactText = a.impact
+    ? `was ${a.incident.service} degraded from ${ctx.time(a.impact.from)} to ${ctx.time(a.impact.to)}`
+    : `was ${a.incident.service} affected`;
+  const trigger = gameday
+    ? a.automation.actions.length > 0
+      ? `The injected fault: ${a.automation.actions.map((x) => x.actionId).join(', ')}. Was anything else going on at the same time?`
+      : 'Nothing was injected. What stopped the game day?'
+    : 'What started it: a deploy, a config change, a dependency, load? Link the evidence.';
+  const wentWell: string[] = [];
+  const detected = a.durations.find((d) => d.name === 'timeToDetect')!;
+  if (detected.seconds !== null)
+    wentWell.push(`Starting point: detected ${formatDuration(detected.seconds)} after impact.`);
+  if (a.objectives.rto.met) wentWell.push('Starting point: the RTO was met.');
+  if (a.automation.faultStopped && a.automation.experiment.id)
+    wentWell.push('Starting point: the fault was stopped.');
+  const wentWrong = a.hypothesis.reasons.map((r) => `Starting point: ${r}.`);
+  const placeholder = '…';
+  return [
+    { type: 'heading', level: 2, text: 'What the post-mortem must still answer', id: 'prompts' },
+    {
+      type: 'paragraph',
+      text: 'Blameless: ask what made the outcome possible, not who. The facts above are derived; the answers below are for people.',
+      tone: 'note',
+    },
+    { type: 'heading', level: 3, text: 'Contributing factors' },
+    {
+      type: 'paragraph',
+      text: 'Prefer several contributing factors to a single root cause: incidents rarely have just one.',
+      tone: 'note',
+    },
+    {
+      type: 'list',
+      items: [
+        'Technical: which conditions in the system let this happen or made it worse?',
+        'Detection and alerting: did the right alarms fire, early enough, with a useful reason?',
+        'Process and tooling: what did the runbooks, automation and dashboards help or hinder?',
+        'People and context: what did responders know, and what would have helped them know it sooner?',
+      ],
+    },
+    { type: 'heading', level: 3, text: 'Five whys (a scaffold, not a verdict)' },
+    {
+      type: 'paragraph',
+      text: 'A scaffold to start the discussion: follow more than one chain, and stop at a factor you can act on.',
+      tone: 'note',
+    },
+    {
+      type: 'list',
+      ordered: true,
+      items: [
+        `Why ${impactText}? ${placeholder}`,
+        `Why? ${placeholder}`,
+        `Why? ${placeholder}`,
+        `Why? ${placeholder}`,
+        `Why? ${placeholder}`,
+      ],
+    },
+    { type: 'heading', level: 3, text: 'Trigger' },
+    { type: 'paragraph', text: trigger },
+    { type: 'heading', level: 3, text: 'What went well' },
+    { type: 'list', items: [...wentWell, `${placeholder}`] },
+    { type: 'heading', level: 3, text: 'What went wrong' },
+    { type: 'list', items: [...wentWrong, `${placeholder}`] },
+    { type: 'heading', level: 3, text: 'Where we got lucky' },
+    { type: 'list', items: ['What could have made this worse, and did not, by chance? …'] },
+    { type: 'heading', level: 3, text: 'Action items' },
+    {
+      type: 'table',
+      columns: [
+        { title: 'Done' },
+        { title: 'Action' },
+        { title: 'Owner' },
+        { title: 'Due' },
+        { title: 'Ticket' },
+      ],
+      rows: [
+        ['[ ]', '', '', '', ''],
+        ['[ ]', '', '', '', ''],
+        ['[ ]', '', '', '', ''],
+      ],
+    },
+  ];
+}

@@ -1,0 +1,229 @@
+import type { ReportFacts } from './attributes.ts';
+import { roundTo } from './format.ts';
+import type { KeyMoment, MomentName } from './moments.ts';
+import { minuteOf, type TimedSample } from './samples.ts';
+import type { Fact } from './timeline.ts';
+
+export interface RtoResult {
+  objectiveSeconds: number | null;
+  achievedSeconds: number | null;
+  met: boolean | null;
+  faultEndedAt: number | null;
+  recoveredAt: number | null;
+  definition: string;
+  note: string | null;
+}
+
+export interface RpoResult {
+  objectiveSeconds: number | null;
+  achievedSeconds: number | null;
+  met: boolean | null;
+  failoverAt: number | null;
+  failoverEventId: string | null;
+  definition: string;
+  note: string | null;
+}
+
+export interface ErrorBudgetResult {
+  /** Availability objective in percent. */
+  slo: number | null;
+  windowSeconds: number;
+  baselineRequestRate: number | null;
+  baselineSource: 'attributes' | 'samples before impact' | 'all samples' | null;
+  allowedErrors: number | null;
+  errorsDuringIncident: number | null;
+  spentPercent: number | null;
+  /** The minutes counted as the incident (epoch ms of the first and last minute). */
+  from: number | null;
+  to: number | null;
+  formula: string;
+  note: string | null;
+}
+
+export interface Objectives {
+  rto: RtoResult;
+  rpo: RpoResult;
+  errorBudget: ErrorBudgetResult;
+}
+
+const RTO_DEFINITION =
+  'Fault ended (the experiment ended, or the mitigation) → steady state back (recovered).';
+const RPO_DEFINITION =
+  "The most replica lag in the minute samples from the failover's minute until recovery (or the end of the timeline): the writes a failover at that moment could lose.";
+export const ERROR_BUDGET_FORMULA =
+  'spent = Σ over incident minutes (requestRate × errorRate% ÷ 100 × 60 s) ÷ ((1 − SLO ÷ 100) × baseline requestRate × SLO window in seconds)';
+
+export function objectives(
+  facts: readonly Fact[],
+  samples: readonly TimedSample[],
+  moments: readonly KeyMoment[],
+  attrs: ReportFacts,
+  suspect: ReadonlySet<MomentName>,
+): Objectives {
+  // A moment the order check doubts is not used to bound anything.
+  const raw = (name: MomentName) => moments.find((m) => m.name === name)!.at;
+  const at = (name: MomentName) => (suspect.has(name) ? null : raw(name));
+  const outOfOrder = suspect.has('mitigated') || suspect.has('recovered');
+  return {
+    rto: rto(facts, attrs, raw('mitigated'), raw('recovered'), outOfOrder),
+    rpo: rpo(facts, samples, attrs, at('recovered')),
+    errorBudget: errorBudget(samples, attrs, raw('impactStarted'), at('recovered')),
+  };
+}
+
+function rto(
+  facts: readonly Fact[],
+  attrs: ReportFacts,
+  mitigated: number | null,
+  recovered: number | null,
+  outOfOrder: boolean,
+): RtoResult {
+  let verification: { recovered: boolean; faultEndedAt?: string } | undefined;
+  for (const f of facts) if (f.typed?.kind === 'gameday.recovery') verification = f.typed.detail;
+  const stated = verification?.faultEndedAt ? Date.parse(verification.faultEndedAt) : Number.NaN;
+  const faultEndedAt = Number.isNaN(stated) ? mitigated : stated;
+  const objectiveSeconds = attrs.objectives.rtoSeconds;
+  const base = { objectiveSeconds, faultEndedAt, recoveredAt: recovered, definition: RTO_DEFINITION };
+  const notRecovered = verification ? !verification.recovered : false;
+  if (faultEndedAt === null) {
+    return { ...base, achievedSeconds: null, met: null, note: 'the fault end was not recorded' };
+  }
+  if (outOfOrder || (recovered !== null && recovered < faultEndedAt)) {
+    return { ...base, achievedSeconds: null, met: null, note: 'moments out of order (see the order check)' };
+  }
+  if (recovered === null) {
+    return {
+      ...base,
+      achievedSeconds: null,
+      met: notRecovered && objectiveSeconds !== null ? false : null,
+      note: notRecovered
+        ? 'the steady state was not back by the recovery deadline'
+        : 'the steady state was not seen back on the timeline',
+    };
+  }
+  const achievedSeconds = (recovered - faultEndedAt) / 1000;
+  return {
+    ...base,
+    achievedSeconds,
+    met: objectiveSeconds === null ? null : achievedSeconds <= objectiveSeconds,
+    note: objectiveSeconds === null ? 'no RTO objective given' : null,
+  };
+}
+
+function rpo(
+  facts: readonly Fact[],
+  samples: readonly TimedSample[],
+  attrs: ReportFacts,
+  recovered: number | null,
+): RpoResult {
+  const objectiveSeconds = attrs.objectives.rpoSeconds;
+  const failover = facts.find(isFailover);
+  const base = {
+    objectiveSeconds,
+    failoverAt: failover?.at ?? null,
+    failoverEventId: failover?.event.eventId ?? null,
+    definition: RPO_DEFINITION,
+  };
+  if (!failover) return { ...base, achievedSeconds: null, met: null, note: 'no failover recorded' };
+  const from = minuteOf(failover.at);
+  const to = recovered ?? Infinity;
+  let maxLag: number | null = null;
+  for (const s of samples) {
+    if (s.minute < from || s.minute > to) continue;
+    const lag = s.sample.replicaLagMs;
+    if (lag !== null && (maxLag === null || lag > maxLag)) maxLag = lag;
+  }
+  if (maxLag === null)
+    return { ...base, achievedSeconds: null, met: null, note: 'no replica lag sampled after the failover' };
+  const achievedSeconds = maxLag / 1000;
+  return {
+    ...base,
+    achievedSeconds,
+    met: objectiveSeconds === null ? null : achievedSeconds <= objectiveSeconds,
+    note: objectiveSeconds === null ? 'no RPO objective given' : null,
+  };
+}
+
+/** A database or DNS failover started: an FIS failover action running, or a failover automation. */
+function isFailover(f: Fact): boolean {
+  const t = f.typed;
+  if (t?.kind === 'fis.action') return t.detail.status === 'running' && /failover/i.test(t.detail.actionId);
+  if (t?.kind === 'ssm.automation') return /failover/i.test(t.detail.document);
+  return false;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function errorBudget(
+  samples: readonly TimedSample[],
+  attrs: ReportFacts,
+  impact: number | null,
+  recovered: number | null,
+): ErrorBudgetResult {
+  const slo = attrs.objectives.availabilitySlo;
+  const windowSeconds = attrs.objectives.sloWindowSeconds;
+  const rates = (keep: (s: TimedSample) => boolean) =>
+    samples.flatMap((s) => (keep(s) && s.sample.requestRate !== null ? [s.sample.requestRate] : []));
+  let baselineRequestRate = attrs.baselineRequestRate;
+  let baselineSource: ErrorBudgetResult['baselineSource'] =
+    baselineRequestRate === null ? null : 'attributes';
+  if (baselineRequestRate === null && impact !== null) {
+    baselineRequestRate = median(rates((s) => s.minute < minuteOf(impact)));
+    if (baselineRequestRate !== null) baselineSource = 'samples before impact';
+  }
+  if (baselineRequestRate === null) {
+    baselineRequestRate = median(rates(() => true));
+    if (baselineRequestRate !== null) baselineSource = 'all samples';
+  }
+  const base = {
+    slo,
+    windowSeconds,
+    baselineRequestRate,
+    baselineSource,
+    formula: ERROR_BUDGET_FORMULA,
+  };
+  if (impact === null) {
+    return {
+      ...base,
+      allowedErrors: null,
+      errorsDuringIncident: null,
+      spentPercent: null,
+      from: null,
+      to: null,
+      note: 'impact start not recorded',
+    };
+  }
+  const from = minuteOf(impact);
+  const last = samples[samples.length - 1];
+  const to = recovered !== null ? minuteOf(recovered) : last ? Math.max(from, last.minute) : from;
+  let errors = 0;
+  for (const s of samples) {
+    if (s.minute < from || s.minute > to) continue;
+    const { requestRate, errorRatePercent } = s.sample;
+    if (requestRate !== null && errorRatePercent !== null)
+      errors += ((requestRate * errorRatePercent) / 100) * 60;
+  }
+  const allowed =
+    slo === null || baselineRequestRate === null
+      ? null
+      : (1 - slo / 100) * baselineRequestRate * windowSeconds;
+  return {
+    ...base,
+    allowedErrors: allowed === null ? null : roundTo(allowed, 3),
+    errorsDuringIncident: roundTo(errors, 3),
+    spentPercent: allowed === null || allowed === 0 ? null : roundTo((errors / allowed) * 100, 6),
+    from,
+    to,
+    note:
+      slo === null
+        ? 'no availability SLO given'
+        : baselineRequestRate === null
+          ? 'no request rate sampled'
+          : null,
+  };
+}

@@ -1,0 +1,111 @@
+import { cp, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { EXPERIMENTS, scratch, validExperiment } from '../experiments/files.ts';
+import { runCli } from '../helpers/cli.ts';
+
+describe('faultline validate', () => {
+  let files: Awaited<ReturnType<typeof scratch>>;
+  beforeAll(async () => {
+    files = await scratch();
+  });
+  afterAll(async () => {
+    await files.cleanup();
+  });
+
+  it('checks every file in experiments/ when given none, and exits 0 when all are valid', async () => {
+    const project = join(files.dir, 'project');
+    await mkdir(project);
+    await cp(EXPERIMENTS, join(project, 'experiments'), { recursive: true });
+    const r = await runCli(['validate'], { cwd: project });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toEqual([
+      'ok  experiments/az-outage.yaml  (3 actions on 3 targets, stop conditions: checkout-availability-critical)',
+      'ok  experiments/instance-kill.yaml  (1 action on 1 target, stop conditions: checkout-availability-critical)',
+      '',
+    ]);
+    expect(r.code).toBe(0);
+  });
+
+  it('prints the one error of each bad file, naming the field, and exits 2', async () => {
+    const good = await files.write('good.yaml', stringify(validExperiment()));
+    const e = validExperiment();
+    e.fault.actions.kill.action = 'aws:ec2:explode';
+    const bad = await files.write('bad.yaml', stringify(e));
+    const r = await runCli(['validate', good, bad]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe(
+      `ok  ${good}  (1 action on 1 target, stop conditions: checkout-availability-critical)\n`,
+    );
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^error  ${bad}: fault\\.actions\\.kill\\.action: aws:ec2:explode is not a supported action; .* \\(line \\d+\\)$`,
+      ),
+    );
+    expect(lines[1]).toBe('faultline: 1 of 2 experiments are not valid');
+  });
+
+  it('refuses an alarm the sandbox world does not have, unless told not to look', async () => {
+    const e = validExperiment();
+    e.stopConditions = ['checkout-availability-critcal'];
+    const file = await files.write('typo-alarm.yaml', stringify(e));
+    const r = await runCli(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `error  ${file}: stopConditions[0]: there is no CloudWatch alarm named 'checkout-availability-critcal' in the sandbox world 'checkout'`,
+    );
+    const offline = await runCli(['validate', '--no-alarm-check', file]);
+    expect(offline.code).toBe(0);
+    expect(offline.stdout).toContain(`ok  ${file}`);
+  });
+
+  it('checks a FIS template with its side file', async () => {
+    const template = await files.write(
+      'template.json',
+      JSON.stringify({
+        description: 'Terminate one instance',
+        roleArn: 'arn:aws:iam::<ACCOUNT_ID>:role/<ROLE>',
+        targets: {
+          web: {
+            resourceType: 'aws:ec2:instance',
+            resourceTags: { Service: 'checkout' },
+            selectionMode: 'COUNT(1)',
+          },
+        },
+        actions: { kill: { actionId: 'aws:ec2:terminate-instances', targets: { Instance: 'web' } } },
+        stopConditions: [
+          {
+            source: 'aws:cloudwatch:alarm',
+            value: 'arn:aws:cloudwatch:<REGION>:<ACCOUNT_ID>:alarm:checkout-availability-critical',
+          },
+        ],
+      }),
+    );
+    const side = await files.write(
+      'side.yaml',
+      stringify({
+        name: 'kill',
+        service: 'checkout',
+        objectives: { rto: 'PT10M' },
+        hypothesis: { alarms: ['checkout-5xx-rate'] },
+      }),
+    );
+    const r = await runCli(['validate', '--template', template, '--spec', side]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `error  ${template}: actions.kill.targets.Instance: is not a target of aws:ec2:terminate-instances; it takes 'Instances' (line 1)`,
+    );
+    const usage = await runCli(['validate', '--template', template]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('each --template needs its --spec side file');
+  });
+
+  it('says so when there is nothing to validate', async () => {
+    const r = await runCli(['validate'], { cwd: files.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('faultline: no files given, and no experiments/ folder here to validate\n');
+  });
+});

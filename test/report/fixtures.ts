@@ -1,0 +1,395 @@
+import type { Incident, TimelineEvent } from '../../src/timeline/event.ts';
+import type { EventKind, EventKinds } from '../../src/timeline/kinds.ts';
+
+/** Builds timeline events by hand: times are UTC `HH:MM:SS` on DAY unless a full ISO time is given. */
+export const DAY = '2026-01-06';
+
+export function iso(time: string): string {
+  return time.includes('T') ? time : `${DAY}T${time}.000Z`;
+}
+
+export const ms = (time: string) => Date.parse(iso(time));
+
+export function ev<K extends EventKind>(
+  incidentId: string,
+  time: string,
+  eventId: string,
+  kind: K,
+  detail: EventKinds[K],
+  summary = `${kind} ${eventId}`,
+): TimelineEvent {
+  const at = iso(time);
+  return {
+    incidentId,
+    eventId,
+    occurredAt: at,
+    recordedAt: new Date(Date.parse(at) + 1500).toISOString(),
+    source: sourceOf(kind),
+    kind,
+    summary,
+    detail: detail as Record<string, unknown>,
+  };
+}
+
+function sourceOf(kind: string): TimelineEvent['source'] {
+  if (kind.startsWith('gameday.')) return 'gameday';
+  if (kind.startsWith('fis.')) return 'fis';
+  if (kind.startsWith('alarm.')) return 'cloudwatch';
+  if (kind.startsWith('healthcheck.') || kind.startsWith('route53.')) return 'route53';
+  if (kind.startsWith('metrics.')) return 'metrics';
+  if (kind.startsWith('ssm.')) return 'ssm';
+  if (kind.startsWith('notification.')) return 'notification';
+  return 'person';
+}
+
+export function sample(
+  requestRate: number,
+  errorRatePercent: number,
+  p99LatencyMs: number,
+  hosts: [number, number, number],
+  replicaLagMs: number,
+): EventKinds['metrics.sample'] {
+  return {
+    requestRate,
+    errorRatePercent,
+    p99LatencyMs,
+    healthyHostsByAz: { 'us-east-1a': hosts[0], 'us-east-1b': hosts[1], 'us-east-1c': hosts[2] },
+    replicaLagMs,
+  };
+}
+
+export const AZ_OUTAGE_ATTRIBUTES = {
+  experiment: {
+    name: 'az-outage',
+    description:
+      'Power interruption in us-east-1a for 10 minutes; checkout must ride it out on the other AZs.',
+    objectives: { rto: 'PT15M', rpo: 'PT1M', availabilitySlo: 99.9, sloWindow: 'P30D' },
+    hypothesis: {
+      alarms: ['checkout-5xx-rate', 'checkout-p99-latency', 'checkout-unhealthy-hosts'],
+      healthChecks: ['checkout-primary'],
+      metrics: [
+        {
+          name: 'error-rate',
+          namespace: 'Faultline/Service',
+          metric: 'ErrorRate',
+          dimensions: { Service: 'checkout' },
+          statistic: 'Average',
+          max: 1,
+        },
+      ],
+    },
+  },
+};
+
+/**
+ * What the AZ-outage game day's world did, minute by minute (UTC), and so what the report must
+ * find: the ground truth the tests check the derived moments against.
+ */
+export const AZ_OUTAGE_TRUTH = {
+  impactStarted: '09:00:10',
+  detected: '09:02:30',
+  responded: '09:02:45',
+  mitigated: '09:10:12',
+  recovered: '09:13:00',
+  resolved: '09:15:00',
+  faultEnded: '09:10:12',
+  /** power-off 10 min + isolate 10 min + failover 1 min 20 s. */
+  actionMinutes: 10 + 10 + 80 / 60,
+  maxLagAfterFailoverMs: 6400,
+  /** requests per second, 5xx %, p99 ms, healthy hosts per AZ, replica lag ms; by minute. */
+  samples: {
+    '08:57': sample(480, 0.05, 280, [2, 2, 2], 20),
+    '08:58': sample(482, 0.05, 281, [2, 2, 2], 21),
+    '08:59': sample(479, 0.05, 279, [2, 2, 2], 20),
+    '09:00': sample(481, 0.06, 290, [2, 2, 2], 20),
+    '09:01': sample(480, 22, 900, [0, 2, 2], 6400),
+    '09:02': sample(478, 8, 620, [0, 2, 2], 900),
+    '09:03': sample(480, 0.4, 560, [0, 2, 2], 25),
+    '09:04': sample(481, 0.3, 552, [0, 2, 2], 22),
+    '09:05': sample(480, 0.3, 549, [0, 2, 2], 21),
+    '09:06': sample(479, 0.3, 551, [0, 2, 2], 20),
+    '09:07': sample(480, 0.3, 550, [0, 2, 2], 20),
+    '09:08': sample(482, 0.3, 548, [0, 2, 2], 20),
+    '09:09': sample(480, 0.3, 551, [0, 2, 2], 20),
+    '09:10': sample(480, 0.3, 547, [0, 2, 2], 20),
+    '09:11': sample(479, 0.2, 420, [1, 2, 2], 20),
+    '09:12': sample(480, 0.05, 285, [2, 2, 2], 20),
+    '09:13': sample(481, 0.05, 281, [2, 2, 2], 20),
+    '09:14': sample(480, 0.05, 280, [2, 2, 2], 20),
+    '09:15': sample(480, 0.05, 282, [2, 2, 2], 21),
+    '09:16': sample(481, 0.05, 279, [2, 2, 2], 20),
+    '09:17': sample(479, 0.05, 280, [2, 2, 2], 20),
+  } as Record<string, EventKinds['metrics.sample']>,
+};
+
+export function azOutageIncident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    incidentId: 'gd-az-outage-1',
+    kind: 'gameday',
+    title: 'Game day az-outage on checkout',
+    service: 'checkout',
+    openedAt: iso('08:59:58'),
+    status: 'resolved',
+    closedAt: iso(AZ_OUTAGE_TRUTH.resolved),
+    attributes: AZ_OUTAGE_ATTRIBUTES,
+    ...overrides,
+  };
+}
+
+/** A realistic AZ-outage game day's timeline, as the game-day handlers and FIS would write it. */
+export function azOutageTimeline(incidentId = 'gd-az-outage-1'): TimelineEvent[] {
+  const e = <K extends EventKind>(
+    time: string,
+    id: string,
+    kind: K,
+    detail: EventKinds[K],
+    summary?: string,
+  ) => ev(incidentId, time, id, kind, detail, summary);
+  const exp = 'EXP4z9kPq2';
+  // As the game-day steps write them: a loop's states carry their time round in the id and detail.
+  const step = (
+    time: string,
+    name: string,
+    opts: { attempt?: number; iteration?: number; durationMs?: number } = {},
+  ) => {
+    const attempt = opts.attempt ?? 1;
+    const key = opts.iteration === undefined ? name : `${name}#${opts.iteration}`;
+    const loop = opts.iteration === undefined ? {} : { iteration: opts.iteration };
+    return [
+      e(
+        time,
+        `step:${key}:started:${attempt}`,
+        'gameday.step',
+        { step: name, status: 'started', attempt, ...loop },
+        `${name} started`,
+      ),
+      e(
+        time.replace(/:(\d\d)$/, (_, sec) => `:${String(Number(sec) + 1).padStart(2, '0')}`),
+        `step:${key}:succeeded:${attempt}`,
+        'gameday.step',
+        {
+          step: name,
+          status: 'succeeded',
+          attempt,
+          ...loop,
+          ...(opts.durationMs === undefined ? {} : { durationMs: opts.durationMs }),
+        },
+        `${name} succeeded`,
+      ),
+    ];
+  };
+  const alarm = (time: string, name: string, from: string, to: string) =>
+    e(
+      time,
+      `alarm:${name}:${iso(time)}`,
+      'alarm.state',
+      { alarm: name, from, to, reason: `Threshold crossed (${to})` },
+      `alarm ${name} ${from} → ${to}`,
+    );
+  const action = (time: string, name: string, actionId: string, status: string) =>
+    e(
+      time,
+      `fis:action:${exp}:${name}:${status}`,
+      'fis.action',
+      { experimentId: exp, action: name, actionId, status },
+      `FIS action ${name} ${status}`,
+    );
+  const events: TimelineEvent[] = [
+    ...step('08:59:58', 'OpenIncident', { durationMs: 180 }),
+    e('09:00:00', 'preflight:kill-switch', 'gameday.preflight', {
+      name: 'kill-switch',
+      ok: true,
+      detail: 'off',
+    }),
+    e('09:00:00', 'preflight:steady-state', 'gameday.preflight', {
+      name: 'steady-state',
+      ok: true,
+      detail: 'all OK',
+    }),
+    e('09:00:00', 'preflight:exclusive', 'gameday.preflight', {
+      name: 'exclusive',
+      ok: true,
+      detail: 'nothing running',
+    }),
+    ...step('09:00:00', 'Preflight', { durationMs: 420 }),
+    ...step('09:00:02', 'EnsureTemplate', { durationMs: 300 }),
+    e('09:00:03', 'fis:template:EXT1:created', 'fis.template', { templateId: 'EXT1', action: 'created' }),
+    ...step('09:00:04', 'StartExperiment', { durationMs: 250 }),
+    e(
+      '09:00:04',
+      `fis:experiment:${exp}:initiating`,
+      'fis.experiment',
+      { experimentId: exp, status: 'initiating' },
+      'experiment initiating',
+    ),
+    e('09:00:05', `fis:targets:${exp}:az-instances`, 'fis.targets', {
+      experimentId: exp,
+      target: 'az-instances',
+      resourceType: 'aws:ec2:instance',
+      resources: ['i-0a1', 'i-0a2'],
+    }),
+    e('09:00:05', `fis:targets:${exp}:az-subnets`, 'fis.targets', {
+      experimentId: exp,
+      target: 'az-subnets',
+      resourceType: 'aws:ec2:subnet',
+      resources: ['subnet-0a'],
+    }),
+    e('09:00:05', `fis:targets:${exp}:database`, 'fis.targets', {
+      experimentId: exp,
+      target: 'database',
+      resourceType: 'aws:rds:cluster',
+      resources: ['checkout-db'],
+    }),
+    e(
+      '09:00:10',
+      `fis:experiment:${exp}:running`,
+      'fis.experiment',
+      { experimentId: exp, status: 'running' },
+      'experiment running',
+    ),
+    action('09:00:10', 'power-off-instances', 'aws:ec2:stop-instances', 'running'),
+    action('09:00:10', 'isolate-subnets', 'aws:network:disrupt-connectivity', 'running'),
+    action('09:00:10', 'failover-database', 'aws:rds:failover-db-cluster', 'running'),
+    action('09:01:30', 'failover-database', 'aws:rds:failover-db-cluster', 'completed'),
+    alarm('09:02:30', 'checkout-unhealthy-hosts', 'OK', 'ALARM'),
+    e(
+      '09:02:45',
+      'note:0001',
+      'note',
+      { author: 'alice', text: 'Paged by unhealthy hosts; watching.' },
+      'alice: Paged by unhealthy hosts; watching.',
+    ),
+    alarm('09:03:00', 'checkout-5xx-rate', 'OK', 'ALARM'),
+    alarm('09:05:00', 'checkout-5xx-rate', 'ALARM', 'OK'),
+    action('09:10:10', 'power-off-instances', 'aws:ec2:stop-instances', 'completed'),
+    action('09:10:10', 'isolate-subnets', 'aws:network:disrupt-connectivity', 'completed'),
+    e(
+      '09:10:12',
+      `fis:experiment:${exp}:completed`,
+      'fis.experiment',
+      { experimentId: exp, status: 'completed', reason: 'Experiment completed.' },
+      'experiment completed',
+    ),
+    alarm('09:13:00', 'checkout-unhealthy-hosts', 'ALARM', 'OK'),
+    ...step('09:11:12', 'VerifyRecovery', { iteration: 1 }),
+    ...step('09:12:12', 'VerifyRecovery', { iteration: 2 }),
+    ...step('09:13:30', 'VerifyRecovery', { iteration: 3 }),
+    e(
+      '09:13:31',
+      'recovery:recovered',
+      'gameday.recovery',
+      {
+        recovered: true,
+        faultEndedAt: iso(AZ_OUTAGE_TRUTH.faultEnded),
+        recoveredAt: iso(AZ_OUTAGE_TRUTH.recovered),
+        deadline: iso('09:25:12'),
+      },
+      'steady state back',
+    ),
+    ...step('09:13:40', 'RenderReport'),
+    e('09:14:00', 'notification:m-1', 'notification.sent', {
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:faultline',
+      messageId: 'm-1',
+      subject: 'Game day done',
+    }),
+  ];
+  for (let m = 1; m <= 10; m++) {
+    const t = `09:${String(m).padStart(2, '0')}:10`;
+    if (m !== 4)
+      events.push(...step(t, 'Observe', { iteration: m, durationMs: m % 2 === 0 ? 900 : undefined }));
+  }
+  // The fourth Observe was throttled, and the state machine retried it: two attempts of one time round.
+  events.push(
+    e('09:04:10', 'step:Observe#4:started:1', 'gameday.step', {
+      step: 'Observe',
+      status: 'started',
+      attempt: 1,
+      iteration: 4,
+    }),
+    e(
+      '09:04:12',
+      'step:Observe#4:failed:1',
+      'gameday.step',
+      { step: 'Observe', status: 'failed', attempt: 1, iteration: 4, error: 'TransientAwsError: throttled' },
+      'Observe failed: TransientAwsError: throttled',
+    ),
+    ...step('09:04:15', 'Observe', { attempt: 2, iteration: 4, durationMs: 900 }),
+  );
+  for (const [minute, s] of Object.entries(AZ_OUTAGE_TRUTH.samples)) {
+    events.push(
+      e(`${minute}:00`, `metrics:${iso(`${minute}:00`)}`, 'metrics.sample', s, `metrics ${minute}`),
+    );
+  }
+  return events;
+}
+
+/**
+ * A long, busy incident of about `count` events: the AZ-outage game day's start, then per minute a
+ * metric sample, an Observe step (started and succeeded), alarms flapping and the odd note, and the
+ * experiment's end. For benchmarks and the linear-growth checks.
+ */
+export function largeTimeline(count: number, incidentId = 'gd-az-outage-1'): TimelineEvent[] {
+  const start = ms('09:00:00');
+  const events = azOutageTimeline(incidentId).filter((x) => Date.parse(x.occurredAt) < ms('09:10:00'));
+  const at = (t: number) => new Date(t).toISOString();
+  const add = <K extends EventKind>(t: number, id: string, kind: K, detail: EventKinds[K], summary: string) =>
+    events.push(ev(incidentId, at(t), id, kind, detail, summary));
+  let minute = 10;
+  const states = new Map<string, string>();
+  while (events.length < count - 2) {
+    const t = start + minute * 60_000;
+    const s = AZ_OUTAGE_TRUTH.samples['09:05']!;
+    add(t, `metrics:${at(t)}`, 'metrics.sample', { ...s, requestRate: 470 + (minute % 20) }, 'metrics');
+    add(
+      t + 10_000,
+      `step:Observe#${minute}:started:1`,
+      'gameday.step',
+      { step: 'Observe', status: 'started', attempt: 1, iteration: minute },
+      'Observe started',
+    );
+    add(
+      t + 11_000,
+      `step:Observe#${minute}:succeeded:1`,
+      'gameday.step',
+      { step: 'Observe', status: 'succeeded', attempt: 1, iteration: minute, durationMs: 850 },
+      'Observe succeeded',
+    );
+    const alarm = `flapping-${minute % 7}`;
+    const from = states.get(alarm) ?? 'OK';
+    const to = from === 'OK' ? 'ALARM' : 'OK';
+    states.set(alarm, to);
+    add(
+      t + 20_000,
+      `alarm:${alarm}:${at(t + 20_000)}`,
+      'alarm.state',
+      { alarm, from, to, reason: 'flap' },
+      `alarm ${alarm} ${from} → ${to}`,
+    );
+    if (minute % 50 === 0) {
+      add(
+        t + 30_000,
+        `note:${minute}`,
+        'note',
+        { author: 'bob', text: `still flapping <${minute}>` },
+        `bob: still flapping <${minute}>`,
+      );
+    }
+    minute++;
+  }
+  const end = start + minute * 60_000;
+  add(
+    end,
+    'fis:experiment:EXP4z9kPq2:completed',
+    'fis.experiment',
+    { experimentId: 'EXP4z9kPq2', status: 'completed' },
+    'experiment completed',
+  );
+  add(
+    end + 1000,
+    'recovery:recovered',
+    'gameday.recovery',
+    { recovered: true, recoveredAt: at(end + 1000), deadline: at(end + 900_000) },
+    'steady state back',
+  );
+  return events;
+}

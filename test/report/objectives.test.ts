@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { analyse } from '../../src/report/analysis.ts';
+import { renderReport } from '../../src/report/render.ts';
+import type { TimelineEvent } from '../../src/timeline/event.ts';
+import { AZ_OUTAGE_TRUTH, azOutageIncident, azOutageTimeline, ev, iso, ms } from './fixtures.ts';
+
+const ID = 'gd-az-outage-1';
+const withRecovery = (detail: Record<string, unknown>): TimelineEvent[] =>
+  azOutageTimeline().map((e) =>
+    e.kind === 'gameday.recovery' ? { ...e, detail: { ...e.detail, ...detail } } : e,
+  );
+
+describe('RTO', () => {
+  it('is fault end → steady state back, against the objective', () => {
+    const { rto } = analyse(azOutageIncident(), azOutageTimeline()).objectives;
+    expect(rto).toMatchObject({
+      objectiveSeconds: 900,
+      achievedSeconds: (ms(AZ_OUTAGE_TRUTH.recovered) - ms(AZ_OUTAGE_TRUTH.faultEnded)) / 1000,
+      met: true,
+      faultEndedAt: ms('09:10:12'),
+      recoveredAt: ms('09:13:00'),
+    });
+  });
+
+  it('is missed when recovery comes after the objective', () => {
+    const incident = azOutageIncident({ closedAt: iso('10:00:00') });
+    const { rto } = analyse(incident, withRecovery({ recoveredAt: iso('09:40:12') })).objectives;
+    expect(rto).toMatchObject({ achievedSeconds: 1800, met: false });
+  });
+
+  it('is missed, with no achieved value, when the verification gave up', () => {
+    const { rto } = analyse(
+      azOutageIncident(),
+      withRecovery({ recovered: false, recoveredAt: undefined }),
+    ).objectives;
+    expect(rto).toMatchObject({
+      achievedSeconds: null,
+      met: false,
+      note: 'the steady state was not back by the recovery deadline',
+    });
+  });
+
+  it('is not determined when the fault never ended', () => {
+    const events = azOutageTimeline().filter(
+      (e) => e.eventId !== 'fis:experiment:EXP4z9kPq2:completed' && e.kind !== 'gameday.recovery',
+    );
+    const a = analyse(azOutageIncident(), events);
+    expect(a.objectives.rto).toMatchObject({
+      achievedSeconds: null,
+      met: null,
+      note: 'the fault end was not recorded',
+    });
+    expect(a.automation.faultStopped).toBe(false);
+  });
+});
+
+describe('RPO', () => {
+  it('is the most replica lag sampled from the failover until recovery', () => {
+    const { rpo } = analyse(azOutageIncident(), azOutageTimeline()).objectives;
+    expect(rpo).toMatchObject({
+      objectiveSeconds: 60,
+      achievedSeconds: AZ_OUTAGE_TRUTH.maxLagAfterFailoverMs / 1000,
+      met: true,
+      failoverAt: ms('09:00:10'),
+      failoverEventId: 'fis:action:EXP4z9kPq2:failover-database:running',
+    });
+  });
+
+  it('is not applicable without a failover', () => {
+    const events = azOutageTimeline().filter((e) => !e.eventId.includes('failover-database'));
+    expect(analyse(azOutageIncident(), events).objectives.rpo).toMatchObject({
+      achievedSeconds: null,
+      met: null,
+      note: 'no failover recorded',
+    });
+  });
+});
+
+describe('error budget', () => {
+  it('is errors during the incident over the errors the SLO allows in its window', () => {
+    const { errorBudget } = analyse(azOutageIncident(), azOutageTimeline()).objectives;
+    // Independent arithmetic from the fixture's samples: minutes 09:00 to 09:13 (impact → recovered).
+    let errors = 0;
+    for (const [minute, s] of Object.entries(AZ_OUTAGE_TRUTH.samples)) {
+      if (minute >= '09:00' && minute <= '09:13') errors += s.requestRate! * (s.errorRatePercent! / 100) * 60;
+    }
+    const baseline = 480; // median of 480, 482, 479 (the samples before impact)
+    const allowed = (1 - 0.999) * baseline * 30 * 86_400;
+    expect(errorBudget.baselineRequestRate).toBe(baseline);
+    expect(errorBudget.baselineSource).toBe('samples before impact');
+    expect(errorBudget.errorsDuringIncident).toBeCloseTo(errors, 6);
+    expect(errorBudget.allowedErrors).toBeCloseTo(allowed, 6);
+    expect(errorBudget.spentPercent).toBeCloseTo((errors / allowed) * 100, 6);
+    expect(errorBudget.formula).toContain('(1 − SLO ÷ 100) × baseline requestRate × SLO window');
+  });
+
+  it('takes the baseline from the attributes when given, and says so', () => {
+    const incident = azOutageIncident({
+      attributes: { ...azOutageIncident().attributes, baselineRequestRate: 1000 },
+    });
+    const { errorBudget } = analyse(incident, azOutageTimeline()).objectives;
+    expect(errorBudget).toMatchObject({ baselineRequestRate: 1000, baselineSource: 'attributes' });
+  });
+});
+
+describe('what the automation cost', () => {
+  it('prices FIS action-minutes, Step Functions transitions and Lambda time, stating the prices', () => {
+    const a = analyse(azOutageIncident(), azOutageTimeline());
+    const line = (item: string) => a.cost.lines.find((l) => l.item === item)!;
+    expect(line('FIS actions').quantity).toBeCloseTo(AZ_OUTAGE_TRUTH.actionMinutes, 5);
+    expect(line('FIS actions').dollars).toBeCloseTo(AZ_OUTAGE_TRUTH.actionMinutes * 0.1, 5);
+    // 4 setup steps + 10 Observe (one of them retried: 11 invocations) + 3 VerifyRecovery + RenderReport.
+    expect(line('Step Functions').quantity).toBe(19);
+    expect(line('Step Functions').dollars).toBeCloseTo(19 * 0.000025, 12);
+    expect(a.automation.steps.find((x) => x.step === 'Observe')).toMatchObject({
+      invocations: 11,
+      failed: 1,
+    });
+    // Measured: 180 + 420 + 300 + 250 + 5 × 900 ms; the 10 others at 128 ms; 256 MB.
+    const ms = 180 + 420 + 300 + 250 + 5 * 900 + 10 * 128;
+    expect(line('Lambda compute').quantity).toBeCloseTo((ms / 1000) * 0.25, 9);
+    expect(a.cost.totalDollars).toBeCloseTo(
+      a.cost.lines.reduce((s, l) => s + l.dollars, 0),
+      12,
+    );
+    const { markdown } = renderReport(azOutageIncident(), azOutageTimeline());
+    expect(markdown).toContain('FIS $0.10 per action-minute');
+    expect(markdown).toContain('$0.000025 per state transition');
+    expect(markdown).toContain('| FIS actions | 21.333 action-minutes | $0.10 | $2.13 |');
+  });
+
+  it('counts an action still running at the end up to the last event, and says so', () => {
+    const events = [
+      ev(ID, '09:00:00', 'fis:action:E:a:running', 'fis.action', {
+        experimentId: 'E',
+        action: 'a',
+        actionId: 'aws:ec2:stop-instances',
+        status: 'running',
+      }),
+      ev(ID, '09:05:00', 'note:1', 'note', { author: 'a', text: 'still on' }),
+    ];
+    const a = analyse(azOutageIncident(), events);
+    expect(a.automation.actions[0]).toMatchObject({ runningMinutes: 5, ongoing: true });
+    expect(a.cost.lines[0]!.dollars).toBeCloseTo(0.5, 9);
+  });
+
+  it('lets the caller override prices', () => {
+    const a = analyse(azOutageIncident(), azOutageTimeline(), { prices: { fisActionMinute: 1 } });
+    expect(a.cost.lines[0]!.dollars).toBeCloseTo(AZ_OUTAGE_TRUTH.actionMinutes, 5);
+  });
+});
