@@ -175,6 +175,7 @@ export async function runGameDay(
   );
   const progress = new ProgressPrinter();
   let lastEventId = 0;
+  let lastState: string | undefined;
   let done: DescribeExecutionCommandOutput | undefined;
   for (;;) {
     // Read the whole history (it is short) and print what is new since the last poll.
@@ -188,6 +189,9 @@ export async function runGameDay(
         lastEventId = ev.id ?? lastEventId;
         const line = progress.line(ev);
         if (live && line) io.out(line);
+        // A failed execution has no output: keep the last state document a step left instead.
+        const exited = ev.stateExitedEventDetails?.output;
+        if (exited) lastState = exited;
       }
       nextToken = page.nextToken;
     } while (nextToken);
@@ -197,7 +201,8 @@ export async function runGameDay(
     if (d.status !== 'RUNNING') done = d;
     else await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  const output = done.output ? (JSON.parse(done.output) as Partial<GameDayState>) : undefined;
+  const finalState = done.output ?? lastState;
+  const output = finalState ? (JSON.parse(finalState) as Partial<GameDayState>) : undefined;
   const summary = await summarise(id, done, output, flags.out);
   if (live) printVerdict(summary, io);
   return summary;

@@ -14,6 +14,7 @@ import {
 import { changeResourceRecordSets, getChange, listResourceRecordSets } from './route53/records.ts';
 import { type DnsAnswer, resolve } from './route53/resolver.ts';
 import { Route53State } from './route53/state.ts';
+import { changeTagsForResource, listTagsForResource, listTagsForResources } from './route53/tags.ts';
 import { ROUTE53_XMLNS } from './route53/wire.ts';
 import { ensurePrimaryHealthAlarm, setUpWorldDns } from './route53/world-dns.ts';
 import {
@@ -34,7 +35,10 @@ export interface Route53Service extends SandboxService {
   healthCheckHealthy(id: string): boolean | undefined;
 }
 
-/** Route 53 (restXml under /2013-04-01/): hosted zones, record sets with propagation, health checks. */
+/**
+ * Route 53 (restXml under /2013-04-01/): hosted zones, record sets with propagation, health checks,
+ * and tags on health checks and hosted zones.
+ */
 export function createRoute53Service(core: SandboxCore): Route53Service {
   const state = new Route53State();
   let dnsRegion: string | undefined;
@@ -99,6 +103,21 @@ export function createRoute53Service(core: SandboxCore): Route53Service {
       method: 'GET',
       path: `${base}/healthcheck/{Id}/status`,
       handler: (_b, p) => getHealthCheckStatus(ctx, engine, p.Id!),
+    },
+    {
+      method: 'POST',
+      path: `${base}/tags/{ResourceType}/{ResourceId}`,
+      handler: (body, p) => changeTagsForResource(ctx, p.ResourceType!, p.ResourceId!, body),
+    },
+    {
+      method: 'GET',
+      path: `${base}/tags/{ResourceType}/{ResourceId}`,
+      handler: (_b, p) => listTagsForResource(ctx, p.ResourceType!, p.ResourceId!),
+    },
+    {
+      method: 'POST',
+      path: `${base}/tags/{ResourceType}`,
+      handler: (body, p) => listTagsForResources(ctx, p.ResourceType!, body),
     },
   ];
 

@@ -45,19 +45,9 @@ export async function startGameDayStack(seed = 7): Promise<GameDayStack> {
 /** The world's primary Route 53 health check, as its id. */
 export const PRIMARY_HEALTH_CHECK = healthCheckId(PRIMARY_CHECK_REFERENCE);
 
-/**
- * A shipped experiment file as written (before defaults). The files name the primary health check
- * `checkout-primary`, its Name tag; the sandbox's Route 53 has no tagging API yet, so the tests
- * name it by id.
- */
+/** A shipped experiment file as written (before defaults). */
 export async function experimentFile(name: string): Promise<ExperimentInput> {
-  const spec = parse(
-    await readFile(join(PROJECT_DIR, 'experiments', `${name}.yaml`), 'utf8'),
-  ) as ExperimentInput;
-  const checks = spec.hypothesis.healthChecks?.map((c) =>
-    c === 'checkout-primary' ? PRIMARY_HEALTH_CHECK : c,
-  );
-  return { ...spec, hypothesis: { ...spec.hypothesis, ...(checks ? { healthChecks: checks } : {}) } };
+  return parse(await readFile(join(PROJECT_DIR, 'experiments', `${name}.yaml`), 'utf8')) as ExperimentInput;
 }
 
 /** The execution input of a game day, parsed as the handlers parse it. */

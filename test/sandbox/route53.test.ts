@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   type Change,
   ChangeResourceRecordSetsCommand,
+  ChangeTagsForResourceCommand,
   CreateHealthCheckCommand,
   CreateHostedZoneCommand,
   DeleteHealthCheckCommand,
@@ -26,17 +27,22 @@ import {
   ListHostedZonesByNameCommand,
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
+  ListTagsForResourceCommand,
+  ListTagsForResourcesCommand,
   NoSuchChange,
   NoSuchHealthCheck,
   NoSuchHostedZone,
   type ResourceRecordSet,
   Route53Client,
+  type Tag,
+  type TagResourceType,
   UpdateHealthCheckCommand,
 } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
 import type { Route53Service } from '../../sandbox/services/route53.ts';
 import { loadWorldFile } from '../../sandbox/world/schema.ts';
+import { resolveHealthChecks } from '../../src/observe/health-checks.ts';
 import { type ClientConfig, startSandbox } from '../helpers/sandbox.ts';
 
 const PRIMARY_ALB = 'checkout-alb.us-east-1.elb.amazonaws.com';
@@ -773,6 +779,231 @@ describe('Route 53 health checkers and failover against the world', () => {
   });
 });
 
+describe('Route 53 tags on health checks and hosted zones', () => {
+  let sb: Sandbox;
+  let r53: Route53Client;
+  beforeAll(async () => {
+    let config: ClientConfig;
+    ({ sb, config } = await startSandbox());
+    r53 = new Route53Client(config);
+  });
+  afterAll(async () => {
+    await sb.close();
+  });
+
+  async function newCheck(ref: string): Promise<string> {
+    const out = await r53.send(
+      new CreateHealthCheckCommand({
+        CallerReference: ref,
+        HealthCheckConfig: { Type: 'HTTP', IPAddress: '192.0.2.10' },
+      }),
+    );
+    return out.HealthCheck!.Id!;
+  }
+  async function tagsOf(type: TagResourceType, id: string): Promise<Tag[] | undefined> {
+    const out = await r53.send(new ListTagsForResourceCommand({ ResourceType: type, ResourceId: id }));
+    return out.ResourceTagSet!.Tags;
+  }
+  function changeTags(type: TagResourceType, id: string, add?: Tag[], remove?: string[]) {
+    return r53.send(
+      new ChangeTagsForResourceCommand({
+        ResourceType: type,
+        ResourceId: id,
+        AddTags: add,
+        RemoveTagKeys: remove,
+      }),
+    );
+  }
+  function tags(count: number, prefix = 'k'): Tag[] {
+    return Array.from({ length: count }, (_, i) => ({ Key: `${prefix}${i}`, Value: `v${i}` }));
+  }
+
+  it('names the world health checks <service>-primary and -secondary, so a game day finds them by Name', async () => {
+    const checks = (await r53.send(new ListHealthChecksCommand({}))).HealthChecks!;
+    const primaryId = checks.find((c) => c.CallerReference === 'faultline-primary')!.Id!;
+    const secondaryId = checks.find((c) => c.CallerReference === 'faultline-secondary')!.Id!;
+    const out = await r53.send(
+      new ListTagsForResourcesCommand({ ResourceType: 'healthcheck', ResourceIds: [primaryId, secondaryId] }),
+    );
+    expect(out.ResourceTagSets).toEqual([
+      {
+        ResourceType: 'healthcheck',
+        ResourceId: primaryId,
+        Tags: [{ Key: 'Name', Value: 'checkout-primary' }],
+      },
+      {
+        ResourceType: 'healthcheck',
+        ResourceId: secondaryId,
+        Tags: [{ Key: 'Name', Value: 'checkout-secondary' }],
+      },
+    ]);
+    const found = await resolveHealthChecks(r53, ['checkout-primary', 'checkout-secondary', 'checkout-nope']);
+    expect(Object.fromEntries(found)).toEqual({
+      'checkout-primary': primaryId,
+      'checkout-secondary': secondaryId,
+      'checkout-nope': undefined,
+    });
+  });
+
+  it('takes the Name tags from the world service name', async () => {
+    const world = await loadWorldFile();
+    const other = await startSandbox({
+      world: { ...world, service: { ...world.service, name: 'payments' } },
+    });
+    try {
+      const client = new Route53Client(other.config);
+      const checks = (await client.send(new ListHealthChecksCommand({}))).HealthChecks!;
+      const names = await client.send(
+        new ListTagsForResourcesCommand({
+          ResourceType: 'healthcheck',
+          ResourceIds: checks.map((c) => c.Id!),
+        }),
+      );
+      expect(names.ResourceTagSets!.map((s) => s.Tags![0]!.Value).sort()).toEqual([
+        'payments-primary',
+        'payments-secondary',
+      ]);
+    } finally {
+      await other.sb.close();
+    }
+  });
+
+  it('adds, overwrites and removes tags on a health check', async () => {
+    const id = await newCheck('tagged-hc');
+    expect(await tagsOf('healthcheck', id)).toEqual([]);
+    await changeTags('healthcheck', id, [
+      { Key: 'Name', Value: 'web' },
+      { Key: 'Team', Value: 'sre' },
+      { Key: 'Empty' },
+    ]);
+    expect(await tagsOf('healthcheck', id)).toEqual([
+      { Key: 'Name', Value: 'web' },
+      { Key: 'Team', Value: 'sre' },
+      { Key: 'Empty', Value: '' },
+    ]);
+    // An existing key keeps its place with the new value; removing an absent key is not an error.
+    await changeTags('healthcheck', id, [{ Key: 'Name', Value: 'web-2' }], ['Team', 'Absent']);
+    expect(await tagsOf('healthcheck', id)).toEqual([
+      { Key: 'Name', Value: 'web-2' },
+      { Key: 'Empty', Value: '' },
+    ]);
+    await changeTags('healthcheck', id);
+    await changeTags('healthcheck', id, undefined, ['Name', 'Empty']);
+    expect(await tagsOf('healthcheck', id)).toEqual([]);
+  });
+
+  it('tags hosted zones, by bare id or /hostedzone/ id', async () => {
+    const zone = await r53.send(
+      new CreateHostedZoneCommand({ Name: 'tags.example', CallerReference: 'tags' }),
+    );
+    const fullId = zone.HostedZone!.Id!;
+    const bareId = fullId.replace('/hostedzone/', '');
+    await changeTags('hostedzone', fullId, [{ Key: 'Env', Value: 'test' }]);
+    const out = await r53.send(
+      new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: bareId }),
+    );
+    expect(out.ResourceTagSet).toEqual({
+      ResourceType: 'hostedzone',
+      ResourceId: bareId,
+      Tags: [{ Key: 'Env', Value: 'test' }],
+    });
+    const many = await r53.send(
+      new ListTagsForResourcesCommand({ ResourceType: 'hostedzone', ResourceIds: [bareId] }),
+    );
+    expect(many.ResourceTagSets![0]!.Tags).toEqual([{ Key: 'Env', Value: 'test' }]);
+    // A health check's id is not a hosted zone's.
+    const hc = await newCheck('not-a-zone');
+    await expect(tagsOf('hostedzone', hc)).rejects.toBeInstanceOf(NoSuchHostedZone);
+    await expect(tagsOf('healthcheck', bareId)).rejects.toBeInstanceOf(NoSuchHealthCheck);
+  });
+
+  it('answers unknown and deleted resources with NoSuchHealthCheck / NoSuchHostedZone', async () => {
+    const unknownCheck = '00000000-0000-4000-8000-000000000000';
+    await expect(tagsOf('healthcheck', unknownCheck)).rejects.toBeInstanceOf(NoSuchHealthCheck);
+    await expect(changeTags('healthcheck', unknownCheck, tags(1))).rejects.toBeInstanceOf(NoSuchHealthCheck);
+    await expect(tagsOf('hostedzone', 'Z0NOSUCHZONE')).rejects.toBeInstanceOf(NoSuchHostedZone);
+    await expect(changeTags('hostedzone', 'Z0NOSUCHZONE', tags(1))).rejects.toBeInstanceOf(NoSuchHostedZone);
+    const id = await newCheck('deleted-hc');
+    await changeTags('healthcheck', id, tags(1));
+    await r53.send(new DeleteHealthCheckCommand({ HealthCheckId: id }));
+    await expect(tagsOf('healthcheck', id)).rejects.toBeInstanceOf(NoSuchHealthCheck);
+    const known = await newCheck('known-hc');
+    const err = await failure(
+      r53.send(
+        new ListTagsForResourcesCommand({ ResourceType: 'healthcheck', ResourceIds: [known, unknownCheck] }),
+      ),
+    );
+    expect(err).toBeInstanceOf(NoSuchHealthCheck);
+  });
+
+  it('validates the resource type, list sizes, key and value lengths, changing nothing', async () => {
+    const id = await newCheck('validated-hc');
+    await changeTags('healthcheck', id, tags(6));
+    const invalid = async (call: Promise<unknown>, message: RegExp) => {
+      const err = await failure(call);
+      expect(err).toBeInstanceOf(InvalidInput);
+      expect(err.message).toMatch(message);
+    };
+    const badType = 'instance' as TagResourceType;
+    await invalid(tagsOf(badType, id), /resourceType.*enum value set: \[healthcheck, hostedzone\]/);
+    await invalid(changeTags(badType, id, tags(1)), /resourceType/);
+    await invalid(
+      r53.send(new ListTagsForResourcesCommand({ ResourceType: badType, ResourceIds: [id] })),
+      /resourceType/,
+    );
+    await invalid(
+      r53.send(
+        new ListTagsForResourcesCommand({ ResourceType: 'healthcheck', ResourceIds: Array(11).fill(id) }),
+      ),
+      /resourceIds.*less than or equal to 10/,
+    );
+    await invalid(
+      r53.send(new ListTagsForResourcesCommand({ ResourceType: 'healthcheck', ResourceIds: [] })),
+      /resourceIds/,
+    );
+    await invalid(tagsOf('healthcheck', 'x'.repeat(65)), /resourceId.*less than or equal to 64/);
+    await invalid(changeTags('healthcheck', id, tags(11, 'n')), /addTags.*less than or equal to 10/);
+    await invalid(
+      changeTags(
+        'healthcheck',
+        id,
+        undefined,
+        tags(11).map((t) => t.Key!),
+      ),
+      /removeTagKeys/,
+    );
+    // Six tags plus five new keys would be eleven on the resource.
+    await invalid(changeTags('healthcheck', id, tags(5, 'n')), /at most 10 tags/);
+    await invalid(
+      changeTags('healthcheck', id, [{ Key: 'k'.repeat(129), Value: 'v' }]),
+      /addTags\.1\.member\.key/,
+    );
+    await invalid(
+      changeTags('healthcheck', id, [{ Key: 'ok', Value: 'v'.repeat(257) }]),
+      /addTags\.1\.member\.value.*less than or equal to 256/,
+    );
+    await invalid(
+      changeTags('healthcheck', id, [{ Value: 'no key' }]),
+      /addTags\.1\.member\.key.*not be null/,
+    );
+    await invalid(changeTags('healthcheck', id, [tags(1)[0]!, tags(1)[0]!]), /more than once/);
+    await invalid(changeTags('healthcheck', id, tags(1, 'n'), ['n0']), /both added and removed/);
+    expect(await tagsOf('healthcheck', id)).toEqual(tags(6));
+    // Swapping keys within the limit is fine: remove four, add four.
+    await changeTags('healthcheck', id, tags(4, 'n'), ['k0', 'k1', 'k2', 'k3']);
+    expect((await tagsOf('healthcheck', id))!.map((t) => t.Key)).toEqual([
+      'k4',
+      'k5',
+      'n0',
+      'n1',
+      'n2',
+      'n3',
+    ]);
+    await changeTags('healthcheck', id, tags(4, 'm'));
+    expect(await tagsOf('healthcheck', id)).toHaveLength(10);
+  });
+});
+
 describe('Route 53 state between runs', () => {
   let dir: string;
   beforeAll(async () => {
@@ -782,7 +1013,7 @@ describe('Route 53 state between runs', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps zones, records, health checks and changes, and sets the world up only once', async () => {
+  it('keeps zones, records, health checks, changes and tags, and sets the world up only once', async () => {
     const first = await startSandbox({ stateDir: dir });
     const r53 = new Route53Client(first.config);
     const zone = await r53.send(new CreateHostedZoneCommand({ Name: 'kept.org', CallerReference: 'kept' }));
@@ -798,6 +1029,31 @@ describe('Route 53 state between runs', () => {
       new CreateHealthCheckCommand({
         CallerReference: 'kept-hc',
         HealthCheckConfig: { Type: 'HTTP', IPAddress: '192.0.2.7' },
+      }),
+    );
+    await r53.send(
+      new ChangeTagsForResourceCommand({
+        ResourceType: 'healthcheck',
+        ResourceId: hc.HealthCheck!.Id,
+        AddTags: [{ Key: 'Owner', Value: 'sre' }],
+      }),
+    );
+    await r53.send(
+      new ChangeTagsForResourceCommand({
+        ResourceType: 'hostedzone',
+        ResourceId: zone.HostedZone!.Id,
+        AddTags: [{ Key: 'Env', Value: 'kept' }],
+      }),
+    );
+    // The world's setup runs once: a Name tag removed now must not come back on the next start.
+    const secondaryId = (await r53.send(new ListHealthChecksCommand({}))).HealthChecks!.find(
+      (c) => c.CallerReference === 'faultline-secondary',
+    )!.Id!;
+    await r53.send(
+      new ChangeTagsForResourceCommand({
+        ResourceType: 'healthcheck',
+        ResourceId: secondaryId,
+        RemoveTagKeys: ['Name'],
       }),
     );
     const zonesBefore = await r53.send(new ListHostedZonesCommand({}));
@@ -816,6 +1072,17 @@ describe('Route 53 state between runs', () => {
       expect(got.HealthCheck!.CallerReference).toBe('kept-hc');
       const status = await again.send(new GetChangeCommand({ Id: changed.ChangeInfo!.Id }));
       expect(status.ChangeInfo!.Id).toBe(changed.ChangeInfo!.Id);
+      const tagSets = await again.send(
+        new ListTagsForResourcesCommand({
+          ResourceType: 'healthcheck',
+          ResourceIds: [hc.HealthCheck!.Id!, secondaryId],
+        }),
+      );
+      expect(tagSets.ResourceTagSets!.map((t) => t.Tags)).toEqual([[{ Key: 'Owner', Value: 'sre' }], []]);
+      const zoneTags = await again.send(
+        new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zone.HostedZone!.Id }),
+      );
+      expect(zoneTags.ResourceTagSet!.Tags).toEqual([{ Key: 'Env', Value: 'kept' }]);
     } finally {
       await second.sb.close();
     }

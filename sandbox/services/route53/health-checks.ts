@@ -70,6 +70,7 @@ export function addHealthCheck(
     checkers: newCheckers(config),
     nextChecker: 0,
     lastKnownHealthy: true,
+    tags: [],
   };
   ctx.state.healthChecks.set(id, check);
   ctx.checkers.scheduled(check);

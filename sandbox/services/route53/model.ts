@@ -33,6 +33,11 @@ export const recordSetSchema = z.object({
 });
 export type RecordSet = z.infer<typeof recordSetSchema>;
 
+export const tagSchema = z.object({ key: z.string(), value: z.string() });
+export type Tag = z.infer<typeof tagSchema>;
+/** A resource's tags, in the order they were first added; state saved before tags existed has none. */
+const tagsSchema = z.array(tagSchema).default([]);
+
 export const hostedZoneSchema = z.object({
   /** Without the `/hostedzone/` prefix. */
   id: z.string(),
@@ -51,6 +56,7 @@ export const hostedZoneSchema = z.object({
   served: z.array(recordSetSchema),
   /** Accepted changes still propagating, oldest first: from `at` on, the name servers answer with `records`. */
   propagating: z.array(z.object({ at: z.number(), records: z.array(recordSetSchema) })),
+  tags: tagsSchema,
 });
 export type HostedZone = z.infer<typeof hostedZoneSchema>;
 
@@ -123,5 +129,6 @@ export const healthCheckSchema = z.object({
   nextChecker: z.number(),
   /** Last status of a CLOUDWATCH_METRIC check, for InsufficientDataHealthStatus=LastKnownStatus. */
   lastKnownHealthy: z.boolean(),
+  tags: tagsSchema,
 });
 export type HealthCheck = z.infer<typeof healthCheckSchema>;

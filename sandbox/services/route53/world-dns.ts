@@ -13,9 +13,10 @@ export const PRIMARY_HEALTH_ALARM = 'checkout-primary-health';
 
 /**
  * The world's DNS as a team would have set it up: the hosted zone, an HTTPS health check on each
- * region's load balancer, and a failover pair of alias records for the service's name (PRIMARY
- * on this region's load balancer, SECONDARY on the standby's). Runs once per state folder; the
- * world starts in steady state, so the records are already served.
+ * region's load balancer (tagged `Name=<service>-primary` / `-secondary`), and a failover pair of
+ * alias records for the service's name (PRIMARY on this region's load balancer, SECONDARY on the
+ * standby's). Runs once per state folder; the world starts in steady state, so the records are
+ * already served.
  */
 export function setUpWorldDns(ctx: Route53Context): void {
   const world = ctx.core.world;
@@ -30,6 +31,9 @@ export function setUpWorldDns(ctx: Route53Context): void {
   const secondaryHost = `${world.def.service.name}-standby.${dns.secondaryRegion}.elb.amazonaws.com`;
   const primary = addHealthCheck(ctx, PRIMARY_CHECK_REFERENCE, httpsCheck(primaryHost)).check;
   const secondary = addHealthCheck(ctx, SECONDARY_CHECK_REFERENCE, httpsCheck(secondaryHost)).check;
+  // Named as the console names them, so experiments can refer to `checkout-primary` rather than a UUID.
+  primary.tags = [{ key: 'Name', value: `${world.def.service.name}-primary` }];
+  secondary.tags = [{ key: 'Name', value: `${world.def.service.name}-secondary` }];
   const failoverRecord = (
     role: 'PRIMARY' | 'SECONDARY',
     host: string,

@@ -74,6 +74,7 @@ export function addHostedZone(ctx: Route53Context, input: NewZone): HostedZone {
     records: defaults,
     served: [],
     propagating: [],
+    tags: [],
   };
   ctx.state.zoneCallerReferences.add(input.callerReference);
   ctx.state.zones.set(id, zone);

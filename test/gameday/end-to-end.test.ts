@@ -1,0 +1,139 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListExperimentsCommand } from '@aws-sdk/client-fis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type GameDaySummary, runGameDay } from '../../cli/commands/gameday.ts';
+import { type LocalStack, PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
+import { client } from '../../src/aws/clients.ts';
+import { loadExperimentFile } from '../../src/experiments/load.ts';
+import { TimelineStore } from '../../src/timeline/store.ts';
+
+/**
+ * Whole game days, as `faultline gameday` runs them: the Step Functions API of a sandbox started
+ * in this process, the deployed handlers, virtual time played as fast as possible.
+ */
+const quiet = { out: () => {}, err: () => {} };
+const dirs: string[] = [];
+let stack: LocalStack | undefined;
+
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function run(
+  name: string,
+  opts: { seed?: number; failIn?: string; dryRun?: boolean } = {},
+): Promise<{ summary: GameDaySummary; stack: LocalStack; out: string }> {
+  const out = await mkdtemp(join(tmpdir(), 'faultline-gameday-'));
+  dirs.push(out);
+  // Read the file before the stack starts playing time: virtual time jumps whenever this process
+  // is idle, and a disk read is idleness it cannot see.
+  const experiment = await loadExperimentFile(join(PROJECT_DIR, 'experiments', `${name}.yaml`));
+  stack = await startLocal({ seed: opts.seed ?? 1, time: 'fast' });
+  if (opts.failIn) {
+    // Replace one deployed function with one that always fails, as a broken deploy or an outage would.
+    const fn = stack.deployment.functions[opts.failIn]!;
+    stack.sandbox.lambdas.register(fn, async () => {
+      throw Object.assign(new Error(`injected failure in ${opts.failIn}`), { name: 'InjectedFailure' });
+    });
+  }
+  const summary = await runGameDay(
+    experiment,
+    { dryRun: opts.dryRun ?? false, out, json: true, stage: 'dev' },
+    stack,
+    quiet,
+  );
+  return { summary, stack, out };
+}
+
+async function experimentsStillRunning(): Promise<string[]> {
+  const list = await client('fis').send(new ListExperimentsCommand({}));
+  return (list.experiments ?? [])
+    .filter((e) => !['completed', 'stopped', 'failed', 'cancelled'].includes(e.state?.status ?? ''))
+    .map((e) => `${e.id} ${e.state?.status}`);
+}
+
+async function timeline(incidentId: string) {
+  const store = new TimelineStore(client('dynamodb'), process.env.FAULTLINE_TIMELINE_TABLE!);
+  return store.all(incidentId);
+}
+
+describe('game day, end to end in the sandbox', () => {
+  it('runs the AZ outage: fault injected, alarms react, experiment ends, recovery verified, report written', async () => {
+    const { summary, stack } = await run('az-outage');
+    expect(summary.status).toBe('completed');
+    expect(summary.faultStopped).toBe(true);
+    expect(['completed', 'stopped']).toContain(summary.experiment.finalStatus);
+    expect(await experimentsStillRunning()).toEqual([]);
+    expect(stack.sandbox.world.activeDisruptions()).toEqual([]);
+
+    const events = await timeline(summary.incidentId);
+    const kinds = new Set(events.map((e) => e.kind));
+    for (const k of ['fis.targets', 'fis.action', 'alarm.state', 'metrics.sample', 'gameday.recovery']) {
+      expect(kinds, k).toContain(k);
+    }
+    const md = await readFile(summary.reports!.markdown, 'utf8');
+    expect(md).toContain('## Minute by minute');
+    expect(md).toMatch(/\| 09:01 \|/);
+    const json = JSON.parse(await readFile(summary.reports!.json, 'utf8'));
+    expect(json.schemaVersion).toBe(1);
+  });
+
+  it('runs the instance kill: one instance terminated and the service absorbs it', async () => {
+    const { summary, stack } = await run('instance-kill');
+    expect(summary.status).toBe('completed');
+    expect(summary.experiment.finalStatus).toBe('completed');
+    expect(stack.sandbox.world.instances().filter((i) => i.state === 'terminated')).toHaveLength(1);
+    expect((summary.verdict as { rto: { met: boolean } }).rto.met).toBe(true);
+  });
+
+  it('a dry run resolves targets and injects nothing', async () => {
+    const { summary, stack } = await run('az-outage', { dryRun: true });
+    expect(summary.status).toBe('completed');
+    expect(stack.sandbox.world.instances().every((i) => i.state === 'running')).toBe(true);
+    const events = await timeline(summary.incidentId);
+    expect(events.filter((e) => e.kind === 'fis.action').every((e) => e.detail.status !== 'running')).toBe(
+      true,
+    );
+    expect(events.some((e) => e.kind === 'fis.targets')).toBe(true);
+  });
+
+  it('gives the same timeline for the same seed', async () => {
+    const strip = (events: Awaited<ReturnType<typeof timeline>>) =>
+      events.map(({ recordedAt: _r, ...e }) => e);
+    const first = await run('az-outage', { seed: 42 });
+    const a = strip(await timeline(first.summary.incidentId));
+    await stack!.close();
+    stack = undefined;
+    const second = await run('az-outage', { seed: 42 });
+    const b = strip(await timeline(second.summary.incidentId));
+    expect(b.length).toBeGreaterThan(20);
+    expect(b).toEqual(a);
+  });
+
+  for (const step of [
+    'openIncident',
+    'preflight',
+    'ensureTemplate',
+    'startExperiment',
+    'observe',
+    'verifyRecovery',
+    'renderReport',
+  ]) {
+    it(`a failure in ${step} leaves no experiment running and the run says why`, async () => {
+      const { summary } = await run('az-outage', { failIn: step });
+      expect(summary.status).toBe('failed');
+      expect(await experimentsStillRunning()).toEqual([]);
+      expect(summary.execution.error).toBe('GameDayFailed');
+      if (step !== 'renderReport') {
+        const md = await readFile(summary.reports!.markdown, 'utf8');
+        expect(md).toContain('InjectedFailure');
+      }
+      const events = await timeline(summary.incidentId);
+      expect(events.find((e) => e.kind === 'gameday.failed')?.summary).toContain('InjectedFailure');
+    });
+  }
+});
