@@ -5,6 +5,7 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
+  type HistoryEvent,
   ListStateMachinesCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -47,7 +48,8 @@ export interface GameDaySummary {
   execution: { arn: string; status: string; error?: string; cause?: string };
 }
 
-const POLL_MS = 10_000;
+// Virtual (or, against AWS, real) seconds between two looks at the execution: steps happen each minute.
+const POLL_MS = 30_000;
 
 export function gamedayCommand(io: { out: (line: string) => void; err: (line: string) => void }): Command {
   return new Command('gameday')
@@ -178,23 +180,27 @@ export async function runGameDay(
   let lastState: string | undefined;
   let done: DescribeExecutionCommandOutput | undefined;
   for (;;) {
-    // Read the whole history (it is short) and print what is new since the last poll.
+    // Newest first, page by page, until the events already printed: each poll reads only what is new.
+    const fresh: HistoryEvent[] = [];
     let nextToken: string | undefined;
-    do {
+    page: do {
       const page = await sfn.send(
-        new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }),
+        new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 100, reverseOrder: true }),
       );
       for (const ev of page.events ?? []) {
-        if ((ev.id ?? 0) <= lastEventId) continue;
-        lastEventId = ev.id ?? lastEventId;
-        const line = progress.line(ev);
-        if (live && line) io.out(line);
-        // A failed execution has no output: keep the last state document a step left instead.
-        const exited = ev.stateExitedEventDetails?.output;
-        if (exited) lastState = exited;
+        if ((ev.id ?? 0) <= lastEventId) break page;
+        fresh.push(ev);
       }
       nextToken = page.nextToken;
     } while (nextToken);
+    for (const ev of fresh.reverse()) {
+      lastEventId = ev.id ?? lastEventId;
+      const line = progress.line(ev);
+      if (live && line) io.out(line);
+      // A failed execution has no output: keep the last state document a step left instead.
+      const exited = ev.stateExitedEventDetails?.output;
+      if (exited) lastState = exited;
+    }
     // The history was read after the execution was seen finished, so it is complete.
     if (done) break;
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
