@@ -48,8 +48,9 @@ export interface GameDaySummary {
   execution: { arn: string; status: string; error?: string; cause?: string };
 }
 
-// Virtual (or, against AWS, real) seconds between two looks at the execution: steps happen each minute.
-const POLL_MS = 30_000;
+// Time between two looks at the execution. In-process the clock is virtual and steps happen each
+// virtual minute; against a running sandbox or AWS it is real time, and a person is watching.
+const POLL_MS = { inProcess: 30_000, remote: 5_000 } as const;
 
 export function gamedayCommand(io: { out: (line: string) => void; err: (line: string) => void }): Command {
   return new Command('gameday')
@@ -121,7 +122,13 @@ Exit status: 0 the game day ran to its end and the fault is stopped (whatever th
           time: 'fast',
         });
       } else if (flags.endpoint) {
+        // A sandbox takes any credentials; don't make people invent some.
         process.env.AWS_ENDPOINT_URL = flags.endpoint;
+        process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+        if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
+          process.env.AWS_ACCESS_KEY_ID = 'sandbox';
+          process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
+        }
         resetClients();
       }
       try {
@@ -205,7 +212,7 @@ export async function runGameDay(
     if (done) break;
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (d.status !== 'RUNNING') done = d;
-    else await new Promise((r) => setTimeout(r, POLL_MS));
+    else await new Promise((r) => setTimeout(r, stack ? POLL_MS.inProcess : POLL_MS.remote));
   }
   const finalState = done.output ?? lastState;
   const output = finalState ? (JSON.parse(finalState) as Partial<GameDayState>) : undefined;
