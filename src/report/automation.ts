@@ -67,6 +67,7 @@ export function automationOf(facts: readonly Fact[]): Automation {
     notes: 0,
   };
   const actions = new Map<string, ActionRun>();
+  const terminalAt = new Map<string, number>();
   const invocations = new Map<string, { step: string; failed: boolean; durationMs: number | null }>();
   let emergencyStopped = false;
   for (const f of facts) {
@@ -76,6 +77,9 @@ export function automationOf(facts: readonly Fact[]): Automation {
         const e = out.experiment;
         e.id ??= t.detail.experimentId;
         if (e.id !== t.detail.experimentId) break;
+        // FIS never leaves a terminal state: a `running` that shares its timestamp with the
+        // `completed` (an instant action) must not be read as the last word.
+        if (e.finalStatus !== null && TERMINAL_EXPERIMENT.has(e.finalStatus)) break;
         e.finalStatus = t.detail.status;
         e.reason = t.detail.reason ?? null;
         if (TERMINAL_EXPERIMENT.has(t.detail.status)) e.endedAt ??= f.at;
@@ -97,9 +101,14 @@ export function automationOf(facts: readonly Fact[]): Automation {
           };
           actions.set(key, run);
         }
-        run.finalStatus = t.detail.status;
+        // Terminal states are final, whatever order events sharing a timestamp were sorted in.
+        if (TERMINAL_ACTION.has(t.detail.status)) {
+          run.finalStatus = t.detail.status;
+          terminalAt.set(key, terminalAt.get(key) ?? f.at);
+        } else if (!TERMINAL_ACTION.has(run.finalStatus)) {
+          run.finalStatus = t.detail.status;
+        }
         if (t.detail.status === 'running') run.startedAt ??= f.at;
-        else if (TERMINAL_ACTION.has(t.detail.status) && run.startedAt !== null) run.endedAt ??= f.at;
         break;
       }
       case 'fis.targets':
@@ -145,6 +154,8 @@ export function automationOf(facts: readonly Fact[]): Automation {
   }
   const lastAt = facts.length > 0 ? facts[facts.length - 1]!.at : null;
   for (const run of actions.values()) {
+    const ended = terminalAt.get(`${run.experimentId}\u0000${run.action}`);
+    if (run.startedAt !== null && ended !== undefined) run.endedAt = ended;
     if (run.startedAt !== null && run.endedAt === null) {
       if (out.experiment.endedAt !== null && run.experimentId === out.experiment.id)
         run.endedAt = out.experiment.endedAt;

@@ -1,12 +1,15 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListExperimentsCommand } from '@aws-sdk/client-fis';
+import { DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
+import { GetExperimentCommand, ListExperimentsCommand } from '@aws-sdk/client-fis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GameDaySummary, runGameDay } from '../../cli/commands/gameday.ts';
 import { type LocalStack, PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
 import { client } from '../../src/aws/clients.ts';
+import { importTemplateFile } from '../../src/experiments/import-template.ts';
 import { loadExperimentFile } from '../../src/experiments/load.ts';
+import type { ExperimentSpec } from '../../src/experiments/schema.ts';
 import { TimelineStore } from '../../src/timeline/store.ts';
 
 /**
@@ -31,7 +34,12 @@ async function run(
   dirs.push(out);
   // Read the file before the stack starts playing time: virtual time jumps whenever this process
   // is idle, and a disk read is idleness it cannot see.
-  const experiment = await loadExperimentFile(join(PROJECT_DIR, 'experiments', `${name}.yaml`));
+  const experiment: ExperimentSpec = name.endsWith('.json')
+    ? await importTemplateFile(
+        join(PROJECT_DIR, name),
+        join(PROJECT_DIR, name.replace(/\.json$/, '.side.yaml')),
+      )
+    : await loadExperimentFile(join(PROJECT_DIR, 'experiments', `${name}.yaml`));
   stack = await startLocal({ seed: opts.seed ?? 1, time: 'fast' });
   if (opts.failIn) {
     // Replace one deployed function with one that always fails, as a broken deploy or an outage would.
@@ -80,6 +88,34 @@ describe('game day, end to end in the sandbox', () => {
     expect(md).toMatch(/\| 09:01 \|/);
     const json = JSON.parse(await readFile(summary.reports!.json, 'utf8'));
     expect(json.schemaVersion).toBe(1);
+
+    // The key moments against what the sandbox itself says happened.
+    const at = (name: string) => json.keyMoments.find((m: { name: string }) => m.name === name).at as string;
+    const { experiment } = await client('fis').send(new GetExperimentCommand({ id: summary.experiment.id! }));
+    const actionStarts = Object.values(experiment!.actions!).map((a) => a.startTime!.getTime());
+    expect(Date.parse(at('impactStarted'))).toBe(Math.min(...actionStarts));
+    expect(Date.parse(at('mitigated'))).toBe(experiment!.endTime!.getTime());
+    const history = await client('cloudwatch').send(
+      new DescribeAlarmHistoryCommand({
+        HistoryItemType: 'StateUpdate',
+        ScanBy: 'TimestampAscending',
+        MaxRecords: 100,
+      }),
+    );
+    const firstAlarm = history
+      .AlarmHistoryItems!.filter((h) => JSON.parse(h.HistoryData!).newState.stateValue === 'ALARM')
+      .map((h) => h.Timestamp!.getTime())
+      .filter((t) => t >= Math.min(...actionStarts))
+      .sort((a, b) => a - b)[0];
+    expect(Date.parse(at('detected'))).toBe(firstAlarm);
+  });
+
+  it('runs an existing FIS template with its side file', async () => {
+    const { summary, stack } = await run('examples/fis-template/reboot-one.json');
+    expect(summary.status).toBe('completed');
+    expect(summary.experiment.finalStatus).toBe('completed');
+    expect(summary.faultStopped).toBe(true);
+    expect(stack.sandbox.world.instances().every((i) => i.state === 'running')).toBe(true);
   });
 
   it('runs the instance kill: one instance terminated and the service absorbs it', async () => {
