@@ -62,15 +62,17 @@ export function envFrom(source: Record<string, string | undefined>): GameDayEnv 
   };
 }
 
-/** What a deployed handler runs with: the shared SDK clients, the timeline table, the real clock. */
-export function liveDeps(source: Record<string, string | undefined> = process.env): GameDayDeps {
+/** What a deployed handler runs with: the shared SDK clients, the timeline table, the clock. */
+export function liveDeps(
+  source: Record<string, string | undefined> = process.env,
+  now: () => Date = () => new Date(),
+): GameDayDeps {
   const table = source.FAULTLINE_TIMELINE_TABLE;
   if (!table) {
     throw new ConfigurationError(
       'FAULTLINE_TIMELINE_TABLE is not set (see provider.environment in serverless.yml)',
     );
   }
-  const now = () => new Date();
   return {
     aws: {
       fis: client('fis'),

@@ -6,7 +6,7 @@ import { healthCheckId } from '../../sandbox/services/route53/ids.ts';
 import { PRIMARY_CHECK_REFERENCE } from '../../sandbox/services/route53/world-dns.ts';
 import { client } from '../../src/aws/clients.ts';
 import type { ExperimentInput } from '../../src/experiments/schema.ts';
-import { envFrom, type GameDayDeps } from '../../src/gameday/deps.ts';
+import { type GameDayDeps, liveDeps } from '../../src/gameday/deps.ts';
 import { type GameDayState, gameDayState } from '../../src/gameday/state.ts';
 import { TimelineStore } from '../../src/timeline/store.ts';
 
@@ -24,21 +24,7 @@ export interface GameDayStack {
  */
 export async function startGameDayStack(seed = 7): Promise<GameDayStack> {
   const stack = await startLocal({ seed, time: 'manual' });
-  const now = () => stack.clock.date();
-  const deps: GameDayDeps = {
-    aws: {
-      fis: client('fis'),
-      ssm: client('ssm'),
-      cloudwatch: client('cloudwatch'),
-      route53: client('route53'),
-      ec2: client('ec2'),
-      s3: client('s3'),
-      sns: client('sns'),
-    },
-    store: new TimelineStore(client('dynamodb'), process.env.FAULTLINE_TIMELINE_TABLE!, now),
-    now,
-    env: envFrom(process.env),
-  };
+  const deps = liveDeps(process.env, () => stack.clock.date());
   return { stack, deps, close: () => stack.close() };
 }
 

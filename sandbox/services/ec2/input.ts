@@ -1,3 +1,4 @@
+import { type CursorPage, cursorPage } from '../../protocol/cursor-page.ts';
 import { type QueryValue, queryList } from '../../protocol/query.ts';
 import { AwsError } from '../../protocol/types.ts';
 
@@ -62,10 +63,7 @@ export function checkDryRun(params: Params): void {
   }
 }
 
-export interface Ec2Page<T> {
-  items: T[];
-  nextToken: string | undefined;
-}
+export type Ec2Page<T> = CursorPage<T>;
 
 /**
  * EC2 pagination: the token names the last item returned, so the next page starts after it even
@@ -76,30 +74,9 @@ export function pageAfter<T>(
   keyOf: (item: T) => string,
   opts: { listing: string; nextToken: string | undefined; max: number | undefined },
 ): Ec2Page<T> {
-  const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-  let rest = sorted;
-  if (opts.nextToken !== undefined) {
-    const after = readToken(opts.nextToken, opts.listing);
-    rest = sorted.filter((i) => keyOf(i) > after);
-  }
-  if (opts.max === undefined || rest.length <= opts.max) return { items: rest, nextToken: undefined };
-  const page = rest.slice(0, opts.max);
-  return { items: page, nextToken: writeToken(opts.listing, keyOf(page[page.length - 1]!)) };
-}
-
-function writeToken(listing: string, key: string): string {
-  return Buffer.from(JSON.stringify({ l: listing, k: key })).toString('base64url');
-}
-
-function readToken(token: string, listing: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
-      l?: unknown;
-      k?: unknown;
-    };
-    if (parsed.l === listing && typeof parsed.k === 'string') return parsed.k;
-  } catch {
-    // fall through: a token we did not write is invalid
-  }
-  throw invalidValue(`Value ( ${token} ) for parameter NextToken is invalid. The token is invalid.`);
+  return cursorPage(items, keyOf, {
+    ...opts,
+    invalidToken: () =>
+      invalidValue(`Value ( ${opts.nextToken} ) for parameter NextToken is invalid. The token is invalid.`),
+  });
 }
