@@ -4,11 +4,9 @@ import { parse } from 'yaml';
 import { type LocalStack, PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
 import { healthCheckId } from '../../sandbox/services/route53/ids.ts';
 import { PRIMARY_CHECK_REFERENCE } from '../../sandbox/services/route53/world-dns.ts';
-import { client } from '../../src/aws/clients.ts';
 import type { ExperimentInput } from '../../src/experiments/schema.ts';
 import { type GameDayDeps, liveDeps } from '../../src/gameday/deps.ts';
 import { type GameDayState, gameDayState } from '../../src/gameday/state.ts';
-import { TimelineStore } from '../../src/timeline/store.ts';
 
 export const MINUTE = 60_000;
 
