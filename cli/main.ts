@@ -1,14 +1,27 @@
 import { Command, CommanderError } from 'commander';
+import { StateInUseError } from '../sandbox/state-lock.ts';
 import { WorldFileError } from '../sandbox/world/schema.ts';
 import { ExperimentFileError } from '../src/experiments/errors.ts';
 import { gamedayCommand } from './commands/gameday.ts';
+import { incidentsCommand } from './commands/incidents.ts';
+import { noteCommand } from './commands/note.ts';
+import { reportCommand } from './commands/report.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
+import { timelineCommand } from './commands/timeline.ts';
 import { validateCommand } from './commands/validate.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
 
 export interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
+}
+
+// `faultline timeline x | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
 }
 
 const processIo: Io = {
@@ -29,6 +42,10 @@ export function buildProgram(io: Io = processIo): Command {
   program.addCommand(sandboxCommand(io));
   program.addCommand(validateCommand(io));
   program.addCommand(gamedayCommand(io));
+  program.addCommand(reportCommand(io));
+  program.addCommand(timelineCommand(io));
+  program.addCommand(incidentsCommand(io));
+  program.addCommand(noteCommand(io));
   for (const cmd of program.commands) {
     cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
     cmd.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
@@ -47,7 +64,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // commander has already printed the message (or the help / version).
       return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (e instanceof UsageError || e instanceof WorldFileError || e instanceof ExperimentFileError) {
+    if (
+      e instanceof UsageError ||
+      e instanceof WorldFileError ||
+      e instanceof ExperimentFileError ||
+      e instanceof StateInUseError
+    ) {
       io.err(`faultline: ${e.message}`);
       return EXIT_USAGE;
     }

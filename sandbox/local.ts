@@ -25,6 +25,11 @@ export interface LocalOptions {
   time?: 'fast' | 'manual' | number;
   port?: number;
   stage?: string;
+  /**
+   * Open the state to look at it (reports, notes): the clock resumes where it was saved, without
+   * warm-up, and closing does not save, so looking does not move the sandbox's time on.
+   */
+  inspect?: boolean;
 }
 
 export interface LocalStack {
@@ -56,7 +61,10 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
   const service = await resolveServerless(PROJECT_DIR, opts.stage);
   // The world runs a few minutes before anyone looks, so that its alarms have data and a game day
   // finds a steady state, as it would in production; the run itself starts on the hour.
-  const start = ((await Sandbox.resumeTime(opts.stateDir, opts.fresh)) ?? DEFAULT_EPOCH) - WARM_UP_MS;
+  const warmUp = opts.inspect ? 0 : WARM_UP_MS;
+  const start = opts.inspect
+    ? ((await Sandbox.savedTime(opts.stateDir)) ?? DEFAULT_EPOCH)
+    : ((await Sandbox.resumeTime(opts.stateDir, opts.fresh)) ?? DEFAULT_EPOCH) - warmUp;
   const clock = VirtualClock.installGlobal(start, { dateOnly: time === 'manual' });
   const savedEnv: Record<string, string | undefined> = {};
   let sandbox: Sandbox | undefined;
@@ -90,7 +98,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
       process.env[k] = v;
     }
     const sb = sandbox;
-    await clock.advance(WARM_UP_MS);
+    if (warmUp > 0) await clock.advance(warmUp);
     if (time === 'fast') {
       stopDriver = playWhenIdle(
         clock,
@@ -107,7 +115,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
       close: async () => {
         stopDriver();
         http.dispose();
-        await sb.close();
+        await sb.close({ persist: !opts.inspect });
         clock.dispose();
         resetClients();
         for (const [k, v] of Object.entries(savedEnv)) {

@@ -19,6 +19,7 @@ import type { SandboxService } from './services/service.ts';
 import { createSNSService } from './services/sns.ts';
 import { createSSMService } from './services/ssm.ts';
 import { createStatesService } from './services/states.ts';
+import { lockStateDir } from './state-lock.ts';
 import { loadWorldFile, type WorldDefinition } from './world/schema.ts';
 import { World } from './world/world.ts';
 
@@ -52,12 +53,16 @@ export class Sandbox {
   /** The project's Lambda functions, called in-process by the Step Functions service. */
   readonly lambdas: LambdaRegistry;
 
+  private readonly unlock: () => Promise<void>;
+
   private constructor(
     core: SandboxCore,
     services: SandboxService[],
     dynamo: Server,
     lambdas: LambdaRegistry,
+    unlock: () => Promise<void>,
   ) {
+    this.unlock = unlock;
     this.core = core;
     this.lambdas = lambdas;
     this.services = services;
@@ -73,39 +78,49 @@ export class Sandbox {
     const stateDir = opts.stateDir;
     if (stateDir && opts.fresh) await rm(stateDir, { recursive: true, force: true });
     if (stateDir) await mkdir(stateDir, { recursive: true });
-    const metrics = new MetricStore();
-    const world = new World(def, { clock, rng, bus, metrics });
-    const alarms = new AlarmEngine({ clock, bus, metrics, region: def.region, accountId: def.accountId });
-    const core: SandboxCore = { clock, rng, bus, world, metrics, alarms, stateDir };
+    const unlock = stateDir ? await lockStateDir(stateDir) : async () => {};
+    try {
+      const metrics = new MetricStore();
+      const world = new World(def, { clock, rng, bus, metrics });
+      const alarms = new AlarmEngine({ clock, bus, metrics, region: def.region, accountId: def.accountId });
+      const core: SandboxCore = { clock, rng, bus, world, metrics, alarms, stateDir };
 
-    const lambdas = new LambdaRegistry({
-      region: def.region,
-      accountId: def.accountId,
-      now: () => clock.now(),
-    });
-    const services = [
-      createCloudWatchService(core),
-      createFISService(core),
-      createSSMService(core),
-      createEC2Service(core),
-      createRoute53Service(core),
-      createS3Service(core),
-      createSNSService(core),
-      createStatesService(core, lambdas),
-    ];
-    if (stateDir) {
-      const saved = await readState(join(stateDir, STATE_FILE));
-      for (const s of services) if (saved[s.signingName] !== undefined) s.restore?.(saved[s.signingName]);
+      const lambdas = new LambdaRegistry({
+        region: def.region,
+        accountId: def.accountId,
+        now: () => clock.now(),
+      });
+      const services = [
+        createCloudWatchService(core),
+        createFISService(core),
+        createSSMService(core),
+        createEC2Service(core),
+        createRoute53Service(core),
+        createS3Service(core),
+        createSNSService(core),
+        createStatesService(core, lambdas),
+      ];
+      if (stateDir) {
+        const saved = await readState(join(stateDir, STATE_FILE));
+        for (const s of services) if (saved[s.signingName] !== undefined) s.restore?.(saved[s.signingName]);
+      }
+      world.start();
+      for (const s of services) s.start?.();
+      const dynamo = dynalite({
+        path: stateDir ? join(stateDir, 'dynamodb') : undefined,
+        createTableMs: 0,
+        deleteTableMs: 0,
+        updateTableMs: 0,
+      });
+      // Requests reach dynalite through the sandbox's own endpoint, but dynalite closes its database
+      // only from its server's close(), which fails on a server that never listened: let it listen on
+      // a loopback port nobody is told about.
+      await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
+      return new Sandbox(core, services, dynamo, lambdas, unlock);
+    } catch (e) {
+      await unlock();
+      throw e;
     }
-    world.start();
-    for (const s of services) s.start?.();
-    const dynamo = dynalite({
-      path: stateDir ? join(stateDir, 'dynamodb') : undefined,
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
-    });
-    return new Sandbox(core, services, dynamo, lambdas);
   }
 
   /**
@@ -114,10 +129,15 @@ export class Sandbox {
    * a new or fresh state.
    */
   static async resumeTime(stateDir: string | undefined, fresh = false): Promise<number | undefined> {
-    if (!stateDir || fresh) return undefined;
-    const saved = await readState(join(stateDir, STATE_FILE));
-    const t = saved[CLOCK_KEY];
-    return typeof t === 'number' ? (Math.floor(t / HOUR) + 1) * HOUR : undefined;
+    const t = fresh ? undefined : await Sandbox.savedTime(stateDir);
+    return t === undefined ? undefined : (Math.floor(t / HOUR) + 1) * HOUR;
+  }
+
+  /** The virtual time a state folder was last saved at (undefined for a new one). */
+  static async savedTime(stateDir: string | undefined): Promise<number | undefined> {
+    if (!stateDir) return undefined;
+    const t = (await readState(join(stateDir, STATE_FILE)))[CLOCK_KEY];
+    return typeof t === 'number' ? t : undefined;
   }
 
   get clock(): VirtualClock {
@@ -188,14 +208,19 @@ export class Sandbox {
     return this.saving;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops serving, saves the state (unless `persist` is false: a look at the state that must not
+   * move its clock on) and closes the database, releasing the state folder.
+   */
+  async close(opts: { persist?: boolean } = {}): Promise<void> {
     const server = this.server;
     if (server) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-    await this.save();
+    if (opts.persist !== false) await this.save();
     await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
+    await this.unlock();
   }
 }
 

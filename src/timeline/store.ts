@@ -1,12 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { awsCall } from '../aws/errors.ts';
+import { awsCall, TransientAwsError } from '../aws/errors.ts';
 import {
   type Incident,
   incident as incidentSchema,
@@ -22,8 +23,16 @@ import {
  *   not existing, so the same event written twice is stored once.
  * - `at = <occurredAt>#<eventId>` on every event, the sort key of the `byTime` local index, so the
  *   timeline reads back ordered by when things happened, ties broken by id, page by page.
+ * - `pk = INCIDENTS, sk = <openedAt>#<id>`: one small, never-changing item per incident, so that
+ *   incidents list newest first with a Query, not a Scan of every event in the table. Status and
+ *   verdict are read from the incident itself (they change; this item does not).
  */
 export const TIMELINE_INDEX = 'byTime';
+const INCIDENTS_PK = 'INCIDENTS';
+/** BatchGetItem's limit on keys per request. */
+const BATCH_GET_MAX = 100;
+/** Rounds of BatchGetItem for keys DynamoDB left unprocessed (under throttling) before giving up. */
+const BATCH_GET_ROUNDS = 5;
 
 export class IncidentNotFoundError extends Error {
   constructor(incidentId: string) {
@@ -48,6 +57,7 @@ export class TimelineStore {
     input: Omit<Incident, 'status' | 'closedAt'> & { status?: Incident['status'] },
   ): Promise<Incident> {
     const item = incidentSchema.parse({ ...input, status: input.status ?? 'open' });
+    let stored = item;
     try {
       await awsCall('open incident', () =>
         this.db.send(
@@ -58,11 +68,78 @@ export class TimelineStore {
           }),
         ),
       );
-      return item;
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return this.getIncident(item.incidentId);
-      throw e;
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      stored = await this.getIncident(item.incidentId);
     }
+    // Written after the incident, and again on a retry, so an OpenIncident that stopped in between is still listed.
+    await awsCall('index incident', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: INCIDENTS_PK,
+            sk: incidentsSortKey(stored),
+            incidentId: stored.incidentId,
+            openedAt: stored.openedAt,
+          },
+        }),
+      ),
+    );
+    return stored;
+  }
+
+  /** One page of incidents, newest first (by openedAt). Pass the returned cursor to read the next page. */
+  async listIncidents(
+    opts: { limit?: number; cursor?: string } = {},
+  ): Promise<{ incidents: Incident[]; cursor: string | undefined }> {
+    const out = await awsCall('list incidents', () =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': INCIDENTS_PK },
+          ScanIndexForward: false,
+          Limit: opts.limit ?? 100,
+          ExclusiveStartKey: decodeCursor(opts.cursor),
+        }),
+      ),
+    );
+    const ids = (out.Items ?? []).map((item) => String(item.incidentId));
+    const found = await this.incidentsById(ids);
+    return {
+      // An index item whose incident is gone cannot happen (the incident is written first): skip it rather than fail the list.
+      incidents: ids.flatMap((id) => found.get(id) ?? []),
+      cursor: encodeCursor(out.LastEvaluatedKey),
+    };
+  }
+
+  private async incidentsById(ids: readonly string[]): Promise<Map<string, Incident>> {
+    const found = new Map<string, Incident>();
+    for (let i = 0; i < ids.length; i += BATCH_GET_MAX) {
+      let keys: Record<string, unknown>[] | undefined = ids
+        .slice(i, i + BATCH_GET_MAX)
+        .map((id) => ({ pk: pk(id), sk: 'META' }));
+      for (let round = 0; keys && keys.length > 0; round++) {
+        if (round === BATCH_GET_ROUNDS) {
+          throw new TransientAwsError(`read incidents: ${keys.length} key(s) still unprocessed`);
+        }
+        const request: Record<string, unknown>[] = keys;
+        const out = await awsCall('read incidents', () =>
+          this.db.send(
+            new BatchGetCommand({
+              RequestItems: { [this.table]: { Keys: request, ConsistentRead: true } },
+            }),
+          ),
+        );
+        for (const item of out.Responses?.[this.table] ?? []) {
+          const incident = incidentOf(item);
+          found.set(incident.incidentId, incident);
+        }
+        keys = out.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return found;
   }
 
   async findIncident(incidentId: string): Promise<Incident | undefined> {
@@ -75,9 +152,7 @@ export class TimelineStore {
         }),
       ),
     );
-    if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, ...rest } = out.Item;
-    return incidentSchema.parse(rest);
+    return out.Item ? incidentOf(out.Item) : undefined;
   }
 
   async getIncident(incidentId: string): Promise<Incident> {
@@ -148,6 +223,20 @@ export class TimelineStore {
     }
   }
 
+  /** The event with this id on the incident's timeline, if there is one. */
+  async findEvent(incidentId: string, eventId: string): Promise<TimelineEvent | undefined> {
+    const out = await awsCall('get timeline event', () =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { pk: pk(incidentId), sk: `EVENT#${eventId}` },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return out.Item ? eventOf(out.Item) : undefined;
+  }
+
   /** One page of the timeline, oldest first. Pass the returned cursor to read the next page. */
   async page(
     incidentId: string,
@@ -161,20 +250,11 @@ export class TimelineStore {
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': pk(incidentId) },
           Limit: opts.limit ?? 500,
-          ExclusiveStartKey: opts.cursor
-            ? JSON.parse(Buffer.from(opts.cursor, 'base64url').toString('utf8'))
-            : undefined,
+          ExclusiveStartKey: decodeCursor(opts.cursor),
         }),
       ),
     );
-    const events = (out.Items ?? []).map((item) => {
-      const { pk: _pk, sk: _sk, at: _at, ...rest } = item;
-      return timelineEvent.parse(rest);
-    });
-    const cursor = out.LastEvaluatedKey
-      ? Buffer.from(JSON.stringify(out.LastEvaluatedKey), 'utf8').toString('base64url')
-      : undefined;
-    return { events, cursor };
+    return { events: (out.Items ?? []).map(eventOf), cursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
   /** The whole timeline, oldest first. */
@@ -192,4 +272,28 @@ export class TimelineStore {
 
 function pk(incidentId: string): string {
   return `INCIDENT#${incidentId}`;
+}
+
+/** Normalised to toISOString's form, so that `…:00Z` and `…:00.000Z` sort as the same instant. */
+function incidentsSortKey(incident: Incident): string {
+  return `${new Date(incident.openedAt).toISOString()}#${incident.incidentId}`;
+}
+
+function incidentOf(item: Record<string, unknown>): Incident {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return incidentSchema.parse(rest);
+}
+
+function eventOf(item: Record<string, unknown>): TimelineEvent {
+  const { pk: _pk, sk: _sk, at: _at, ...rest } = item;
+  return timelineEvent.parse(rest);
+}
+
+/** A page's LastEvaluatedKey as an opaque cursor for the caller, and back. */
+function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  return cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
 }

@@ -1,0 +1,170 @@
+import type { Incident, TimelineEvent } from '../timeline/event.ts';
+import { analyse, type ReportOptions } from './analysis.ts';
+import { formatDuration, formatNumber } from './format.ts';
+import type { ReportVerdict } from './json.ts';
+import { type MinuteRow, minuteRows } from './minutes.ts';
+import type { KeyMoment } from './moments.ts';
+import { MINUTE, minuteOf, type Sample } from './samples.ts';
+import { type TextCell, type TextColumn, textTable } from './text-table.ts';
+import type { Fact } from './timeline.ts';
+
+export interface TerminalOptions extends ReportOptions {
+  /** Show each event's id (what `faultline note --corrects` takes). */
+  ids?: boolean;
+}
+
+/**
+ * The incident minute by minute, for a terminal: the time zone and the key moments first, then one
+ * row per minute (quiet runs folded, as in the report's table) with the minute's metrics and
+ * events, each key moment marked where it happened. Pure: the caller reads the timeline.
+ */
+export function renderTerminalTimeline(
+  incident: Incident,
+  events: readonly TimelineEvent[],
+  options: TerminalOptions = {},
+): string[] {
+  const a = analyse(incident, events, options);
+  const { zone } = a;
+  const multiDay = a.span !== null && zone.date(a.span.from) !== zone.date(a.span.to);
+  const time = (ms: number) => (multiDay ? zone.dateTime(ms) : zone.time(ms));
+  const minute = (ms: number) => (multiDay ? zone.dateMinute(ms) : zone.minute(ms));
+  const sameDate = (x: number, y: number) => zone.date(x) === zone.date(y);
+
+  const from = a.span?.from ?? Date.parse(incident.openedAt);
+  const to = a.span?.to ?? from;
+  const offsets = [zone.offsetLabel(from), zone.offsetLabel(to)];
+  const out = [
+    `Timeline of ${incident.title || incident.incidentId}`,
+    `Incident ${incident.incidentId} · ${incident.kind === 'gameday' ? 'game day' : 'incident'} · ${incident.service} · ${incident.status}`,
+    `Times are shown in ${zone.timeZone} (${offsets[0] === offsets[1] ? offsets[0] : `${offsets[0]} at the start, ${offsets[1]} at the end`}).`,
+  ];
+  if (a.facts.length === 0) {
+    out.push('', "Nothing was recorded on this incident's timeline yet.");
+    return out;
+  }
+  for (const problem of a.orderProblems) out.push(`Order check failed: ${problem}`);
+
+  out.push('', 'Key moments (durations measured from impact start):');
+  const byMoment = new Map(a.durations.map((d) => [d.to, d]));
+  out.push(
+    ...textTable(
+      [{ title: '  MOMENT' }, { title: 'TIME' }, { title: 'DURATION' }],
+      a.moments.map((m) => {
+        const d = byMoment.get(m.name);
+        return [
+          `  ${m.label}`,
+          m.at === null ? 'not recorded' : zone.dateTime(m.at),
+          d?.seconds == null
+            ? ''
+            : `${d.label.replace(/ \(.*\)$/, '').toLowerCase()} ${formatDuration(d.seconds)}`,
+        ];
+      }),
+    ).slice(1),
+  );
+  out.push(
+    `Verdict: hypothesis ${a.hypothesis.verdict === 'untested' ? 'not tested' : a.hypothesis.verdict} · RTO ${rtoText(a.objectives.rto)}`,
+  );
+
+  const rows = minuteRows(a.facts);
+  const azs = [...new Set(a.samples.flatMap((s) => Object.keys(s.sample.healthyHostsByAz)))].sort();
+  const columns: TextColumn[] = [
+    { title: 'TIME' },
+    { title: 'REQ/S', align: 'right' },
+    { title: '5XX %', align: 'right' },
+    { title: 'P99 MS', align: 'right' },
+    { title: `HOSTS ${shortAzNames(azs).join('/')}`.trimEnd() },
+    { title: 'LAG MS', align: 'right' },
+    { title: 'EVENTS' },
+  ];
+  const moments = a.moments
+    .filter((m): m is KeyMoment & { at: number } => m.at !== null)
+    .sort((x, y) => x.at - y.at);
+  const mark = (m: KeyMoment & { at: number }) => `${time(m.at)} ▶ ${m.label.toUpperCase()}`;
+  const table: TextCell[][] = [];
+  let next = 0;
+  const momentsBefore = (end: number) => {
+    const lines: string[] = [];
+    while (next < moments.length && moments[next]!.at < end) lines.push(mark(moments[next++]!));
+    return lines;
+  };
+  // A moment outside every row (e.g. resolved after the last event) gets a row of its own.
+  const standalone = (end: number) => {
+    while (next < moments.length && moments[next]!.at < end) {
+      const m = moments[next++]!;
+      table.push([minute(minuteOf(m.at)), '', '', '', '', '', mark(m)]);
+    }
+  };
+  for (const row of rows) {
+    standalone(row.from);
+    const end = row.to + MINUTE;
+    const events = row.folded
+      ? [`${row.minutes} min ${row.sample ? 'steady' : 'with nothing recorded'}`, ...momentsBefore(end)]
+      : eventLines(row, end);
+    table.push([
+      row.folded
+        ? `${minute(row.from)}–${sameDate(row.from, row.to) ? zone.minute(row.to) : minute(row.to)}`
+        : minute(row.from),
+      ...sampleCells(row.sample, azs),
+      events,
+    ]);
+  }
+  standalone(Infinity);
+  out.push('', ...textTable(columns, table));
+  return out;
+
+  function eventLines(row: MinuteRow, end: number): string[] {
+    const lines: string[] = [];
+    for (const f of row.facts) {
+      lines.push(...momentsBefore(f.at + 1), eventLine(f));
+      for (const c of a.corrections.get(f.event.eventId) ?? []) {
+        lines.push(`  ↳ corrected at ${time(c.at)}: ${c.event.summary || c.event.kind}`);
+      }
+    }
+    lines.push(...momentsBefore(end));
+    return lines;
+  }
+
+  function eventLine(f: Fact): string {
+    const e = f.event;
+    return (
+      `${zone.time(f.at)} ${e.summary || e.kind}` +
+      (e.corrects === undefined ? '' : ` (corrects ${e.corrects})`) +
+      (options.ids ? `  [${e.eventId}]` : '')
+    );
+  }
+}
+
+/** `met (2 min 48 s, objective 15 min)`, `missed (not recovered, objective 15 min)`, `not set`. */
+export function rtoText(
+  rto: Pick<ReportVerdict['rto'], 'objectiveSeconds' | 'achievedSeconds' | 'met'>,
+): string {
+  const objective = rto.objectiveSeconds === null ? '' : `objective ${formatDuration(rto.objectiveSeconds)}`;
+  const achieved = rto.achievedSeconds === null ? 'not recovered' : formatDuration(rto.achievedSeconds);
+  if (rto.met === true) return `met (${achieved}, ${objective})`;
+  if (rto.met === false) return `missed (${achieved}, ${objective})`;
+  if (rto.objectiveSeconds === null) return 'not set';
+  return `not determined (${objective})`;
+}
+
+/** `us-east-1a`, `us-east-1b` → `a`, `b`: what tells the zones apart, for a narrow column. */
+function shortAzNames(azs: readonly string[]): string[] {
+  if (azs.length < 2) return [...azs];
+  let common = azs[0]!.length;
+  for (const az of azs) {
+    let i = 0;
+    while (i < common && az[i] === azs[0]![i]) i++;
+    common = i;
+  }
+  return azs.map((az) => az.slice(common));
+}
+
+function sampleCells(s: Sample | null, azs: readonly string[]): string[] {
+  if (!s) return ['–', '–', '–', '–', '–'];
+  return [
+    formatNumber(s.requestRate, 1),
+    formatNumber(s.errorRatePercent, 2),
+    formatNumber(s.p99LatencyMs, 0),
+    azs.map((az) => s.healthyHostsByAz[az] ?? '–').join('/') || '–',
+    formatNumber(s.replicaLagMs, 0),
+  ];
+}

@@ -1,0 +1,139 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_DIR } from '../../sandbox/local.ts';
+import { CHART_COUNT } from '../../src/report/charts.ts';
+import { renderReport } from '../../src/report/render.ts';
+import { azOutageIncident, azOutageTimeline } from './fixtures.ts';
+
+/** Debian's Chromium, installed by scripts/ensure-chromium.sh (npm test's pretest). */
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const OUT = join(PROJECT_DIR, 'test-output');
+
+/** What the test asks of an SVG path (the project compiles without the DOM's types). */
+interface SvgPath {
+  getBBox(): { width: number; height: number };
+  getTotalLength(): number;
+}
+
+interface ChartSeen {
+  title: string;
+  width: number;
+  height: number;
+  /** Plotted series: each path's drawn length and bounding box. */
+  series: { length: number; width: number; height: number }[];
+  faultWindowWidth: number;
+  eventMarks: number;
+}
+
+describe('the HTML report in a real headless Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  const requested: string[] = [];
+  const blocked: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (npm test runs it first)`);
+    }
+    await mkdir(OUT, { recursive: true });
+    const file = join(OUT, 'report.html');
+    await writeFile(file, renderReport(azOutageIncident(), azOutageTimeline()).html);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // The report must read without a network: anything that is not the file itself is refused, and counted.
+    context.on('request', (r) => requested.push(r.url()));
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file://')) return route.continue();
+      blocked.push(url);
+      return route.abort();
+    });
+    page = await context.newPage();
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('draws every chart with a size and plotted lines, the fault window shaded and events marked', async () => {
+    const charts: ChartSeen[] = await page.$$eval('svg.chart', (svgs) =>
+      svgs.map((svg) => {
+        const box = svg.getBoundingClientRect();
+        const series = [...svg.querySelectorAll('path.series')].map((element) => {
+          const p = element as unknown as SvgPath;
+          const b = p.getBBox();
+          return { length: p.getTotalLength(), width: b.width, height: b.height };
+        });
+        const fault = svg.querySelector('rect.fault');
+        return {
+          title: svg.querySelector('title')?.textContent ?? '',
+          width: box.width,
+          height: box.height,
+          series,
+          faultWindowWidth: fault ? fault.getBoundingClientRect().width : 0,
+          eventMarks: svg.querySelectorAll('line.event').length,
+        };
+      }),
+    );
+    expect(charts.map((c) => c.title)).toEqual([
+      'Request rate (req/s)',
+      '5xx rate (%)',
+      'p99 latency (ms)',
+      'Healthy hosts per AZ (hosts)',
+      'Replica lag (ms)',
+    ]);
+    expect(charts).toHaveLength(CHART_COUNT);
+    for (const c of charts) {
+      expect(c.width, c.title).toBeGreaterThan(100);
+      expect(c.height, c.title).toBeGreaterThan(50);
+      expect(c.series.length, c.title).toBeGreaterThan(0);
+      for (const s of c.series) {
+        expect(s.length, c.title).toBeGreaterThan(0);
+        // A flat line has no height, but every series spans the incident's minutes.
+        expect(s.width, c.title).toBeGreaterThan(100);
+      }
+      expect(c.faultWindowWidth, c.title).toBeGreaterThan(0);
+      expect(c.eventMarks, c.title).toBeGreaterThan(0);
+    }
+    // One line per AZ on the healthy-hosts chart; the AZ that lost power dips to zero.
+    expect(charts[3]!.series).toHaveLength(3);
+    expect(charts.some((c) => c.series.some((s) => s.height > 0))).toBe(true);
+  });
+
+  it('shows the report’s text, tables and verdict', async () => {
+    await expect(page.title()).resolves.toBe('Post-mortem draft: Game day az-outage on checkout');
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toContain('Times are shown in UTC (UTC+00:00).');
+    expect(text).toContain('The steady-state hypothesis DEVIATED');
+    expect(await page.locator('#minute-table tr').count()).toBeGreaterThan(10);
+  });
+
+  it('made no network request: everything it needs is in the file', () => {
+    expect(blocked).toEqual([]);
+    expect(requested.length).toBeGreaterThan(0);
+    expect(requested.every((u) => u.startsWith('file://'))).toBe(true);
+  });
+
+  it('leaves a screenshot in test-output/report.png', async () => {
+    const png = join(OUT, 'report.png');
+    await page.screenshot({ path: png, fullPage: true });
+    const bytes = await readFile(png);
+    expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(bytes.length).toBeGreaterThan(50_000);
+  });
+});
