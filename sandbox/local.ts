@@ -92,13 +92,15 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
     }
     Object.assign(process.env, env);
     resetClients();
+    // The service runs before faultline is deployed onto it, as in production: schedules are armed
+    // from the moment of the deployment on.
+    if (warmUp > 0) await clock.advance(warmUp);
     const deployment = await deployToSandbox(sandbox, service, PROJECT_DIR);
     for (const [k, v] of Object.entries(deployment.environment)) {
       if (!(k in savedEnv)) savedEnv[k] = process.env[k];
       process.env[k] = v;
     }
     const sb = sandbox;
-    if (warmUp > 0) await clock.advance(warmUp);
     if (time === 'fast') {
       stopDriver = playWhenIdle(
         clock,

@@ -12,6 +12,7 @@ import { Rng } from './rng.ts';
 import { createSandboxServer, listen } from './server.ts';
 import { createCloudWatchService } from './services/cloudwatch.ts';
 import { createEC2Service } from './services/ec2.ts';
+import { createEventsService } from './services/events.ts';
 import { createFISService } from './services/fis.ts';
 import { createRoute53Service } from './services/route53.ts';
 import { createS3Service } from './services/s3.ts';
@@ -99,6 +100,11 @@ export class Sandbox {
         createS3Service(core),
         createSNSService(core),
         createStatesService(core, lambdas),
+        createEventsService(core, {
+          lambdas,
+          service: (name): SandboxService | undefined =>
+            services.find((s: SandboxService) => s.signingName === name),
+        }),
       ];
       if (stateDir) {
         const saved = await readState(join(stateDir, STATE_FILE));

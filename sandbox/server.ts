@@ -66,7 +66,11 @@ export function createSandboxServer(opts: ServerOptions): Server {
       opts.dynamodb(req, res);
       return;
     }
-    void handle(req, res, id, bySigningName);
+    handle(req, res, id, bySigningName).catch((e: unknown) => {
+      // A request must never take the server down: whatever escaped the service is answered here.
+      if (res.headersSent) res.destroy();
+      else send(res, plainError(asAwsError(e), randomUUID()), req.method);
+    });
   });
   server.keepAliveTimeout = 60_000;
   return server;
@@ -103,13 +107,13 @@ async function handle(
     );
     return;
   }
-  const url = new URL(req.url ?? '/', 'http://sandbox');
-  // The path as sent, not URL-normalised: `.` and `..` are legal inside an S3 key.
-  const rawPath = (req.url ?? '/').split('?')[0] || '/';
+  // The path and query as sent, not URL-normalised: `.` and `..` are legal inside an S3 key, and a
+  // request target that is no URL at all must still reach the service to be answered, not throw.
+  const [rawPath = '', rawQuery = ''] = (req.url ?? '/').split('#')[0]!.split(/\?(.*)/s);
   const sreq: SandboxRequest = {
     method: req.method ?? 'GET',
-    path: rawPath,
-    query: url.searchParams,
+    path: rawPath || '/',
+    query: new URLSearchParams(rawQuery),
     headers: req.headers,
     body,
     service: id.service,
@@ -128,20 +132,23 @@ async function handle(
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
+      // Past the limit the rest is read and dropped rather than the connection cut, so that the
+      // client, still sending, is there to read the answer.
+      if (size > MAX_BODY_BYTES) chunks = [];
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size <= MAX_BODY_BYTES) resolve(Buffer.concat(chunks));
+      else {
         reject(
           new AwsError('RequestEntityTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`, 413),
         );
-        req.destroy();
-        return;
       }
-      chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

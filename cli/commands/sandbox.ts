@@ -18,7 +18,7 @@ export interface SandboxFlags {
 export function sandboxCommand(io: { out: (line: string) => void; err: (line: string) => void }): Command {
   return new Command('sandbox')
     .description(
-      'Start the local AWS: FIS, CloudWatch, SSM, Route 53, EC2, S3, SNS and DynamoDB on 127.0.0.1, backed by a simulated world on virtual time.',
+      'Start the local AWS: FIS, CloudWatch, SSM, Route 53, EC2, S3, SNS, Step Functions, EventBridge and DynamoDB on 127.0.0.1, backed by a simulated world on virtual time, with this project deployed into it.',
     )
     .option('--port <n>', 'port to listen on (0 picks a free one)', integerIn(0, 65535), DEFAULT_SANDBOX_PORT)
     .option(

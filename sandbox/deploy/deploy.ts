@@ -1,14 +1,21 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import type { Sandbox } from '../sandbox.ts';
+import { deployEventRules, eventBridgeRules } from './event-rules.ts';
 import { type IntrinsicContext, type PhysicalResource, resolveIntrinsics } from './intrinsics.ts';
 import type { ResolvedService } from './resolve.ts';
+import { type ArmedSchedule, armSchedules, type ScheduleTarget, scheduleRules } from './schedules.ts';
 
 export interface Deployment {
   /** State machine key in serverless.yml → its ARN in the sandbox. */
@@ -19,6 +26,8 @@ export interface Deployment {
   environment: Record<string, string>;
   /** Resource types in serverless.yml the sandbox does not emulate, by logical id (recorded, not created). */
   notEmulated: Record<string, string>;
+  /** The state machines' schedule events, firing on the sandbox's virtual clock from the moment of deploy. */
+  schedules: ArmedSchedule[];
 }
 
 type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
@@ -26,8 +35,9 @@ type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 /**
  * "Deploys" a resolved serverless.yml into a running sandbox, through the sandbox's own AWS APIs:
  * tables, bucket, topic and parameters from `resources`, every function registered in-process
- * from its TypeScript source, every state machine created with its Task ARNs filled in. After
- * this the sandbox holds what a `serverless deploy` would have created on AWS.
+ * from its TypeScript source, every state machine created with its Task ARNs filled in, and its
+ * schedule events armed on the virtual clock. After this the sandbox holds what a `serverless
+ * deploy` would have created on AWS.
  */
 export async function deployToSandbox(
   sb: Sandbox,
@@ -35,14 +45,13 @@ export async function deployToSandbox(
   projectDir: string,
 ): Promise<Deployment> {
   const { region, accountId } = sb.world;
-  const config = {
-    endpoint: sb.endpoint,
-    region,
-    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
-  };
+  const config = clientConfig(sb);
   const resources: Record<string, PhysicalResource> = {};
   const ctx: IntrinsicContext = { region, accountId, resources };
   const notEmulated: Record<string, string> = {};
+  // Checked before anything is created: a schedule EventBridge would refuse deploys nothing.
+  const rules = scheduleRules(service, { region, accountId });
+  const eventRules = eventBridgeRules(service);
 
   // Function ARNs are known before anything is created, so resources may reference them.
   for (const [key, fn] of Object.entries(service.functions)) {
@@ -67,6 +76,7 @@ export async function deployToSandbox(
         case 'AWS::DynamoDB::Table': {
           const input = tableInput(props);
           await ddb.send(new CreateTableCommand(input)).catch(ignore('ResourceInUseException'));
+          await untilTableActive(ddb, input.TableName!, sb);
           resources[logicalId] = {
             ref: input.TableName!,
             attributes: { Arn: `arn:aws:dynamodb:${region}:${accountId}:table/${input.TableName}` },
@@ -149,10 +159,55 @@ export async function deployToSandbox(
       );
       stateMachines[key] = out.stateMachineArn!;
     }
-    return { stateMachines, functions, environment, notEmulated };
+
+    await deployEventRules(sb, eventRules, stateMachines, ctx);
+    const schedules = armSchedules(rules, scheduleTarget(sb, stateMachines), sb.clock.now());
+    return { stateMachines, functions, environment, notEmulated, schedules };
   } finally {
     for (const c of [ddb, s3, sns, ssm, sfn]) c.destroy();
   }
+}
+
+/** What a schedule firing in this sandbox does, as EventBridge would: publish the Scheduled Event, start the execution. */
+export function scheduleTarget(sb: Sandbox, stateMachineArns: Record<string, string>): ScheduleTarget {
+  return {
+    clock: sb.clock,
+    publish: (rule) => sb.core.bus.publish('aws.events', 'Scheduled Event', {}, [rule.arn]),
+    // Through the sandbox's Step Functions API, as EventBridge calls it.
+    startExecution: async (stateMachine, name, input) => {
+      const sfn = new SFNClient(clientConfig(sb));
+      try {
+        const out = await sfn.send(
+          new StartExecutionCommand({ stateMachineArn: stateMachineArns[stateMachine], name, input }),
+        );
+        return out.executionArn!;
+      } finally {
+        sfn.destroy();
+      }
+    },
+  };
+}
+
+function clientConfig(sb: Sandbox) {
+  return {
+    endpoint: sb.endpoint,
+    region: sb.world.region,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  };
+}
+
+/**
+ * CloudFormation finishes a table only once it is ACTIVE. dynalite turns a new table ACTIVE on a
+ * zero-delay timer, which on the sandbox's clock fires when that clock moves: nudge it.
+ */
+async function untilTableActive(ddb: DynamoDBClient, name: string, sb: Sandbox): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await sb.clock.advance(0);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`table ${name} did not become ACTIVE in the sandbox`);
 }
 
 function ignore(code: string) {

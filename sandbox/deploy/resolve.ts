@@ -9,15 +9,45 @@ export interface ResolvedService {
   service: string;
   provider: { stage: string; region: string; environment?: Record<string, unknown> };
   functions: Record<string, { handler: string; name: string; environment?: Record<string, unknown> }>;
-  stepFunctions?: { stateMachines?: Record<string, { name: string; definition: Record<string, unknown> }> };
+  stepFunctions?: {
+    stateMachines?: Record<
+      string,
+      { name: string; definition: Record<string, unknown>; events?: StateMachineEvent[] }
+    >;
+  };
   resources?: { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 }
+
+/** A state machine event as serverless-step-functions reads it; the sandbox acts on `schedule` ones. */
+export interface StateMachineEvent {
+  schedule?: ScheduleEvent;
+  [type: string]: unknown;
+}
+
+/** `schedule: rate(…)`, or the object form (`rate` holds a cron or rate expression either way). */
+export type ScheduleEvent =
+  | string
+  | {
+      rate: string;
+      enabled?: boolean;
+      input?: unknown;
+      inputPath?: string;
+      inputTransformer?: unknown;
+      name?: string;
+      description?: string;
+      method?: 'eventBus' | 'scheduler';
+      timezone?: string;
+    };
 
 /** The inputs whose content decides what `serverless print` returns. */
 async function inputsDigest(projectDir: string, stage: string): Promise<string> {
   const hash = createHash('sha256').update(stage);
   const files = ['serverless.yml', 'package.json'];
-  for (const f of await readdir(join(projectDir, 'state-machines'))) files.push(join('state-machines', f));
+  // The state machines' schedule events are generated from the experiment files.
+  for (const dir of ['state-machines', 'experiments']) {
+    const entries = await readdir(join(projectDir, dir), { withFileTypes: true }).catch(() => []);
+    for (const f of entries) if (f.isFile()) files.push(join(dir, f.name));
+  }
   for (const f of files.sort()) {
     hash.update(f);
     hash.update(await readFile(join(projectDir, f)));

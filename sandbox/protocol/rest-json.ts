@@ -30,10 +30,16 @@ export function compileRoutes<TInput>(routes: RestRoute<TInput>[]): CompiledRout
   });
 }
 
+/**
+ * The route for a request and its decoded path parameters. A parameter that is not valid
+ * percent-encoding is the client's mistake: it is answered with `malformedCode` (the service's own
+ * code for a bad request), never as an internal failure that an SDK would retry.
+ */
 export function matchRoute<TInput>(
   routes: CompiledRoute<TInput>[],
   method: string,
   path: string,
+  malformedCode: string,
 ): { route: CompiledRoute<TInput>; params: Record<string, string> } | undefined {
   for (const route of routes) {
     if (route.method !== method) continue;
@@ -41,7 +47,11 @@ export function matchRoute<TInput>(
     if (!m) continue;
     const params: Record<string, string> = {};
     route.names.forEach((n, i) => {
-      params[n] = decodeURIComponent(m[i + 1]!);
+      try {
+        params[n] = decodeURIComponent(m[i + 1]!);
+      } catch {
+        throw new AwsError(malformedCode, `The request path ${path} is not valid percent-encoding`, 400);
+      }
     });
     return { route, params };
   }
@@ -57,7 +67,7 @@ export function restJsonProtocol(
   return async (req) => {
     const headers = { 'content-type': 'application/json', 'x-amzn-requestid': req.requestId };
     try {
-      const found = matchRoute(compiled, req.method, req.path);
+      const found = matchRoute(compiled, req.method, req.path, 'ValidationException');
       if (!found)
         throw new AwsError('UnknownOperationException', `No operation for ${req.method} ${req.path}`, 404);
       let input: unknown = {};

@@ -25,7 +25,9 @@ export function restXmlProtocol(opts: RestXmlOptions): ServiceHandler {
       'x-amz-request-id': req.requestId,
     };
     try {
-      const found = matchRoute(compiled, req.method, req.path);
+      // Route 53 answers a request it cannot read with InvalidInput; S3 with InvalidURI.
+      const malformed = opts.errorStyle === 'route53' ? 'InvalidInput' : 'InvalidURI';
+      const found = matchRoute(compiled, req.method, req.path, malformed);
       if (!found) {
         throw new AwsError(
           opts.notFoundCode ?? 'InvalidInput',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseSelectionMode } from '../fis/selection-mode.ts';
 import { templateName } from '../fis/template-input.ts';
 import { parseIsoDuration } from '../time/duration.ts';
+import { parseScheduleExpression } from '../time/schedule-expression.ts';
 
 /** An ISO-8601 duration such as PT10M, kept as written (FIS takes the text). */
 export const isoDuration = z.string().refine((s) => parseIsoDuration(s) !== undefined, {
@@ -224,10 +225,15 @@ export const experimentSchema = z
     /** EventBridge schedule expression, e.g. `cron(0 10 ? * TUE *)` or `rate(7 days)`. */
     schedule: z
       .string()
-      .regex(
-        /^(cron\(.+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/,
-        'must be an EventBridge schedule expression: cron(...) or rate(...)',
-      )
+      .superRefine((expression, ctx) => {
+        try {
+          parseScheduleExpression(expression);
+        } catch (e) {
+          // The loader adds the value itself ("got …"): keep only why it is refused.
+          const why = (e as Error).message.replace(/^.*? is not an EventBridge schedule expression: /, '');
+          ctx.addIssue({ code: 'custom', message: `must be an EventBridge schedule expression: ${why}` });
+        }
+      })
       .optional(),
     tags: templateTags.default({}),
     metrics: sampleMetricsSpec.optional(),

@@ -1,0 +1,189 @@
+import type { LambdaRegistry } from '../backends/lambda.ts';
+import type { SandboxCore } from '../context.ts';
+import { cursorPage } from '../protocol/cursor-page.ts';
+import { jsonProtocol } from '../protocol/json.ts';
+import { AwsError } from '../protocol/types.ts';
+import { type DeadLetter, Delivery, type DeliveryAttempt } from './events/delivery.ts';
+import { eventsFromEntries } from './events/put-events.ts';
+import { type Rule, RuleStore, type SavedRule } from './events/rules.ts';
+import { type AsyncInvocationFailure, createTargetSender } from './events/targets.ts';
+import type { SandboxService } from './service.ts';
+
+/** The EventBridge service plus what in-process code (tests, the game-day runner) may look at. */
+export interface EventsService extends SandboxService {
+  /** Every call made to a target, retries included, oldest first. */
+  deliveries(): readonly DeliveryAttempt[];
+  /** Events that could not be delivered (SQS is not emulated: dead-letter queues live here). */
+  deadLetters(filter?: { queueArn?: string; ruleName?: string; targetId?: string }): DeadLetter[];
+  /** Lambda targets whose function failed on every asynchronous try. */
+  lambdaFailures(): readonly AsyncInvocationFailure[];
+  /** Makes the next `calls` calls to a target fail with throttling, as during an outage of the target. */
+  throttleTarget(targetArn: string, calls: number): void;
+  /** Deliveries and asynchronous Lambda invocations not finished yet. */
+  readonly inFlight: number;
+}
+
+/**
+ * Amazon EventBridge (awsJson1_1, `AWSEvents.*`), the default bus only: PutEvents and the rule
+ * and target operations. Every event the sandbox's services publish and every PutEvents entry
+ * is matched against the enabled rules and delivered to their targets.
+ */
+export function createEventsService(
+  core: SandboxCore,
+  deps: { lambdas: LambdaRegistry; service: (signingName: string) => SandboxService | undefined },
+): EventsService {
+  const { region, accountId } = core.world;
+  const rules = new RuleStore({ region, accountId });
+  const targets = createTargetSender({
+    clock: core.clock,
+    lambdas: deps.lambdas,
+    states: () => deps.service('states')?.handler,
+    region,
+  });
+  const delivery = new Delivery({ clock: core.clock, rules: () => rules.all(), send: targets.send });
+  const ids = core.rng.stream('events.ids');
+  const newId = () => {
+    const hex = (n: number) =>
+      ids
+        .int(0, 16 ** n - 1)
+        .toString(16)
+        .padStart(n, '0');
+    return `${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + ids.int(0, 3)).toString(16)}${hex(3)}-${hex(6)}${hex(6)}`;
+  };
+  let subscribed = false;
+
+  const describe = (r: Rule) => ({
+    Name: r.name,
+    Arn: r.arn,
+    EventPattern: r.pattern.source,
+    State: r.enabled ? 'ENABLED' : 'DISABLED',
+    Description: r.description,
+    EventBusName: 'default',
+  });
+  const checkBus = (bus: unknown) => {
+    if (bus !== undefined && bus !== 'default' && !/:event-bus\/default$/.test(String(bus))) {
+      throw new AwsError('ResourceNotFoundException', `Event bus ${String(bus)} does not exist.`);
+    }
+  };
+  const invalidToken = () => new AwsError('ValidationException', 'The nextToken provided is invalid');
+  const limit = (n: unknown) => {
+    if (n === undefined) return undefined;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 100) {
+      throw new AwsError('ValidationException', 'Limit must be between 1 and 100');
+    }
+    return n;
+  };
+
+  const handler = jsonProtocol({
+    targetPrefix: 'AWSEvents',
+    version: '1.1',
+    operations: {
+      PutEvents: (input: { Entries?: unknown }) => {
+        const out = eventsFromEntries(input.Entries, {
+          account: accountId,
+          region,
+          now: core.clock.now(),
+          newId,
+        });
+        for (const { event } of out) if (event) delivery.dispatch(event);
+        const Entries = out.map((o) => o.result);
+        return { FailedEntryCount: Entries.filter((e) => 'ErrorCode' in e).length, Entries };
+      },
+      PutRule: (input: {
+        Name?: string;
+        EventPattern?: string;
+        ScheduleExpression?: string;
+        State?: string;
+        Description?: string;
+        EventBusName?: string;
+      }) => {
+        checkBus(input.EventBusName);
+        return { RuleArn: rules.put(input).arn };
+      },
+      DescribeRule: (input: { Name?: string; EventBusName?: string }) => {
+        checkBus(input.EventBusName);
+        return { ...describe(rules.get(input.Name)), CreatedBy: accountId };
+      },
+      ListRules: (input: {
+        NamePrefix?: string;
+        EventBusName?: string;
+        NextToken?: string;
+        Limit?: number;
+      }) => {
+        checkBus(input.EventBusName);
+        const matching = rules.all().filter((r) => !input.NamePrefix || r.name.startsWith(input.NamePrefix));
+        const page = cursorPage(matching, (r) => r.name, {
+          listing: `rules:${input.NamePrefix ?? ''}`,
+          nextToken: input.NextToken,
+          max: limit(input.Limit) ?? 100,
+          invalidToken,
+        });
+        return { Rules: page.items.map(describe), NextToken: page.nextToken };
+      },
+      DeleteRule: (input: { Name?: string; EventBusName?: string }) => {
+        checkBus(input.EventBusName);
+        rules.delete(input.Name);
+        return {};
+      },
+      EnableRule: (input: { Name?: string; EventBusName?: string }) => {
+        checkBus(input.EventBusName);
+        rules.get(input.Name).enabled = true;
+        return {};
+      },
+      DisableRule: (input: { Name?: string; EventBusName?: string }) => {
+        checkBus(input.EventBusName);
+        rules.get(input.Name).enabled = false;
+        return {};
+      },
+      PutTargets: (input: { Rule?: string; Targets?: unknown; EventBusName?: string }) => {
+        checkBus(input.EventBusName);
+        const FailedEntries = rules.putTargets(input.Rule, input.Targets);
+        return { FailedEntryCount: FailedEntries.length, FailedEntries };
+      },
+      ListTargetsByRule: (input: {
+        Rule?: string;
+        EventBusName?: string;
+        NextToken?: string;
+        Limit?: number;
+      }) => {
+        checkBus(input.EventBusName);
+        const rule = rules.get(input.Rule);
+        const page = cursorPage([...rule.targets.values()], (t) => t.Id, {
+          listing: `targets:${rule.name}`,
+          nextToken: input.NextToken,
+          max: limit(input.Limit) ?? 100,
+          invalidToken,
+        });
+        return { Targets: page.items, NextToken: page.nextToken };
+      },
+      RemoveTargets: (input: { Rule?: string; Ids?: unknown; EventBusName?: string }) => {
+        checkBus(input.EventBusName);
+        const rule = rules.get(input.Rule);
+        if (!Array.isArray(input.Ids) || input.Ids.length === 0 || input.Ids.length > 100) {
+          throw new AwsError('ValidationException', 'Ids must hold between 1 and 100 target ids');
+        }
+        for (const id of input.Ids) rule.targets.delete(String(id));
+        return { FailedEntryCount: 0, FailedEntries: [] };
+      },
+    },
+  });
+
+  return {
+    signingName: 'events',
+    handler,
+    save: () => rules.save(),
+    restore: (state) => rules.restore(state as SavedRule[]),
+    start() {
+      if (subscribed) return;
+      subscribed = true;
+      core.bus.subscribe((event) => delivery.dispatch(event));
+    },
+    deliveries: () => delivery.history(),
+    deadLetters: (filter) => delivery.deadLetters(filter),
+    lambdaFailures: () => targets.asyncFailures(),
+    throttleTarget: (arn, calls) => targets.throttle(arn, calls),
+    get inFlight() {
+      return delivery.inFlight + targets.lambdaInFlight;
+    },
+  };
+}
