@@ -23,7 +23,7 @@ async function exists(file: string): Promise<boolean> {
 export async function loadExperimentArgument(
   arg: string | undefined,
   flags: { template?: string; spec?: string },
-): Promise<ExperimentSpec> {
+): Promise<{ spec: ExperimentSpec; file: string }> {
   if (flags.template) {
     if (arg) throw new UsageError('give either an experiment file or --template, not both');
     if (!flags.spec) {
@@ -31,12 +31,15 @@ export async function loadExperimentArgument(
         '--template needs --spec: a side file with the name, service, objectives and hypothesis',
       );
     }
-    return importTemplateFile(resolve(flags.template), resolve(flags.spec));
+    return {
+      spec: await importTemplateFile(resolve(flags.template), resolve(flags.spec)),
+      file: flags.template,
+    };
   }
   if (flags.spec) throw new UsageError('--spec goes with --template');
   if (!arg) throw new UsageError('which experiment? e.g. faultline gameday experiments/az-outage.yaml');
   for (const candidate of [arg, join(EXPERIMENTS_DIR, arg), join(EXPERIMENTS_DIR, `${arg}.yaml`)]) {
-    if (await exists(candidate)) return loadExperimentFile(candidate);
+    if (await exists(candidate)) return { spec: await loadExperimentFile(candidate), file: candidate };
   }
   let known: string[] = [];
   try {

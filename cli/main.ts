@@ -58,7 +58,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
+    // A command that decided its own status (gameday's 3 for a refusal) has set it.
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {
       // commander has already printed the message (or the help / version).

@@ -12,6 +12,9 @@ import {
 import { Command } from 'commander';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
 import { client, resetClients } from '../../src/aws/clients.ts';
+import { alarmsFromCloudWatch } from '../../src/experiments/alarm-lookup.ts';
+import { ExperimentFileError } from '../../src/experiments/errors.ts';
+import { findUnknownAlarm } from '../../src/experiments/rules.ts';
 import type { ExperimentSpec } from '../../src/experiments/schema.ts';
 import { gameDayId } from '../../src/gameday/ids.ts';
 import type { GameDayState } from '../../src/gameday/state.ts';
@@ -109,7 +112,7 @@ Exit status: 0 the game day ran to its end and the fault is stopped (whatever th
 (experiment file, flag); 3 preflight refused to start (kill switch, steady state, window, …).`,
     )
     .action(async (experimentArg: string | undefined, flags: GameDayFlags & { aws: boolean }) => {
-      const experiment = await loadExperimentArgument(experimentArg, flags);
+      const { spec: experiment, file } = await loadExperimentArgument(experimentArg, flags);
       if (flags.aws && flags.endpoint) throw new UsageError('--aws and --endpoint exclude each other');
       let stack: LocalStack | undefined;
       if (!flags.aws && !flags.endpoint) {
@@ -132,6 +135,15 @@ Exit status: 0 the game day ran to its end and the fault is stopped (whatever th
         resetClients();
       }
       try {
+        // The alarms the file names must exist where it runs: say so now, naming the file and the
+        // field, rather than have preflight refuse a game day that never stood a chance.
+        const where = stack
+          ? `in the sandbox world '${stack.sandbox.world.def.name}'`
+          : flags.endpoint
+            ? `at ${flags.endpoint}`
+            : 'in CloudWatch';
+        const unknown = await findUnknownAlarm(experiment, alarmsFromCloudWatch(client('cloudwatch'), where));
+        if (unknown) throw new ExperimentFileError(file, unknown.detail, { path: unknown.path });
         const summary = await runGameDay(experiment, flags, stack, io);
         if (flags.json) io.out(JSON.stringify(summary, null, 2));
         process.exitCode = exitStatus(summary);

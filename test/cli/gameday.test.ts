@@ -1,0 +1,76 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { PROJECT_DIR } from '../../sandbox/local.ts';
+import { runCli } from '../helpers/cli.ts';
+
+/** `faultline gameday` as a person or a CI pipeline runs it: a separate process, its output, its exit status. */
+describe('faultline gameday (process)', () => {
+  let dir: string;
+  const instanceKill = async () =>
+    parse(await readFile(join(PROJECT_DIR, 'experiments', 'instance-kill.yaml'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'faultline-gameday-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const run = (args: string[]) =>
+    runCli(
+      ['gameday', ...args, '--fresh', '--state-dir', join(dir, 'state'), '--out', join(dir, 'reports')],
+      {
+        cwd: PROJECT_DIR,
+      },
+    );
+
+  it('prints one JSON object for scripts, and exits 0 when the fault is stopped', async () => {
+    const r = await run(['instance-kill', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({
+      incidentId: expect.stringMatching(/^instance-kill-/),
+      status: 'completed',
+      faultStopped: true,
+      experiment: { id: expect.stringMatching(/^EXP/), finalStatus: 'completed' },
+      verdict: { hypothesis: expect.stringMatching(/^(held|deviated)$/), rto: { met: true } },
+    });
+    for (const kind of ['markdown', 'html', 'json'] as const) {
+      expect(await readFile(out.reports[kind], 'utf8')).not.toHaveLength(0);
+    }
+  });
+
+  it('refuses a file naming an alarm that does not exist, naming the file and the field, and starts nothing', async () => {
+    const spec = await instanceKill();
+    (spec.hypothesis as { alarms: string[] }).alarms = ['checkout-5xx-rate', 'checkout-typo'];
+    const file = join(dir, 'typo.yaml');
+    await writeFile(file, stringify(spec));
+    const r = await run([file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      `faultline: ${file}: hypothesis.alarms[1]: there is no CloudWatch alarm named 'checkout-typo' in the sandbox world 'checkout'`,
+    );
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 3 when preflight refuses, and says nothing was injected', async () => {
+    const spec = await instanceKill();
+    // The sandbox's game days start on a Monday at 09:00 UTC: a Sunday-only window refuses it.
+    spec.guardrails = {
+      ...(spec.guardrails as object),
+      windows: [{ days: ['sun'], from: '09:00', to: '17:00' }],
+    };
+    const file = join(dir, 'sunday.yaml');
+    await writeFile(file, stringify(spec));
+    const r = await run([file]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('REFUSED');
+    expect(r.stdout).toContain('nothing was injected');
+  });
+});
