@@ -1,0 +1,54 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ExperimentFileError, errorAt } from '../experiments/errors.ts';
+import { describeIssue } from '../experiments/field-issue.ts';
+import { readSource, type SourceDocument } from '../experiments/source.ts';
+import { findRunbookProblem } from './rules.ts';
+import { type Runbook, runbookSchema } from './schema.ts';
+
+/**
+ * Reads a runbook file and checks all of it: YAML, the schema (unknown fields included), then the
+ * references to the event. Anything wrong is one error naming the file, the field and the line
+ * (the same ExperimentFileError experiment files get: `file: field: detail (line n)`).
+ */
+export async function loadRunbookFile(file: string): Promise<Runbook> {
+  return parseRunbook(await readSource(file, 'yaml'));
+}
+
+/** The checks of loadRunbookFile that need no I/O, on a parsed document. */
+export function parseRunbook(source: SourceDocument): Runbook {
+  if (source.data === null || source.data === undefined) {
+    throw new ExperimentFileError(
+      source.file,
+      'the file is empty; a runbook needs at least name, description, match, action and verify',
+    );
+  }
+  const parsed = runbookSchema.safeParse(source.data, { reportInput: true });
+  if (!parsed.success) throw errorAt(source, describeIssue(parsed.error, runbookSchema));
+  const problem = findRunbookProblem(parsed.data);
+  if (problem) throw errorAt(source, problem);
+  return parsed.data;
+}
+
+/**
+ * Every runbook in a folder (`*.yaml`, `*.yml`), in file-name order, which is the order matching
+ * tries them in. Two runbooks of the same name are refused: the name keys their limits.
+ */
+export async function loadRunbooks(dir: string): Promise<Runbook[]> {
+  const files = (await readdir(dir))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+  const seen = new Map<string, string>();
+  const runbooks: Runbook[] = [];
+  for (const file of files) {
+    const source = await readSource(file, 'yaml');
+    const runbook = parseRunbook(source);
+    const first = seen.get(runbook.name);
+    if (first)
+      throw errorAt(source, { path: ['name'], detail: `'${runbook.name}' is already the name of ${first}` });
+    seen.set(runbook.name, file);
+    runbooks.push(runbook);
+  }
+  return runbooks;
+}

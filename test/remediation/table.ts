@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { resolveServerless } from '../../sandbox/deploy/resolve.ts';
+import type { ClientConfig } from '../helpers/sandbox.ts';
+
+const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Creates serverless.yml's RemediationTable in a sandbox's DynamoDB under a name of the test's
+ * own, from the resolved file itself, so the key schema the tests run on is the one deployed.
+ */
+export async function remediationTable(
+  config: ClientConfig,
+  name: string,
+): Promise<{ db: DynamoDBDocumentClient; table: string }> {
+  const resolved = await resolveServerless(PROJECT);
+  const props = resolved.resources?.Resources?.RemediationTable?.Properties;
+  if (!props) throw new Error('serverless.yml declares no RemediationTable');
+  const raw = new DynamoDBClient(config);
+  await raw.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: props.AttributeDefinitions,
+      KeySchema: props.KeySchema,
+      BillingMode: props.BillingMode,
+    } as CreateTableCommandInput),
+  );
+  // dynalite makes a table ACTIVE just after answering CreateTable; until then items are refused.
+  for (let i = 0; i < 100; i++) {
+    const { Table } = await raw.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return { db: DynamoDBDocumentClient.from(raw), table: name };
+  }
+  throw new Error(`table ${name} did not become ACTIVE`);
+}
