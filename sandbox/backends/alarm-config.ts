@@ -240,13 +240,19 @@ function metricFields(f: Fields): Partial<AlarmConfig> {
   return out;
 }
 
-function parseAlarmQuery(q: Fields): MetricDataQuery {
+/** A metric data query's Id, checked as CloudWatch checks it (alarms and GetMetricData alike). */
+export function queryId(q: Fields): string {
   const id = q.requiredString('Id', { max: 255 });
   if (!/^[a-z][a-zA-Z0-9_]*$/.test(id)) {
     throw cwError.validation(
       `The value ${id} for parameter ${q.name('Id')} is invalid: it must start with a lowercase letter and contain only letters, numbers and underscores.`,
     );
   }
+  return id;
+}
+
+function parseAlarmQuery(q: Fields): MetricDataQuery {
+  const id = queryId(q);
   if (q.has('Expression')) {
     throw cwError.validation(
       `The sandbox does not evaluate metric math (${q.name('Expression')}); alarm on a MetricStat query instead.`,

@@ -1,5 +1,11 @@
 import type { MetricDataResult, Datapoint as SdkDatapoint } from '@aws-sdk/client-cloudwatch';
-import { checkPeriod, parseDimensions, parseMetricStat, STANDARD_UNITS } from '../backends/alarm-config.ts';
+import {
+  checkPeriod,
+  parseDimensions,
+  parseMetricStat,
+  queryId,
+  STANDARD_UNITS,
+} from '../backends/alarm-config.ts';
 import { cwError, decodeToken, encodeToken, Fields } from '../backends/cloudwatch-input.ts';
 import { BASIC_STATISTICS, parseStat, periods, type Stat, statValue } from '../backends/metric-stats.ts';
 import { type Datapoint, type MetricId, type MetricStore, metricKey } from '../backends/metrics.ts';
@@ -247,12 +253,7 @@ interface ParsedQuery {
 }
 
 function parseQuery(q: Fields): ParsedQuery {
-  const id = q.requiredString('Id', { max: 255 });
-  if (!/^[a-z][a-zA-Z0-9_]*$/.test(id)) {
-    throw cwError.validation(
-      `The value ${id} for parameter ${q.name('Id')} is invalid: it must start with a lowercase letter and contain only letters, numbers and underscores.`,
-    );
-  }
+  const id = queryId(q);
   if (q.has('Expression')) {
     throw cwError.validation(
       `The sandbox does not evaluate metric math expressions (${q.name('Expression')} of query ${id}); query the metrics with MetricStat.`,
