@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { StateInUseError } from '../sandbox/state-lock.ts';
 import { WorldFileError } from '../sandbox/world/schema.ts';
 import { ExperimentFileError } from '../src/experiments/errors.ts';
+import { approveCommand, rejectCommand } from './commands/approval.ts';
 import { gamedayCommand } from './commands/gameday.ts';
 import { incidentsCommand } from './commands/incidents.ts';
 import { noteCommand } from './commands/note.ts';
@@ -46,6 +47,8 @@ export function buildProgram(io: Io = processIo): Command {
   program.addCommand(timelineCommand(io));
   program.addCommand(incidentsCommand(io));
   program.addCommand(noteCommand(io));
+  program.addCommand(approveCommand(io));
+  program.addCommand(rejectCommand(io));
   for (const cmd of program.commands) {
     cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
     cmd.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

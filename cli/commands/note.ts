@@ -1,6 +1,6 @@
-import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { PersonEntryError, personEvent } from '../../src/timeline/notes.ts';
+import { defaultAuthor } from '../author.ts';
 import { UsageError } from '../errors.ts';
 import {
   findIncident,
@@ -77,14 +77,6 @@ corrects, and reports show both. Exit status: 0 added; 2 no such incident or eve
         `${flags.corrects === undefined ? 'Note' : `Correction of ${flags.corrects}`} added to ${incidentId} as ${event.eventId} (at ${event.occurredAt}).`,
       );
     });
-}
-
-function defaultAuthor(): string {
-  try {
-    return userInfo().username || 'unknown';
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
 }
 
 function instant(value: string): Date {

@@ -9,6 +9,7 @@ import type { SandboxCore } from '../context.ts';
 import { jsonProtocol } from '../protocol/json.ts';
 import { AwsError } from '../protocol/types.ts';
 import type { SandboxService } from './service.ts';
+import { TaskTokens } from './states/task-tokens.ts';
 
 type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -42,16 +43,31 @@ interface StoredExecution {
   stopDate: number | undefined;
   history: HistoryEvent[];
   abort: (() => void) | undefined;
+  /**
+   * Per Task state, the resolved Parameters of each call not yet in the history, oldest first: the
+   * Task handler runs before the history recorder sees the state entered, and the TaskScheduled
+   * event shows them (with the task token, as on AWS).
+   */
+  taskParameters: Map<string, string[]>;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const PAGE = 100;
+const WAIT_FOR_LAMBDA = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+/**
+ * What `$$.Task.Token` resolves to in Parameters: the interpreter evaluates `$$` against the
+ * context object of the whole run, so the Task handler swaps this for a fresh token per attempt.
+ */
+const TOKEN_PLACEHOLDER = 'faultline-sandbox:task-token';
+/** The longest delay the process's timers accept, in seconds. */
+const MAX_TIMER_SECONDS = 2_147_483;
 
 /**
  * AWS Step Functions (awsJson1_0, `AWSStepFunctions.*`), running the project's ASL definitions on
  * aws-local-stepfunctions. Lambda Task states call the sandbox's LambdaRegistry in-process; Wait
  * states and retry back-off run on the process's timers, which the game-day runner puts on the
- * sandbox's virtual clock.
+ * sandbox's virtual clock. `.waitForTaskToken` Lambda tasks wait for SendTaskSuccess / SendTaskFailure
+ * (states/task-tokens.ts), their TimeoutSeconds and HeartbeatSeconds measured on the virtual clock.
  */
 export function createStatesService(
   core: SandboxCore,
@@ -61,6 +77,7 @@ export function createStatesService(
 } {
   const machines = new Map<string, StoredStateMachine>();
   const executions = new Map<string, StoredExecution>();
+  const tokens = new TaskTokens(core.clock);
   const { region, accountId } = core.world;
   const now = () => core.clock.now();
   const smArn = (name: string) => `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
@@ -115,12 +132,14 @@ export function createStatesService(
       stopDate: undefined,
       history: [],
       abort: undefined,
+      taskParameters: new Map(),
     };
     executions.set(arn, exec);
-    const machine = new StateMachine(def, { validationOptions: { checkArn: false } });
+    const machine = new StateMachine(forInterpreter(def), { validationOptions: { checkArn: false } });
     const run = machine.run(JSON.parse(input), {
-      overrides: { taskResourceLocalHandlers: taskHandlers(def, lambdas) },
+      overrides: { taskResourceLocalHandlers: taskHandlers(def, { lambdas, tokens, exec, now }) },
       context: {
+        Task: { Token: TOKEN_PLACEHOLDER },
         Execution: {
           Id: arn,
           Name: name,
@@ -131,7 +150,7 @@ export function createStatesService(
       },
     });
     exec.abort = run.abort;
-    void recordHistory(exec, run.eventLogs);
+    void recordHistory(exec, run.eventLogs, taskResources(def));
     run.result.then(
       (out) => finish(exec, 'SUCCEEDED', { output: JSON.stringify(out) }),
       (e: unknown) => {
@@ -159,6 +178,7 @@ export function createStatesService(
     exec.error = fields.error;
     exec.cause = fields.cause;
     exec.abort = undefined;
+    tokens.abandonExecution(exec.arn);
     core.bus.publish(
       'aws.states',
       'Step Functions Execution Status Change',
@@ -328,6 +348,18 @@ export function createStatesService(
         }
         return { stopDate: new Date(e.stopDate ?? now()) };
       },
+      SendTaskSuccess: (input: { taskToken?: string; output?: string }) => {
+        tokens.succeed(input.taskToken, input.output);
+        return {};
+      },
+      SendTaskFailure: (input: { taskToken?: string; error?: string; cause?: string }) => {
+        tokens.fail(input.taskToken, input.error, input.cause);
+        return {};
+      },
+      SendTaskHeartbeat: (input: { taskToken?: string }) => {
+        tokens.heartbeat(input.taskToken);
+        return {};
+      },
       GetExecutionHistory: (input: {
         executionArn?: string;
         maxResults?: number;
@@ -342,7 +374,11 @@ export function createStatesService(
     },
   });
 
-  return { signingName: 'states', handler, executions: () => [...executions.values()] };
+  return {
+    signingName: 'states',
+    handler,
+    executions: () => [...executions.values()],
+  };
 }
 
 function paginate<T>(items: T[], maxResults: number | undefined, token: string | undefined) {
@@ -371,49 +407,152 @@ function errorInfo(err: { message?: string; cause?: unknown; name?: string }): {
   return { error: inner.name ?? 'States.Runtime', cause: inner.message ?? String(err.message ?? '') };
 }
 
-/** Maps every Lambda Task state (also inside Parallel branches and Map iterators) to the registry. */
-function taskHandlers(
-  def: StateMachineDefinition,
-  lambdas: LambdaRegistry,
-): Record<string, (input: unknown) => Promise<never>> {
-  const out: Record<string, (input: unknown) => Promise<never>> = {};
-  const visit = (states: Record<string, unknown>) => {
-    for (const [name, raw] of Object.entries(states)) {
-      const s = raw as {
-        Type: string;
-        Resource?: string;
-        Branches?: { States: Record<string, unknown> }[];
-        Iterator?: { States: Record<string, unknown> };
-        ItemProcessor?: { States: Record<string, unknown> };
-      };
-      if (s.Type === 'Task' && s.Resource) {
-        const resource = s.Resource;
-        out[name] = (async (input: unknown) => {
-          if (resource === 'arn:aws:states:::lambda:invoke') {
-            const p = input as { FunctionName?: string; Payload?: unknown };
-            const payload = await lambdas.invoke(p.FunctionName ?? '', p.Payload);
-            return { Payload: payload, StatusCode: 200, ExecutedVersion: '$LATEST' };
-          }
-          if (/^arn:aws[\w-]*:lambda:/.test(resource)) return lambdas.invoke(resource, input);
-          throw Object.assign(new Error(`the sandbox cannot run Task resource ${resource}`), {
-            name: 'States.Runtime',
-          });
-        }) as (input: unknown) => Promise<never>;
-      }
-      for (const b of s.Branches ?? []) visit(b.States);
-      if (s.Iterator) visit(s.Iterator.States);
-      if (s.ItemProcessor) visit(s.ItemProcessor.States);
-    }
-  };
-  visit(def.States as Record<string, unknown>);
+interface TaskState {
+  Type: string;
+  Resource?: string;
+  TimeoutSeconds?: number;
+  HeartbeatSeconds?: number;
+  Branches?: { States: Record<string, unknown> }[];
+  Iterator?: { States: Record<string, unknown> };
+  ItemProcessor?: { States: Record<string, unknown> };
+}
+
+/** Calls `fn` for every state, also inside Parallel branches and Map iterators. */
+function eachState(states: Record<string, unknown>, fn: (name: string, state: TaskState) => void): void {
+  for (const [name, raw] of Object.entries(states)) {
+    const s = raw as TaskState;
+    fn(name, s);
+    for (const b of s.Branches ?? []) eachState(b.States, fn);
+    if (s.Iterator) eachState(s.Iterator.States, fn);
+    if (s.ItemProcessor) eachState(s.ItemProcessor.States, fn);
+  }
+}
+
+/**
+ * The definition as the interpreter runs it. A task that waits for its token is timed by the
+ * sandbox on its virtual clock (TaskTokens), so the interpreter's own Task timeout (60 s by
+ * default, on the process's timers) is pushed out of the way.
+ */
+function forInterpreter(def: StateMachineDefinition): StateMachineDefinition {
+  const copy = structuredClone(def);
+  eachState(copy.States as Record<string, unknown>, (_, s) => {
+    if (s.Type !== 'Task' || s.Resource !== WAIT_FOR_LAMBDA) return;
+    s.TimeoutSeconds = MAX_TIMER_SECONDS;
+    delete s.HeartbeatSeconds;
+  });
+  return copy;
+}
+
+/** `resourceType` and `resource` of each Task state, as history events name them. */
+function taskResources(def: StateMachineDefinition): Map<string, { resourceType: string; resource: string }> {
+  const out = new Map<string, { resourceType: string; resource: string }>();
+  eachState(def.States as Record<string, unknown>, (name, s) => {
+    if (s.Type !== 'Task' || !s.Resource) return;
+    const m = /^arn:aws[\w-]*:states:::([\w-]+):(.+)$/.exec(s.Resource);
+    out.set(
+      name,
+      m ? { resourceType: m[1]!, resource: m[2]! } : { resourceType: 'lambda', resource: 'invoke' },
+    );
+  });
   return out;
 }
 
+/** Maps every Lambda Task state (also inside Parallel branches and Map iterators) to the registry. */
+function taskHandlers(
+  def: StateMachineDefinition,
+  run: { lambdas: LambdaRegistry; tokens: TaskTokens; exec: StoredExecution; now: () => number },
+): Record<string, (input: unknown) => Promise<never>> {
+  const { lambdas, tokens, exec } = run;
+  const out: Record<string, (input: unknown) => Promise<never>> = {};
+  eachState(def.States as Record<string, unknown>, (name, s) => {
+    if (s.Type !== 'Task' || !s.Resource) return;
+    const resource = s.Resource;
+    out[name] = (async (input: unknown) => {
+      const scheduled = (parameters: unknown) => {
+        const queue = exec.taskParameters.get(name) ?? [];
+        queue.push(JSON.stringify(parameters ?? null));
+        exec.taskParameters.set(name, queue);
+      };
+      if (resource === 'arn:aws:states:::lambda:invoke') {
+        scheduled(input);
+        return invoke(lambdas, input as InvokeParameters);
+      }
+      if (resource === WAIT_FOR_LAMBDA) {
+        const { token, result } = tokens.begin(exec.arn, name, {
+          timeoutSeconds: s.TimeoutSeconds,
+          heartbeatSeconds: s.HeartbeatSeconds,
+        });
+        const p = JSON.parse(
+          JSON.stringify(input ?? {}).replaceAll(TOKEN_PLACEHOLDER, token),
+        ) as InvokeParameters;
+        scheduled(p);
+        try {
+          await invoke(lambdas, p);
+        } catch (e) {
+          tokens.abandon(token);
+          throw e;
+        }
+        pushEvent(exec, 'TaskSubmitted', run.now(), {
+          taskSubmittedEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' },
+        });
+        return result;
+      }
+      scheduled(input);
+      if (/^arn:aws[\w-]*:lambda:/.test(resource)) return lambdas.invoke(resource, input);
+      throw Object.assign(new Error(`the sandbox cannot run Task resource ${resource}`), {
+        name: 'States.Runtime',
+      });
+    }) as (input: unknown) => Promise<never>;
+  });
+  return out;
+}
+
+interface InvokeParameters {
+  FunctionName?: string;
+  Payload?: unknown;
+  InvocationType?: 'RequestResponse' | 'Event' | 'DryRun';
+}
+
+/**
+ * Lambda's Invoke as the optimised integration calls it. An `Event` invocation is queued and
+ * answered at once (202), so the function's own failure is not the task's, as on AWS.
+ */
+async function invoke(lambdas: LambdaRegistry, p: InvokeParameters): Promise<unknown> {
+  const name = p.FunctionName ?? '';
+  if (p.InvocationType === 'Event') {
+    const call = lambdas.invoke(name, p.Payload);
+    // A function that does not exist is refused at once, queued or not.
+    if (!lambdas.has(name)) await call;
+    call.catch(() => {});
+    return { Payload: '', StatusCode: 202 };
+  }
+  const payload = await lambdas.invoke(name, p.Payload);
+  return { Payload: payload, StatusCode: 200, ExecutedVersion: '$LATEST' };
+}
+
+function pushEvent(
+  exec: StoredExecution,
+  type: string,
+  timestamp: number,
+  details: Record<string, unknown> = {},
+) {
+  const id = exec.history.length + 1;
+  exec.history.push({ id, previousEventId: id - 1, timestamp, type, ...details });
+}
+
 /** Turns aws-local-stepfunctions' event log into Step Functions' GetExecutionHistory events. */
-async function recordHistory(exec: StoredExecution, logs: AsyncGenerator<unknown>): Promise<void> {
-  const push = (type: string, timestamp: number, details: Record<string, unknown> = {}) => {
-    const id = exec.history.length + 1;
-    exec.history.push({ id, previousEventId: id - 1, timestamp, type, ...details });
+async function recordHistory(
+  exec: StoredExecution,
+  logs: AsyncGenerator<unknown>,
+  resources: Map<string, { resourceType: string; resource: string }>,
+): Promise<void> {
+  const push = (type: string, timestamp: number, details: Record<string, unknown> = {}) =>
+    pushEvent(exec, type, timestamp, details);
+  const lambda = { resourceType: 'lambda', resource: 'invoke' };
+  const task = (ev: { state?: { name: string } }) => resources.get(ev.state?.name ?? '') ?? lambda;
+  const scheduled = (ev: { state?: { name: string } }) => {
+    const parameters = exec.taskParameters.get(ev.state?.name ?? '')?.shift();
+    return { ...task(ev), ...(parameters === undefined ? {} : { parameters }) };
   };
   for await (const raw of logs) {
     const ev = raw as {
@@ -449,33 +588,26 @@ async function recordHistory(exec: StoredExecution, logs: AsyncGenerator<unknown
         push(`${ev.state!.type}StateEntered`, t, {
           stateEnteredEventDetails: { name: ev.state!.name, input: JSON.stringify(ev.state!.input) },
         });
-        if (ev.state!.type === 'Task')
-          push('TaskScheduled', t, {
-            taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke' },
-          });
+        if (ev.state!.type === 'Task') push('TaskScheduled', t, { taskScheduledEventDetails: scheduled(ev) });
         break;
       case 'StateExited':
-        if (ev.state!.type === 'Task')
-          push('TaskSucceeded', t, {
-            taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke' },
-          });
+        if (ev.state!.type === 'Task') push('TaskSucceeded', t, { taskSucceededEventDetails: task(ev) });
         push(`${ev.state!.type}StateExited`, t, {
           stateExitedEventDetails: { name: ev.state!.name, output: JSON.stringify(ev.state!.output ?? null) },
         });
         break;
       case 'StateFailed':
         // Only a Task's failure is its own event; a Fail state's shows as ExecutionFailed.
-        if (ev.state!.type === 'Task') {
-          push('TaskFailed', t, {
-            taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: ev.Error, cause },
-          });
+        if (ev.state!.type !== 'Task') break;
+        if (ev.Error === 'States.Timeout' || ev.Error === 'States.HeartbeatTimeout') {
+          push('TaskTimedOut', t, { taskTimedOutEventDetails: { ...task(ev), error: ev.Error, cause } });
+        } else {
+          push('TaskFailed', t, { taskFailedEventDetails: { ...task(ev), error: ev.Error, cause } });
         }
         break;
       case 'StateRetried':
         // Step Functions shows a retry as the task being scheduled again.
-        push('TaskScheduled', t, {
-          taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke' },
-        });
+        push('TaskScheduled', t, { taskScheduledEventDetails: scheduled(ev) });
         break;
       default:
         break;

@@ -65,3 +65,102 @@ export interface EventKinds {
 }
 
 export type EventKind = keyof EventKinds;
+
+/**
+ * What the remediation flow (state-machines/remediation.asl.json) writes, on the incident it
+ * attached to (its own, or the game day's it ran during). Every id starts with
+ * `remediation:<remediationId>:` (the execution's name), so several remediations share a timeline
+ * without colliding. Kept apart from EventKinds so that writers keyed on every game-day kind need
+ * not know them.
+ */
+export interface RemediationEventKinds {
+  /** The event matched a runbook (`remediation:<id>:triage`), or matched none (on the day's dropped-events timeline). */
+  'remediation.triage': {
+    remediationId: string;
+    matched: boolean;
+    runbook?: string;
+    reason?: string;
+    /** The EventBridge event's id, when it had one. */
+    eventId?: string;
+  };
+  /** Where the remediation records: `remediation:<id>:attached`. */
+  'remediation.attached': { remediationId: string; runbook: string; incidentKind: 'gameday' | 'remediation' };
+  /** Kill switch, duplicate, circuit breaker and rate limits: `remediation:<id>:guard`. */
+  'remediation.guard': {
+    remediationId: string;
+    runbook: string;
+    verdict: 'proceed' | 'kill-switch' | 'duplicate' | 'held-back';
+    reason: string;
+    /** The breaker let this one through as its half-open trial. */
+    trial?: boolean;
+  };
+  /**
+   * `remediation:<id>:approval:<status>`; a request (`…:approval:requested:<token digest>`) carries
+   * the task token that answers it (a retried request has a new one: the newest counts).
+   */
+  'remediation.approval': {
+    remediationId: string;
+    runbook: string;
+    status: 'requested' | 'rejected' | 'timed-out';
+    taskToken?: string;
+    reason?: string;
+  };
+  /** `remediation:<id>:action:<outcome>`: started, refused at the last moment, or what a dry run would have done. */
+  'remediation.action': {
+    remediationId: string;
+    runbook: string;
+    outcome: 'started' | 'refused' | 'dry-run';
+    action: 'automation' | 'failover';
+    executionId?: string;
+    changeId?: string;
+    reason?: string;
+  };
+  /** Verification finished: `remediation:<id>:verify:<verified|not-verified>`. */
+  'remediation.verify': {
+    remediationId: string;
+    runbook: string;
+    verified: boolean;
+    deadline: string;
+    /** Alarms not OK and health checks not healthy at the last look. */
+    pending: string[];
+  };
+  /** `remediation:<id>:resolved`; the incident is closed only when the remediation opened it. */
+  'remediation.resolved': { remediationId: string; runbook: string; closedIncident: boolean };
+  /** Verification failed, a person takes over: `remediation:<id>:escalated`. */
+  'remediation.escalated': { remediationId: string; runbook: string; reason: string };
+  /** A step failed: `remediation:<id>:failed`. */
+  'remediation.failed': { remediationId: string; runbook?: string; error: string; cause?: string };
+}
+
+export type RemediationEventKind = keyof RemediationEventKinds;
+
+/**
+ * A person's approval of a remediation action, asked for with a Step Functions task token and
+ * answered by `faultline approve|reject` (src/timeline/approvals.ts builds the ids and events).
+ * Kept apart from EventKinds, like RemediationEventKinds.
+ */
+export interface ApprovalEventKinds {
+  /**
+   * An approval is asked for: `approval:requested:<key>`, the key being `approvalKey(taskToken)`.
+   * Times are ISO-8601 UTC; after `expiresAt` the token no longer answers (a timeout is a rejection).
+   */
+  'approval.requested': {
+    taskToken: string;
+    runbook: string;
+    action: string;
+    requestedAt: string;
+    expiresAt: string;
+  };
+  /** Approved: `approval:answer:<key>` (one answer per request, whichever it is). */
+  'approval.given': { by: string; note?: string; runbook: string; action: string; requestEventId: string };
+  /** Rejected: `approval:answer:<key>`; the waiting task fails with `ApprovalRejected`. */
+  'approval.rejected': {
+    by: string;
+    reason?: string;
+    runbook: string;
+    action: string;
+    requestEventId: string;
+  };
+}
+
+export type ApprovalEventKind = keyof ApprovalEventKinds;
