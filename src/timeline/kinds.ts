@@ -69,8 +69,9 @@ export type EventKind = keyof EventKinds;
 /**
  * What the remediation flow (state-machines/remediation.asl.json) writes, on the incident it
  * attached to (its own, or the game day's it ran during). Every id starts with
- * `remediation:<remediationId>:` (the execution's name), so several remediations share a timeline
- * without colliding. Kept apart from EventKinds so that writers keyed on every game-day kind need
+ * `remediation:<remediationId>:<n>:` (the execution's name, then the step's number, which keeps the
+ * steps of one instant in order), so several remediations share a timeline without colliding; the
+ * ids below leave out the number. Kept apart from EventKinds so that writers keyed on every game-day kind need
  * not know them.
  */
 export interface RemediationEventKinds {

@@ -1,0 +1,11 @@
+import { act } from '../src/remediation/act.ts';
+import { liveRemediationDeps } from '../src/remediation/deps.ts';
+import { remediationState } from '../src/remediation/state.ts';
+import { taskHandler } from '../src/runtime/handler.ts';
+
+export const handler = taskHandler(
+  'Act',
+  remediationState,
+  (state) => act(state, liveRemediationDeps()),
+  (s) => s.remediationId,
+);

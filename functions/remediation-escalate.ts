@@ -1,0 +1,11 @@
+import { liveRemediationDeps } from '../src/remediation/deps.ts';
+import { escalateRemediation } from '../src/remediation/outcome.ts';
+import { remediationState } from '../src/remediation/state.ts';
+import { taskHandler } from '../src/runtime/handler.ts';
+
+export const handler = taskHandler(
+  'Escalate',
+  remediationState,
+  (state) => escalateRemediation(state, liveRemediationDeps()),
+  (s) => s.remediationId,
+);

@@ -1,0 +1,11 @@
+import { liveRemediationDeps } from '../src/remediation/deps.ts';
+import { remediationState } from '../src/remediation/state.ts';
+import { triage } from '../src/remediation/triage.ts';
+import { taskHandler } from '../src/runtime/handler.ts';
+
+export const handler = taskHandler(
+  'RemediationTriage',
+  remediationState,
+  (state) => triage(state, liveRemediationDeps()),
+  (s) => s.remediationId,
+);

@@ -1,0 +1,94 @@
+import { createRequire } from 'node:module';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { DescribeAutomationExecutionsCommand } from '@aws-sdk/client-ssm';
+import type { AwsEvent } from '../../sandbox/events.ts';
+import type { LocalStack } from '../../sandbox/local.ts';
+import { client } from '../../src/aws/clients.ts';
+import { liveRemediationDeps, type RemediationDeps } from '../../src/remediation/deps.ts';
+import type { RemediationState } from '../../src/remediation/state.ts';
+import type { TimelineEvent } from '../../src/timeline/event.ts';
+
+const require = createRequire(import.meta.url);
+const runbookFiles = require('../../runbooks/bundle.cjs') as {
+  bundle(): { file: string; data: Record<string, unknown> }[];
+};
+
+/** The shipped runbooks with changes, as FAULTLINE_RUNBOOKS would carry them. */
+export function runbooksWith(extra: Record<string, unknown>[]): string {
+  return JSON.stringify([
+    ...extra.map((data) => ({ file: `runbooks/${String(data.name)}.yaml`, data })),
+    ...runbookFiles.bundle(),
+  ]);
+}
+
+/** Resolves with the first event on the sandbox's bus that `matches`. */
+export function nextEvent(stack: LocalStack, matches: (e: AwsEvent) => boolean): Promise<AwsEvent> {
+  return new Promise((resolve) => {
+    const off = stack.sandbox.core.bus.subscribe((e) => {
+      if (!matches(e)) return;
+      off();
+      resolve(e);
+    });
+  });
+}
+
+export interface Finished {
+  status: string;
+  error?: string;
+  output?: RemediationState;
+  states: string[];
+}
+
+/**
+ * Starts the deployed remediation state machine with `event` as EventBridge would, and waits (on
+ * virtual time) until the execution ends.
+ */
+export async function remediate(stack: LocalStack, event: unknown, name: string): Promise<Finished> {
+  const sfn = client('sfn');
+  const ended = nextEvent(
+    stack,
+    (e) =>
+      e['detail-type'] === 'Step Functions Execution Status Change' &&
+      (e.detail as { name?: string }).name === name,
+  );
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: stack.deployment.stateMachines.remediation,
+      name,
+      input: JSON.stringify(event),
+    }),
+  );
+  await ended;
+  const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+  return {
+    status: d.status ?? 'UNKNOWN',
+    error: d.error,
+    output: d.output ? (JSON.parse(d.output) as RemediationState) : undefined,
+    states: (history.events ?? [])
+      .filter((e) => e.type?.endsWith('StateEntered'))
+      .map((e) => e.stateEnteredEventDetails?.name ?? ''),
+  };
+}
+
+export async function automationExecutions() {
+  const out = await client('ssm').send(new DescribeAutomationExecutionsCommand({}));
+  return out.AutomationExecutionMetadataList ?? [];
+}
+
+export function deps(stack: LocalStack): RemediationDeps {
+  return liveRemediationDeps(process.env, () => stack.clock.date());
+}
+
+export async function timeline(stack: LocalStack, incidentId: string): Promise<TimelineEvent[]> {
+  return deps(stack).store.all(incidentId);
+}
+
+/** The kinds on a timeline written by one remediation, in order. */
+export function kindsOf(events: TimelineEvent[], remediationId: string): string[] {
+  return events.filter((e) => e.detail.remediationId === remediationId).map((e) => e.kind);
+}

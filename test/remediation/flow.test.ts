@@ -1,0 +1,337 @@
+import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocal } from '../../sandbox/local.ts';
+import { client } from '../../src/aws/clients.ts';
+import { guardLimits } from '../../src/remediation/guard.ts';
+import { droppedEventsIncidentId } from '../../src/remediation/ids.ts';
+import { runbookSchema } from '../../src/runbooks/schema.ts';
+import { alarmEvent } from '../runbooks/events.ts';
+import {
+  automationExecutions,
+  deps,
+  kindsOf,
+  nextEvent,
+  remediate,
+  runbooksWith,
+  timeline,
+} from './flow-stack.ts';
+
+/**
+ * The remediation state machine as deployed from serverless.yml into a sandbox, started through
+ * the Step Functions API with the events EventBridge would deliver, on virtual time played as fast
+ * as possible (its Wait states run on the process's timers, which only `fast` puts on the clock).
+ */
+let stack: LocalStack | undefined;
+const savedRunbooks = process.env.FAULTLINE_RUNBOOKS;
+
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+  process.env.FAULTLINE_RUNBOOKS = savedRunbooks;
+});
+
+async function start(): Promise<LocalStack> {
+  stack = await startLocal({ seed: 3, time: 'fast' });
+  return stack;
+}
+
+/** A real alarm state change: one checkout instance stopped until the unhealthy-hosts alarm fires. */
+async function unhealthyHostsAlarm(s: LocalStack) {
+  const fired = nextEvent(
+    s,
+    (e) =>
+      e['detail-type'] === 'CloudWatch Alarm State Change' &&
+      (e.detail as { alarmName?: string }).alarmName === 'checkout-unhealthy-hosts' &&
+      (e.detail as { state?: { value?: string } }).state?.value === 'ALARM',
+  );
+  const victim = s.sandbox.world.instances().find((i) => i.state === 'running')!;
+  s.sandbox.world.stopInstances([victim.id]);
+  return fired;
+}
+
+/** A copy of a shipped runbook under another name, so its limits and breaker are its own. */
+function variant(name: string, change: Record<string, unknown>) {
+  return {
+    name,
+    description: `test variant ${name}`,
+    match: { alarm: { name: 'checkout-replica-lag' } },
+    action: {
+      automation: {
+        document: 'Faultline-ScaleOut',
+        parameters: { AutoScalingGroupName: 'checkout-asg', Count: '1' },
+      },
+    },
+    verify: { within: 'PT5M', alarms: ['{{alarm.name}}'] },
+    limits: { breaker: { failures: 1, window: 'PT1H', halfOpenAfter: 'PT30M' } },
+    ...change,
+  };
+}
+
+const replicaLag = (id: string) =>
+  alarmEvent({
+    id,
+    name: 'checkout-replica-lag',
+    namespace: 'AWS/RDS',
+    metric: 'AuroraReplicaLag',
+    dimensions: { DBClusterIdentifier: 'checkout-db' },
+  });
+
+describe('the remediation state machine', () => {
+  it('acts on a real alarm, waits for the automation, verifies the alarm is OK and resolves, all on the timeline', async () => {
+    const s = await start();
+    const event = await unhealthyHostsAlarm(s);
+    const run = await remediate(s, event, 'rem-unhealthy-1');
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states).toEqual(
+      expect.arrayContaining([
+        'Triage',
+        'AttachIncident',
+        'Guard',
+        'Act',
+        'WaitForAction',
+        'CheckAction',
+        'Verify',
+        'Resolve',
+        'Resolved',
+      ]),
+    );
+    expect(run.states).not.toContain('RequestApproval');
+    const executions = await automationExecutions();
+    expect(executions.map((e) => [e.DocumentName, e.AutomationExecutionStatus])).toEqual([
+      ['Faultline-ScaleOut', 'Success'],
+    ]);
+
+    const incidentId = run.output!.incident!.incidentId;
+    expect(incidentId).toMatch(/^remediation-checkout-unhealthy-hosts-ALARM-/);
+    const incident = await deps(s).store.getIncident(incidentId);
+    expect(incident.status).toBe('resolved');
+    const events = await timeline(s, incidentId);
+    const kinds = kindsOf(events, 'rem-unhealthy-1');
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'remediation.triage',
+        'remediation.attached',
+        'remediation.guard',
+        'remediation.action',
+        'ssm.automation',
+        'remediation.verify',
+        'remediation.resolved',
+      ]),
+    );
+    // In the order it happened: the alarm, acted, the automation finished, verified, resolved.
+    const at = (kind: string) => Date.parse(events.find((e) => e.kind === kind)!.occurredAt);
+    const alarmAt = Date.parse(String((event.detail as { state: { timestamp: string } }).state.timestamp));
+    const times = [alarmAt, ...['remediation.action', 'remediation.verify', 'remediation.resolved'].map(at)];
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    // The action starts within seconds of the alarm, not a polling interval later.
+    expect(times[1]! - alarmAt).toBeLessThan(10_000);
+    const ssmStatuses = events.filter((e) => e.kind === 'ssm.automation').map((e) => e.detail.status);
+    expect(ssmStatuses.at(-1)).toBe('Success');
+    expect(events.find((e) => e.kind === 'remediation.verify')?.detail.verified).toBe(true);
+  });
+
+  it('acts once for a duplicate delivery: the same event twice starts one SSM execution', async () => {
+    const s = await start();
+    const event = await unhealthyHostsAlarm(s);
+    const [a, b] = await Promise.all([remediate(s, event, 'rem-dup-a'), remediate(s, event, 'rem-dup-b')]);
+
+    expect([a.status, b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(await automationExecutions()).toHaveLength(1);
+    const verdicts = [a, b].map((r) => r.output!.guard!.verdict).sort();
+    expect(verdicts).toEqual(['duplicate', 'proceed']);
+    const duplicate = [a, b].find((r) => r.output!.guard!.verdict === 'duplicate')!;
+    expect(duplicate.states.at(-1)).toBe('Duplicate');
+    expect(duplicate.states).not.toContain('Act');
+  });
+
+  it('does nothing while the kill switch is on: held back, recorded and a person notified', async () => {
+    const s = await start();
+    await client('ssm').send(
+      new PutParameterCommand({
+        Name: process.env.FAULTLINE_KILL_SWITCH_PARAMETER!,
+        Value: 'on',
+        Overwrite: true,
+      }),
+    );
+    const published = nextEvent(s, (e) => e['detail-type'] === 'SNS Message Published');
+    const run = await remediate(s, alarmEvent({ id: 'kill-switch-event' }), 'rem-kill');
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output!.guard).toMatchObject({ verdict: 'kill-switch' });
+    expect(run.states).toContain('NotifyHeldBack');
+    expect(run.states).not.toContain('Act');
+    expect(await automationExecutions()).toEqual([]);
+    expect(String((await published).detail.Subject ?? (await published).detail.subject)).toMatch(/held back/);
+    const events = await timeline(s, run.output!.incident!.incidentId);
+    expect(events.find((e) => e.kind === 'remediation.guard')?.detail.verdict).toBe('kill-switch');
+  });
+
+  it('holds back when the runbook’s circuit breaker is open and tells a person', async () => {
+    const s = await start();
+    const rb = variant('lag-breaker', {});
+    process.env.FAULTLINE_RUNBOOKS = runbooksWith([rb]);
+    const d = deps(s);
+    await d.guard.breaker.record(
+      'lag-breaker',
+      'an-earlier-remediation',
+      false,
+      guardLimits(runbookSchema.parse(rb).limits).breaker,
+    );
+    expect((await d.guard.breaker.state('lag-breaker')).state).toBe('open');
+
+    const run = await remediate(s, replicaLag('breaker-event'), 'rem-breaker');
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output!.guard!.verdict).toBe('held-back');
+    expect(run.output!.guard!.reason).toMatch(/circuit breaker of lag-breaker is open/);
+    expect(await automationExecutions()).toEqual([]);
+    const events = await timeline(s, run.output!.incident!.incidentId);
+    expect(events.filter((e) => e.kind === 'notification.sent').map((e) => e.detail.purpose)).toEqual([
+      'held-back',
+    ]);
+  });
+
+  it('records a malformed or unexpected event and succeeds without acting', async () => {
+    const s = await start();
+    const bad = await remediate(s, { hello: 'world' }, 'rem-malformed');
+    const unknown = await remediate(
+      s,
+      alarmEvent({ id: 'unknown-alarm', name: 'nobody-knows-me' }),
+      'rem-unknown',
+    );
+
+    expect([bad.status, unknown.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(bad.states.at(-1)).toBe('NotRemediated');
+    expect(await automationExecutions()).toEqual([]);
+    const dropped = await timeline(s, droppedEventsIncidentId(s.clock.date()));
+    const reasons = Object.fromEntries(dropped.map((e) => [e.detail.remediationId, String(e.detail.reason)]));
+    expect(reasons['rem-malformed']).toMatch(/not an EventBridge event: id is missing/);
+    expect(reasons['rem-unknown']).toMatch(/no runbook for alarm 'nobody-knows-me'/);
+  });
+
+  it('a failing action goes to RecordFailure: recorded, notified, counted by the breaker, the execution fails', async () => {
+    const s = await start();
+    process.env.FAULTLINE_RUNBOOKS = runbooksWith([
+      variant('lag-broken', {
+        action: { automation: { document: 'Faultline-NoSuchDocument', parameters: {} } },
+      }),
+    ]);
+    const run = await remediate(s, replicaLag('failing-event'), 'rem-failing');
+
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('RemediationFailed');
+    expect(run.states).toEqual(expect.arrayContaining(['Act', 'RecordFailure', 'Failed']));
+    // One failure opens a breaker that opens after one.
+    expect((await deps(s).guard.breaker.state('lag-broken')).state).toBe('open');
+    const events = await timeline(
+      s,
+      run.output?.incident?.incidentId ?? (await incidentOf(s, 'rem-failing')),
+    );
+    const failed = events.find((e) => e.kind === 'remediation.failed');
+    expect(failed?.detail.error).toBe('AutomationDefinitionNotFoundException');
+    expect(events.some((e) => e.kind === 'notification.sent' && e.detail.purpose === 'failed')).toBe(true);
+  });
+
+  describe('a runbook that requires approval (DNS failover of the primary region)', () => {
+    const primaryHealth = () =>
+      alarmEvent({
+        id: 'primary-health-event',
+        name: 'checkout-primary-health',
+        namespace: 'AWS/Route53',
+        metric: 'HealthCheckStatus',
+        dimensions: {},
+      });
+
+    /** Starts the remediation and answers its approval request as `faultline approve|reject` would. */
+    async function answered(s: LocalStack, name: string, answer: (token: string) => Promise<unknown>) {
+      const requested = nextEvent(
+        s,
+        (e) =>
+          e['detail-type'] === 'SNS Message Published' && /needs approval/.test(JSON.stringify(e.detail)),
+      );
+      const run = remediate(s, primaryHealth(), name);
+      await requested;
+      const incidentId = await incidentOf(s, name);
+      const request = (await timeline(s, incidentId)).find(
+        (e) => e.kind === 'remediation.approval' && e.detail.status === 'requested',
+      );
+      await answer(String(request!.detail.taskToken));
+      return { run: await run, incidentId };
+    }
+
+    it('approved: fails DNS over, waits until the change is INSYNC, verifies the secondary and resolves', async () => {
+      const s = await start();
+      const { run, incidentId } = await answered(s, 'rem-approved', (taskToken) =>
+        client('sfn').send(
+          new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ approvedBy: 'test' }) }),
+        ),
+      );
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.states).toEqual(
+        expect.arrayContaining(['RequestApproval', 'Act', 'CheckAction', 'Verify', 'Resolved']),
+      );
+      const kinds = (await timeline(s, incidentId)).map(
+        (e) => `${e.kind}${e.kind === 'route53.change' ? `:${e.detail.status}` : ''}`,
+      );
+      expect(kinds).toEqual(
+        expect.arrayContaining([
+          'remediation.approval',
+          'remediation.action',
+          'route53.change:INSYNC',
+          'remediation.resolved',
+        ]),
+      );
+      expect(s.sandbox.world.dnsActiveRegion()).toBe(s.sandbox.world.def.dns!.secondaryRegion);
+    });
+
+    it('rejected: nothing done, recorded and a person told', async () => {
+      const s = await start();
+      const { run, incidentId } = await answered(s, 'rem-rejected', (taskToken) =>
+        client('sfn').send(
+          new SendTaskFailureCommand({ taskToken, error: 'ApprovalRejected', cause: 'not during the sale' }),
+        ),
+      );
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.states.at(-1)).toBe('Rejected');
+      expect(run.states).not.toContain('Act');
+      const events = await timeline(s, incidentId);
+      expect(
+        events.find((e) => e.kind === 'remediation.approval' && e.detail.status === 'rejected')?.detail
+          .reason,
+      ).toBe('not during the sale');
+      expect(events.filter((e) => e.kind === 'notification.sent').map((e) => e.detail.purpose)).toEqual([
+        'approval-requested',
+        'rejected',
+      ]);
+      expect(s.sandbox.world.dnsActiveRegion()).toBe(s.sandbox.world.region);
+    });
+
+    it('unanswered: the approval times out after 15 minutes, which is a rejection', async () => {
+      const s = await start();
+      const run = await remediate(s, primaryHealth(), 'rem-unanswered');
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.states.at(-1)).toBe('Rejected');
+      const events = await timeline(s, run.output!.incident!.incidentId);
+      const requested = events.find(
+        (e) => e.kind === 'remediation.approval' && e.detail.status === 'requested',
+      )!;
+      const timedOut = events.find(
+        (e) => e.kind === 'remediation.approval' && e.detail.status === 'timed-out',
+      )!;
+      expect(Date.parse(timedOut.occurredAt) - Date.parse(requested.occurredAt)).toBe(15 * 60_000);
+      expect(s.sandbox.world.dnsActiveRegion()).toBe(s.sandbox.world.region);
+    });
+  });
+});
+
+/** A failed execution has no output: its incident is the one its timeline events are on. */
+async function incidentOf(s: LocalStack, remediationId: string): Promise<string> {
+  const { incidents } = await deps(s).store.listIncidents();
+  for (const i of incidents) {
+    if ((await timeline(s, i.incidentId)).some((e) => e.detail.remediationId === remediationId))
+      return i.incidentId;
+  }
+  throw new Error(`no timeline has ${remediationId}`);
+}
