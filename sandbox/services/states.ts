@@ -198,13 +198,18 @@ export function createStatesService(
     );
   };
 
-  const describeExecution = (e: StoredExecution) => ({
+  /** An execution as ListExecutions shows it; DescribeExecution adds its input, output and error. */
+  const executionSummary = (e: StoredExecution) => ({
     executionArn: e.arn,
     stateMachineArn: e.stateMachineArn,
     name: e.name,
     status: e.status,
     startDate: new Date(e.startDate),
     stopDate: e.stopDate === undefined ? undefined : new Date(e.stopDate),
+  });
+
+  const describeExecution = (e: StoredExecution) => ({
+    ...executionSummary(e),
     input: e.input,
     inputDetails: { included: true },
     output: e.output,
@@ -328,14 +333,7 @@ export function createStatesService(
           .sort((a, b) => b.startDate - a.startDate);
         const { page, nextToken } = paginate(all, input.maxResults, input.nextToken);
         return {
-          executions: page.map((e) => ({
-            executionArn: e.arn,
-            stateMachineArn: e.stateMachineArn,
-            name: e.name,
-            status: e.status,
-            startDate: new Date(e.startDate),
-            stopDate: e.stopDate === undefined ? undefined : new Date(e.stopDate),
-          })),
+          executions: page.map(executionSummary),
           nextToken,
         };
       },
