@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -102,6 +102,10 @@ export async function resolveServerless(projectDir: string, stage = 'dev'): Prom
   });
   const resolved = JSON.parse(text) as ResolvedService;
   await mkdir(cacheDir, { recursive: true });
-  await writeFile(cacheFile, JSON.stringify(resolved));
+  // Test files resolve in parallel on a cold cache: write aside, then rename, so no reader ever
+  // sees half a file.
+  const partial = `${cacheFile}.${process.pid}.tmp`;
+  await writeFile(partial, JSON.stringify(resolved));
+  await rename(partial, cacheFile);
   return resolved;
 }
