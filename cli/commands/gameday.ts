@@ -9,7 +9,8 @@ import {
   ListStateMachinesCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { Command } from 'commander';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { Command, Option } from 'commander';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
 import { client, resetClients } from '../../src/aws/clients.ts';
 import { alarmsFromCloudWatch } from '../../src/experiments/alarm-lookup.ts';
@@ -22,6 +23,7 @@ import { UsageError } from '../errors.ts';
 import { loadExperimentArgument } from '../experiment-argument.ts';
 import { integerIn } from '../options.ts';
 import { ProgressPrinter } from '../progress.ts';
+import { type RemediationRun, remediationsOf } from '../remediations.ts';
 
 export interface GameDayFlags {
   seed: number;
@@ -47,7 +49,7 @@ export interface GameDaySummary {
   experiment: { id: string | null; finalStatus: string | null };
   faultStopped: boolean;
   reports: { markdown: string; html: string; json: string } | null;
-  remediations: unknown[];
+  remediations: RemediationRun[];
   execution: { arn: string; status: string; error?: string; cause?: string };
 }
 
@@ -98,6 +100,12 @@ export function gamedayCommand(io: { out: (line: string) => void; err: (line: st
     .option('--world <file>', 'sandbox world file (default: the shipped checkout world)')
     .option('--state-dir <dir>', 'sandbox state folder', '.faultline')
     .option('--fresh', 'start the sandbox from an empty state', false)
+    .addOption(
+      new Option(
+        '--remediation <on|off>',
+        "sandbox only: switch auto-remediation on or off for this game day (default: as deployed, 'on')",
+      ).choices(['on', 'off']),
+    )
     .addHelpText(
       'after',
       `
@@ -111,46 +119,68 @@ Exit status: 0 the game day ran to its end and the fault is stopped (whatever th
 1 the run failed (a step failed, or the fault could not be confirmed stopped); 2 bad input
 (experiment file, flag); 3 preflight refused to start (kill switch, steady state, window, …).`,
     )
-    .action(async (experimentArg: string | undefined, flags: GameDayFlags & { aws: boolean }) => {
-      const { spec: experiment, file } = await loadExperimentArgument(experimentArg, flags);
-      if (flags.aws && flags.endpoint) throw new UsageError('--aws and --endpoint exclude each other');
-      let stack: LocalStack | undefined;
-      if (!flags.aws && !flags.endpoint) {
-        stack = await startLocal({
-          seed: flags.seed,
-          world: flags.world ? resolve(flags.world) : undefined,
-          stateDir: resolve(flags.stateDir),
-          fresh: flags.fresh,
-          stage: flags.stage,
-          time: 'fast',
-        });
-      } else if (flags.endpoint) {
-        // A sandbox takes any credentials; don't make people invent some.
-        process.env.AWS_ENDPOINT_URL = flags.endpoint;
-        process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-        if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
-          process.env.AWS_ACCESS_KEY_ID = 'sandbox';
-          process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
+    .action(
+      async (
+        experimentArg: string | undefined,
+        flags: GameDayFlags & { aws: boolean; remediation?: 'on' | 'off' },
+      ) => {
+        const { spec: experiment, file } = await loadExperimentArgument(experimentArg, flags);
+        if (flags.aws && flags.endpoint) throw new UsageError('--aws and --endpoint exclude each other');
+        let stack: LocalStack | undefined;
+        if (!flags.aws && !flags.endpoint) {
+          stack = await startLocal({
+            seed: flags.seed,
+            world: flags.world ? resolve(flags.world) : undefined,
+            stateDir: resolve(flags.stateDir),
+            fresh: flags.fresh,
+            stage: flags.stage,
+            time: 'fast',
+          });
+        } else if (flags.endpoint) {
+          // A sandbox takes any credentials; don't make people invent some.
+          process.env.AWS_ENDPOINT_URL = flags.endpoint;
+          process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+          if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
+            process.env.AWS_ACCESS_KEY_ID = 'sandbox';
+            process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
+          }
+          resetClients();
         }
-        resetClients();
-      }
-      try {
-        // The alarms the file names must exist where it runs: say so now, naming the file and the
-        // field, rather than have preflight refuse a game day that never stood a chance.
-        const where = stack
-          ? `in the sandbox world '${stack.sandbox.world.def.name}'`
-          : flags.endpoint
-            ? `at ${flags.endpoint}`
-            : 'in CloudWatch';
-        const unknown = await findUnknownAlarm(experiment, alarmsFromCloudWatch(client('cloudwatch'), where));
-        if (unknown) throw new ExperimentFileError(file, unknown.detail, { path: unknown.path });
-        const summary = await runGameDay(experiment, flags, stack, io);
-        if (flags.json) io.out(JSON.stringify(summary, null, 2));
-        process.exitCode = exitStatus(summary);
-      } finally {
-        await stack?.close();
-      }
-    });
+        try {
+          if (flags.remediation) {
+            if (!stack)
+              throw new UsageError(
+                "--remediation switches the sandbox game day's remediation; with --endpoint or --aws, set the parameter itself",
+              );
+            await client('ssm').send(
+              new PutParameterCommand({
+                Name: stack.deployment.environment.FAULTLINE_REMEDIATION_SWITCH_PARAMETER!,
+                Value: flags.remediation,
+                Type: 'String',
+                Overwrite: true,
+              }),
+            );
+          }
+          // The alarms the file names must exist where it runs: say so now, naming the file and the
+          // field, rather than have preflight refuse a game day that never stood a chance.
+          const where = stack
+            ? `in the sandbox world '${stack.sandbox.world.def.name}'`
+            : flags.endpoint
+              ? `at ${flags.endpoint}`
+              : 'in CloudWatch';
+          const unknown = await findUnknownAlarm(
+            experiment,
+            alarmsFromCloudWatch(client('cloudwatch'), where),
+          );
+          if (unknown) throw new ExperimentFileError(file, unknown.detail, { path: unknown.path });
+          const summary = await runGameDay(experiment, flags, stack, io);
+          if (flags.json) io.out(JSON.stringify(summary, null, 2));
+          process.exitCode = exitStatus(summary);
+        } finally {
+          await stack?.close();
+        }
+      },
+    );
 }
 
 export function exitStatus(s: GameDaySummary): number {
@@ -191,6 +221,7 @@ export async function runGameDay(
       `Game day ${id}: ${experiment.description}${flags.dryRun ? ' (dry run: nothing is injected)' : ''}`,
     );
   }
+  const startedAt = new Date();
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn, name: id, input: JSON.stringify(input) }),
   );
@@ -229,6 +260,12 @@ export async function runGameDay(
   const finalState = done.output ?? lastState;
   const output = finalState ? (JSON.parse(finalState) as Partial<GameDayState>) : undefined;
   const summary = await summarise(id, done, output, flags.out);
+  summary.remediations = await remediationsOf(id, startedAt, {
+    stage: flags.stage,
+    deployed: stack?.deployment.stateMachines.remediation,
+    wait: (ms) => new Promise((r) => setTimeout(r, stack ? ms : Math.min(ms, POLL_MS.remote))),
+    waitForRunning: stack !== undefined,
+  });
   if (live) printVerdict(summary, io);
   return summary;
 }
@@ -255,7 +292,7 @@ async function summarise(
     },
     faultStopped: verdict?.faultStopped === true || (status === 'refused' && !output?.experimentRun),
     reports,
-    remediations: (verdict?.remediations as unknown[] | undefined) ?? [],
+    remediations: [],
     execution: { arn: d.executionArn!, status: d.status!, error: d.error, cause: d.cause },
   };
 }
@@ -298,6 +335,11 @@ function printVerdict(s: GameDaySummary, io: { out: (line: string) => void }): v
     );
   }
   if (s.experiment.id) io.out(`Experiment ${s.experiment.id}: ${s.experiment.finalStatus ?? 'unknown'}`);
+  for (const r of s.remediations) {
+    io.out(
+      `Remediation: ${r.runbook} (${r.action}) ${r.status.toLowerCase()}, ${r.start.slice(11, 19)}–${r.end?.slice(11, 19) ?? 'still running'}`,
+    );
+  }
   if (s.reports) io.out(`Report: ${s.reports.markdown} (also ${s.reports.html}, ${s.reports.json})`);
 }
 

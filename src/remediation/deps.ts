@@ -9,6 +9,8 @@ export interface RemediationDeps extends GameDayDeps {
   guard: RemediationGuard;
   /** Read when triage needs them, so that a step after triage does not depend on them. */
   runbooks: () => readonly Runbook[];
+  /** SSM parameter: `on` lets remediation act (see src/observe/remediation-switch.ts). */
+  switchParameter: () => string;
 }
 
 /** What a deployed remediation handler runs with. */
@@ -27,5 +29,14 @@ export function liveRemediationDeps(
     ...base,
     guard: new RemediationGuard(client('dynamodb'), table, now),
     runbooks: () => bundledRunbooks(source.FAULTLINE_RUNBOOKS),
+    switchParameter: () => {
+      const name = source.FAULTLINE_REMEDIATION_SWITCH_PARAMETER;
+      if (!name) {
+        throw new ConfigurationError(
+          'FAULTLINE_REMEDIATION_SWITCH_PARAMETER is not set (see provider.environment in serverless.yml)',
+        );
+      }
+      return name;
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { remediationEnabled } from '../observe/remediation-switch.ts';
 import { matchRunbook } from '../runbooks/match.ts';
 import { logger } from '../runtime/logger.ts';
 import { parseIsoDuration } from '../time/duration.ts';
@@ -14,7 +15,10 @@ import { droppedEventsTimeline } from './timeline.ts';
  * fail the state machine, let alone in a loop.
  */
 export async function triage(state: RemediationState, deps: RemediationDeps): Promise<TriageResult> {
-  const m = matchRunbook(state.event, deps.runbooks());
+  const switched = await remediationEnabled(deps.aws.ssm, deps.switchParameter());
+  const m = switched.enabled
+    ? matchRunbook(state.event, deps.runbooks())
+    : { matched: false as const, reason: switched.detail, facts: undefined };
   if (!m.matched) {
     const now = deps.now();
     logger.warn('remediation dropped an event', { reason: m.reason, remediationId: state.remediationId });

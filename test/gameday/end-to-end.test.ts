@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
 import { GetExperimentCommand, ListExperimentsCommand } from '@aws-sdk/client-fis';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GameDaySummary, runGameDay } from '../../cli/commands/gameday.ts';
 import { type LocalStack, PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
@@ -28,7 +29,7 @@ afterEach(async () => {
 
 async function run(
   name: string,
-  opts: { seed?: number; failIn?: string; dryRun?: boolean } = {},
+  opts: { seed?: number; failIn?: string; dryRun?: boolean; remediation?: 'on' | 'off' } = {},
 ): Promise<{ summary: GameDaySummary; stack: LocalStack; out: string }> {
   const out = await mkdtemp(join(tmpdir(), 'faultline-gameday-'));
   dirs.push(out);
@@ -41,6 +42,16 @@ async function run(
       )
     : await loadExperimentFile(join(PROJECT_DIR, 'experiments', `${name}.yaml`));
   stack = await startLocal({ seed: opts.seed ?? 1, time: 'fast' });
+  if (opts.remediation) {
+    await client('ssm').send(
+      new PutParameterCommand({
+        Name: stack.deployment.environment.FAULTLINE_REMEDIATION_SWITCH_PARAMETER!,
+        Value: opts.remediation,
+        Type: 'String',
+        Overwrite: true,
+      }),
+    );
+  }
   if (opts.failIn) {
     // Replace one deployed function with one that always fails, as a broken deploy or an outage would.
     const fn = stack.deployment.functions[opts.failIn]!;
@@ -108,6 +119,23 @@ describe('game day, end to end in the sandbox', () => {
       .filter((t) => t >= Math.min(...actionStarts))
       .sort((a, b) => a - b)[0];
     expect(Date.parse(at('detected'))).toBe(firstAlarm);
+  });
+
+  it('lets the alarms it raises be remediated when remediation is on, and not when it is off', async () => {
+    const on = await run('az-outage', { remediation: 'on' });
+    expect(on.summary.remediations.length).toBeGreaterThan(0);
+    for (const r of on.summary.remediations) {
+      expect(r.status).toBe('SUCCEEDED');
+      expect(r.action).toBe('Faultline-ScaleOut');
+    }
+    const launched = on.stack.sandbox.world.instances().length;
+    await stack!.close();
+    stack = undefined;
+
+    const off = await run('az-outage', { remediation: 'off' });
+    expect(off.summary.remediations).toEqual([]);
+    // Scale-out added instances only when remediation was on.
+    expect(off.stack.sandbox.world.instances().length).toBeLessThan(launched);
   });
 
   it('runs an existing FIS template with its side file', async () => {

@@ -1,3 +1,4 @@
+import { DisableRuleCommand, EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,8 +32,18 @@ afterEach(async () => {
   process.env.FAULTLINE_RUNBOOKS = savedRunbooks;
 });
 
+/**
+ * The project deployed in a sandbox, with the EventBridge rules that start remediation on live
+ * alarms disabled: these tests hand the flow its events themselves, one execution at a time.
+ */
 async function start(): Promise<LocalStack> {
   stack = await startLocal({ seed: 3, time: 'fast' });
+  const events = new EventBridgeClient({});
+  const { Rules } = await events.send(new ListRulesCommand({}));
+  const live = (Rules ?? []).filter((r) => r.Name?.includes('Remediation'));
+  if (live.length === 0) throw new Error('no remediation rules deployed from serverless.yml');
+  for (const rule of live) await events.send(new DisableRuleCommand({ Name: rule.Name }));
+  events.destroy();
   return stack;
 }
 

@@ -1,0 +1,80 @@
+import {
+  DescribeExecutionCommand,
+  type ExecutionListItem,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+} from '@aws-sdk/client-sfn';
+import { client } from '../src/aws/clients.ts';
+
+/** A remediation that ran during a game day, as `--json` lists it. */
+export interface RemediationRun {
+  runbook: string;
+  action: string;
+  /** The Step Functions execution's status: SUCCEEDED, FAILED, RUNNING, … */
+  status: string;
+  start: string;
+  end: string | null;
+  execution: string;
+}
+
+async function remediationMachine(stage: string, deployed: string | undefined): Promise<string | undefined> {
+  if (deployed) return deployed;
+  const name = `faultline-${stage}-remediation`;
+  let nextToken: string | undefined;
+  do {
+    const page = await client('sfn').send(new ListStateMachinesCommand({ nextToken }));
+    const found = page.stateMachines?.find((m) => m.name === name);
+    if (found?.stateMachineArn) return found.stateMachineArn;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+async function executionsSince(arn: string, since: Date): Promise<ExecutionListItem[]> {
+  const out: ExecutionListItem[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client('sfn').send(new ListExecutionsCommand({ stateMachineArn: arn, nextToken }));
+    out.push(...(page.executions ?? []).filter((e) => (e.startDate?.getTime() ?? 0) >= since.getTime()));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return out;
+}
+
+/**
+ * Remediations started during a game day that acted on its incident. In the sandbox the CLI also
+ * waits for the ones still running (their verification ends within the runbook's window), so that
+ * the game day's sandbox is not closed under them.
+ */
+export async function remediationsOf(
+  incidentId: string,
+  since: Date,
+  opts: { stage: string; deployed?: string; wait: (ms: number) => Promise<void>; waitForRunning: boolean },
+): Promise<RemediationRun[]> {
+  const arn = await remediationMachine(opts.stage, opts.deployed);
+  if (!arn) return [];
+  let executions = await executionsSince(arn, since);
+  // Bounded: a remediation's own waits (action, verification, approval) end within hours at most.
+  for (let i = 0; opts.waitForRunning && i < 600 && executions.some((e) => e.status === 'RUNNING'); i++) {
+    await opts.wait(30_000);
+    executions = await executionsSince(arn, since);
+  }
+  const runs: RemediationRun[] = [];
+  for (const e of executions) {
+    const d = await client('sfn').send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+    const state = JSON.parse(d.output ?? d.input ?? '{}') as {
+      triage?: { matched?: boolean; runbook?: string; action?: { kind?: string; document?: string } };
+      incident?: { incidentId?: string };
+    };
+    if (!state.triage?.matched || state.incident?.incidentId !== incidentId) continue;
+    runs.push({
+      runbook: state.triage.runbook ?? 'unknown',
+      action: state.triage.action?.document ?? state.triage.action?.kind ?? 'unknown',
+      status: d.status ?? 'UNKNOWN',
+      start: d.startDate?.toISOString() ?? '',
+      end: d.stopDate?.toISOString() ?? null,
+      execution: d.executionArn ?? '',
+    });
+  }
+  return runs;
+}
