@@ -1,10 +1,7 @@
-import {
-  DescribeExecutionCommand,
-  type ExecutionListItem,
-  ListExecutionsCommand,
-  ListStateMachinesCommand,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type ExecutionListItem, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import type { LocalStack } from '../sandbox/local.ts';
 import { client } from '../src/aws/clients.ts';
+import { stateMachineArn } from './state-machines.ts';
 
 /** A remediation that ran during a game day, as `--json` lists it. */
 export interface RemediationRun {
@@ -15,19 +12,6 @@ export interface RemediationRun {
   start: string;
   end: string | null;
   execution: string;
-}
-
-async function remediationMachine(stage: string, deployed: string | undefined): Promise<string | undefined> {
-  if (deployed) return deployed;
-  const name = `faultline-${stage}-remediation`;
-  let nextToken: string | undefined;
-  do {
-    const page = await client('sfn').send(new ListStateMachinesCommand({ nextToken }));
-    const found = page.stateMachines?.find((m) => m.name === name);
-    if (found?.stateMachineArn) return found.stateMachineArn;
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return undefined;
 }
 
 async function executionsSince(arn: string, since: Date): Promise<ExecutionListItem[]> {
@@ -49,9 +33,14 @@ async function executionsSince(arn: string, since: Date): Promise<ExecutionListI
 export async function remediationsOf(
   incidentId: string,
   since: Date,
-  opts: { stage: string; deployed?: string; wait: (ms: number) => Promise<void>; waitForRunning: boolean },
+  opts: {
+    stage: string;
+    stack: LocalStack | undefined;
+    wait: (ms: number) => Promise<void>;
+    waitForRunning: boolean;
+  },
 ): Promise<RemediationRun[]> {
-  const arn = await remediationMachine(opts.stage, opts.deployed);
+  const arn = await stateMachineArn('remediation', opts.stage, opts.stack);
   if (!arn) return [];
   let executions = await executionsSince(arn, since);
   // Bounded: a remediation's own waits (action, verification, approval) end within hours at most.

@@ -6,7 +6,6 @@ import {
   type DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
   type HistoryEvent,
-  ListStateMachinesCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
@@ -24,6 +23,7 @@ import { loadExperimentArgument } from '../experiment-argument.ts';
 import { integerIn } from '../options.ts';
 import { ProgressPrinter } from '../progress.ts';
 import { type RemediationRun, remediationsOf } from '../remediations.ts';
+import { stateMachineArn } from '../state-machines.ts';
 
 export interface GameDayFlags {
   seed: number;
@@ -190,18 +190,10 @@ export function exitStatus(s: GameDaySummary): number {
 }
 
 async function findStateMachine(stage: string, stack: LocalStack | undefined): Promise<string> {
-  const deployed = stack?.deployment.stateMachines.gameday;
-  if (deployed) return deployed;
-  const name = `faultline-${stage}-gameday`;
-  let nextToken: string | undefined;
-  do {
-    const page = await client('sfn').send(new ListStateMachinesCommand({ nextToken }));
-    const found = page.stateMachines?.find((m) => m.name === name);
-    if (found?.stateMachineArn) return found.stateMachineArn;
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const arn = await stateMachineArn('gameday', stage, stack);
+  if (arn) return arn;
   throw new UsageError(
-    `no state machine '${name}' there: deploy the stack first (npm run deploy -- --stage ${stage})`,
+    `no state machine 'faultline-${stage}-gameday' there: deploy the stack first (npx sls deploy --stage ${stage})`,
   );
 }
 
@@ -262,7 +254,7 @@ export async function runGameDay(
   const summary = await summarise(id, done, output, flags.out);
   summary.remediations = await remediationsOf(id, startedAt, {
     stage: flags.stage,
-    deployed: stack?.deployment.stateMachines.remediation,
+    stack,
     wait: (ms) => new Promise((r) => setTimeout(r, stack ? ms : Math.min(ms, POLL_MS.remote))),
     waitForRunning: stack !== undefined,
   });
