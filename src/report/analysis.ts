@@ -13,6 +13,7 @@ import {
   orderProblems,
 } from './moments.ts';
 import { type Objectives, objectives } from './objectives.ts';
+import { type Remediations, remediationsOf } from './remediations.ts';
 import { minuteOf, samplesOf, type TimedSample, totalHealthyHosts } from './samples.ts';
 import { type Episode, episodesOf, type SubjectHistory, steadyStateHistories } from './steady-state.ts';
 import { type ZoneFormat, zoneFormat } from './time-zone.ts';
@@ -67,6 +68,8 @@ export interface Analysis {
   objectives: Objectives;
   hypothesis: HypothesisResult;
   automation: Automation;
+  /** Each remediation on the timeline: trigger, guard, approval, action, verification, outcome, durations. */
+  remediations: Remediations;
   cost: Cost;
   impact: ImpactSummary | null;
 }
@@ -121,6 +124,7 @@ export function analyse(
       duration: formatDuration,
     }),
     automation,
+    remediations: remediationsOf(facts, attrs),
     cost: costOf(automation, { ...DEFAULT_PRICES, ...options.prices }),
     impact: impact === null || span === null ? null : impactSummary(samples, impact, recovered, span.to),
   };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { experimentSchema } from '../experiments/schema.ts';
 import { describeIssue } from '../runtime/handler.ts';
 import { parseIsoDuration } from '../time/duration.ts';
@@ -12,7 +12,8 @@ type Hypothesis = z.infer<typeof hypothesis>;
 /**
  * What the report reads from `incident.attributes`. A game day's OpenIncident may store the whole
  * experiment (`experiment: ExperimentSpec`) or just its name with `objectives` and `hypothesis`
- * beside it; top-level keys win over the experiment's. Everything else in attributes is ignored.
+ * beside it; top-level keys win over the experiment's. A remediation's AttachIncident stores the
+ * `subject` it was opened for. Everything else in attributes is ignored.
  */
 const reportAttributes = z
   .object({
@@ -34,6 +35,11 @@ const reportAttributes = z
     hypothesis: hypothesis.optional(),
     /** Requests per second the service normally serves; otherwise taken from the samples before impact. */
     baselineRequestRate: z.number().positive().optional(),
+    /** A remediation's incident: the alarm transition (or experiment state change) it was opened for. */
+    subject: z
+      .object({ kind: z.enum(['alarm', 'experiment']), name: z.string(), state: z.string(), at: z.string() })
+      .loose()
+      .optional(),
   })
   .loose();
 
@@ -52,10 +58,23 @@ export interface ReportFacts {
   /** The steady state; null when the incident names none (a real incident: every alarm seen counts). */
   hypothesis: Hypothesis | null;
   baselineRequestRate: number | null;
+  /** What a remediation's incident was opened for; `at` in epoch ms (null when unreadable). */
+  subject: { kind: 'alarm' | 'experiment'; name: string; state: string; at: number | null } | null;
 }
 
 const seconds = (iso: string | undefined): number | null =>
   iso === undefined ? null : (parseIsoDuration(iso) ?? 0) / 1000;
+
+const pick = ({ kind, name, state }: { kind: 'alarm' | 'experiment'; name: string; state: string }) => ({
+  kind,
+  name,
+  state,
+});
+
+function parsedTime(text: string): number | null {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
+}
 
 /** The report's facts from the incident's attributes; a malformed one is a ReportInputError naming it. */
 export function readAttributes(incident: Incident): ReportFacts {
@@ -81,5 +100,6 @@ export function readAttributes(incident: Incident): ReportFacts {
     },
     hypothesis: h ?? null,
     baselineRequestRate: a.baselineRequestRate ?? null,
+    subject: a.subject ? { ...pick(a.subject), at: parsedTime(a.subject.at) } : null,
   };
 }

@@ -1,15 +1,19 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssue } from '../runtime/handler.ts';
 import type { TimelineEvent } from '../timeline/event.ts';
-import type { EventKind, EventKinds } from '../timeline/kinds.ts';
+import type { ApprovalEventKinds, EventKinds, RemediationEventKinds } from '../timeline/kinds.ts';
 import { ReportInputError } from './errors.ts';
+
+/** Every kind the report interprets: the game day's, the remediation flow's and the approvals'. */
+export type ReportKinds = EventKinds & RemediationEventKinds & ApprovalEventKinds;
+export type ReportKind = keyof ReportKinds;
 
 /**
  * The detail of each event kind the report interprets, as src/timeline/kinds.ts declares it. Typed
- * against EventKinds so the two cannot drift apart; extra fields are allowed (a newer writer may
+ * against the kinds so the two cannot drift apart; extra fields are allowed (a newer writer may
  * add some), missing or mistyped ones are an error naming the event and the field.
  */
-const schemas: { [K in EventKind]: z.ZodType<EventKinds[K]> } = {
+const schemas: { [K in ReportKind]: z.ZodType<ReportKinds[K]> } = {
   'gameday.step': z.object({
     step: z.string(),
     status: z.enum(['started', 'succeeded', 'failed']),
@@ -68,10 +72,85 @@ const schemas: { [K in EventKind]: z.ZodType<EventKinds[K]> } = {
   'notification.sent': z.object({ topicArn: z.string(), messageId: z.string(), subject: z.string() }),
   note: z.object({ author: z.string(), text: z.string() }),
   correction: z.object({ author: z.string(), text: z.string() }),
+  'remediation.triage': z.object({
+    remediationId: z.string(),
+    matched: z.boolean(),
+    runbook: z.string().optional(),
+    reason: z.string().optional(),
+    eventId: z.string().optional(),
+  }),
+  'remediation.attached': z.object({
+    remediationId: z.string(),
+    runbook: z.string(),
+    incidentKind: z.enum(['gameday', 'remediation']),
+  }),
+  'remediation.guard': z.object({
+    remediationId: z.string(),
+    runbook: z.string(),
+    verdict: z.enum(['proceed', 'kill-switch', 'duplicate', 'held-back']),
+    reason: z.string(),
+    trial: z.boolean().optional(),
+  }),
+  'remediation.approval': z.object({
+    remediationId: z.string(),
+    runbook: z.string(),
+    status: z.enum(['requested', 'rejected', 'timed-out']),
+    taskToken: z.string().optional(),
+    reason: z.string().optional(),
+  }),
+  'remediation.action': z.object({
+    remediationId: z.string(),
+    runbook: z.string(),
+    outcome: z.enum(['started', 'refused', 'dry-run']),
+    action: z.enum(['automation', 'failover']),
+    executionId: z.string().optional(),
+    changeId: z.string().optional(),
+    reason: z.string().optional(),
+  }),
+  'remediation.verify': z.object({
+    remediationId: z.string(),
+    runbook: z.string(),
+    verified: z.boolean(),
+    deadline: z.string(),
+    pending: z.array(z.string()),
+  }),
+  'remediation.resolved': z.object({
+    remediationId: z.string(),
+    runbook: z.string(),
+    closedIncident: z.boolean(),
+  }),
+  'remediation.escalated': z.object({ remediationId: z.string(), runbook: z.string(), reason: z.string() }),
+  'remediation.failed': z.object({
+    remediationId: z.string(),
+    runbook: z.string().optional(),
+    error: z.string(),
+    cause: z.string().optional(),
+  }),
+  'approval.requested': z.object({
+    taskToken: z.string(),
+    runbook: z.string(),
+    action: z.string(),
+    requestedAt: z.string(),
+    expiresAt: z.string(),
+  }),
+  'approval.given': z.object({
+    by: z.string(),
+    note: z.string().optional(),
+    runbook: z.string(),
+    action: z.string(),
+    requestEventId: z.string(),
+  }),
+  'approval.rejected': z.object({
+    by: z.string(),
+    reason: z.string().optional(),
+    runbook: z.string(),
+    action: z.string(),
+    requestEventId: z.string(),
+  }),
 };
 
 /** An event's detail parsed as its kind declares it, tagged with the kind so a switch narrows it. */
-export type TypedDetail = { [K in EventKind]: { kind: K; detail: EventKinds[K] } }[EventKind];
+export type TypedDetail = { [K in ReportKind]: { kind: K; detail: ReportKinds[K] } }[ReportKind];
 
 /**
  * The event's detail as its kind declares it, or undefined for a kind the report does not
@@ -80,7 +159,7 @@ export type TypedDetail = { [K in EventKind]: { kind: K; detail: EventKinds[K] }
  */
 export function typedDetail(event: TimelineEvent): TypedDetail | undefined {
   if (!Object.hasOwn(schemas, event.kind)) return undefined;
-  const kind = event.kind as EventKind;
+  const kind = event.kind as ReportKind;
   const parsed = schemas[kind].safeParse(event.detail);
   if (!parsed.success) {
     throw new ReportInputError(

@@ -1,6 +1,17 @@
 import type { Analysis } from './analysis.ts';
 import { formatCount, formatDollars, formatDuration, formatNumber, formatPrice } from './format.ts';
 import type { MinuteRow } from './minutes.ts';
+import { shownMoments } from './moments.ts';
+import {
+  actionLines,
+  approvalLines,
+  DURATION_DEFINITIONS,
+  durationCells,
+  guardText,
+  outcomeText,
+  remediationLine,
+  triggerText,
+} from './remediation-text.ts';
 import type { Sample } from './samples.ts';
 import type { Fact } from './timeline.ts';
 
@@ -150,13 +161,22 @@ function summaryText(ctx: Context): string {
   } else {
     const detected = a.moments.find((m) => m.name === 'detected')!;
     const first = a.facts.find((f) => f.event.eventId === detected.eventId);
+    // A remediation's incident is titled with its transition: the triage would say it again.
+    const said = first && first.typed?.kind !== 'remediation.triage';
     parts.push(
       impact.at === null
         ? `${a.incident.title}: no alarm or metric breach was recorded.`
-        : `${a.incident.title}: impact started at ${ctx.time(impact.at)}${first ? ` (${first.event.summary || first.event.kind})` : ''}.`,
+        : `${a.incident.title}: impact started at ${ctx.time(impact.at)}${said ? ` (${first.event.summary || first.event.kind})` : ''}.`,
     );
     const mitigated = a.moments.find((m) => m.name === 'mitigated')!;
     if (mitigated.at !== null) parts.push(`Mitigated at ${ctx.time(mitigated.at)}.`);
+  }
+  const acted = a.remediations.runs.filter(listed);
+  if (acted.length > 0) {
+    parts.push(
+      `${acted.length === 1 ? 'A remediation' : `${acted.length} remediations`} ran: ` +
+        `${acted.map((r) => remediationLine(r, (ms) => ctx.time(ms))).join('; ')}.`,
+    );
   }
   parts.push(hypothesisSentence(a));
   parts.push(rtoSentence(a));
@@ -208,19 +228,21 @@ function impact(ctx: Context): Block[] {
   const ext = (label: string, e: { value: number; at: number } | null, unit: string) =>
     e ? [`${label}: ${formatNumber(e.value, 2)}${unit} at ${ctx.minute(e.at)}`] : [];
   const eb = a.objectives.errorBudget;
-  blocks.push({
-    type: 'list',
+  const extremes = {
+    type: 'list' as const,
     items: [
       ...ext('Peak 5xx rate', i.peakErrorRatePercent, ' %'),
       ...ext('Worst p99 latency', i.worstP99LatencyMs, ' ms'),
       ...ext('Fewest healthy hosts', i.fewestHealthyHosts, ''),
       ...ext('Lowest request rate', i.lowestRequestRate, ' req/s'),
       ...ext('Most replica lag', i.maxReplicaLagMs, ' ms'),
-      ...(eb.errorsDuringIncident !== null
+      ...(eb.errorsDuringIncident !== null && a.samples.length > 0
         ? [`Failed requests (estimated from the minute samples): ${formatCount(eb.errorsDuringIncident)}`]
         : []),
     ],
-  });
+  };
+  // Nothing sampled (a remediation's own incident): no empty list.
+  if (extremes.items.length > 0) blocks.push(extremes);
   if (a.episodes.length > 0) {
     blocks.push({
       type: 'paragraph',
@@ -252,7 +274,11 @@ function keyMoments(ctx: Context): Block[] {
     {
       type: 'table',
       columns: [{ title: 'Moment' }, { title: 'Time' }, { title: 'Definition' }],
-      rows: a.moments.map((m) => [m.label, m.at === null ? 'not recorded' : ctx.at(m.at), m.definition]),
+      rows: shownMoments(a.moments).map((m) => [
+        m.label,
+        m.at === null ? 'not recorded' : ctx.at(m.at),
+        m.definition,
+      ]),
     },
     {
       type: 'paragraph',
@@ -281,6 +307,20 @@ function keyMoments(ctx: Context): Block[] {
 
 function objectives(ctx: Context): Block[] {
   const { rto, rpo, errorBudget: eb } = ctx.a.objectives;
+  if (rto.objectiveSeconds === null && rpo.objectiveSeconds === null && eb.slo === null) {
+    // A real incident (a remediation's) has no experiment file to set them: one sentence, not a table of dashes.
+    return [
+      { type: 'heading', level: 2, text: 'Objectives', id: 'objectives' },
+      {
+        type: 'paragraph',
+        text:
+          'No objectives were set for this incident (RTO, RPO and the availability SLO come from an experiment file).' +
+          (rto.achievedSeconds === null
+            ? ''
+            : ` Steady state back ${formatDuration(rto.achievedSeconds)} after the ${ctx.a.incident.kind === 'gameday' ? 'fault ended' : 'mitigation'}.`),
+      },
+    ];
+  }
   const dur = (s: number | null) => (s === null ? '–' : formatDuration(s));
   const withNote = (value: string, note: string | null) => (note ? `${value} (${note})` : value);
   return [
@@ -397,6 +437,28 @@ function minuteByMinute(ctx: Context, rows: readonly MinuteRow[]): Block[] {
     blocks.push({ type: 'paragraph', text: 'No minutes to show: nothing was recorded.' });
     return blocks;
   }
+  if (ctx.a.samples.length === 0) {
+    // Nothing sampled the service (a remediation's own incident): metric columns would be all dashes.
+    blocks.push({
+      type: 'paragraph',
+      text: 'One row per minute from the first event to the last; runs of minutes with no events are folded into one row. No metric samples were recorded on this timeline.',
+      tone: 'note',
+    });
+    blocks.push({
+      type: 'table',
+      id: 'minute-table',
+      columns: [{ title: 'Time' }, { title: 'Events' }],
+      rows: rows.map((r) =>
+        r.folded
+          ? [`${ctx.minute(r.from)}–${ctx.minute(r.to)}`, `${r.minutes} min with nothing recorded`]
+          : [
+              ctx.minute(r.from),
+              r.facts.length > 0 ? r.facts.map((f) => eventLine(ctx, f)) : 'nothing recorded',
+            ],
+      ),
+    });
+    return blocks;
+  }
   blocks.push({
     type: 'paragraph',
     text: 'One row per minute from the first event to the last, with that minute’s metric sample; runs of minutes with no events and metrics within tolerance are folded into one row.',
@@ -506,6 +568,7 @@ function automation(ctx: Context): Block[] {
       ]),
     });
   }
+  blocks.push(...remediations(ctx));
   const cost = a.cost;
   blocks.push({ type: 'heading', level: 3, text: 'What it cost' });
   blocks.push({
@@ -537,6 +600,74 @@ function automation(ctx: Context): Block[] {
       `${formatPrice(cost.prices.lambdaRequest)} per request. DynamoDB, S3, SNS and CloudWatch charges are not included.`,
     tone: 'note',
   });
+  return blocks;
+}
+
+/** Remediations that did something, or tried to: duplicates and unmatched events are only counted. */
+const listed = (r: { outcome: string }) => r.outcome !== 'duplicate' && r.outcome !== 'not-matched';
+
+function remediations(ctx: Context): Block[] {
+  const { runs, counts } = ctx.a.remediations;
+  if (runs.length === 0) return [];
+  const time = (ms: number) => ctx.time(ms);
+  const shown = runs.filter(listed);
+  const where = ctx.a.incident.kind === 'gameday' ? 'during this game day' : 'on this incident';
+  const said = [
+    `${shown.length} remediation(s) ${where}`,
+    ...(counts.duplicates > 0
+      ? [
+          `${counts.duplicates} duplicate deliver${counts.duplicates === 1 ? 'y' : 'ies'} stopped at the guard (the same event or alarm transition was already being remediated)`,
+        ]
+      : []),
+    ...(counts.notMatched > 0 ? [`${counts.notMatched} event(s) matched no runbook`] : []),
+  ];
+  const blocks: Block[] = [
+    { type: 'heading', level: 3, text: 'Remediations', id: 'remediations' },
+    { type: 'paragraph', text: `${said.join('; ')}.` },
+  ];
+  if (shown.length > 0) {
+    blocks.push({
+      type: 'table',
+      id: 'remediation-table',
+      columns: [
+        { title: 'Runbook' },
+        { title: 'Trigger' },
+        { title: 'Guard' },
+        { title: 'Approval' },
+        { title: 'Action' },
+        { title: 'Outcome' },
+      ],
+      rows: shown.map((r) => [
+        [r.runbook ?? '–', r.remediationId],
+        triggerText(r, time),
+        guardText(r),
+        approvalLines(r, time),
+        actionLines(r, time),
+        outcomeText(r, time),
+      ]),
+    });
+    blocks.push({
+      type: 'table',
+      columns: [
+        { title: 'Runbook' },
+        { title: 'Trigger → action', align: 'right' },
+        { title: 'Action ran', align: 'right' },
+        { title: 'Action → recovered', align: 'right' },
+        { title: 'Total', align: 'right' },
+      ],
+      rows: shown.map((r) => [r.runbook ?? r.remediationId, ...durationCells(r)]),
+    });
+    blocks.push({ type: 'paragraph', text: DURATION_DEFINITIONS, tone: 'note' });
+  }
+  if (counts.notMatched > 0) {
+    const reasons = new Map<string, number>();
+    for (const r of runs)
+      if (r.outcome === 'not-matched') reasons.set(r.reason ?? '–', (reasons.get(r.reason ?? '–') ?? 0) + 1);
+    blocks.push({
+      type: 'list',
+      items: [...reasons].map(([reason, n]) => `${n} × ${reason}`),
+    });
+  }
   return blocks;
 }
 

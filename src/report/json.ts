@@ -1,15 +1,16 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { incidentKind, timelineEvent } from '../timeline/event.ts';
 import type { Analysis } from './analysis.ts';
 import type { MinuteRow } from './minutes.ts';
 import { MOMENT_NAMES } from './moments.ts';
+import { REMEDIATION_OUTCOMES, type RemediationRun } from './remediations.ts';
 
 /**
  * The JSON form of the report, for other tools, documented field by field in
  * docs/report-schema.md. The schema is strict, so any change to it (a field added, removed,
  * renamed or changing meaning) bumps REPORT_SCHEMA_VERSION and the document.
  */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 const time = z.iso.datetime();
 const nullableTime = time.nullable();
@@ -33,6 +34,79 @@ export const reportVerdict = z
 export type ReportVerdict = z.infer<typeof reportVerdict>;
 
 const extreme = z.object({ value: z.number(), at: time }).strict().nullable();
+
+const remediation = z
+  .object({
+    remediationId: z.string(),
+    runbook: z.string().nullable(),
+    trigger: z
+      .object({
+        kind: z.enum(['alarm', 'experiment']).nullable(),
+        name: z.string().nullable(),
+        state: z.string().nullable(),
+        at: nullableTime,
+        eventId: z.string().nullable(),
+      })
+      .strict(),
+    triagedAt: nullableTime,
+    resource: z.string().nullable(),
+    guard: z
+      .object({
+        at: time,
+        verdict: z.enum(['proceed', 'kill-switch', 'duplicate', 'held-back']),
+        reason: z.string(),
+        trial: z.boolean(),
+      })
+      .strict()
+      .nullable(),
+    approval: z
+      .object({
+        requestedAt: time,
+        expiresAt: nullableTime,
+        answer: z.enum(['approved', 'rejected', 'timed-out', 'pending']),
+        answeredAt: nullableTime,
+        by: z.string().nullable(),
+        text: z.string().nullable(),
+        waitedSeconds: z.number().nullable(),
+      })
+      .strict()
+      .nullable(),
+    action: z
+      .object({
+        kind: z.enum(['automation', 'failover']).nullable(),
+        target: z.string().nullable(),
+        executionId: z.string().nullable(),
+        changeId: z.string().nullable(),
+        outcome: z.enum(['started', 'refused', 'dry-run']).nullable(),
+        startedAt: nullableTime,
+        endedAt: nullableTime,
+        finalStatus: z.string().nullable(),
+        reason: z.string().nullable(),
+      })
+      .strict(),
+    verification: z
+      .object({
+        at: time,
+        verified: z.boolean(),
+        deadline: z.string(),
+        pending: z.array(z.string()),
+        recoveredAt: nullableTime,
+      })
+      .strict()
+      .nullable(),
+    outcome: z.enum(REMEDIATION_OUTCOMES),
+    outcomeAt: nullableTime,
+    reason: z.string().nullable(),
+    durations: z
+      .object({
+        triggerToActionSeconds: z.number().nullable(),
+        actionSeconds: z.number().nullable(),
+        actionToRecoveredSeconds: z.number().nullable(),
+        totalSeconds: z.number().nullable(),
+      })
+      .strict(),
+  })
+  .strict();
 
 const sample = z
   .object({
@@ -242,6 +316,7 @@ export const reportJson = z
         notes: z.number().int(),
       })
       .strict(),
+    remediations: z.array(remediation),
     cost: z
       .object({
         currency: z.literal('USD'),
@@ -290,6 +365,30 @@ export type ReportJson = z.infer<typeof reportJson>;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+function remediationJson(r: RemediationRun): z.infer<typeof remediation> {
+  return {
+    ...r,
+    trigger: { ...r.trigger, at: isoOrNull(r.trigger.at) },
+    triagedAt: isoOrNull(r.triagedAt),
+    guard: r.guard && { ...r.guard, at: iso(r.guard.at) },
+    approval: r.approval && {
+      ...r.approval,
+      requestedAt: iso(r.approval.requestedAt),
+      expiresAt: isoOrNull(r.approval.expiresAt),
+      answeredAt: isoOrNull(r.approval.answeredAt),
+    },
+    action: { ...r.action, startedAt: isoOrNull(r.action.startedAt), endedAt: isoOrNull(r.action.endedAt) },
+    verification: r.verification && {
+      ...r.verification,
+      pending: [...r.verification.pending],
+      at: iso(r.verification.at),
+      recoveredAt: isoOrNull(r.verification.recoveredAt),
+    },
+    outcomeAt: isoOrNull(r.outcomeAt),
+    durations: { ...r.durations },
+  };
+}
 
 export function verdictOf(a: Analysis): ReportVerdict {
   const { rto } = a.objectives;
@@ -391,6 +490,7 @@ export function reportJsonOf(a: Analysis, rows: readonly MinuteRow[]): ReportJso
       notifications: auto.notifications,
       notes: auto.notes,
     },
+    remediations: a.remediations.runs.map(remediationJson),
     cost: a.cost,
     minutes: rows.map((r) => ({
       from: iso(r.from),

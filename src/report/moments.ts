@@ -8,7 +8,9 @@ export const MOMENT_NAMES = [
   'impactStarted',
   'detected',
   'responded',
+  'remediationActed',
   'mitigated',
+  'remediationVerified',
   'recovered',
   'resolved',
 ] as const;
@@ -19,7 +21,7 @@ export interface KeyMoment {
   label: string;
   /** Epoch ms; null when the timeline does not show it. */
   at: number | null;
-  /** The event it was derived from (null for the incident's closedAt or when not found). */
+  /** The event it was derived from (null for the incident's closedAt or when not found; for an incident a remediation opened, its impact and detection point at the triage of the transition it states). */
   eventId: string | null;
   definition: string;
 }
@@ -45,7 +47,9 @@ const LABELS: Record<MomentName, string> = {
   impactStarted: 'Impact started',
   detected: 'Detected',
   responded: 'Responded',
+  remediationActed: 'Remediation acted',
   mitigated: 'Mitigated',
+  remediationVerified: 'Remediation verified',
   recovered: 'Recovered',
   resolved: 'Resolved',
 };
@@ -55,16 +59,23 @@ function definitions(kind: Incident['kind']): Record<MomentName, string> {
     impactStarted:
       kind === 'gameday'
         ? 'The first FIS action (or the experiment) reported running: the fault was injected.'
-        : 'The first alarm in ALARM, or the first metric sample outside a hypothesis bound, whichever came first.',
-    detected: 'The first alarm transition to ALARM at or after impact started.',
+        : 'The first alarm in ALARM, or the first metric sample outside a hypothesis bound, or the alarm transition a remediation opened the incident for, whichever came first.',
+    detected:
+      kind === 'gameday'
+        ? 'The first alarm transition to ALARM at or after impact started.'
+        : 'The first alarm transition to ALARM at or after impact started (without one on the timeline, the transition a remediation opened the incident for).',
     responded:
-      'The first automated or human action after detection: a stop request, a remediation (SSM Automation, Route 53 change), an approval or a note.',
+      'The first automated or human action after detection: a stop request, a remediation action started (SSM Automation, Route 53 change), an approval or a note.',
+    remediationActed:
+      'The first remediation action started (SSM Automation execution or Route 53 failover); dry runs and refusals do not count.',
+    remediationVerified:
+      "The first remediation whose verification passed: its runbook's alarms back to OK and health checks healthy.",
     mitigated:
       kind === 'gameday'
         ? 'The experiment reached a terminal state (completed, stopped, failed or cancelled): the fault stopped.'
         : 'A remediation succeeded (SSM Automation Success, Route 53 change INSYNC) or the experiment behind it ended.',
     recovered:
-      'The steady state was back: the recovery verification passed, or every steady-state alarm was OK and every health check healthy again (for good) at or after mitigation.',
+      'The steady state was back: the recovery verification passed, or every steady-state alarm was OK and every health check healthy again (for good) at or after mitigation; on a timeline without alarm transitions, the first remediation verified.',
     resolved: 'The incident was closed.',
   };
 }
@@ -102,6 +113,14 @@ const DURATIONS: ReadonlyArray<Pick<MomentDuration, 'name' | 'label' | 'to' | 'd
   },
 ];
 
+/**
+ * The moments a person is shown: the remediation ones only when a remediation acted (a game day with
+ * remediation off would otherwise list two "not recorded" rows). The JSON keeps all of them.
+ */
+export function shownMoments(moments: readonly KeyMoment[]): KeyMoment[] {
+  return moments.filter((m) => m.at !== null || !m.name.startsWith('remediation'));
+}
+
 /** Pairs that must be in this order for durations to mean anything (others may legitimately cross). */
 const ORDER: ReadonlyArray<[MomentName, MomentName]> = [
   ['impactStarted', 'detected'],
@@ -113,6 +132,7 @@ const ORDER: ReadonlyArray<[MomentName, MomentName]> = [
   ['mitigated', 'recovered'],
   ['recovered', 'resolved'],
   ['mitigated', 'resolved'],
+  ['remediationActed', 'remediationVerified'],
 ];
 
 interface Found {
@@ -136,20 +156,24 @@ export function keyMoments(
   histories: readonly SubjectHistory[],
 ): KeyMoment[] {
   const gameday = incident.kind === 'gameday';
+  const stated = gameday ? null : statedTransition(facts, attrs);
   const impact = gameday
     ? first(facts, isInjection)
-    : earliest(first(facts, isAlarm), firstBreach(facts, attrs));
-  const detected = impact ? first(facts, isAlarm, impact.at) : null;
+    : earliest(earliest(first(facts, isAlarm), firstBreach(facts, attrs)), stated);
+  const detected = impact ? (first(facts, isAlarm, impact.at) ?? stated) : null;
   const responded = detected ? first(facts, isResponse, detected.at) : null;
   const mitigated = first(facts, (f) => isExperimentEnd(f) || (!gameday && isRemediationSuccess(f)));
-  const recovered = recoveredMoment(facts, histories, mitigated);
+  const verified = first(facts, isRemediationVerified);
+  const recovered = recoveredMoment(facts, histories, mitigated, verified);
   const closedAt = incident.closedAt ? Date.parse(incident.closedAt) : null;
   const resolved: Found | null = closedAt === null ? null : { at: closedAt, eventId: null };
   const found: Record<MomentName, Found | null> = {
     impactStarted: impact,
     detected,
     responded,
+    remediationActed: first(facts, isRemediationStart),
     mitigated,
+    remediationVerified: verified,
     recovered,
     resolved,
   };
@@ -182,8 +206,29 @@ const isRemediationSuccess = (f: Fact) =>
   (f.typed?.kind === 'ssm.automation' || f.typed?.kind === 'route53.change') &&
   f.typed.detail.status === REMEDIATION_SUCCESS[f.typed.kind];
 
+const isRemediationStart = (f: Fact) =>
+  f.typed?.kind === 'remediation.action' && f.typed.detail.outcome === 'started';
+
+const isRemediationVerified = (f: Fact) => f.typed?.kind === 'remediation.verify' && f.typed.detail.verified;
+
 const isResponse = (f: Fact) =>
-  RESPONSE_KINDS.has(f.event.kind) || f.event.source === 'approval' || f.event.kind.startsWith('approval.');
+  RESPONSE_KINDS.has(f.event.kind) ||
+  isRemediationStart(f) ||
+  f.event.source === 'approval' ||
+  f.event.kind.startsWith('approval.');
+
+/**
+ * The alarm transition an incident a remediation opened states (its `subject`), anchored on the
+ * triage that saw it: such a timeline carries no alarm.state of its own. A stated time after the
+ * triage is not believed.
+ */
+function statedTransition(facts: readonly Fact[], attrs: ReportFacts): Found | null {
+  const s = attrs.subject;
+  if (s?.kind !== 'alarm' || s.at === null) return null;
+  const triage = first(facts, (f) => f.typed?.kind === 'remediation.triage' && f.typed.detail.matched);
+  if (!triage || s.at > triage.at) return null;
+  return { at: s.at, eventId: triage.eventId };
+}
 
 function firstBreach(facts: readonly Fact[], attrs: ReportFacts): Found | null {
   const bounds = (attrs.hypothesis?.metrics ?? []).flatMap((b) => {
@@ -205,6 +250,7 @@ function recoveredMoment(
   facts: readonly Fact[],
   histories: readonly SubjectHistory[],
   mitigated: Found | null,
+  remediationVerified: Found | null,
 ): Found | null {
   let verification: Fact | undefined;
   for (const f of facts) if (f.typed?.kind === 'gameday.recovery') verification = f;
@@ -214,6 +260,8 @@ function recoveredMoment(
     const at = d.recoveredAt ? Date.parse(d.recoveredAt) : verification.at;
     return { at: Number.isNaN(at) ? verification.at : at, eventId: verification.event.eventId };
   }
+  // Nothing on the timeline to judge the steady state by: the remediation's verification did.
+  if (histories.length === 0 && remediationVerified) return remediationVerified;
   if (!mitigated) return null;
   const back = backToSteady(histories);
   if (back.at === null) {

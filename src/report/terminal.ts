@@ -3,7 +3,8 @@ import { analyse, type ReportOptions } from './analysis.ts';
 import { formatDuration, formatNumber } from './format.ts';
 import type { ReportVerdict } from './json.ts';
 import { type MinuteRow, minuteRows } from './minutes.ts';
-import type { KeyMoment } from './moments.ts';
+import { type KeyMoment, shownMoments } from './moments.ts';
+import { remediationLine } from './remediation-text.ts';
 import { MINUTE, minuteOf, type Sample } from './samples.ts';
 import { type TextCell, type TextColumn, textTable } from './text-table.ts';
 import type { Fact } from './timeline.ts';
@@ -49,7 +50,7 @@ export function renderTerminalTimeline(
   out.push(
     ...textTable(
       [{ title: '  MOMENT' }, { title: 'TIME' }, { title: 'DURATION' }],
-      a.moments.map((m) => {
+      shownMoments(a.moments).map((m) => {
         const d = byMoment.get(m.name);
         return [
           `  ${m.label}`,
@@ -64,6 +65,13 @@ export function renderTerminalTimeline(
   out.push(
     `Verdict: hypothesis ${a.hypothesis.verdict === 'untested' ? 'not tested' : a.hypothesis.verdict} · RTO ${rtoText(a.objectives.rto)}`,
   );
+
+  const { runs, counts } = a.remediations;
+  for (const r of runs)
+    if (r.outcome !== 'duplicate' && r.outcome !== 'not-matched')
+      out.push(`Remediation ${remediationLine(r, time)}`);
+  if (counts.duplicates > 0) out.push(`Duplicate deliveries stopped at the guard: ${counts.duplicates}`);
+  if (counts.notMatched > 0) out.push(`Events no runbook matched: ${counts.notMatched}`);
 
   const rows = minuteRows(a.facts);
   const azs = [...new Set(a.samples.flatMap((s) => Object.keys(s.sample.healthyHostsByAz)))].sort();
@@ -109,7 +117,13 @@ export function renderTerminalTimeline(
     ]);
   }
   standalone(Infinity);
-  out.push('', ...textTable(columns, table));
+  // Nothing sampled the service (a remediation's own incident): metric columns would be all dashes.
+  const sampled = a.samples.length > 0;
+  const firstAndLast = <T>(cells: readonly T[]): T[] => [cells[0]!, cells[cells.length - 1]!];
+  out.push(
+    '',
+    ...(sampled ? textTable(columns, table) : textTable(firstAndLast(columns), table.map(firstAndLast))),
+  );
   return out;
 
   function eventLines(row: MinuteRow, end: number): string[] {

@@ -11,6 +11,7 @@ import { client } from '../../src/aws/clients.ts';
 import { importTemplateFile } from '../../src/experiments/import-template.ts';
 import { loadExperimentFile } from '../../src/experiments/load.ts';
 import type { ExperimentSpec } from '../../src/experiments/schema.ts';
+import { REPORT_SCHEMA_VERSION } from '../../src/report/json.ts';
 import { TimelineStore } from '../../src/timeline/store.ts';
 
 /**
@@ -98,7 +99,7 @@ describe('game day, end to end in the sandbox', () => {
     expect(md).toContain('## Minute by minute');
     expect(md).toMatch(/\| 09:01 \|/);
     const json = JSON.parse(await readFile(summary.reports!.json, 'utf8'));
-    expect(json.schemaVersion).toBe(1);
+    expect(json.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
 
     // The key moments against what the sandbox itself says happened.
     const at = (name: string) => json.keyMoments.find((m: { name: string }) => m.name === name).at as string;

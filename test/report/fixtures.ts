@@ -1,3 +1,4 @@
+import type { ReportKind, ReportKinds } from '../../src/report/details.ts';
 import type { Incident, TimelineEvent } from '../../src/timeline/event.ts';
 import type { EventKind, EventKinds } from '../../src/timeline/kinds.ts';
 
@@ -31,6 +32,18 @@ export function ev<K extends EventKind>(
   };
 }
 
+/** `ev` for any kind the report reads (the remediation flow's and approvals' too); extra detail fields allowed. */
+export function anyEv<K extends ReportKind>(
+  incidentId: string,
+  time: string,
+  eventId: string,
+  kind: K,
+  detail: ReportKinds[K] & Record<string, unknown>,
+  summary = `${kind} ${eventId}`,
+): TimelineEvent {
+  return ev(incidentId, time, eventId, kind as unknown as EventKind, detail as never, summary);
+}
+
 function sourceOf(kind: string): TimelineEvent['source'] {
   if (kind.startsWith('gameday.')) return 'gameday';
   if (kind.startsWith('fis.')) return 'fis';
@@ -39,6 +52,8 @@ function sourceOf(kind: string): TimelineEvent['source'] {
   if (kind.startsWith('metrics.')) return 'metrics';
   if (kind.startsWith('ssm.')) return 'ssm';
   if (kind.startsWith('notification.')) return 'notification';
+  if (kind.startsWith('approval.') || kind === 'remediation.approval') return 'approval';
+  if (kind.startsWith('remediation.')) return 'remediation';
   return 'person';
 }
 

@@ -85,7 +85,8 @@ describe('the JSON form', () => {
     const { json, verdict } = renderReport(azOutageIncident(), azOutageTimeline());
     const raw = JSON.parse(json);
     expect(raw.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
-    expect(REPORT_SCHEMA_VERSION).toBe(1);
+    // 2: `remediations` and the two remediation key moments were added to version 1.
+    expect(REPORT_SCHEMA_VERSION).toBe(2);
     const doc = reportJson.parse(raw);
     expect(doc.verdict).toEqual(verdict);
     expect(doc.verdict).toEqual({
@@ -100,7 +101,7 @@ describe('the JSON form', () => {
 
   it('is rejected by the schema when a field is missing or of the wrong type', () => {
     const raw = JSON.parse(renderReport(azOutageIncident(), azOutageTimeline()).json);
-    expect(reportJson.safeParse({ ...raw, schemaVersion: 2 }).success).toBe(false);
+    expect(reportJson.safeParse({ ...raw, schemaVersion: 1 }).success).toBe(false);
     const { verdict: _v, ...withoutVerdict } = raw;
     expect(reportJson.safeParse(withoutVerdict).success).toBe(false);
   });
