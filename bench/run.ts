@@ -1,11 +1,17 @@
 // faultline's benchmarks. Prints one `name value unit` line per figure; `npm run bench`.
-// Each figure runs in this process on the machine at hand: compare runs on the same machine.
+// Each figure runs in this process on the machine at hand (the bundle suite loads handlers in fresh
+// processes): compare runs on the same machine.
 import { performance } from 'node:perf_hooks';
+import { bundleBench } from './bundle.ts';
 import { gameDayBench } from './gameday.ts';
 import { reportBench } from './report.ts';
 
 const only = process.argv[2];
-const suites: Record<string, () => Promise<void>> = { gameday: gameDayBench, report: reportBench };
+const suites: Record<string, () => Promise<void>> = {
+  gameday: gameDayBench,
+  report: reportBench,
+  bundle: bundleBench,
+};
 
 for (const [name, run] of Object.entries(suites)) {
   if (only && only !== name) continue;

@@ -1,3 +1,4 @@
+import { fisClient } from '../src/aws/fis.ts';
 import { liveDeps } from '../src/gameday/deps.ts';
 import { emergencyStop, emergencyStopInput } from '../src/gameday/emergency-stop.ts';
 import { taskHandler } from '../src/runtime/handler.ts';
@@ -6,6 +7,6 @@ import { taskHandler } from '../src/runtime/handler.ts';
 export const handler = taskHandler(
   'EmergencyStop',
   emergencyStopInput,
-  (state) => emergencyStop(state, liveDeps()),
+  (state) => emergencyStop(state, liveDeps({ fis: fisClient() })),
   (s) => s.gamedayId,
 );

@@ -1,3 +1,4 @@
+import { snsClient } from '../src/aws/sns.ts';
 import { liveDeps } from '../src/gameday/deps.ts';
 import { notify } from '../src/gameday/notify.ts';
 import { gameDayState } from '../src/gameday/state.ts';
@@ -6,6 +7,6 @@ import { taskHandler } from '../src/runtime/handler.ts';
 export const handler = taskHandler(
   'Notify',
   gameDayState,
-  (state) => notify(state, liveDeps()),
+  (state) => notify(state, liveDeps({ sns: snsClient() })),
   (s) => s.gamedayId,
 );

@@ -6,6 +6,6 @@ import { taskHandler } from '../src/runtime/handler.ts';
 export const handler = taskHandler(
   'OpenIncident',
   gameDayState,
-  (state) => openIncident(state, liveDeps()),
+  (state) => openIncident(state, liveDeps({})),
   (s) => s.gamedayId,
 );

@@ -1,3 +1,4 @@
+import { snsClient } from '../src/aws/sns.ts';
 import { approvalDenied } from '../src/remediation/approval.ts';
 import { liveRemediationDeps } from '../src/remediation/deps.ts';
 import { remediationState } from '../src/remediation/state.ts';
@@ -6,6 +7,6 @@ import { taskHandler } from '../src/runtime/handler.ts';
 export const handler = taskHandler(
   'ApprovalDenied',
   remediationState,
-  (state) => approvalDenied(state, liveRemediationDeps()),
+  (state) => approvalDenied(state, liveRemediationDeps({ sns: snsClient() })),
   (s) => s.remediationId,
 );

@@ -6,6 +6,6 @@ import { taskHandler } from '../src/runtime/handler.ts';
 export const handler = taskHandler(
   'AttachIncident',
   remediationState,
-  (state) => attachIncident(state, liveRemediationDeps()),
+  (state) => attachIncident(state, liveRemediationDeps({})),
   (s) => s.remediationId,
 );

@@ -1,3 +1,4 @@
+import { snsClient } from '../src/aws/sns.ts';
 import { liveRemediationDeps } from '../src/remediation/deps.ts';
 import { recordFailure } from '../src/remediation/outcome.ts';
 import { remediationState } from '../src/remediation/state.ts';
@@ -6,6 +7,6 @@ import { taskHandler } from '../src/runtime/handler.ts';
 export const handler = taskHandler(
   'RecordFailure',
   remediationState,
-  (state) => recordFailure(state, liveRemediationDeps()),
+  (state) => recordFailure(state, liveRemediationDeps({ sns: snsClient() })),
   (s) => s.remediationId,
 );

@@ -1,3 +1,4 @@
+import { snsClient } from '../src/aws/sns.ts';
 import { approvalRequest, requestApproval } from '../src/remediation/approval.ts';
 import { liveRemediationDeps } from '../src/remediation/deps.ts';
 import { taskHandler } from '../src/runtime/handler.ts';
@@ -5,6 +6,6 @@ import { taskHandler } from '../src/runtime/handler.ts';
 export const handler = taskHandler(
   'RequestApproval',
   approvalRequest,
-  (input) => requestApproval(input, liveRemediationDeps()),
+  (input) => requestApproval(input, liveRemediationDeps({ sns: snsClient() })),
   (i) => i.state.remediationId,
 );

@@ -6,6 +6,6 @@ import { taskHandler } from '../src/runtime/handler.ts';
 export const handler = taskHandler(
   'Resolve',
   remediationState,
-  (state) => resolveRemediation(state, liveRemediationDeps()),
+  (state) => resolveRemediation(state, liveRemediationDeps({})),
   (s) => s.remediationId,
 );

@@ -1,3 +1,4 @@
+import { ssmClient } from '../src/aws/ssm.ts';
 import { liveRemediationDeps } from '../src/remediation/deps.ts';
 import { remediationState } from '../src/remediation/state.ts';
 import { triage } from '../src/remediation/triage.ts';
@@ -6,6 +7,6 @@ import { taskHandler } from '../src/runtime/handler.ts';
 export const handler = taskHandler(
   'RemediationTriage',
   remediationState,
-  (state) => triage(state, liveRemediationDeps()),
+  (state) => triage(state, liveRemediationDeps({ ssm: ssmClient() })),
   (s) => s.remediationId,
 );

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSelectionMode } from '../fis/selection-mode.ts';
 import { templateName } from '../fis/template-input.ts';
 import { parseIsoDuration } from '../time/duration.ts';

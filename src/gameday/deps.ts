@@ -1,4 +1,5 @@
-import { type Clients, client } from '../aws/clients.ts';
+import type { ClientName, Clients } from '../aws/clients.ts';
+import { dynamoDbClient } from '../aws/dynamodb.ts';
 import { TimelineStore } from '../timeline/store.ts';
 
 /** The deployment's names, from provider.environment in serverless.yml. */
@@ -11,9 +12,16 @@ export interface GameDayEnv {
   readonly fisRoleArn: string;
 }
 
-/** Everything a game-day step touches, passed in so that tests can point it at a sandbox and a clock. */
-export interface GameDayDeps {
-  aws: Pick<Clients, 'fis' | 'ssm' | 'cloudwatch' | 'route53' | 'ec2' | 's3' | 'sns'>;
+/** The services the game-day steps call between them. */
+export type GameDayClient = 'fis' | 'ssm' | 'cloudwatch' | 'route53' | 'ec2' | 's3' | 'sns';
+
+/**
+ * Everything a game-day step touches, passed in so that tests can point it at a sandbox and a clock.
+ * `K` names the SDK clients the step calls: a handler passes exactly those, so its bundle carries
+ * no other client (the typechecker holds each handler to what its step declares).
+ */
+export interface GameDayDeps<K extends ClientName = GameDayClient> {
+  aws: Pick<Clients, K>;
   store: TimelineStore;
   now: () => Date;
   env: GameDayEnv;
@@ -62,11 +70,15 @@ export function envFrom(source: Record<string, string | undefined>): GameDayEnv 
   };
 }
 
-/** What a deployed handler runs with: the shared SDK clients, the timeline table, the clock. */
-export function liveDeps(
+/**
+ * What a deployed handler runs with: the SDK clients its step calls (from the modules in src/aws/,
+ * one per service), the timeline table, the clock.
+ */
+export function liveDeps<K extends ClientName>(
+  aws: Pick<Clients, K>,
   source: Record<string, string | undefined> = process.env,
   now: () => Date = () => new Date(),
-): GameDayDeps {
+): GameDayDeps<K> {
   const table = source.FAULTLINE_TIMELINE_TABLE;
   if (!table) {
     throw new ConfigurationError(
@@ -74,16 +86,8 @@ export function liveDeps(
     );
   }
   return {
-    aws: {
-      fis: client('fis'),
-      ssm: client('ssm'),
-      cloudwatch: client('cloudwatch'),
-      route53: client('route53'),
-      ec2: client('ec2'),
-      s3: client('s3'),
-      sns: client('sns'),
-    },
-    store: new TimelineStore(client('dynamodb'), table, now),
+    aws,
+    store: new TimelineStore(dynamoDbClient(), table, now),
     now,
     env: envFrom(source),
   };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { experimentSchema } from '../experiments/schema.ts';
 import type { GameDayDeps } from './deps.ts';
 import { isTerminal, listExperiments, stopUnlessTerminal, TAG } from './fis-experiments.ts';
@@ -44,7 +44,7 @@ export function readableCause(cause: string | undefined): string | undefined {
 }
 
 /** This game day's experiments: the one StartExperiment returned, or those FIS lists with its tag (the start may have succeeded unrecorded). */
-async function experimentsOf(state: EmergencyStopInput, deps: GameDayDeps): Promise<string[]> {
+async function experimentsOf(state: EmergencyStopInput, deps: GameDayDeps<'fis'>): Promise<string[]> {
   if (state.experimentRun) return [state.experimentRun.experimentId];
   const tagged = await listExperiments(deps.aws.fis, (e) => e.tags?.[TAG.gameday] === state.gamedayId);
   return tagged.map((e) => e.id!).filter(Boolean);
@@ -55,7 +55,7 @@ async function experimentsOf(state: EmergencyStopInput, deps: GameDayDeps): Prom
  * anything else, then record why the game day failed and mark its incident failed. Nothing to stop
  * is not an error.
  */
-export const emergencyStop = gameDayStep<EmergencyStopInput, EmergencyStopResult>(
+export const emergencyStop = gameDayStep<EmergencyStopInput, EmergencyStopResult, 'fis'>(
   { step: 'EmergencyStop', actFirst: true },
   async (state, deps, { timeline }) => {
     const experiments: EmergencyStopResult['experiments'] = [];

@@ -94,7 +94,7 @@ export async function ensureTemplate(
 }
 
 /** EnsureTemplate: the experiment compiled for this account and region, then made to exist in FIS. */
-export const ensureTemplateStep = gameDayStep<GameDayState, TemplateResult>(
+export const ensureTemplateStep = gameDayStep<GameDayState, TemplateResult, 'fis'>(
   { step: 'EnsureTemplate' },
   async (state, deps, { timeline }) => {
     const roleArn = deps.env.fisRoleArn;

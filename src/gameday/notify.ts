@@ -96,7 +96,7 @@ export function notificationOf(state: GameDayState): { subject: string; message:
  * topics take no idempotency token, so a retry first looks on the timeline for the message an
  * earlier attempt sent.
  */
-export const notify = gameDayStep<GameDayState, NotifyResult>(
+export const notify = gameDayStep<GameDayState, NotifyResult, 'sns'>(
   { step: notifyStep },
   async (state, deps, { step, attempt, timeline }) => {
     if (attempt > 1) {

@@ -99,7 +99,7 @@ async function recordTargets(fis: FisClient, timeline: GameDayTimeline, exp: Exp
 
 async function stopDecision(
   state: GameDayState,
-  deps: GameDayDeps,
+  deps: GameDayDeps<'ssm' | 'cloudwatch'>,
   startedAt: Date,
   now: Date,
 ): Promise<StopDecision | undefined> {
@@ -117,7 +117,7 @@ async function stopDecision(
  * metrics sample per minute), then the guardrails: kill switch, maximum duration, abort bounds.
  * A tripped guardrail asks the state machine to stop the experiment.
  */
-export const observe = gameDayStep<GameDayState, ObservationResult>(
+export const observe = gameDayStep<GameDayState, ObservationResult, 'fis' | 'ssm' | 'cloudwatch' | 'route53'>(
   {
     // After a stop request the same function waits for the experiment to end.
     step: (s) => (s.stop ? 'ObserveStopping' : 'Observe'),

@@ -13,7 +13,10 @@ import { checkWindows } from './window.ts';
 
 export type PreflightResult = z.infer<typeof preflightResult>;
 
-async function stopConditionChecks(spec: ExperimentSpec, deps: GameDayDeps): Promise<CheckResult[]> {
+async function stopConditionChecks(
+  spec: ExperimentSpec,
+  deps: GameDayDeps<'cloudwatch'>,
+): Promise<CheckResult[]> {
   const states = await describeAlarmStates(deps.aws.cloudwatch, spec.stopConditions);
   return spec.stopConditions.map((name, i) => {
     const s = states.get(name);
@@ -31,7 +34,7 @@ async function stopConditionChecks(spec: ExperimentSpec, deps: GameDayDeps): Pro
   });
 }
 
-async function exclusiveCheck(state: GameDayState, deps: GameDayDeps): Promise<CheckResult> {
+async function exclusiveCheck(state: GameDayState, deps: GameDayDeps<'fis'>): Promise<CheckResult> {
   const service = state.experiment.service;
   const others = (await activeTagged(deps.aws.fis, TAG.service, service)).filter(
     (e) => e.tags?.[TAG.gameday] !== state.gamedayId,
@@ -66,55 +69,56 @@ function blastRadiusCheck(spec: ExperimentSpec, radius: BlastRadius): CheckResul
  * within the guardrail. Every check lands on the timeline; a refusal closes the incident as
  * `refused` and names each reason (with the experiment field it comes from). Nothing is created.
  */
-export const preflight = gameDayStep<GameDayState, PreflightResult>(
-  { step: 'Preflight' },
-  async (state, deps, { timeline }) => {
-    const spec = state.experiment;
-    const now = deps.now();
-    const [killSwitch, steady, stopConditions, exclusive, radius] = await Promise.all([
-      readKillSwitch(deps.aws.ssm, deps.env.killSwitchParameter),
-      evaluateSteadyState(spec.hypothesis, deps.aws, now),
-      stopConditionChecks(spec, deps),
-      exclusiveCheck(state, deps),
-      measureBlastRadius(deps.aws.ec2, spec),
-    ]);
-    const checks: CheckResult[] = [
-      { name: 'kill-switch', ok: !killSwitch.engaged, detail: killSwitch.detail },
-      ...steady.checks,
-      ...stopConditions,
-      exclusive,
-      { name: 'window', ...checkWindows(spec.guardrails.windows, now) },
-      blastRadiusCheck(spec, radius),
-    ];
-    for (const c of checks) {
-      await timeline.record('gameday.preflight', {
-        eventId: eventIds.preflight(c.name),
-        occurredAt: now,
-        summary: `preflight ${c.name}: ${c.ok ? 'ok' : 'FAILED'}, ${c.detail}`,
-        detail: { name: c.name, ok: c.ok, detail: c.detail },
-      });
-    }
-    const reasons = checks.filter((c) => !c.ok).map((c) => `${spec.name}: ${c.detail}`);
-    if (reasons.length > 0) {
-      await timeline.record('gameday.refused', {
-        eventId: eventIds.refused(),
-        occurredAt: now,
-        summary: `game day refused: ${reasons.join('; ')}`,
-        detail: { reasons },
-      });
-      await deps.store.updateIncident(state.gamedayId, {
-        status: 'refused',
-        closedAt: now.toISOString(),
-        attributes: { refusedBecause: reasons },
-      });
-    }
-    return {
-      ok: reasons.length === 0,
-      checks,
-      reasons,
-      blastRadius: radius,
-      // The health checks as found, so observations need not look them up again.
-      watch: { healthChecks: steady.healthChecks },
-    };
-  },
-);
+export const preflight = gameDayStep<
+  GameDayState,
+  PreflightResult,
+  'fis' | 'ssm' | 'cloudwatch' | 'route53' | 'ec2'
+>({ step: 'Preflight' }, async (state, deps, { timeline }) => {
+  const spec = state.experiment;
+  const now = deps.now();
+  const [killSwitch, steady, stopConditions, exclusive, radius] = await Promise.all([
+    readKillSwitch(deps.aws.ssm, deps.env.killSwitchParameter),
+    evaluateSteadyState(spec.hypothesis, deps.aws, now),
+    stopConditionChecks(spec, deps),
+    exclusiveCheck(state, deps),
+    measureBlastRadius(deps.aws.ec2, spec),
+  ]);
+  const checks: CheckResult[] = [
+    { name: 'kill-switch', ok: !killSwitch.engaged, detail: killSwitch.detail },
+    ...steady.checks,
+    ...stopConditions,
+    exclusive,
+    { name: 'window', ...checkWindows(spec.guardrails.windows, now) },
+    blastRadiusCheck(spec, radius),
+  ];
+  for (const c of checks) {
+    await timeline.record('gameday.preflight', {
+      eventId: eventIds.preflight(c.name),
+      occurredAt: now,
+      summary: `preflight ${c.name}: ${c.ok ? 'ok' : 'FAILED'}, ${c.detail}`,
+      detail: { name: c.name, ok: c.ok, detail: c.detail },
+    });
+  }
+  const reasons = checks.filter((c) => !c.ok).map((c) => `${spec.name}: ${c.detail}`);
+  if (reasons.length > 0) {
+    await timeline.record('gameday.refused', {
+      eventId: eventIds.refused(),
+      occurredAt: now,
+      summary: `game day refused: ${reasons.join('; ')}`,
+      detail: { reasons },
+    });
+    await deps.store.updateIncident(state.gamedayId, {
+      status: 'refused',
+      closedAt: now.toISOString(),
+      attributes: { refusedBecause: reasons },
+    });
+  }
+  return {
+    ok: reasons.length === 0,
+    checks,
+    reasons,
+    blastRadius: radius,
+    // The health checks as found, so observations need not look them up again.
+    watch: { healthChecks: steady.healthChecks },
+  };
+});

@@ -28,7 +28,7 @@ export function reportStep(state: GameDayState): string {
 }
 
 /** Renders the incident's whole timeline and writes the three files (same keys on a retry: overwritten, not duplicated). */
-export async function writeReport(state: GameDayState, deps: GameDayDeps): Promise<ReportResult> {
+export async function writeReport(state: GameDayState, deps: GameDayDeps<'s3'>): Promise<ReportResult> {
   const incident = await ensureIncident(deps.store, state, deps.now());
   const events = await deps.store.all(incident.incidentId);
   const rendered = renderReport(incident, events, { timeZone: 'UTC' });
@@ -50,4 +50,7 @@ export async function writeReport(state: GameDayState, deps: GameDayDeps): Promi
 }
 
 /** RenderReport (also `Refused` and `ReportFailure`): the report of whatever happened, written to S3. */
-export const renderReportStep = gameDayStep<GameDayState, ReportResult>({ step: reportStep }, writeReport);
+export const renderReportStep = gameDayStep<GameDayState, ReportResult, 's3'>(
+  { step: reportStep },
+  writeReport,
+);

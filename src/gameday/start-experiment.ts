@@ -15,7 +15,7 @@ export type ExperimentRunResult = z.infer<typeof experimentResult>;
  * and experiment, which is how the emergency stop and other game days' preflights find it. A dry
  * run asks FIS to resolve the targets and skip every action.
  */
-export const startExperiment = gameDayStep<GameDayState, ExperimentRunResult>(
+export const startExperiment = gameDayStep<GameDayState, ExperimentRunResult, 'fis'>(
   { step: 'StartExperiment' },
   async (state, deps, { timeline }) => {
     const templateId = state.template?.templateId;

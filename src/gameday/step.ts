@@ -1,3 +1,4 @@
+import type { ClientName } from '../aws/clients.ts';
 import { logger } from '../runtime/logger.ts';
 import type { GameDayDeps } from './deps.ts';
 import { eventIds, GameDayTimeline } from './record.ts';
@@ -11,7 +12,11 @@ export interface StepContext {
   timeline: GameDayTimeline;
 }
 
-export type StepCore<S, R> = (state: S, deps: GameDayDeps, ctx: StepContext) => Promise<R>;
+export type StepCore<S, R, K extends ClientName> = (
+  state: S,
+  deps: GameDayDeps<K>,
+  ctx: StepContext,
+) => Promise<R>;
 
 export interface StepOptions<S> {
   /**
@@ -40,10 +45,10 @@ const MAX_ATTEMPT = 20;
  * `started` under attempt 1, 2, … until a write is new: the timeline's dedupe key doubles as the
  * retry counter, so no state is needed beyond what the state machine passes in.
  */
-export function gameDayStep<S extends { gamedayId: string }, R>(
+export function gameDayStep<S extends { gamedayId: string }, R, K extends ClientName = never>(
   options: StepOptions<S>,
-  core: StepCore<S, R>,
-): (state: S, deps: GameDayDeps) => Promise<R> {
+  core: StepCore<S, R, K>,
+): (state: S, deps: GameDayDeps<K>) => Promise<R> {
   return async (state, deps) => {
     const name = typeof options.step === 'string' ? options.step : options.step(state);
     const key = options.iteration ? `${name}#${options.iteration(state)}` : name;

@@ -10,7 +10,7 @@ export type StopResult = z.infer<typeof stopResult>;
  * StopExperiment: a guardrail tripped or the kill switch is set. An experiment that ended on its
  * own meanwhile is not an error: the point is that no fault stays active.
  */
-export const stopExperiment = gameDayStep<GameDayState, StopResult>(
+export const stopExperiment = gameDayStep<GameDayState, StopResult, 'fis'>(
   { step: 'StopExperiment' },
   async (state, deps, { timeline }) => {
     const run = state.experimentRun;

@@ -29,7 +29,7 @@ export function recoveryDecision(opts: {
  * evaluation preflight made), and the world watched as during the fault. When recovered, the
  * incident is resolved; when the RTO runs out first, it stays open for people to pick up.
  */
-export const verifyRecovery = gameDayStep<GameDayState, RecoveryResult>(
+export const verifyRecovery = gameDayStep<GameDayState, RecoveryResult, 'fis' | 'cloudwatch' | 'route53'>(
   { step: 'VerifyRecovery', iteration: (s) => (s.recovery?.sequence ?? 0) + 1 },
   async (state, deps, { timeline }) => {
     const now = deps.now();

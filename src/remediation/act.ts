@@ -13,7 +13,10 @@ import { RemediationTimeline } from './timeline.ts';
  * The kill switch is read again first: an approval may have taken minutes. A dry run records what
  * it would have done and stops there.
  */
-export async function act(state: RemediationState, deps: RemediationDeps): Promise<ActionResult> {
+export async function act(
+  state: RemediationState,
+  deps: RemediationDeps<'ssm' | 'route53'>,
+): Promise<ActionResult> {
   const s = attached(state);
   const t = s.triage;
   const timeline = new RemediationTimeline(deps.store, s.incident.incidentId, s.remediationId);

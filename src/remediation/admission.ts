@@ -9,7 +9,10 @@ import { RemediationTimeline } from './timeline.ts';
  * here), the runbook's circuit breaker, then its cooldown and rate limits. The verdict is recorded;
  * only `proceed` goes on.
  */
-export async function admitRemediation(state: RemediationState, deps: RemediationDeps): Promise<GuardResult> {
+export async function admitRemediation(
+  state: RemediationState,
+  deps: RemediationDeps<'ssm'>,
+): Promise<GuardResult> {
   const s = attached(state);
   const t = s.triage;
   const owner = s.remediationId;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalRequestEvent } from '../timeline/approvals.ts';
 import type { RemediationDeps } from './deps.ts';
 import { messageOf, notifyPerson } from './notify.ts';
@@ -16,7 +16,7 @@ export const approvalRequest = z.object({ state: remediationState, taskToken: z.
  */
 export async function requestApproval(
   input: z.infer<typeof approvalRequest>,
-  deps: RemediationDeps,
+  deps: RemediationDeps<'sns'>,
 ): Promise<{ requested: true }> {
   const s = attached(input.state);
   const t = s.triage;
@@ -52,7 +52,7 @@ export async function requestApproval(
 /** ApprovalDenied: the answer was no, or no answer came in time. Recorded, a person told, nothing done. */
 export async function approvalDenied(
   state: RemediationState,
-  deps: RemediationDeps,
+  deps: RemediationDeps<'sns'>,
 ): Promise<{ status: string }> {
   const s = attached(state);
   const timedOut = s.rejection?.Error === 'States.Timeout';

@@ -22,7 +22,10 @@ export async function openGameDayOn(store: TimelineStore, service: string): Prom
  * incident (the report then shows what the automation did during it); otherwise it opens, or
  * joins, the incident of the alarm transition, whose id the transition decides.
  */
-export async function attachIncident(state: RemediationState, deps: RemediationDeps): Promise<AttachResult> {
+export async function attachIncident(
+  state: RemediationState,
+  deps: RemediationDeps<never>,
+): Promise<AttachResult> {
   const t = state.triage;
   if (!t?.matched) throw new Error('AttachIncident runs only after a matching triage: check the ASL wiring');
   const now = deps.now();

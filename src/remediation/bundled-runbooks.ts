@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExperimentFileError } from '../experiments/errors.ts';
 import { plainSource } from '../experiments/source.ts';
 import { parseRunbook } from '../runbooks/load.ts';

@@ -23,7 +23,7 @@ const SSM_FAILED = new Set(['Failed', 'TimedOut', 'Cancelled', 'CompletedWithFai
  */
 export async function checkAction(
   state: RemediationState,
-  deps: RemediationDeps,
+  deps: RemediationDeps<'ssm' | 'route53'>,
 ): Promise<z.infer<typeof actionStatus>> {
   const s = attached(state);
   const a = s.action;

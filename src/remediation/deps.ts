@@ -1,11 +1,18 @@
-import { client } from '../aws/clients.ts';
+import type { ClientName, Clients } from '../aws/clients.ts';
+import { dynamoDbClient } from '../aws/dynamodb.ts';
 import { ConfigurationError, type GameDayDeps, liveDeps } from '../gameday/deps.ts';
 import type { Runbook } from '../runbooks/schema.ts';
 import { bundledRunbooks } from './bundled-runbooks.ts';
 import { RemediationGuard } from './guard.ts';
 
-/** Everything a remediation step touches: the game-day dependencies, plus the safety store and the runbooks. */
-export interface RemediationDeps extends GameDayDeps {
+/** The services the remediation steps call between them. */
+export type RemediationClient = 'ssm' | 'cloudwatch' | 'route53' | 'sns';
+
+/**
+ * Everything a remediation step touches: the game-day dependencies, plus the safety store and the
+ * runbooks. `K` names the SDK clients the step calls, as in GameDayDeps.
+ */
+export interface RemediationDeps<K extends ClientName = RemediationClient> extends GameDayDeps<K> {
   guard: RemediationGuard;
   /** Read when triage needs them, so that a step after triage does not depend on them. */
   runbooks: () => readonly Runbook[];
@@ -14,11 +21,12 @@ export interface RemediationDeps extends GameDayDeps {
 }
 
 /** What a deployed remediation handler runs with. */
-export function liveRemediationDeps(
+export function liveRemediationDeps<K extends ClientName>(
+  aws: Pick<Clients, K>,
   source: Record<string, string | undefined> = process.env,
   now: () => Date = () => new Date(),
-): RemediationDeps {
-  const base = liveDeps(source, now);
+): RemediationDeps<K> {
+  const base = liveDeps(aws, source, now);
   const table = source.FAULTLINE_REMEDIATION_TABLE;
   if (!table) {
     throw new ConfigurationError(
@@ -27,7 +35,7 @@ export function liveRemediationDeps(
   }
   return {
     ...base,
-    guard: new RemediationGuard(client('dynamodb'), table, now),
+    guard: new RemediationGuard(dynamoDbClient(), table, now),
     runbooks: () => bundledRunbooks(source.FAULTLINE_RUNBOOKS),
     switchParameter: () => {
       const name = source.FAULTLINE_REMEDIATION_SWITCH_PARAMETER;

@@ -1,5 +1,5 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsCall } from '../aws/errors.ts';
 import { subjectLine } from '../gameday/notify.ts';
 import type { RemediationDeps } from './deps.ts';
@@ -19,7 +19,7 @@ export const notifyInput = z.object({ purpose: notifyPurpose, state: remediation
  * idempotency token; a crash between publishing and recording can still send it twice.)
  */
 export async function notifyPerson(
-  deps: RemediationDeps,
+  deps: RemediationDeps<'sns'>,
   timeline: RemediationTimeline,
   purpose: NotifyPurpose,
   text: { subject: string; lines: string[] },
@@ -90,7 +90,7 @@ export function messageOf(
 /** Notify: tells a person why this remediation stopped (held back, rejected). */
 export async function remediationNotify(
   input: z.infer<typeof notifyInput>,
-  deps: RemediationDeps,
+  deps: RemediationDeps<'sns'>,
 ): Promise<{ messageId: string; alreadySent?: boolean }> {
   const s = attached(input.state);
   const timeline = new RemediationTimeline(deps.store, s.incident.incidentId, s.remediationId);

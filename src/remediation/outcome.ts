@@ -10,7 +10,7 @@ import { droppedEventsTimeline, RemediationTimeline } from './timeline.ts';
  */
 export async function resolveRemediation(
   state: RemediationState,
-  deps: RemediationDeps,
+  deps: RemediationDeps<never>,
 ): Promise<{ closedIncident: boolean }> {
   const s = attached(state);
   const t = s.triage;
@@ -38,7 +38,7 @@ export async function resolveRemediation(
 /** Escalate: the action ran and did not fix it. Counts against the breaker; a person is told; the incident stays open. */
 export async function escalateRemediation(
   state: RemediationState,
-  deps: RemediationDeps,
+  deps: RemediationDeps<'sns'>,
 ): Promise<{ escalated: true }> {
   const s = attached(state);
   const t = s.triage;
@@ -61,7 +61,7 @@ export async function escalateRemediation(
  */
 export async function recordFailure(
   state: RemediationState,
-  deps: RemediationDeps,
+  deps: RemediationDeps<'sns'>,
 ): Promise<{ recorded: true }> {
   const error = state.failure?.Error ?? 'unknown error';
   const cause = state.failure?.Cause;

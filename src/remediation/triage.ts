@@ -14,7 +14,7 @@ import { droppedEventsTimeline } from './timeline.ts';
  * timeline with the reason, logged, and ends the remediation as a success: a bad event must never
  * fail the state machine, let alone in a loop.
  */
-export async function triage(state: RemediationState, deps: RemediationDeps): Promise<TriageResult> {
+export async function triage(state: RemediationState, deps: RemediationDeps<'ssm'>): Promise<TriageResult> {
   const switched = await remediationEnabled(deps.aws.ssm, deps.switchParameter());
   const m = switched.enabled
     ? matchRunbook(state.event, deps.runbooks())

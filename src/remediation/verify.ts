@@ -11,7 +11,7 @@ import { RemediationTimeline } from './timeline.ts';
  */
 export async function verifyRemediation(
   state: RemediationState,
-  deps: RemediationDeps,
+  deps: RemediationDeps<'cloudwatch' | 'route53'>,
 ): Promise<VerifyResult> {
   const s = attached(state);
   const t = s.triage;
@@ -46,7 +46,7 @@ export async function verifyRemediation(
 
 /** The alarms not OK and the health checks not healthy, as a person reads them. */
 async function stillFailing(
-  deps: RemediationDeps,
+  deps: RemediationDeps<'cloudwatch' | 'route53'>,
   verify: { alarms: string[]; healthChecks: string[] },
 ): Promise<string[]> {
   const pending: string[] = [];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDuration } from '../experiments/schema.ts';
 import { globToRegExp } from './glob.ts';
 import { badReference } from './template.ts';

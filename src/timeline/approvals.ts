@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssue } from '../runtime/handler.ts';
 import type { NewTimelineEvent, TimelineEvent } from './event.ts';
 import type { ApprovalEventKinds } from './kinds.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Where a timeline event came from. */
 export const eventSource = z.enum([

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { type LocalStack, PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
 import { healthCheckId } from '../../sandbox/services/route53/ids.ts';
 import { PRIMARY_CHECK_REFERENCE } from '../../sandbox/services/route53/world-dns.ts';
+import { allClients } from '../../src/aws/clients.ts';
 import type { ExperimentInput } from '../../src/experiments/schema.ts';
 import { type GameDayDeps, liveDeps } from '../../src/gameday/deps.ts';
 import { type GameDayState, gameDayState } from '../../src/gameday/state.ts';
@@ -22,7 +23,7 @@ export interface GameDayStack {
  */
 export async function startGameDayStack(seed = 7): Promise<GameDayStack> {
   const stack = await startLocal({ seed, time: 'manual' });
-  const deps = liveDeps(process.env, () => stack.clock.date());
+  const deps = liveDeps(allClients(), process.env, () => stack.clock.date());
   return { stack, deps, close: () => stack.close() };
 }
 

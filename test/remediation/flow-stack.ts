@@ -7,7 +7,7 @@ import {
 import { DescribeAutomationExecutionsCommand } from '@aws-sdk/client-ssm';
 import type { AwsEvent } from '../../sandbox/events.ts';
 import type { LocalStack } from '../../sandbox/local.ts';
-import { client } from '../../src/aws/clients.ts';
+import { allClients, client } from '../../src/aws/clients.ts';
 import { liveRemediationDeps, type RemediationDeps } from '../../src/remediation/deps.ts';
 import type { RemediationState } from '../../src/remediation/state.ts';
 import type { TimelineEvent } from '../../src/timeline/event.ts';
@@ -81,7 +81,7 @@ export async function automationExecutions() {
 }
 
 export function deps(stack: LocalStack): RemediationDeps {
-  return liveRemediationDeps(process.env, () => stack.clock.date());
+  return liveRemediationDeps(allClients(), process.env, () => stack.clock.date());
 }
 
 export async function timeline(stack: LocalStack, incidentId: string): Promise<TimelineEvent[]> {

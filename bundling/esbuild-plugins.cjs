@@ -1,0 +1,84 @@
+// esbuild plugins for the Lambda bundles (`custom.esbuild.plugins` in serverless.yml). CommonJS
+// because serverless-esbuild loads the file with require().
+const { readFile, writeFile } = require('node:fs/promises');
+const { resolve } = require('node:path');
+const { decode, encode } = require('@jridgewell/sourcemap-codec');
+
+/** An AWS SDK client's schema module: every shape of the service, of which a handler uses a few. */
+const SCHEMA_MODULE = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
+const STRING_CONSTANT = /^const (_\w+) = ("(?:[^"\\]|\\.)*");$/gm;
+const COMPUTED_KEY = /\[(_\w+)\]:/g;
+
+/**
+ * The schema modules write trait keys as computed keys over string constants (`{ [_xN]: _TSa }`).
+ * esbuild cannot prove a computed key free of side effects, so it keeps every shape that has one:
+ * all of EC2's shapes (~550 KB) for the two calls preflight makes. Writing the constant's literal
+ * in place of the key lets esbuild drop the shapes no command of the bundle reaches.
+ */
+const inlineSchemaKeys = {
+  name: 'aws-sdk-schema-keys',
+  setup(build) {
+    build.onLoad({ filter: SCHEMA_MODULE }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const constants = new Map();
+      for (const [, name, literal] of text.matchAll(STRING_CONSTANT)) constants.set(name, literal);
+      const contents = text.replace(COMPUTED_KEY, (key, name) =>
+        constants.has(name) ? `${constants.get(name)}:` : key,
+      );
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+const isLibrary = (source) => /(^|[\\/])node_modules[\\/]/.test(source);
+
+/**
+ * Keeps the source map for faultline's own code and drops it for libraries, which are most of a
+ * bundle's mappings (and the map was most of the zip). Where a stretch of library code starts, an
+ * unmapped segment ends the mapping before it: a stack frame inside the SDK then shows its place in
+ * the bundle instead of borrowing the faultline line that precedes it.
+ */
+function trimLibraryMappings(map) {
+  const sources = [];
+  const sourceIndex = new Map();
+  const names = [];
+  const nameIndex = new Map();
+  const keep = (index, from, into, list) => {
+    if (!index.has(from)) {
+      index.set(from, into.length);
+      into.push(list[from]);
+    }
+    return index.get(from);
+  };
+  let inLibrary = false;
+  const lines = decode(map.mappings).map((segments) =>
+    segments.flatMap(([column, source, line, sourceColumn, name]) => {
+      const library = source === undefined || isLibrary(map.sources[source]);
+      const startsLibrary = library && !inLibrary;
+      inLibrary = library;
+      if (library) return startsLibrary ? [[column]] : [];
+      const kept = [column, keep(sourceIndex, source, sources, map.sources), line, sourceColumn];
+      return [name === undefined ? kept : [...kept, keep(nameIndex, name, names, map.names)]];
+    }),
+  );
+  return { ...map, sources, names, mappings: encode(lines) };
+}
+
+const librarySourceMaps = {
+  name: 'library-source-maps',
+  setup(build) {
+    // The map files' paths come from the metafile (serverless-esbuild writes the outputs itself).
+    build.initialOptions.metafile = true;
+    const base = build.initialOptions.absWorkingDir ?? process.cwd();
+    build.onEnd(async (result) => {
+      const maps = Object.keys(result.metafile?.outputs ?? {}).filter((file) => file.endsWith('.map'));
+      for (const file of maps) {
+        const path = resolve(base, file);
+        const map = JSON.parse(await readFile(path, 'utf8'));
+        await writeFile(path, JSON.stringify(trimLibraryMappings(map)));
+      }
+    });
+  },
+};
+
+module.exports = [inlineSchemaKeys, librarySourceMaps];

@@ -1,0 +1,5 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { clientConfig, sharedClient } from './shared-client.ts';
+
+/** SSM: the kill-switch and remediation-switch parameters, and Automation executions. */
+export const ssmClient = sharedClient(() => new SSMClient(clientConfig));

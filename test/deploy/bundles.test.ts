@@ -1,0 +1,165 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import * as esbuild from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveServerless } from '../../sandbox/deploy/resolve.ts';
+import { PROJECT_DIR } from '../../sandbox/local.ts';
+
+/**
+ * What each function's bundle carries, built as `sls package` builds it: esbuild with the options
+ * of custom.esbuild in serverless.yml. (The zip sizes and load times are `npm run bench -- bundle`;
+ * packaging takes too long for a test.)
+ */
+
+/** serverless-esbuild's own options, which it takes out before calling esbuild. */
+const PLUGIN_OPTIONS = ['exclude', 'outputFileExtension', 'packager', 'nativeZip', 'concurrency'];
+
+/** The service module of src/aws/ that makes each SDK package's client. */
+const CLIENT_MODULES: Record<string, string> = {
+  'client-cloudwatch': 'cloudwatch.ts',
+  'client-dynamodb': 'dynamodb.ts',
+  'client-ec2': 'ec2.ts',
+  'client-fis': 'fis.ts',
+  'client-route-53': 'route53.ts',
+  'client-s3': 's3.ts',
+  'client-sfn': 'sfn.ts',
+  'client-sns': 'sns.ts',
+  'client-ssm': 'ssm.ts',
+};
+
+/** The default credential chain's providers and the clients they call (Lambda uses environment credentials). */
+const CREDENTIAL_CHAIN =
+  /@aws-sdk[\\/](nested-clients|client-sts|client-sso|client-sso-oidc|credential-provider-(ini|sso|web-identity|process|http|login|node))[\\/]/;
+
+interface Built {
+  /** Function name → the bundle's non-empty inputs (project-relative paths). */
+  inputs: Map<string, string[]>;
+  /** Function name → its handler module, e.g. functions/observe.ts. */
+  sources: Map<string, string>;
+  outdir: string;
+}
+
+async function buildAll(): Promise<Built> {
+  const service = (await resolveServerless(PROJECT_DIR)) as Awaited<ReturnType<typeof resolveServerless>> & {
+    custom: { esbuild: Record<string, unknown> };
+  };
+  const { plugins, ...settings } = service.custom.esbuild;
+  for (const option of PLUGIN_OPTIONS) delete settings[option];
+  const sources = new Map(
+    Object.entries(service.functions).map(([name, fn]) => [name, `${fn.handler.replace(/\.[^.]+$/, '')}.ts`]),
+  );
+  const outdir = await mkdtemp(join(tmpdir(), 'faultline-bundles-'));
+  const result = await esbuild.build({
+    ...(settings as esbuild.BuildOptions),
+    absWorkingDir: PROJECT_DIR,
+    entryPoints: Object.fromEntries([...sources].map(([name, file]) => [name, file])),
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    plugins: createRequire(import.meta.url)(resolve(PROJECT_DIR, String(plugins))),
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = new Map<string, string[]>();
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    const name = /([^/\\]+)\.mjs$/.exec(file)?.[1];
+    if (!name || !output.entryPoint) continue;
+    inputs.set(
+      name,
+      Object.entries(output.inputs)
+        .filter(([, i]) => i.bytesInOutput > 0)
+        .map(([path]) => path),
+    );
+  }
+  return { inputs, sources, outdir };
+}
+
+/** The SDK clients a bundle carries: the packages whose client class made it into the output. */
+function clientsIn(inputs: string[]): string[] {
+  const found = new Set<string>();
+  for (const path of inputs) {
+    const m = /@aws-sdk[\\/](client-[^\\/]+)[\\/]dist-es[\\/]\w+Client\.js$/.exec(path);
+    if (m) found.add(m[1]!);
+  }
+  return [...found].sort();
+}
+
+/** The clients a handler hands its step: the src/aws/ service modules it imports (dynamodb always, for the tables). */
+async function clientsImportedBy(handlerFile: string): Promise<string[]> {
+  const source = await readFile(join(PROJECT_DIR, handlerFile), 'utf8');
+  const modules = new Set(
+    [...source.matchAll(/^import [^;]* from '[./]*src\/aws\/([\w-]+\.ts)';$/gm)].map((m) => m[1]),
+  );
+  return Object.entries(CLIENT_MODULES)
+    .filter(([pkg, module]) => pkg === 'client-dynamodb' || modules.has(module))
+    .map(([pkg]) => pkg)
+    .sort();
+}
+
+describe('the Lambda bundles (custom.esbuild in serverless.yml)', () => {
+  let built: Built;
+
+  beforeAll(async () => {
+    built = await buildAll();
+  }, 180_000);
+  afterAll(() => rm(built.outdir, { recursive: true, force: true }));
+
+  it('is one bundle per function', () => {
+    expect([...built.inputs.keys()].sort()).toEqual([...built.sources.keys()].sort());
+    expect(built.inputs.size).toBeGreaterThan(0);
+  });
+
+  it('carry only the SDK clients their handler passes to its step', async () => {
+    for (const [name, inputs] of built.inputs) {
+      expect(clientsIn(inputs), name).toEqual(await clientsImportedBy(built.sources.get(name)!));
+    }
+  });
+
+  it('carry no credential provider but the environment one (Lambda hands credentials in variables)', () => {
+    for (const [name, inputs] of built.inputs) {
+      expect(
+        inputs.filter((p) => CREDENTIAL_CHAIN.test(p)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it("carry none of zod's translations (every module imports zod as `import * as z`)", () => {
+    for (const [name, inputs] of built.inputs) {
+      const locales = inputs.filter((p) => /zod[\\/]v4[\\/]locales[\\/](?!en\.js)/.test(p));
+      expect(
+        locales.length,
+        `${name}: a module imports zod as \`import { z }\`, which bundles every locale`,
+      ).toBe(0);
+    }
+  });
+
+  it('map faultline code in a stack trace and leave library frames unmapped', async () => {
+    const name = 'openIncident';
+    const bundle = join(built.outdir, `${name}.mjs`);
+    const map = JSON.parse(await readFile(`${bundle}.map`, 'utf8')) as { sources: string[] };
+    expect(map.sources.some((s) => s.includes('src/runtime/handler.ts'))).toBe(true);
+    expect(map.sources.filter((s) => s.includes('node_modules'))).toEqual([]);
+
+    // An invalid input fails in src/runtime/handler.ts, under middy's frames.
+    const script = [
+      `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});`,
+      "try { await handler({}, { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 }); }",
+      'catch (e) { process.stdout.write(e.stack); }',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--enable-source-maps', '--input-type=module', '--eval', script],
+      { env: { ...process.env, NODE_OPTIONS: '', POWERTOOLS_LOG_LEVEL: 'SILENT' } },
+    );
+    const frames = stdout.split('\n').filter((l) => l.trim().startsWith('at '));
+    expect(stdout).toMatch(/^InvalidInputError: OpenIncident: invalid input/);
+    expect(frames[0]).toMatch(/src[\\/]runtime[\\/]handler\.ts:\d+:\d+/);
+    // middy's frames: the bundle's own position, not a faultline line they do not belong to.
+    expect(frames.some((f) => new RegExp(`${name}\\.mjs:\\d+:\\d+`).test(f))).toBe(true);
+  });
+});
