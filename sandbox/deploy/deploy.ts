@@ -118,6 +118,16 @@ export async function deployToSandbox(
           resources[logicalId] = { ref: name, attributes: { Arn: `arn:aws:iam::${accountId}:role/${name}` } };
           break;
         }
+        case 'AWS::SQS::Queue': {
+          // Not emulated, but named like SQS names it: EventBridge checks a dead-letter queue's ARN.
+          const name = String(props.QueueName ?? `${service.service}-${logicalId}`);
+          notEmulated[logicalId] = res.Type;
+          resources[logicalId] = {
+            ref: `https://sqs.${region}.amazonaws.com/${accountId}/${name}`,
+            attributes: { Arn: `arn:aws:sqs:${region}:${accountId}:${name}`, QueueName: name },
+          };
+          break;
+        }
         default:
           notEmulated[logicalId] = res.Type;
           resources[logicalId] = {
