@@ -2,10 +2,15 @@
 // Each figure runs in this process on the machine at hand: compare runs on the same machine.
 import { performance } from 'node:perf_hooks';
 import { gameDayBench } from './gameday.ts';
+import { remediationBench } from './remediation.ts';
 import { reportBench } from './report.ts';
 
 const only = process.argv[2];
-const suites: Record<string, () => Promise<void>> = { gameday: gameDayBench, report: reportBench };
+const suites: Record<string, () => Promise<void>> = {
+  gameday: gameDayBench,
+  remediation: remediationBench,
+  report: reportBench,
+};
 
 for (const [name, run] of Object.entries(suites)) {
   if (only && only !== name) continue;
