@@ -4,11 +4,13 @@
 import { performance } from 'node:perf_hooks';
 import { bundleBench } from './bundle.ts';
 import { gameDayBench } from './gameday.ts';
+import { remediationBench } from './remediation.ts';
 import { reportBench } from './report.ts';
 
 const only = process.argv[2];
 const suites: Record<string, () => Promise<void>> = {
   gameday: gameDayBench,
+  remediation: remediationBench,
   report: reportBench,
   bundle: bundleBench,
 };

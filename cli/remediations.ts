@@ -1,6 +1,8 @@
 import { DescribeExecutionCommand, type ExecutionListItem, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import type { LocalStack } from '../sandbox/local.ts';
 import { client } from '../src/aws/clients.ts';
+import { type RunOutcome, runOutcome } from '../src/remediation/run-outcome.ts';
+import type { RemediationState } from '../src/remediation/state.ts';
 import { stateMachineArn } from './state-machines.ts';
 
 /** A remediation that ran during a game day, as `--json` lists it. */
@@ -9,6 +11,8 @@ export interface RemediationRun {
   action: string;
   /** The Step Functions execution's status: SUCCEEDED, FAILED, RUNNING, … */
   status: string;
+  /** What came of it: resolved, escalated, rejected, held back, duplicate, … (SUCCEEDED says only that it ended well). */
+  outcome: RunOutcome;
   start: string;
   end: string | null;
   execution: string;
@@ -51,15 +55,14 @@ export async function remediationsOf(
   const runs: RemediationRun[] = [];
   for (const e of executions) {
     const d = await client('sfn').send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
-    const state = JSON.parse(d.output ?? d.input ?? '{}') as {
-      triage?: { matched?: boolean; runbook?: string; action?: { kind?: string; document?: string } };
-      incident?: { incidentId?: string };
-    };
-    if (!state.triage?.matched || state.incident?.incidentId !== incidentId) continue;
+    const state = JSON.parse(d.output ?? d.input ?? '{}') as Partial<RemediationState>;
+    const triage = state.triage?.matched ? state.triage : undefined;
+    if (!triage || state.incident?.incidentId !== incidentId) continue;
     runs.push({
-      runbook: state.triage.runbook ?? 'unknown',
-      action: state.triage.action?.document ?? state.triage.action?.kind ?? 'unknown',
+      runbook: triage.runbook,
+      action: 'document' in triage.action ? triage.action.document : triage.action.kind,
       status: d.status ?? 'UNKNOWN',
+      outcome: runOutcome(d.status ?? 'UNKNOWN', state),
       start: d.startDate?.toISOString() ?? '',
       end: d.stopDate?.toISOString() ?? null,
       execution: d.executionArn ?? '',

@@ -98,7 +98,8 @@ export function reportable<T>(incidentId: string, render: () => T): T {
 }
 
 /** The SDK clients talk to the sandbox at `endpoint`; any credentials do, so none are required. */
-function pointAt(endpoint: string): void {
+/** Points this process's AWS clients at a sandbox (which takes any credentials: nobody has to invent some). */
+export function pointAt(endpoint: string): void {
   process.env.AWS_ENDPOINT_URL = endpoint;
   process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
@@ -109,7 +110,7 @@ function pointAt(endpoint: string): void {
 }
 
 /** FAULTLINE_TIMELINE_TABLE when set (as in a Lambda), else the name serverless.yml gives the stage's table. */
-async function tableName(stage: string): Promise<string> {
+export async function tableName(stage: string): Promise<string> {
   const fromEnv = process.env.FAULTLINE_TIMELINE_TABLE;
   if (fromEnv) return fromEnv;
   const service = await resolveServerless(PROJECT_DIR, stage);

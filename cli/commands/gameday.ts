@@ -11,19 +11,22 @@ import {
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { Command, Option } from 'commander';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
-import { client, resetClients } from '../../src/aws/clients.ts';
+import { client } from '../../src/aws/clients.ts';
 import { alarmsFromCloudWatch } from '../../src/experiments/alarm-lookup.ts';
 import { ExperimentFileError } from '../../src/experiments/errors.ts';
 import { findUnknownAlarm } from '../../src/experiments/rules.ts';
 import type { ExperimentSpec } from '../../src/experiments/schema.ts';
 import { gameDayId } from '../../src/gameday/ids.ts';
 import type { GameDayState } from '../../src/gameday/state.ts';
+import { TimelineStore } from '../../src/timeline/store.ts';
+import { ApprovalWatch } from '../approval-watch.ts';
 import { UsageError } from '../errors.ts';
 import { loadExperimentArgument } from '../experiment-argument.ts';
 import { integerIn } from '../options.ts';
 import { ProgressPrinter } from '../progress.ts';
 import { type RemediationRun, remediationsOf } from '../remediations.ts';
 import { stateMachineArn } from '../state-machines.ts';
+import { pointAt, tableName } from '../timeline-source.ts';
 
 export interface GameDayFlags {
   seed: number;
@@ -55,7 +58,7 @@ export interface GameDaySummary {
 
 // Time between two looks at the execution. In-process the clock is virtual and steps happen each
 // virtual minute; against a running sandbox or AWS it is real time, and a person is watching.
-const POLL_MS = { inProcess: 30_000, remote: 5_000 } as const;
+const POLL_MS = { inProcess: 30_000, remote: 2_000 } as const;
 
 export function gamedayCommand(io: { out: (line: string) => void; err: (line: string) => void }): Command {
   return new Command('gameday')
@@ -137,14 +140,7 @@ Exit status: 0 the game day ran to its end and the fault is stopped (whatever th
             time: 'fast',
           });
         } else if (flags.endpoint) {
-          // A sandbox takes any credentials; don't make people invent some.
-          process.env.AWS_ENDPOINT_URL = flags.endpoint;
-          process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-          if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
-            process.env.AWS_ACCESS_KEY_ID = 'sandbox';
-            process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
-          }
-          resetClients();
+          pointAt(flags.endpoint);
         }
         try {
           if (flags.remediation) {
@@ -199,7 +195,7 @@ async function findStateMachine(stage: string, stack: LocalStack | undefined): P
 
 export async function runGameDay(
   experiment: ExperimentSpec,
-  flags: Pick<GameDayFlags, 'dryRun' | 'out' | 'json' | 'stage'>,
+  flags: Pick<GameDayFlags, 'dryRun' | 'out' | 'json' | 'stage' | 'endpoint'>,
   stack: LocalStack | undefined,
   io: { out: (line: string) => void; err: (line: string) => void },
 ): Promise<GameDaySummary> {
@@ -213,11 +209,17 @@ export async function runGameDay(
       `Game day ${id}: ${experiment.description}${flags.dryRun ? ' (dry run: nothing is injected)' : ''}`,
     );
   }
-  const startedAt = new Date();
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn, name: id, input: JSON.stringify(input) }),
   );
   const progress = new ProgressPrinter();
+  const approvals = live
+    ? new ApprovalWatch(
+        new TimelineStore(client('dynamodb'), await tableName(flags.stage)),
+        id,
+        stack ? undefined : flags.endpoint ? ` --endpoint ${flags.endpoint}` : ' --aws',
+      )
+    : undefined;
   let lastEventId = 0;
   let lastState: string | undefined;
   let done: DescribeExecutionCommandOutput | undefined;
@@ -243,6 +245,7 @@ export async function runGameDay(
       const exited = ev.stateExitedEventDetails?.output;
       if (exited) lastState = exited;
     }
+    for (const line of (await approvals?.newRequests()) ?? []) io.out(line);
     // The history was read after the execution was seen finished, so it is complete.
     if (done) break;
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -252,7 +255,8 @@ export async function runGameDay(
   const finalState = done.output ?? lastState;
   const output = finalState ? (JSON.parse(finalState) as Partial<GameDayState>) : undefined;
   const summary = await summarise(id, done, output, flags.out);
-  summary.remediations = await remediationsOf(id, startedAt, {
+  // The service's clock, not this machine's: a sandbox runs on virtual time.
+  summary.remediations = await remediationsOf(id, done.startDate ?? new Date(0), {
     stage: flags.stage,
     stack,
     wait: (ms) => new Promise((r) => setTimeout(r, stack ? ms : Math.min(ms, POLL_MS.remote))),
@@ -329,7 +333,7 @@ function printVerdict(s: GameDaySummary, io: { out: (line: string) => void }): v
   if (s.experiment.id) io.out(`Experiment ${s.experiment.id}: ${s.experiment.finalStatus ?? 'unknown'}`);
   for (const r of s.remediations) {
     io.out(
-      `Remediation: ${r.runbook} (${r.action}) ${r.status.toLowerCase()}, ${r.start.slice(11, 19)}–${r.end?.slice(11, 19) ?? 'still running'}`,
+      `Remediation: ${r.runbook} (${r.action}) ${r.outcome}, ${r.start.slice(11, 19)}–${r.end?.slice(11, 19) ?? 'still running'}`,
     );
   }
   if (s.reports) io.out(`Report: ${s.reports.markdown} (also ${s.reports.html}, ${s.reports.json})`);

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Command } from 'commander';
+import { worldHealthAlarmNames } from '../../sandbox/services/route53/world-dns.ts';
 import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import {
   type AlarmLookup,
@@ -140,8 +141,9 @@ async function alarmLookup(flags: ValidateFlags): Promise<AlarmLookup | undefine
     return alarmsFromCloudWatch(cloudwatch, `at ${flags.endpoint}`);
   }
   const world = await loadWorldFile(flags.world);
+  const health = worldHealthAlarmNames(world);
   return alarmsFromList(
-    world.alarms.map((a) => a.AlarmName),
+    [...world.alarms.map((a) => a.AlarmName), ...(health ? [health.primary, health.secondary] : [])],
     `in the sandbox world '${world.name}' (check elsewhere with --aws or --endpoint)`,
   );
 }

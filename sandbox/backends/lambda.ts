@@ -26,6 +26,14 @@ export class LambdaFunctionError extends Error {
 }
 
 /**
+ * How many handlers run at once; the others wait their turn. Lambda runs each invocation in its
+ * own environment, the sandbox runs them all in one process: a burst of a thousand executions would
+ * otherwise start a thousand handlers whose SDK calls queue behind each other for so long (in real
+ * time) that their Lambda timeouts, which middy enforces on real timers, expire while they wait.
+ */
+export const SANDBOX_LAMBDA_CONCURRENCY = 32;
+
+/**
  * The sandbox's Lambda: the project's functions, registered by name, called in-process. Payloads
  * go through JSON both ways, as they do through the Lambda API, so a handler can't lean on values
  * that would not survive the trip (Dates, undefined, class instances).
@@ -37,6 +45,8 @@ export class LambdaRegistry {
   private readonly accountId: string;
   private readonly now: () => number;
   private running = 0;
+  private active = 0;
+  private readonly turns: (() => void)[] = [];
 
   constructor(opts: { region: string; accountId: string; now: () => number }) {
     this.region = opts.region;
@@ -76,9 +86,13 @@ export class LambdaRegistry {
       );
     }
     const event = JSON.parse(JSON.stringify(payload ?? {}));
+    // Waiting for a turn counts as running: virtual time must not move under a queued invocation.
+    this.running++;
+    // A finishing invocation hands its turn straight to the next in line.
+    if (this.active < SANDBOX_LAMBDA_CONCURRENCY) this.active++;
+    else await new Promise<void>((go) => this.turns.push(go));
     const startedAt = this.now();
     const t0 = performance.now();
-    this.running++;
     try {
       const result = await handler(event);
       this.log.push({ functionName: name, startedAt, durationMs: performance.now() - t0, error: undefined });
@@ -90,6 +104,9 @@ export class LambdaRegistry {
       throw new LambdaFunctionError(errorType, err.message);
     } finally {
       this.running--;
+      const next = this.turns.shift();
+      if (next) next();
+      else this.active--;
     }
   }
 }

@@ -16,7 +16,7 @@ import { type DnsAnswer, resolve } from './route53/resolver.ts';
 import { Route53State } from './route53/state.ts';
 import { changeTagsForResource, listTagsForResource, listTagsForResources } from './route53/tags.ts';
 import { ROUTE53_XMLNS } from './route53/wire.ts';
-import { ensurePrimaryHealthAlarm, setUpWorldDns } from './route53/world-dns.ts';
+import { ensureHealthAlarms, setUpWorldDns } from './route53/world-dns.ts';
 import {
   createHostedZone,
   deleteHostedZone,
@@ -129,7 +129,7 @@ export function createRoute53Service(core: SandboxCore): Route53Service {
     start: () => {
       setUpWorldDns(ctx);
       engine.start();
-      ensurePrimaryHealthAlarm(ctx);
+      ensureHealthAlarms(ctx);
       followDns();
     },
     resolve: (name, type) => resolve(ctx, picks, name, type),

@@ -135,7 +135,7 @@ export function createStatesService(
       taskParameters: new Map(),
     };
     executions.set(arn, exec);
-    const machine = new StateMachine(forInterpreter(def), { validationOptions: { checkArn: false } });
+    const machine = interpreterFor(m.definition, def);
     const run = machine.run(JSON.parse(input), {
       overrides: { taskResourceLocalHandlers: taskHandlers(def, { lambdas, tokens, exec, now }) },
       context: {
@@ -424,6 +424,22 @@ function eachState(states: Record<string, unknown>, fn: (name: string, state: Ta
     if (s.Iterator) eachState(s.Iterator.States, fn);
     if (s.ItemProcessor) eachState(s.ItemProcessor.States, fn);
   }
+}
+
+/**
+ * One interpreter per definition, reused by every execution of it: building one validates the
+ * whole definition, which a burst of a thousand executions would otherwise repeat a thousand times
+ * on the event loop that runs their handlers.
+ */
+const interpreters = new Map<string, StateMachine>();
+
+function interpreterFor(text: string, def: StateMachineDefinition): StateMachine {
+  let machine = interpreters.get(text);
+  if (!machine) {
+    machine = new StateMachine(forInterpreter(def), { validationOptions: { checkArn: false } });
+    interpreters.set(text, machine);
+  }
+  return machine;
 }
 
 /**

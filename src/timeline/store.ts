@@ -237,6 +237,27 @@ export class TimelineStore {
     return out.Item ? eventOf(out.Item) : undefined;
   }
 
+  /** The events whose ids start with `prefix` (e.g. `approval:`), in id order: a cheap look for one kind. */
+  async withIdPrefix(incidentId: string, prefix: string): Promise<TimelineEvent[]> {
+    const events: TimelineEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await awsCall('read timeline events', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': pk(incidentId), ':prefix': `EVENT#${prefix}` },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      events.push(...(out.Items ?? []).map(eventOf));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return events;
+  }
+
   /** One page of the timeline, oldest first. Pass the returned cursor to read the next page. */
   async page(
     incidentId: string,

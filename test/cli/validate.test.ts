@@ -22,7 +22,8 @@ describe('faultline validate', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')).toEqual([
       'ok  experiments/az-outage.yaml  (3 actions on 3 targets, stop conditions: checkout-availability-critical)',
-      'ok  experiments/instance-kill.yaml  (1 action on 1 target, stop conditions: checkout-availability-critical)',
+      'ok  experiments/instance-kill.yaml  (2 actions on 1 target, stop conditions: checkout-availability-critical)',
+      'ok  experiments/region-outage.yaml  (1 action on 1 target, stop conditions: checkout-secondary-health)',
       '',
     ]);
     expect(r.code).toBe(0);

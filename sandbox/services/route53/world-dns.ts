@@ -1,3 +1,4 @@
+import type { WorldDefinition } from '../../world/schema.ts';
 import { applyChangeBatch } from './change-batch.ts';
 import type { Route53Context } from './context.ts';
 import { addHealthCheck } from './health-checks.ts';
@@ -9,7 +10,17 @@ import { addHostedZone } from './zones.ts';
 export const WORLD_ZONE_REFERENCE = 'faultline-zone';
 export const PRIMARY_CHECK_REFERENCE = 'faultline-primary';
 export const SECONDARY_CHECK_REFERENCE = 'faultline-secondary';
-export const PRIMARY_HEALTH_ALARM = 'checkout-primary-health';
+
+/**
+ * The alarms the sandbox puts on the world's two health checks, named after its service (e.g.
+ * `checkout-primary-health`); none when the world has no `dns` section.
+ */
+export function worldHealthAlarmNames(
+  def: WorldDefinition,
+): { primary: string; secondary: string } | undefined {
+  if (!def.dns) return undefined;
+  return { primary: `${def.service.name}-primary-health`, secondary: `${def.service.name}-secondary-health` };
+}
 
 /**
  * The world's DNS as a team would have set it up: the hosted zone, an HTTPS health check on each
@@ -65,28 +76,46 @@ export function setUpWorldDns(ctx: Route53Context): void {
   zone.served = zone.records;
 }
 
-/** The alarm on the primary health check that the game day and remediation flows watch. */
-export function ensurePrimaryHealthAlarm(ctx: Route53Context): void {
+/**
+ * The alarms on the two health checks: the primary's is what the game day and remediation flows
+ * watch (DNS failover); the secondary's is a regional drill's stop condition (the standby itself
+ * failing).
+ */
+export function ensureHealthAlarms(ctx: Route53Context): void {
   const world = ctx.core.world;
-  const primary = [...ctx.state.healthChecks.values()].find(
-    (c) => c.callerReference === PRIMARY_CHECK_REFERENCE,
-  );
-  if (!world.def.dns || !primary) return;
-  // The alarm engine keeps its own alarms between runs; only a missing alarm is created.
-  if (ctx.core.alarms.get(PRIMARY_HEALTH_ALARM) !== undefined) return;
-  ctx.core.alarms.putAlarm({
-    AlarmName: PRIMARY_HEALTH_ALARM,
-    AlarmDescription: `Route 53 health check of ${world.def.loadBalancer.name} in ${world.region} is failing`,
-    Namespace: 'AWS/Route53',
-    MetricName: 'HealthCheckStatus',
-    Dimensions: [{ Name: 'HealthCheckId', Value: primary.id }],
-    Statistic: 'Minimum',
-    Period: 60,
-    EvaluationPeriods: 1,
-    Threshold: 1,
-    ComparisonOperator: 'LessThanThreshold',
-    TreatMissingData: 'breaching',
-  });
+  const names = worldHealthAlarmNames(world.def);
+  if (!names) return;
+  const checks = [...ctx.state.healthChecks.values()];
+  const pairs = [
+    {
+      name: names.primary,
+      reference: PRIMARY_CHECK_REFERENCE,
+      what: `${world.def.loadBalancer.name} in ${world.region}`,
+    },
+    {
+      name: names.secondary,
+      reference: SECONDARY_CHECK_REFERENCE,
+      what: `the standby in ${world.def.dns?.secondaryRegion}`,
+    },
+  ];
+  for (const { name, reference, what } of pairs) {
+    const check = checks.find((c) => c.callerReference === reference);
+    // The alarm engine keeps its own alarms between runs; only a missing alarm is created.
+    if (!check || ctx.core.alarms.get(name) !== undefined) continue;
+    ctx.core.alarms.putAlarm({
+      AlarmName: name,
+      AlarmDescription: `Route 53 health check of ${what} is failing`,
+      Namespace: 'AWS/Route53',
+      MetricName: 'HealthCheckStatus',
+      Dimensions: [{ Name: 'HealthCheckId', Value: check.id }],
+      Statistic: 'Minimum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  }
 }
 
 function httpsCheck(host: string): HealthCheckConfig {

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_DIR } from '../../sandbox/local.ts';
+import { FAULTLINE_BIN, type RunningSandbox, runCli, startSandboxProcess } from '../helpers/cli.ts';
+
+/**
+ * The regional failover drill as people run it, three processes like three terminals:
+ * `faultline sandbox` playing virtual time at 60x, `faultline gameday region-outage --endpoint`,
+ * and `faultline approve` typed when the game day says an approval waits. The primary region goes
+ * dark, the primary health check fails, the failover runbook asks, the person approves, Route 53
+ * fails over and the standby serves the traffic.
+ */
+describe('the regional failover drill, approved from the command line', () => {
+  let dir: string;
+  let sandbox: RunningSandbox;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'faultline-region-drill-'));
+    sandbox = await startSandboxProcess(
+      ['--port', '0', '--state-dir', join(dir, 'state'), '--speed', '60'],
+      PROJECT_DIR,
+    );
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('fails DNS over to the standby once a person approves, and the report shows it', async () => {
+    const gameday = spawn(
+      process.execPath,
+      [
+        FAULTLINE_BIN,
+        'gameday',
+        'region-outage',
+        '--endpoint',
+        sandbox.endpoint,
+        '--out',
+        join(dir, 'reports'),
+      ],
+      { cwd: PROJECT_DIR },
+    );
+    let stdout = '';
+    let stderr = '';
+    gameday.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const approveCommand = new Promise<string[]>((resolve) => {
+      gameday.stdout.on('data', (d) => {
+        stdout += d;
+        const m = /answer: faultline (approve \S+.*?) {2}/.exec(stdout);
+        if (m) resolve(m[1]!.split(/\s+/));
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => gameday.on('close', resolve));
+
+    const approve = await Promise.race([
+      approveCommand,
+      exited.then((code) => {
+        throw new Error(`the game day ended (${code}) without asking for approval:\n${stdout}\n${stderr}`);
+      }),
+    ]);
+    expect(approve).toEqual([
+      'approve',
+      expect.stringMatching(/^region-outage-/),
+      '--endpoint',
+      sandbox.endpoint,
+    ]);
+    const answered = await runCli([...approve, '--author', 'on-call', '--note', 'drill: go'], {
+      cwd: PROJECT_DIR,
+    });
+    expect(answered.stderr).toBe('');
+    expect(answered.code).toBe(0);
+    expect(answered.stdout).toMatch(/^Approved .*primary-region-failover.* as on-call/);
+
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/Remediation: primary-region-failover \(failover\) resolved/);
+
+    const incidentId = approve[1]!;
+    const report = JSON.parse(await readFile(join(dir, 'reports', incidentId, 'report.json'), 'utf8')) as {
+      events: { kind: string; detail: Record<string, unknown> }[];
+      minutes: { sample: { errorRatePercent?: number | null } | null }[];
+    };
+    const kinds = report.events.map(
+      (e) => `${e.kind}${e.kind === 'route53.change' ? `:${e.detail.status}` : ''}`,
+    );
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'approval.requested',
+        'approval.given',
+        'remediation.action',
+        'route53.change:INSYNC',
+        'remediation.verify',
+        'remediation.resolved',
+      ]),
+    );
+
+    // Traffic is served again: the last minutes of the drill, served from the standby, are clean.
+    const lastRates = report.minutes
+      .map((m) => m.sample?.errorRatePercent)
+      .filter((r): r is number => typeof r === 'number')
+      .slice(-3);
+    expect(lastRates.length).toBeGreaterThan(0);
+    for (const rate of lastRates) expect(rate).toBeLessThan(5);
+  }, 240_000);
+});
