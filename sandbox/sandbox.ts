@@ -21,6 +21,7 @@ import { createSNSService } from './services/sns.ts';
 import { createSSMService } from './services/ssm.ts';
 import { createStatesService } from './services/states.ts';
 import { lockStateDir } from './state-lock.ts';
+import { finishInterruptedTableChanges } from './table-repair.ts';
 import { loadWorldFile, type WorldDefinition } from './world/schema.ts';
 import { World } from './world/world.ts';
 
@@ -112,6 +113,7 @@ export class Sandbox {
       }
       world.start();
       for (const s of services) s.start?.();
+      if (stateDir) await finishInterruptedTableChanges(join(stateDir, 'dynamodb'));
       const dynamo = dynalite({
         path: stateDir ? join(stateDir, 'dynamodb') : undefined,
         createTableMs: 0,
