@@ -54,7 +54,9 @@ export async function act(
         new StartAutomationExecutionCommand({
           DocumentName: a.document,
           DocumentVersion: a.version,
-          Parameters: a.parameters,
+          // The automation role, not the function's: only it may touch the instances and groups
+          // (tagged for chaos) the documents act on. A runbook may name another.
+          Parameters: { AutomationAssumeRole: [deps.automationRole()], ...a.parameters },
           ClientToken: clientTokenFor(t.dedupeKeys[0]!),
         }),
       ),

@@ -18,6 +18,8 @@ export interface RemediationDeps<K extends ClientName = RemediationClient> exten
   runbooks: () => readonly Runbook[];
   /** SSM parameter: `on` lets remediation act (see src/observe/remediation-switch.ts). */
   switchParameter: () => string;
+  /** The role SSM Automation runs a runbook's document as (its AutomationAssumeRole). */
+  automationRole: () => string;
 }
 
 /** What a deployed remediation handler runs with. */
@@ -37,14 +39,13 @@ export function liveRemediationDeps<K extends ClientName>(
     ...base,
     guard: new RemediationGuard(dynamoDbClient(), table, now),
     runbooks: () => bundledRunbooks(source.FAULTLINE_RUNBOOKS),
-    switchParameter: () => {
-      const name = source.FAULTLINE_REMEDIATION_SWITCH_PARAMETER;
-      if (!name) {
-        throw new ConfigurationError(
-          'FAULTLINE_REMEDIATION_SWITCH_PARAMETER is not set (see provider.environment in serverless.yml)',
-        );
-      }
-      return name;
-    },
+    switchParameter: () => required(source, 'FAULTLINE_REMEDIATION_SWITCH_PARAMETER'),
+    automationRole: () => required(source, 'FAULTLINE_AUTOMATION_ROLE_ARN'),
   };
+}
+
+function required(source: Record<string, string | undefined>, name: string): string {
+  const value = source[name];
+  if (!value) throw new ConfigurationError(`${name} is not set (see provider.environment in serverless.yml)`);
+  return value;
 }
