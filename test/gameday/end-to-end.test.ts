@@ -147,12 +147,53 @@ describe('game day, end to end in the sandbox', () => {
     expect(stack.sandbox.world.instances().every((i) => i.state === 'running')).toBe(true);
   });
 
-  it('runs the instance kill: one instance terminated and the service absorbs it', async () => {
-    const { summary, stack } = await run('instance-kill');
+  it('runs the instance kill: the dead host is replaced and the service absorbs it', async () => {
+    const { summary, stack } = await run('instance-kill', { remediation: 'off' });
     expect(summary.status).toBe('completed');
     expect(summary.experiment.finalStatus).toBe('completed');
+    // The Auto Scaling group gave up on the stopped host and replaced it.
     expect(stack.sandbox.world.instances().filter((i) => i.state === 'terminated')).toHaveLength(1);
     expect((summary.verdict as { rto: { met: boolean } }).rto.met).toBe(true);
+  });
+
+  it('instance kill with remediation: the unhealthy-hosts alarm fires, the runbook acts, the alarm is OK again, the report shows it with its durations', async () => {
+    const on = await run('instance-kill', { remediation: 'on' });
+    expect(on.summary.remediations.map((r) => [r.runbook, r.action, r.outcome])).toEqual([
+      ['unhealthy-hosts', 'Faultline-ScaleOut', 'resolved'],
+    ]);
+    const report = JSON.parse(await readFile(on.summary.reports!.json, 'utf8'));
+    const [remediation] = report.remediations;
+    expect(remediation).toMatchObject({
+      runbook: 'unhealthy-hosts',
+      trigger: { kind: 'alarm', name: 'checkout-unhealthy-hosts', state: 'ALARM' },
+      guard: { verdict: 'proceed' },
+      action: { kind: 'automation', target: 'Faultline-ScaleOut', finalStatus: 'Success' },
+      verification: { verified: true },
+      outcome: 'resolved',
+    });
+    const d = remediation.durations;
+    for (const key of ['triggerToActionSeconds', 'actionSeconds', 'actionToRecoveredSeconds', 'totalSeconds'])
+      expect(d[key], key).toBeTypeOf('number');
+    expect(d.actionToRecoveredSeconds).toBeGreaterThan(0);
+    const md = await readFile(on.summary.reports!.markdown, 'utf8');
+    expect(md).toMatch(/\| unhealthy-hosts<br>.*\| resolved at /);
+    const healthyAtEnd = (r: {
+      minutes: { sample: { healthyHostsByAz?: Record<string, number> } | null }[];
+    }) => {
+      const last = r.minutes.filter((m) => m.sample?.healthyHostsByAz).at(-1)!;
+      return Object.values(last.sample!.healthyHostsByAz!).reduce((a, b) => a + b, 0);
+    };
+    const withRemediation = healthyAtEnd(report);
+    await stack!.close();
+    stack = undefined;
+
+    // Without it, only the Auto Scaling group's replacement brings capacity back: nothing acted,
+    // nothing extra launched.
+    const off = await run('instance-kill', { remediation: 'off' });
+    expect(off.summary.remediations).toEqual([]);
+    const offReport = JSON.parse(await readFile(off.summary.reports!.json, 'utf8'));
+    expect(offReport.remediations).toEqual([]);
+    expect(healthyAtEnd(offReport)).toBeLessThan(withRemediation);
   });
 
   it('a dry run resolves targets and injects nothing', async () => {
