@@ -1,4 +1,9 @@
-import { DescribeExecutionCommand, type ExecutionListItem, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type ExecutionListItem,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+} from '@aws-sdk/client-sfn';
 import type { LocalStack } from '../sandbox/local.ts';
 import { client } from '../src/aws/clients.ts';
 import { type RunOutcome, runOutcome } from '../src/remediation/run-outcome.ts';
@@ -55,7 +60,9 @@ export async function remediationsOf(
   const runs: RemediationRun[] = [];
   for (const e of executions) {
     const d = await client('sfn').send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
-    const state = JSON.parse(d.output ?? d.input ?? '{}') as Partial<RemediationState>;
+    const state = JSON.parse(
+      d.output ?? (await lastStateLeft(d.executionArn!)) ?? d.input ?? '{}',
+    ) as Partial<RemediationState>;
     const triage = state.triage?.matched ? state.triage : undefined;
     if (!triage || state.incident?.incidentId !== incidentId) continue;
     runs.push({
@@ -69,4 +76,12 @@ export async function remediationsOf(
     });
   }
   return runs;
+}
+
+/** A failed execution has no output: the state document the last step left is what it knew. */
+async function lastStateLeft(executionArn: string): Promise<string | undefined> {
+  const { events = [] } = await client('sfn').send(
+    new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100 }),
+  );
+  return events.find((e) => e.stateExitedEventDetails?.output)?.stateExitedEventDetails?.output;
 }

@@ -78,6 +78,8 @@ describe('the regional failover drill, approved from the command line', () => {
 
     expect(await exited).toBe(0);
     expect(stdout).toMatch(/Remediation: primary-region-failover \(failover\) resolved/);
+    // Scaling out inside a region nothing reaches cannot work: listed as failed, not hidden.
+    expect(stdout).toMatch(/Remediation: az-capacity \(Faultline-ScaleOut\) failed/);
 
     const incidentId = approve[1]!;
     const report = JSON.parse(await readFile(join(dir, 'reports', incidentId, 'report.json'), 'utf8')) as {
