@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { afterEach } from 'vitest';
 import type { AwsEvent } from '../../sandbox/events.ts';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
 import type { TimelineEvent } from '../../src/timeline/event.ts';
@@ -7,24 +8,34 @@ import { deps } from './flow-stack.ts';
 /** Remediation fed through the sandbox's EventBridge, as production feeds it: helpers for the load tests. */
 
 /**
- * The project deployed in a sandbox with its EventBridge rules live, on virtual time played as fast
- * as possible, and an EventBridge client to send it events. `close` restores the environment.
+ * For a test file: the project deployed in a sandbox with its EventBridge rules live, on virtual
+ * time played as fast as possible, and an EventBridge client to send it events; each test's stack
+ * is closed (and FAULTLINE_RUNBOOKS restored) after it.
  */
-export async function startWithEventBridge(): Promise<{
-  stack: LocalStack;
-  events: EventBridgeClient;
-  close: () => Promise<void>;
-}> {
-  const savedRunbooks = process.env.FAULTLINE_RUNBOOKS;
-  const stack = await startLocal({ seed: 5, time: 'fast' });
-  const events = new EventBridgeClient({});
+export function eventBridgeStacks(): { start: () => Promise<LocalStack>; events: () => EventBridgeClient } {
+  let current:
+    | { stack: LocalStack; events: EventBridgeClient; savedRunbooks: string | undefined }
+    | undefined;
+  afterEach(async () => {
+    if (!current) return;
+    current.events.destroy();
+    await current.stack.close();
+    process.env.FAULTLINE_RUNBOOKS = current.savedRunbooks;
+    current = undefined;
+  });
   return {
-    stack,
-    events,
-    close: async () => {
-      events.destroy();
-      await stack.close();
-      process.env.FAULTLINE_RUNBOOKS = savedRunbooks;
+    start: async () => {
+      const savedRunbooks = process.env.FAULTLINE_RUNBOOKS;
+      current = {
+        stack: await startLocal({ seed: 5, time: 'fast' }),
+        events: new EventBridgeClient({}),
+        savedRunbooks,
+      };
+      return current.stack;
+    },
+    events: () => {
+      if (!current) throw new Error('start() the stack first');
+      return current.events;
     },
   };
 }

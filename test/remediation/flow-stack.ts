@@ -92,3 +92,17 @@ export async function timeline(stack: LocalStack, incidentId: string): Promise<T
 export function kindsOf(events: TimelineEvent[], remediationId: string): string[] {
   return events.filter((e) => e.detail.remediationId === remediationId).map((e) => e.kind);
 }
+
+/** A real alarm state change: one checkout instance stopped until the unhealthy-hosts alarm fires. */
+export async function unhealthyHostsAlarm(s: LocalStack) {
+  const fired = nextEvent(
+    s,
+    (e) =>
+      e['detail-type'] === 'CloudWatch Alarm State Change' &&
+      (e.detail as { alarmName?: string }).alarmName === 'checkout-unhealthy-hosts' &&
+      (e.detail as { state?: { value?: string } }).state?.value === 'ALARM',
+  );
+  const victim = s.sandbox.world.instances().find((i) => i.state === 'running')!;
+  s.sandbox.world.stopInstances([victim.id]);
+  return fired;
+}

@@ -16,6 +16,7 @@ import {
   remediate,
   runbooksWith,
   timeline,
+  unhealthyHostsAlarm,
 } from './flow-stack.ts';
 
 /**
@@ -45,20 +46,6 @@ async function start(): Promise<LocalStack> {
   for (const rule of live) await events.send(new DisableRuleCommand({ Name: rule.Name }));
   events.destroy();
   return stack;
-}
-
-/** A real alarm state change: one checkout instance stopped until the unhealthy-hosts alarm fires. */
-async function unhealthyHostsAlarm(s: LocalStack) {
-  const fired = nextEvent(
-    s,
-    (e) =>
-      e['detail-type'] === 'CloudWatch Alarm State Change' &&
-      (e.detail as { alarmName?: string }).alarmName === 'checkout-unhealthy-hosts' &&
-      (e.detail as { state?: { value?: string } }).state?.value === 'ALARM',
-  );
-  const victim = s.sandbox.world.instances().find((i) => i.state === 'running')!;
-  s.sandbox.world.stopInstances([victim.id]);
-  return fired;
 }
 
 /** A copy of a shipped runbook under another name, so its limits and breaker are its own. */

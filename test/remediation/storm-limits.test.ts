@@ -1,8 +1,7 @@
-import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../sandbox/local.ts';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { describe, expect, it } from 'vitest';
 import { alarmEvent } from '../runbooks/events.ts';
-import { Endings, entryOf, eventsByRemediation, putAll, startWithEventBridge } from './event-bus.ts';
+import { Endings, entryOf, eventBridgeStacks, eventsByRemediation, putAll } from './event-bus.ts';
 import { automationExecutions, runbooksWith } from './flow-stack.ts';
 
 /**
@@ -10,20 +9,7 @@ import { automationExecutions, runbooksWith } from './flow-stack.ts';
  * fifty hosts within one virtual minute, through EventBridge and the deployed state machine. The
  * rate limits and claims in DynamoDB must hold under that concurrency.
  */
-let close: (() => Promise<void>) | undefined;
-let events: EventBridgeClient | undefined;
-
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
-
-async function start(): Promise<LocalStack> {
-  const started = await startWithEventBridge();
-  close = started.close;
-  events = started.events;
-  return started.stack;
-}
+const { start, events } = eventBridgeStacks();
 
 describe('a remediation storm through EventBridge', () => {
   it('1,000 alarm events for 50 resources in one minute: actions within the limits, every event on a timeline', async () => {
@@ -68,7 +54,7 @@ describe('a remediation storm through EventBridge', () => {
     }
     expect(entries).toHaveLength(1000);
     const endings = new Endings(s);
-    const runs = await endings.of(await putAll(events!, entries));
+    const runs = await endings.of(await putAll(events(), entries));
 
     expect(runs.filter((r) => r.status !== 'SUCCEEDED')).toEqual([]);
     const started = await automationExecutions();

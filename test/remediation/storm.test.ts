@@ -1,10 +1,8 @@
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../sandbox/local.ts';
+import { describe, expect, it } from 'vitest';
 import { droppedEventsIncidentId } from '../../src/remediation/ids.ts';
 import { alarmEvent, experimentEvent } from '../runbooks/events.ts';
-import { Endings, entryOf, eventsByRemediation, putAll, startWithEventBridge } from './event-bus.ts';
-import { automationExecutions, deps, nextEvent } from './flow-stack.ts';
+import { Endings, entryOf, eventBridgeStacks, eventsByRemediation, putAll } from './event-bus.ts';
+import { automationExecutions, deps, unhealthyHostsAlarm } from './flow-stack.ts';
 
 /**
  * Remediation as it runs in production: events go through EventBridge (PutEvents, the rules
@@ -12,40 +10,18 @@ import { automationExecutions, deps, nextEvent } from './flow-stack.ts';
  * fast as possible. Safety is what must hold: one action per alarm transition, every event
  * accounted for, nothing failing in a loop. (The 1,000-event storm has its own file: its own process.)
  */
-let close: (() => Promise<void>) | undefined;
-let events: EventBridgeClient | undefined;
-
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
-
-async function start(): Promise<LocalStack> {
-  const started = await startWithEventBridge();
-  close = started.close;
-  events = started.events;
-  return started.stack;
-}
+const { start, events } = eventBridgeStacks();
 
 describe('remediation through EventBridge', () => {
   it('100 copies of an alarm event sent at once start exactly one SSM execution', async () => {
     const s = await start();
     // The real transition first: CloudWatch publishes it and the rule starts one remediation.
-    const fired = nextEvent(
-      s,
-      (e) =>
-        e['detail-type'] === 'CloudWatch Alarm State Change' &&
-        (e.detail as { alarmName?: string }).alarmName === 'checkout-unhealthy-hosts' &&
-        (e.detail as { state?: { value?: string } }).state?.value === 'ALARM',
-    );
-    const victim = s.sandbox.world.instances().find((i) => i.state === 'running')!;
-    s.sandbox.world.stopInstances([victim.id]);
-    const real = await fired;
+    const real = await unhealthyHostsAlarm(s);
 
     // Then 100 more deliveries of the same transition, as an at-least-once bus (or a user) might.
     const endings = new Endings(s);
     const copies = await putAll(
-      events!,
+      events(),
       Array.from({ length: 100 }, () => entryOf(real)),
     );
     const runs = await endings.of([real.id, ...copies]);
@@ -84,9 +60,9 @@ describe('remediation through EventBridge', () => {
       }),
     ];
     const endings = new Endings(s);
-    const sent = await putAll(events!, malformed.map(entryOf));
+    const sent = await putAll(events(), malformed.map(entryOf));
     // Wrong detail-type: no rule matches, so EventBridge delivers it nowhere (nothing to record).
-    await putAll(events!, [{ ...entryOf(good), DetailType: 'CloudWatch Alarm Configuration Change' }]);
+    await putAll(events(), [{ ...entryOf(good), DetailType: 'CloudWatch Alarm Configuration Change' }]);
     const runs = await endings.of(sent);
 
     expect(runs.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
