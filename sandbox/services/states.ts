@@ -61,6 +61,12 @@ const WAIT_FOR_LAMBDA = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 const TOKEN_PLACEHOLDER = 'faultline-sandbox:task-token';
 /** The longest delay the process's timers accept, in seconds. */
 const MAX_TIMER_SECONDS = 2_147_483;
+/**
+ * Where a waiting task's TimeoutSecondsPath value travels to the Task handler: the interpreter
+ * resolves it with the state's Parameters, against the same effective input AWS resolves the path
+ * against, and the handler takes it out before calling the function.
+ */
+const TIMEOUT_FROM_PATH = 'faultline-sandbox:timeout-seconds';
 
 /**
  * AWS Step Functions (awsJson1_0, `AWSStepFunctions.*`), running the project's ASL definitions on
@@ -408,7 +414,9 @@ function errorInfo(err: { message?: string; cause?: unknown; name?: string }): {
 interface TaskState {
   Type: string;
   Resource?: string;
+  Parameters?: Record<string, unknown>;
   TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
   HeartbeatSeconds?: number;
   Branches?: { States: Record<string, unknown> }[];
   Iterator?: { States: Record<string, unknown> };
@@ -451,6 +459,10 @@ function forInterpreter(def: StateMachineDefinition): StateMachineDefinition {
   const copy = structuredClone(def);
   eachState(copy.States as Record<string, unknown>, (_, s) => {
     if (s.Type !== 'Task' || s.Resource !== WAIT_FOR_LAMBDA) return;
+    if (s.TimeoutSecondsPath) {
+      s.Parameters = { ...(s.Parameters ?? {}), [`${TIMEOUT_FROM_PATH}.$`]: s.TimeoutSecondsPath };
+      delete s.TimeoutSecondsPath;
+    }
     s.TimeoutSeconds = MAX_TIMER_SECONDS;
     delete s.HeartbeatSeconds;
   });
@@ -492,12 +504,15 @@ function taskHandlers(
         return invoke(lambdas, input as InvokeParameters);
       }
       if (resource === WAIT_FOR_LAMBDA) {
+        const { [TIMEOUT_FROM_PATH]: fromPath, ...parameters } = (input ?? {}) as Record<string, unknown>;
         const { token, result } = tokens.begin(exec.arn, name, {
-          timeoutSeconds: s.TimeoutSeconds,
+          timeoutSeconds: s.TimeoutSecondsPath
+            ? timeoutFromPath(s.TimeoutSecondsPath, fromPath)
+            : s.TimeoutSeconds,
           heartbeatSeconds: s.HeartbeatSeconds,
         });
         const p = JSON.parse(
-          JSON.stringify(input ?? {}).replaceAll(TOKEN_PLACEHOLDER, token),
+          JSON.stringify(parameters).replaceAll(TOKEN_PLACEHOLDER, token),
         ) as InvokeParameters;
         scheduled(p);
         try {
@@ -519,6 +534,15 @@ function taskHandlers(
     }) as (input: unknown) => Promise<never>;
   });
   return out;
+}
+
+/** A TimeoutSecondsPath must lead to a positive integer, or the state fails as on AWS. */
+function timeoutFromPath(path: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
+  throw Object.assign(
+    new Error(`TimeoutSecondsPath ${path} must point to a positive integer, not ${JSON.stringify(value)}`),
+    { name: 'States.Runtime' },
+  );
 }
 
 interface InvokeParameters {

@@ -25,6 +25,18 @@ export function runbooksWith(extra: Record<string, unknown>[]): string {
   ]);
 }
 
+/** A shipped runbook's file content, to change and hand to runbooksOnly. */
+export function shippedRunbook(name: string): Record<string, unknown> {
+  const found = runbookFiles.bundle().find((r) => r.data.name === name);
+  if (!found) throw new Error(`no shipped runbook named ${name}`);
+  return found.data;
+}
+
+/** Exactly these runbooks, as FAULTLINE_RUNBOOKS would carry them. */
+export function runbooksOnly(runbooks: Record<string, unknown>[]): string {
+  return JSON.stringify(runbooks.map((data) => ({ file: `runbooks/${String(data.name)}.yaml`, data })));
+}
+
 /** Resolves with the first event on the sandbox's bus that `matches`. */
 export function nextEvent(stack: LocalStack, matches: (e: AwsEvent) => boolean): Promise<AwsEvent> {
   return new Promise((resolve) => {

@@ -14,7 +14,9 @@ import {
   kindsOf,
   nextEvent,
   remediate,
+  runbooksOnly,
   runbooksWith,
+  shippedRunbook,
   timeline,
   unhealthyHostsAlarm,
 } from './flow-stack.ts';
@@ -306,20 +308,31 @@ describe('the remediation state machine', () => {
       expect(s.sandbox.world.dnsActiveRegion()).toBe(s.sandbox.world.region);
     });
 
-    it('unanswered: the approval times out after 15 minutes, which is a rejection', async () => {
-      const s = await start();
-      const run = await remediate(s, primaryHealth(), 'rem-unanswered');
+    /** Minutes from the approval's request to its timing out, on the remediation's timeline. */
+    async function unansweredFor(s: LocalStack, name: string): Promise<number> {
+      const run = await remediate(s, primaryHealth(), name);
       expect(run.status).toBe('SUCCEEDED');
       expect(run.states.at(-1)).toBe('Rejected');
       const events = await timeline(s, run.output!.incident!.incidentId);
-      const requested = events.find(
-        (e) => e.kind === 'remediation.approval' && e.detail.status === 'requested',
-      )!;
-      const timedOut = events.find(
-        (e) => e.kind === 'remediation.approval' && e.detail.status === 'timed-out',
-      )!;
-      expect(Date.parse(timedOut.occurredAt) - Date.parse(requested.occurredAt)).toBe(15 * 60_000);
+      const at = (status: string) =>
+        Date.parse(
+          events.find((e) => e.kind === 'remediation.approval' && e.detail.status === status)!.occurredAt,
+        );
       expect(s.sandbox.world.dnsActiveRegion()).toBe(s.sandbox.world.region);
+      return (at('timed-out') - at('requested')) / 60_000;
+    }
+
+    it('unanswered: the approval times out after 15 minutes, which is a rejection', async () => {
+      const s = await start();
+      expect(await unansweredFor(s, 'rem-unanswered')).toBe(15);
+    });
+
+    it('waits as long as the runbook says (approval.timeout), not a fixed time', async () => {
+      const s = await start();
+      process.env.FAULTLINE_RUNBOOKS = runbooksOnly([
+        { ...shippedRunbook('primary-region-failover'), approval: { required: true, timeout: 'PT5M' } },
+      ]);
+      expect(await unansweredFor(s, 'rem-unanswered-5m')).toBe(5);
     });
   });
 });
