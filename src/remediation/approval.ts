@@ -58,10 +58,11 @@ export async function approvalDenied(
   const timedOut = s.rejection?.Error === 'States.Timeout';
   const status = timedOut ? 'timed-out' : 'rejected';
   const reason = timedOut ? 'no answer before the approval timed out' : (s.rejection?.Cause ?? 'rejected');
+  await deps.guard.releaseUnusedAction(s.triage.runbook, s.triage.resource, s.remediationId);
   const timeline = new RemediationTimeline(deps.store, s.incident.incidentId, s.remediationId);
   await timeline.record('remediation.approval', ['approval', status], {
     occurredAt: deps.now(),
-    summary: `${s.triage.runbook} not approved: ${reason}`,
+    summary: `${s.triage.runbook} not approved: ${reason} (its rate-limit slots are given back; the cooldown holds)`,
     detail: { remediationId: s.remediationId, runbook: s.triage.runbook, status, reason },
   });
   await notifyPerson(deps, timeline, 'rejected', messageOf('rejected', s));

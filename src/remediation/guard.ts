@@ -2,7 +2,14 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunbookLimits } from '../runbooks/schema.ts';
 import { parseIsoDuration } from '../time/duration.ts';
 import { type BreakerLimits, CircuitBreaker } from './breaker.ts';
-import { holdersOf, releaseSlot, type SlotStore, takeSlot } from './slots.ts';
+import { holdersOf, releaseOwnedSlots, releaseSlot, type SlotStore, takeSlot } from './slots.ts';
+
+/** The keys of what one action uses up (see the table layout below). */
+const actionKeys = {
+  cooldown: (runbook: string, resource: string) => `COOLDOWN#${runbook}#${resource}`,
+  perResource: (runbook: string, resource: string) => `RESOURCE#${runbook}#${resource}`,
+  perRunbook: (runbook: string) => `RUNBOOK#${runbook}`,
+};
 
 /**
  * The remediation table (serverless.yml `RemediationTable`: `pk`/`sk` strings, TTL on `expiresAt`)
@@ -82,21 +89,21 @@ export class RemediationGuard {
     const steps = [
       {
         limit: 'cooldown' as const,
-        key: `COOLDOWN#${runbook}#${resource}`,
+        key: actionKeys.cooldown(runbook, resource),
         max: 1,
         holdMs: limits.cooldownMs,
         reason: `${resource} was acted on by ${runbook} less than ${limits.cooldownMs / 1000} s ago (cooldown)`,
       },
       {
         limit: 'per-resource' as const,
-        key: `RESOURCE#${runbook}#${resource}`,
+        key: actionKeys.perResource(runbook, resource),
         max: limits.perResource.max,
         holdMs: limits.perResource.windowMs,
         reason: `${runbook} has acted on ${resource} ${limits.perResource.max} times within ${limits.perResource.windowMs / 1000} s`,
       },
       {
         limit: 'per-runbook' as const,
-        key: `RUNBOOK#${runbook}`,
+        key: actionKeys.perRunbook(runbook),
         max: limits.perRunbook.max,
         holdMs: limits.perRunbook.windowMs,
         reason: `${runbook} has acted ${limits.perRunbook.max} times within ${limits.perRunbook.windowMs / 1000} s`,
@@ -112,5 +119,15 @@ export class RemediationGuard {
       taken.push({ key: step.key, slot: got.slot });
     }
     return { allowed: true };
+  }
+
+  /**
+   * Gives back the window slots of an action that never ran (its approval was refused or timed
+   * out): the rate limits count actions, and a "no" must not block a later, real need for hours.
+   * The cooldown stays taken, so the same thing is not asked for again at once.
+   */
+  async releaseUnusedAction(runbook: string, resource: string, owner: string): Promise<void> {
+    await releaseOwnedSlots(this.store, actionKeys.perResource(runbook, resource), owner);
+    await releaseOwnedSlots(this.store, actionKeys.perRunbook(runbook), owner);
   }
 }

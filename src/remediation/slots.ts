@@ -99,6 +99,12 @@ export async function releaseSlot(store: SlotStore, key: string, slot: number, o
   }
 }
 
+/** Gives back every slot under the key that this owner holds. */
+export async function releaseOwnedSlots(store: SlotStore, key: string, owner: string): Promise<void> {
+  for (const s of await slotsOf(store, key))
+    if (s.owner === owner) await releaseSlot(store, key, s.slot, owner);
+}
+
 /** Frees every slot under a key (a circuit breaker that closes forgets its failures). */
 export async function clearSlots(store: SlotStore, key: string): Promise<void> {
   for (const s of await slotsOf(store, key)) {

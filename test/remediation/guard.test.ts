@@ -163,6 +163,29 @@ describe('the remediation guard on DynamoDB', () => {
       expect((await g.acquireAction('restart', 'i-2', 'e3', one)).allowed).toBe(true);
     });
 
+    it('gives back the window slots of an action that never ran (approval refused), keeping its cooldown', async () => {
+      const { guard: g, time } = await guard();
+      const once = {
+        ...limits,
+        cooldownMs: 30 * MINUTE,
+        perResource: { max: 1, windowMs: 6 * HOUR },
+        perRunbook: { max: 1, windowMs: 6 * HOUR },
+      };
+      expect((await g.acquireAction('failover', 'dns', 'asked', once)).allowed).toBe(true);
+      await g.releaseUnusedAction('failover', 'dns', 'asked');
+      // Another resource may be acted on at once: the runbook's only slot is free again.
+      expect((await g.acquireAction('failover', 'other', 'e2', once)).allowed).toBe(true);
+      await g.releaseUnusedAction('failover', 'other', 'e2');
+      // The same resource only after its cooldown, not six hours later.
+      expect(await g.acquireAction('failover', 'dns', 'e3', once)).toMatchObject({ limit: 'cooldown' });
+      time.advance(30 * MINUTE);
+      expect((await g.acquireAction('failover', 'dns', 'e4', once)).allowed).toBe(true);
+      // Someone else's slots are not its to give back.
+      await g.releaseUnusedAction('failover', 'dns', 'asked');
+      time.advance(30 * MINUTE);
+      expect(await g.acquireAction('failover', 'other', 'e5', once)).toMatchObject({ limit: 'per-runbook' });
+    });
+
     it('lets a retried step keep its permit instead of using up another', async () => {
       const { guard: g } = await guard();
       const two = { ...limits, cooldownMs: 0, perRunbook: { max: 2, windowMs: HOUR } };
