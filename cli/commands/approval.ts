@@ -21,6 +21,7 @@ import {
 import type { TimelineEvent } from '../../src/timeline/event.ts';
 import { defaultAuthor } from '../author.ts';
 import { UsageError } from '../errors.ts';
+import { watchServiceTime } from '../service-time.ts';
 import {
   findIncident,
   type TimelineSourceFlags,
@@ -207,19 +208,4 @@ async function noRunningFlow(stateDir: string): Promise<string> {
     `no faultline sandbox is running on ${stateDir}, so no execution waits for an approval there: ` +
     'start it (faultline sandbox) and pass --endpoint with the URL it prints, or answer in AWS with --aws'
   );
-}
-
-/** The time in the Date header of the client's latest response: the sandbox's virtual time, or AWS's. */
-function watchServiceTime(sfn: SFNClient): () => Date | undefined {
-  let seen: Date | undefined;
-  sfn.middlewareStack.add(
-    (next) => async (args) => {
-      const out = await next(args);
-      const date = (out.response as { headers?: Record<string, string> }).headers?.date;
-      if (date && !Number.isNaN(Date.parse(date))) seen = new Date(date);
-      return out;
-    },
-    { step: 'deserialize', name: 'faultlineServiceTime', override: true },
-  );
-  return () => seen;
 }

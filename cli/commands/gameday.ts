@@ -25,6 +25,7 @@ import { loadExperimentArgument } from '../experiment-argument.ts';
 import { integerIn } from '../options.ts';
 import { ProgressPrinter } from '../progress.ts';
 import { type RemediationRun, remediationsOf } from '../remediations.ts';
+import { watchServiceTime } from '../service-time.ts';
 import { stateMachineArn } from '../state-machines.ts';
 import { pointAt, tableName } from '../timeline-source.ts';
 
@@ -200,8 +201,10 @@ export async function runGameDay(
   io: { out: (line: string) => void; err: (line: string) => void },
 ): Promise<GameDaySummary> {
   const sfn = client('sfn');
+  const serviceTime = watchServiceTime(sfn);
   const stateMachineArn = await findStateMachine(flags.stage, stack);
-  const id = gameDayId(experiment.name, new Date());
+  // Named by the service's clock: a running sandbox's virtual time, like the incident it opens.
+  const id = gameDayId(experiment.name, serviceTime() ?? new Date());
   const input = { gamedayId: id, experiment, dryRun: flags.dryRun, requestedBy: 'faultline-cli' };
   const live = !flags.json;
   if (live) {

@@ -82,6 +82,8 @@ describe('the regional failover drill, approved from the command line', () => {
     expect(stdout).toMatch(/Remediation: az-capacity \(Faultline-ScaleOut\) failed/);
 
     const incidentId = approve[1]!;
+    // Named by the sandbox's virtual clock (the world's day), like everything on its timeline.
+    expect(incidentId).toMatch(/^region-outage-20260105T/);
     const report = JSON.parse(await readFile(join(dir, 'reports', incidentId, 'report.json'), 'utf8')) as {
       events: { kind: string; detail: Record<string, unknown> }[];
       minutes: { sample: { errorRatePercent?: number | null } | null }[];
