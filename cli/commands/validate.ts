@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Command } from 'commander';
@@ -32,7 +32,10 @@ export function validateCommand(io: { out: (line: string) => void; err: (line: s
     .description(
       'Check experiment files as a game day checks them before it starts: the schema, what FIS would refuse, the guardrails, and that the alarms exist.',
     )
-    .argument('[files...]', `experiment files (default: every .yaml file in ${EXPERIMENTS_DIR}/)`)
+    .argument(
+      '[files...]',
+      `experiment files or folders of them (default: every .yaml file in ${EXPERIMENTS_DIR}/)`,
+    )
     .option(
       '--template <file>',
       'an existing FIS experiment template (JSON) to check; repeatable',
@@ -70,7 +73,9 @@ Exit status: 0 every file is valid; 2 a file is not (or bad flags); 1 the alarms
       const alarms = await alarmLookup(flags);
       const checks: { label: string; load: () => Promise<ExperimentSpec> }[] = [];
       const experimentFiles =
-        files.length > 0 || flags.template.length > 0 ? files : await shippedExperiments();
+        files.length > 0 || flags.template.length > 0
+          ? (await Promise.all(files.map(filesIn))).flat()
+          : await yamlFilesIn(EXPERIMENTS_DIR, 'no files given, and');
       for (const file of experimentFiles) {
         checks.push({ label: file, load: () => loadExperimentFile(file, { alarms }) });
       }
@@ -105,16 +110,26 @@ export function summary(spec: ExperimentSpec): string {
   return `${count(Object.keys(spec.fault.actions).length, 'action')} on ${count(Object.keys(spec.fault.targets).length, 'target')}, stop conditions: ${spec.stopConditions.join(', ')}`;
 }
 
-async function shippedExperiments(): Promise<string[]> {
+/** A folder given as an argument stands for the experiment files in it; a file for itself. */
+async function filesIn(path: string): Promise<string[]> {
+  const isFolder = await stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  const dir = path.replace(/(.)\/+$/, '$1');
+  return isFolder ? yamlFilesIn(dir, `${dir}:`) : [path];
+}
+
+async function yamlFilesIn(dir: string, saying: string): Promise<string[]> {
   let names: string[];
   try {
-    names = await readdir(EXPERIMENTS_DIR);
+    names = await readdir(dir);
   } catch {
-    throw new UsageError(`no files given, and no ${EXPERIMENTS_DIR}/ folder here to validate`);
+    throw new UsageError(`${saying} no ${dir}/ folder here to validate`);
   }
   const files = names.filter((n) => /\.ya?ml$/.test(n)).sort();
-  if (files.length === 0) throw new UsageError(`no files given, and no .yaml files in ${EXPERIMENTS_DIR}/`);
-  return files.map((n) => join(EXPERIMENTS_DIR, n));
+  if (files.length === 0) throw new UsageError(`${saying} no .yaml files in ${dir}/`);
+  return files.map((n) => join(dir, n));
 }
 
 /** Where the alarms are looked up: the sandbox world by default, as a game day runs there by default. */

@@ -104,6 +104,19 @@ describe('faultline validate', () => {
     expect(usage.stderr).toContain('each --template needs its --spec side file');
   });
 
+  it('takes a folder for the experiment files in it', async () => {
+    const project = join(files.dir, 'folders');
+    await mkdir(join(project, 'empty'), { recursive: true });
+    await cp(EXPERIMENTS, join(project, 'experiments'), { recursive: true });
+    const all = await runCli(['validate'], { cwd: project });
+    const folder = await runCli(['validate', 'experiments/'], { cwd: project });
+    expect(folder.code).toBe(0);
+    expect(folder.stdout).toBe(all.stdout);
+    const empty = await runCli(['validate', 'empty/'], { cwd: project });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe('faultline: empty: no .yaml files in empty/\n');
+  });
+
   it('says so when there is nothing to validate', async () => {
     const r = await runCli(['validate'], { cwd: files.dir });
     expect(r.code).toBe(2);
