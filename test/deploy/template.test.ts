@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,10 @@ import {
   unconditionedStarProblems,
   wildcardActionProblems,
 } from './template-rules.ts';
+
+const runbookFiles = createRequire(import.meta.url)('../../runbooks/bundle.cjs') as {
+  bundle(): { file: string; data: Record<string, unknown> }[];
+};
 
 /** Permissions a call needs besides its own action, and what every function's runtime needs. */
 const IMPLIED = new Set([
@@ -203,6 +208,29 @@ describe('the packaged CloudFormation template (sls package, offline)', () => {
       expect(referencedResource(env.Variables.FAULTLINE_AUTOMATION_ROLE_ARN)).toBe('AutomationRole');
       expect(allowedActions(template.Resources.RemediationActRole!).has('iam:PassRole')).toBe(true);
     });
+  });
+
+  it('declares every SSM document a runbook runs that AWS does not own, with the parameters it is given', () => {
+    const declared = new Map(
+      resourcesOfType(template, 'AWS::SSM::Document').map(([, r]) => [
+        String(r.Properties!.Name),
+        r.Properties!.Content as { parameters: Record<string, unknown>; assumeRole?: string },
+      ]),
+    );
+    const used = runbookFiles
+      .bundle()
+      .map((r) => (r.data.action as { automation?: { document: string; parameters?: object } }).automation)
+      .filter((a) => a !== undefined);
+    expect(used.length).toBeGreaterThan(0);
+    for (const a of used) {
+      if (a.document.startsWith('AWS-')) continue;
+      const doc = declared.get(a.document);
+      expect(doc, a.document).toBeDefined();
+      expect(doc!.assumeRole).toBe('{{ AutomationAssumeRole }}');
+      const accepted = Object.keys(doc!.parameters);
+      for (const name of [...Object.keys(a.parameters ?? {}), 'AutomationAssumeRole'])
+        expect(accepted).toContain(name);
+    }
   });
 
   it('keeps reports in a private, encrypted, versioned, TLS-only bucket that expires them', () => {
