@@ -70,6 +70,7 @@ async function recordTriage(timeline: RemediationTimeline, t: Triaged, remediati
       eventId: t.subject.eventId,
       resource: t.resource,
       action: t.action,
+      subject: { kind: t.subject.kind, name: t.subject.name, state: t.subject.state, at: t.subject.at },
     },
   });
 }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { awsCall } from '../aws/errors.ts';
 import type { RemediationDeps } from './deps.ts';
 import { changeStatus } from './failover.ts';
+import { SSM_FAILED, SSM_SUCCEEDED } from './ssm-status.ts';
 import { type actionStatus, attached, type RemediationState } from './state.ts';
 import { RemediationTimeline } from './timeline.ts';
 
@@ -13,9 +14,6 @@ export class RemediationActionFailed extends Error {
     this.name = 'RemediationActionFailed';
   }
 }
-
-const SSM_SUCCEEDED = new Set(['Success', 'CompletedWithSuccess']);
-const SSM_FAILED = new Set(['Failed', 'TimedOut', 'Cancelled', 'CompletedWithFailure', 'Rejected']);
 
 /**
  * CheckAction: is the action finished? An SSM execution until its status is terminal, a Route 53

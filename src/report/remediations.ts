@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SSM_FAILED, SSM_SUCCEEDED } from '../remediation/ssm-status.ts';
 import type { RemediationEventKinds } from '../timeline/kinds.ts';
 import type { ReportFacts } from './attributes.ts';
 import type { Fact } from './timeline.ts';
@@ -97,15 +98,7 @@ export interface Remediations {
 }
 
 /** What the SSM Automation statuses mean once an execution is over (GetAutomationExecution). */
-const SSM_TERMINAL = new Set([
-  'Success',
-  'CompletedWithSuccess',
-  'Failed',
-  'TimedOut',
-  'Cancelled',
-  'CompletedWithFailure',
-  'Rejected',
-]);
+const SSM_TERMINAL = new Set([...SSM_SUCCEEDED, ...SSM_FAILED]);
 
 /**
  * What the flow writes on its triage beyond kinds.ts (AttachIncident adds them); read leniently,

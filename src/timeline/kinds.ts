@@ -83,6 +83,8 @@ export interface RemediationEventKinds {
     reason?: string;
     /** The EventBridge event's id, when it had one. */
     eventId?: string;
+    /** What it is about (a matched event): the alarm or experiment, the state it went to, and when. */
+    subject?: { kind: 'alarm' | 'experiment'; name: string; state: string; at: string };
   };
   /** Where the remediation records: `remediation:<id>:attached`. */
   'remediation.attached': { remediationId: string; runbook: string; incidentKind: 'gameday' | 'remediation' };
