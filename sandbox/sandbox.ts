@@ -25,6 +25,11 @@ import { finishInterruptedTableChanges } from './table-repair.ts';
 import { loadWorldFile, type WorldDefinition } from './world/schema.ts';
 import { World } from './world/world.ts';
 
+// Captured when this module loads, before any fake timers are installed.
+const realSetTimeout = globalThis.setTimeout;
+/** How long close() lets the requests being served finish. */
+const DRAIN_MS = 2000;
+
 export interface SandboxOptions {
   seed?: number;
   /** A world definition, or the path of a world file; the shipped `checkout` world by default. */
@@ -223,13 +228,23 @@ export class Sandbox {
   async close(opts: { persist?: boolean } = {}): Promise<void> {
     const server = this.server;
     if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Let the requests being served finish first, for a moment at most: a DynamoDB request cut
+      // off midway leaves dynalite working on a database closed under it (an uncaught error).
+      await until(() => this.inFlight === 0, DRAIN_MS);
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     }
     if (opts.persist !== false) await this.save();
     await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
     await this.unlock();
   }
+}
+
+/** Waits (on real time, whatever the process's timers are doing) until `done()`, or `maxMs` passed. */
+async function until(done: () => boolean, maxMs: number): Promise<void> {
+  const start = performance.now();
+  while (!done() && performance.now() - start < maxMs) await new Promise((r) => realSetTimeout(r, 5));
 }
 
 async function readState(file: string): Promise<Record<string, unknown>> {
