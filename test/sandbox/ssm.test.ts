@@ -881,6 +881,20 @@ describe('SSM Automation', () => {
     expect(sb.world.instance(stopped!.id)?.state).toBe('stopped');
   });
 
+  it('leaves hosts cut off by a network outage alone: they time out, and a reboot would fix nothing', async () => {
+    const az = sb.world.def.availabilityZones[0]!;
+    const cutOff = sb.world.instances().filter((i) => i.az === az);
+    sb.world.disruptConnectivity([sb.world.subnets().find((s) => s.az === az)!.id], 'all', 30 * 60_000);
+    for (const i of cutOff) await untilUnhealthy(i.id);
+    const done = await runUntilDone(
+      await start('Faultline-RestartUnhealthyTargets', { TargetGroup: [sb.world.targetGroupDimension] }),
+    );
+    expect(done.AutomationExecutionStatus).toBe('Failed');
+    expect(done.FailureMessage).toContain('nothing a restart fixes');
+    // Not rebooted: still booted, so they answer as soon as the network is back.
+    expect(cutOff.map((i) => sb.world.instance(i.id)!.appReadyAt! <= sb.clock.now())).toEqual([true, true]);
+  });
+
   it('fails to restart when no unhealthy target is running, when the group is another, and refuses a malformed one', async () => {
     const [stopped] = sb.world.instances();
     sb.world.stopInstances([stopped!.id]);
@@ -890,7 +904,7 @@ describe('SSM Automation', () => {
     );
     expect(nothing.AutomationExecutionStatus).toBe('Failed');
     expect(nothing.FailureMessage).toContain(
-      `None of the 1 unhealthy targets of ${sb.world.targetGroupDimension} is a running, booted instance`,
+      `None of the 1 unhealthy targets of ${sb.world.targetGroupDimension} is a running, booted instance that refuses its health checks`,
     );
     expect(sb.world.instance(stopped!.id)?.state).toBe('stopped');
 

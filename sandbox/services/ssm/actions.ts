@@ -215,10 +215,12 @@ function targetGroupOf(ctx: StepContext): string {
 }
 
 /**
- * Faultline-RestartUnhealthyTargets' first step: reboots the target group's unhealthy targets whose
- * instance is running and booted (EC2 status checks `ok`): a host whose service died, which a
- * reboot starts again. A host still booting is left alone (rebooting it would only start its boot
- * over). Fails when there is none: a stopped host or one still booting is not a reboot's to fix.
+ * Faultline-RestartUnhealthyTargets' first step: reboots the target group's unhealthy targets that
+ * refuse their health checks (`Target.FailedHealthChecks`) while their instance is running and
+ * booted (EC2 status checks `ok`): a host whose service died, which a reboot starts again. A host
+ * that does not answer at all (`Target.Timeout`: stopped, or cut off by a network outage) or is
+ * still booting is left alone: rebooting it would fix nothing, and rebooting a whole fleet during
+ * a network outage would make the incident worse. Fails when there is none.
  */
 export function rebootUnhealthyTargetsStep(name: string): DocumentStep {
   return {
@@ -244,13 +246,15 @@ export function rebootUnhealthyTargetsStep(name: string): DocumentStep {
       const unhealthy = world.targetHealth().targets.filter((t) => t.state === 'unhealthy');
       const running = unhealthy.filter((t) => {
         const inst = world.instance(t.instanceId);
-        return inst !== undefined && statusCheck(world, inst) === 'ok';
+        return (
+          t.reason === 'Target.FailedHealthChecks' && inst !== undefined && statusCheck(world, inst) === 'ok'
+        );
       });
       if (running.length === 0) {
         ctl.fail(
           `Step fails when it is Executing. None of the ${unhealthy.length} unhealthy targets of ${group} is a ` +
-            'running, booted instance, so there is nothing to restart: stopped hosts need starting or replacing, ' +
-            'booting ones time.',
+            'running, booted instance that refuses its health checks, so there is nothing a restart fixes: hosts ' +
+            'that time out are stopped or cut off, booting ones need time.',
         );
         return;
       }
