@@ -27,9 +27,10 @@ function alarmTransition(s: LocalStack, state: string): Promise<number> {
 }
 
 /**
- * One instance of checkout stops; the unhealthy-hosts alarm goes to ALARM; CloudWatch's event goes
- * through the EventBridge rule serverless.yml declares to the remediation state machine, which
- * starts Faultline-ScaleOut. Measured on virtual time, from the alarm's transition.
+ * The checkout process dies on one running instance (as instance-kill leaves it); the unhealthy-hosts
+ * alarm goes to ALARM; CloudWatch's event goes through the EventBridge rule serverless.yml declares
+ * to the remediation state machine, which starts Faultline-RestartUnhealthyTargets (a reboot).
+ * Measured on virtual time, from the alarm's transition.
  */
 async function once(seed: number): Promise<Timing> {
   const s = await startLocal({ seed, time: 'fast' });
@@ -37,7 +38,7 @@ async function once(seed: number): Promise<Timing> {
     const t0 = performance.now();
     const alarmed = alarmTransition(s, 'ALARM');
     const victim = s.sandbox.world.instances().find((i) => i.state === 'running')!;
-    s.sandbox.world.stopInstances([victim.id]);
+    s.sandbox.world.killServiceProcess([victim.id]);
     const alarmAt = await alarmed;
     const ok = await alarmTransition(s, 'OK');
     const { AutomationExecutionMetadataList: runs = [] } = await client('ssm').send(

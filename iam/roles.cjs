@@ -313,6 +313,7 @@ function fisExperimentRole({ chaosTagKey, chaosTagValue, protectedTagKey }) {
     'ec2:StopInstances',
     'ec2:TerminateInstances',
     'rds:FailoverDBCluster',
+    'ssm:SendCommand',
   ];
   const statements = [
     // Resolving targets and stop conditions: these calls take no resource.
@@ -338,6 +339,14 @@ function fisExperimentRole({ chaosTagKey, chaosTagValue, protectedTagKey }) {
     ),
     // aws:rds:failover-db-cluster.
     allow(['rds:FailoverDBCluster'], [regional('rds', 'cluster:*')], chaosTagged),
+    // aws:ssm:send-command: FIS's own kill-process document (owned by AWS: no account in its ARN),
+    // on tagged instances; FIS follows the command and cancels it when the experiment stops early.
+    allow(['ssm:SendCommand'], [regional('ec2', 'instance/*')], chaosTagged),
+    allow(
+      ['ssm:SendCommand'],
+      [sub('arn:${AWS::Partition}:ssm:${AWS::Region}::document/AWSFIS-Run-Kill-Process')],
+    ),
+    allow(['ssm:CancelCommand', 'ssm:ListCommands'], ['*'], inThisRegion),
     // aws:network:disrupt-connectivity swaps a tagged subnet's network ACL for one FIS creates
     // (tagged managedByFIS), and swaps it back afterwards.
     allow(['ec2:ReplaceNetworkAclAssociation'], [regional('ec2', 'subnet/*')], chaosTagged),
@@ -375,18 +384,28 @@ function fisExperimentRole({ chaosTagKey, chaosTagValue, protectedTagKey }) {
 
 /**
  * The role SSM Automation runs remediation documents as (FAULTLINE_AUTOMATION_ROLE_ARN, their
- * AutomationAssumeRole): it restarts, starts, stops and scales out only what carries the chaos tag,
+ * AutomationAssumeRole): it reboots, starts, stops and scales out only what carries the chaos tag,
  * faultline's mark of the service it looks after.
  */
 function automationRole({ chaosTagKey, chaosTagValue }) {
   const chaosTagged = { StringEquals: { [`aws:ResourceTag/${chaosTagKey}`]: chaosTagValue } };
   const statements = [
     allow(
-      ['autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstanceStatus', 'ec2:DescribeInstances'],
+      [
+        'autoscaling:DescribeAutoScalingGroups',
+        'ec2:DescribeInstanceStatus',
+        'ec2:DescribeInstances',
+        'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeTargetHealth',
+      ],
       ['*'],
       inThisRegion,
     ),
-    allow(['ec2:StartInstances', 'ec2:StopInstances'], [regional('ec2', 'instance/*')], chaosTagged),
+    allow(
+      ['ec2:RebootInstances', 'ec2:StartInstances', 'ec2:StopInstances'],
+      [regional('ec2', 'instance/*')],
+      chaosTagged,
+    ),
     allow(
       ['autoscaling:SetDesiredCapacity'],
       [regional('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*')],

@@ -51,6 +51,11 @@ export interface Instance {
   tags: Record<string, string>;
   /** Virtual time at which the application on it answers requests (undefined while it does not). */
   appReadyAt: number | undefined;
+  /**
+   * The service's process was killed (FIS AWSFIS-Run-Kill-Process) while the instance kept running:
+   * nothing restarts it until the instance boots again (a reboot, or a stop and start), as it starts on boot.
+   */
+  processKilled: boolean;
   autoScalingGroup: string | undefined;
 }
 
@@ -370,10 +375,11 @@ export class World {
     return since;
   }
 
-  /** True when the instance's application answers: running, booted, and its AZ reachable. */
+  /** True when the instance's application answers: running, booted, its process alive, and its AZ reachable. */
   instanceServing(inst: Instance): boolean {
     return (
       inst.state === 'running' &&
+      !inst.processKilled &&
       inst.appReadyAt !== undefined &&
       inst.appReadyAt <= this.now() &&
       this.azReachable(inst.az)
@@ -422,6 +428,7 @@ export class World {
         ...(this.def.autoScaling ? { 'aws:autoscaling:groupName': this.def.autoScaling.name } : {}),
       },
       appReadyAt: alreadyBooted ? this.now() : undefined,
+      processKilled: false,
       autoScalingGroup: this.def.autoScaling?.name,
     };
     this.instancesById.set(id, inst);
@@ -439,7 +446,11 @@ export class World {
     if (inst.state === state) return;
     inst.state = state;
     inst.stateReason = reason;
-    if (state !== 'running') inst.appReadyAt = undefined;
+    if (state !== 'running') {
+      inst.appReadyAt = undefined;
+      // Powered off, the process is gone anyway; it starts again on the next boot.
+      inst.processKilled = false;
+    }
     this.deps.bus.publish(
       'aws.ec2',
       'EC2 Instance State-change Notification',
@@ -527,7 +538,24 @@ export class World {
         throw new WorldError('IncorrectInstanceState', `The instance '${inst.id}' is not running.`);
       }
       inst.appReadyAt = this.now() + this.drawMs(this.def.timings.rebootSeconds);
+      inst.processKilled = false;
     }
+  }
+
+  /**
+   * Kills the service's process on running instances (FIS AWSFIS-Run-Kill-Process): they stay
+   * `running` and pass EC2's status checks, but answer nothing until they boot again. Returns the
+   * instances the process was found on; one that is not running, or whose process is not up (still
+   * booting or already killed), has nothing to kill.
+   */
+  killServiceProcess(ids: string[]): Instance[] {
+    const insts = ids.map((id) => this.requireInstance(id));
+    const killed = insts.filter(
+      (i) =>
+        i.state === 'running' && !i.processKilled && i.appReadyAt !== undefined && i.appReadyAt <= this.now(),
+    );
+    for (const inst of killed) inst.processKilled = true;
+    return killed;
   }
 
   /** FIS aws:network:disrupt-connectivity: the subnets' traffic is dropped until the disruption ends. */

@@ -1,4 +1,10 @@
 import { parseIsoDuration } from '../time/duration.ts';
+import {
+  checkDocumentParameters,
+  documentNameOf,
+  FIS_SSM_DOCUMENTS,
+  parseDocumentParameters,
+} from './ssm-documents.ts';
 
 /**
  * The FIS actions and resource types faultline supports: what the sandbox's FIS can run, and so
@@ -147,6 +153,54 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
     description: 'Fail over the specified Aurora DB clusters.',
     parameters: {},
     targets: { Clusters: 'aws:rds:cluster' },
+  },
+  'aws:ssm:send-command': {
+    id: 'aws:ssm:send-command',
+    description: 'Run the specified SSM document on the target EC2 instances.',
+    parameters: {
+      documentArn: {
+        description: `The ARN of the SSM document; one of ${Object.keys(FIS_SSM_DOCUMENTS).join(', ')}.`,
+        required: true,
+        check(value) {
+          const name = documentNameOf(value);
+          if (name === undefined) return `must be the ARN of an SSM document (got '${value}')`;
+          if (!FIS_SSM_DOCUMENTS[name]) {
+            return `names ${name}, which faultline cannot run; supported documents: ${Object.keys(FIS_SSM_DOCUMENTS).join(', ')}`;
+          }
+          return undefined;
+        },
+      },
+      documentVersion: {
+        description: 'The version of the document (the default version when left out).',
+        required: false,
+        check: (value) =>
+          /^(\$DEFAULT|\$LATEST|[1-9]\d*)$/.test(value)
+            ? undefined
+            : `must be $DEFAULT, $LATEST or a version number (got '${value}')`,
+      },
+      documentParameters: {
+        description: "The document's parameters, as a JSON object of strings or arrays of strings.",
+        required: false,
+        check(value) {
+          const parsed = parseDocumentParameters(value);
+          return typeof parsed === 'string' ? parsed : undefined;
+        },
+      },
+      duration: durationParam(
+        'How long the command may run (ISO 8601, PT1M to PT12H).',
+        true,
+        MINUTE,
+        12 * HOUR,
+      ),
+    },
+    targets: { Instances: 'aws:ec2:instance' },
+    checkParameters(p) {
+      const doc = FIS_SSM_DOCUMENTS[documentNameOf(p.documentArn ?? '') ?? ''];
+      if (!doc) return undefined;
+      const given = parseDocumentParameters(p.documentParameters ?? '{}');
+      const problem = typeof given === 'string' ? undefined : checkDocumentParameters(doc, given);
+      return problem && `parameter 'documentParameters': ${problem}`;
+    },
   },
   'aws:fis:wait': {
     id: 'aws:fis:wait',

@@ -152,7 +152,9 @@ export function protectedTagDenyProblems(template: Template, roleId: string, tag
     .filter(
       (a) =>
         !denied.has(a) &&
-        !/^ec2:(CreateNetworkAcl|CreateNetworkAclEntry|CreateTags|DeleteNetworkAcl)$/.test(a),
+        !/^ec2:(CreateNetworkAcl|CreateNetworkAclEntry|CreateTags|DeleteNetworkAcl)$/.test(a) &&
+        // Cancels a command FIS itself sent; it takes no instance, so no tag to deny on.
+        a !== 'ssm:CancelCommand',
     )
     .map((a) => `${roleId}: allows ${a} but does not deny it on resources tagged ${tagKey}`);
 }

@@ -184,6 +184,12 @@ describe('the packaged CloudFormation template (sls package, offline)', () => {
       }
     });
 
+    type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Condition?: unknown };
+    const statementsOf = (roleId: string): Statement[] =>
+      (
+        template.Resources[roleId]!.Properties!.Policies as { PolicyDocument: { Statement: Statement[] } }[]
+      ).flatMap((p) => p.PolicyDocument.Statement);
+
     it('lets FIS act only on chaos-tagged resources, never on protected ones', () => {
       expect(protectedTagDenyProblems(template, 'FisExperimentRole', 'ChaosProtected')).toEqual([]);
       const statements = (
@@ -197,6 +203,29 @@ describe('the packaged CloudFormation template (sls package, offline)', () => {
           [s.Action].flat().some((a) => /^(ec2:(Reboot|Start|Stop|Terminate)Instances|rds:Failover)/.test(a)),
       );
       expect(changes.length).toBeGreaterThan(0);
+      for (const s of changes)
+        expect(s.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/ChaosReady': 'true' } });
+    });
+
+    it('lets FIS send commands only to chaos-tagged instances, and only its kill-process document', () => {
+      const sendCommand = statementsOf('FisExperimentRole').filter(
+        (s) => s.Effect === 'Allow' && [s.Action].flat().includes('ssm:SendCommand'),
+      );
+      expect(sendCommand.map((s) => [JSON.stringify(s.Resource), s.Condition ?? null])).toEqual([
+        [expect.stringContaining('instance/*'), { StringEquals: { 'aws:ResourceTag/ChaosReady': 'true' } }],
+        [expect.stringContaining('::document/AWSFIS-Run-Kill-Process'), null],
+      ]);
+    });
+
+    it('lets automation reboot, start and stop only chaos-tagged instances', () => {
+      const changes = statementsOf('AutomationRole').filter(
+        (s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => /^ec2:(Reboot|Start|Stop)/.test(a)),
+      );
+      expect(changes.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+        'ec2:RebootInstances',
+        'ec2:StartInstances',
+        'ec2:StopInstances',
+      ]);
       for (const s of changes)
         expect(s.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/ChaosReady': 'true' } });
     });

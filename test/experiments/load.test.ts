@@ -163,6 +163,37 @@ describe('loading an experiment file', () => {
       "must be between PT1M and PT12H (got 'PT13H')",
     ],
     [
+      'a kill-process without the process to kill',
+      (e) => {
+        e.fault.actions.kill = {
+          action: 'aws:ssm:send-command',
+          targets: { Instances: 'web' },
+          parameters: {
+            documentArn: 'arn:aws:ssm:us-east-1::document/AWSFIS-Run-Kill-Process',
+            documentParameters: '{"Signal":"SIGKILL"}',
+            duration: 'PT1M',
+          },
+        };
+      },
+      'fault.actions.kill',
+      "parameter 'documentParameters': ProcessName is required by AWSFIS-Run-Kill-Process",
+    ],
+    [
+      'an SSM document faultline cannot run',
+      (e) => {
+        e.fault.actions.kill = {
+          action: 'aws:ssm:send-command',
+          targets: { Instances: 'web' },
+          parameters: {
+            documentArn: 'arn:aws:ssm:us-east-1::document/AWSFIS-Run-CPU-Stress',
+            duration: 'PT1M',
+          },
+        };
+      },
+      'fault.actions.kill.parameters.documentArn',
+      'names AWSFIS-Run-CPU-Stress, which faultline cannot run; supported documents: AWSFIS-Run-Kill-Process',
+    ],
+    [
       'an RTO that is not a duration',
       (e) => {
         e.objectives.rto = 'soon';

@@ -69,6 +69,11 @@ async function run(
   return { summary, stack, out };
 }
 
+/** The verdict's recovery time objective: met or not, and how long recovery took (null: it never came). */
+function rtoOf(summary: GameDaySummary): { met: boolean | null; achievedSeconds: number | null } {
+  return (summary.verdict as { rto: { met: boolean | null; achievedSeconds: number | null } }).rto;
+}
+
 async function experimentsStillRunning(): Promise<string[]> {
   const list = await client('fis').send(new ListExperimentsCommand({}));
   return (list.experiments ?? [])
@@ -124,11 +129,17 @@ describe('game day, end to end in the sandbox', () => {
 
   it('lets the alarms it raises be remediated when remediation is on, and not when it is off', async () => {
     const on = await run('az-outage', { remediation: 'on' });
-    expect(on.summary.remediations.length).toBeGreaterThan(0);
-    for (const r of on.summary.remediations) {
-      expect(r.status).toBe('SUCCEEDED');
-      expect(r.action).toBe('Faultline-ScaleOut');
-    }
+    // The lost capacity is scaled out; restarting the unhealthy hosts is tried and fails, as the
+    // AZ's hosts are powered off (and any replacement is still booting): nothing a reboot can fix.
+    expect(on.summary.status).toBe('completed');
+    expect(
+      on.summary.remediations
+        .map((r) => [r.runbook, r.action, r.status])
+        .sort(([a], [b]) => a!.localeCompare(b!)),
+    ).toEqual([
+      ['az-capacity', 'Faultline-ScaleOut', 'SUCCEEDED'],
+      ['unhealthy-hosts', 'Faultline-RestartUnhealthyTargets', 'FAILED'],
+    ]);
     const launched = on.stack.sandbox.world.instances().length;
     await stack!.close();
     stack = undefined;
@@ -147,19 +158,22 @@ describe('game day, end to end in the sandbox', () => {
     expect(stack.sandbox.world.instances().every((i) => i.state === 'running')).toBe(true);
   });
 
-  it('runs the instance kill: the dead host is replaced and the service absorbs it', async () => {
+  it('runs the instance kill: the process dies, the host keeps running and the Auto Scaling group never replaces it', async () => {
     const { summary, stack } = await run('instance-kill', { remediation: 'off' });
     expect(summary.status).toBe('completed');
     expect(summary.experiment.finalStatus).toBe('completed');
-    // The Auto Scaling group gave up on the stopped host and replaced it.
-    expect(stack.sandbox.world.instances().filter((i) => i.state === 'terminated')).toHaveLength(1);
-    expect((summary.verdict as { rto: { met: boolean } }).rto.met).toBe(true);
+    const world = stack.sandbox.world;
+    // EC2 health checks see a running host: nothing was stopped, terminated or launched.
+    expect(world.instances().map((i) => i.state)).toEqual(Array(6).fill('running'));
+    const dead = world.instances().filter((i) => i.processKilled);
+    expect(dead).toHaveLength(1);
+    expect(world.targetHealth().targets.find((t) => t.instanceId === dead[0]!.id)?.state).toBe('unhealthy');
   });
 
-  it('instance kill with remediation: the unhealthy-hosts alarm fires, the runbook acts, the alarm is OK again, the report shows it with its durations', async () => {
+  it('instance kill with remediation: the unhealthy-hosts alarm fires, the runbook reboots the host, the alarm is OK again, the report shows it with its durations; without it the host stays down', async () => {
     const on = await run('instance-kill', { remediation: 'on' });
     expect(on.summary.remediations.map((r) => [r.runbook, r.action, r.outcome])).toEqual([
-      ['unhealthy-hosts', 'Faultline-ScaleOut', 'resolved'],
+      ['unhealthy-hosts', 'Faultline-RestartUnhealthyTargets', 'resolved'],
     ]);
     const report = JSON.parse(await readFile(on.summary.reports!.json, 'utf8'));
     const [remediation] = report.remediations;
@@ -167,7 +181,7 @@ describe('game day, end to end in the sandbox', () => {
       runbook: 'unhealthy-hosts',
       trigger: { kind: 'alarm', name: 'checkout-unhealthy-hosts', state: 'ALARM' },
       guard: { verdict: 'proceed' },
-      action: { kind: 'automation', target: 'Faultline-ScaleOut', finalStatus: 'Success' },
+      action: { kind: 'automation', target: 'Faultline-RestartUnhealthyTargets', finalStatus: 'Success' },
       verification: { verified: true },
       outcome: 'resolved',
     });
@@ -177,23 +191,24 @@ describe('game day, end to end in the sandbox', () => {
     expect(d.actionToRecoveredSeconds).toBeGreaterThan(0);
     const md = await readFile(on.summary.reports!.markdown, 'utf8');
     expect(md).toMatch(/\| unhealthy-hosts<br>.*\| resolved at /);
-    const healthyAtEnd = (r: {
-      minutes: { sample: { healthyHostsByAz?: Record<string, number> } | null }[];
-    }) => {
-      const last = r.minutes.filter((m) => m.sample?.healthyHostsByAz).at(-1)!;
-      return Object.values(last.sample!.healthyHostsByAz!).reduce((a, b) => a + b, 0);
-    };
-    const withRemediation = healthyAtEnd(report);
+    // The reboot brought the same host back: every target healthy, no instance added or replaced.
+    const onWorld = on.stack.sandbox.world;
+    expect(onWorld.instances()).toHaveLength(6);
+    expect(onWorld.instances().some((i) => i.processKilled)).toBe(false);
+    expect(onWorld.targetHealth()).toMatchObject({ healthy: 6, unhealthy: 0 });
+    expect(on.summary.status).toBe('completed');
+    expect(rtoOf(on.summary)).toMatchObject({ met: true });
     await stack!.close();
     stack = undefined;
 
-    // Without it, only the Auto Scaling group's replacement brings capacity back: nothing acted,
-    // nothing extra launched.
+    // Without it nothing restarts the process: the host stays unhealthy and the game day's
+    // recovery check fails.
     const off = await run('instance-kill', { remediation: 'off' });
     expect(off.summary.remediations).toEqual([]);
     const offReport = JSON.parse(await readFile(off.summary.reports!.json, 'utf8'));
     expect(offReport.remediations).toEqual([]);
-    expect(healthyAtEnd(offReport)).toBeLessThan(withRemediation);
+    expect(off.stack.sandbox.world.targetHealth()).toMatchObject({ healthy: 5, unhealthy: 1 });
+    expect(rtoOf(off.summary)).toEqual(expect.objectContaining({ met: false, achievedSeconds: null }));
   });
 
   it('a dry run resolves targets and injects nothing', async () => {

@@ -105,7 +105,10 @@ export function kindsOf(events: TimelineEvent[], remediationId: string): string[
   return events.filter((e) => e.detail.remediationId === remediationId).map((e) => e.kind);
 }
 
-/** A real alarm state change: one checkout instance stopped until the unhealthy-hosts alarm fires. */
+/**
+ * A real alarm state change: the service process killed on one running checkout instance (the host
+ * keeps running, as the instance-kill experiment leaves it) until the unhealthy-hosts alarm fires.
+ */
 export async function unhealthyHostsAlarm(s: LocalStack) {
   const fired = nextEvent(
     s,
@@ -115,6 +118,6 @@ export async function unhealthyHostsAlarm(s: LocalStack) {
       (e.detail as { state?: { value?: string } }).state?.value === 'ALARM',
   );
   const victim = s.sandbox.world.instances().find((i) => i.state === 'running')!;
-  s.sandbox.world.stopInstances([victim.id]);
+  s.sandbox.world.killServiceProcess([victim.id]);
   return fired;
 }

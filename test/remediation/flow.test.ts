@@ -100,7 +100,7 @@ describe('the remediation state machine', () => {
     expect(run.states).not.toContain('RequestApproval');
     const executions = await automationExecutions();
     expect(executions.map((e) => [e.DocumentName, e.AutomationExecutionStatus])).toEqual([
-      ['Faultline-ScaleOut', 'Success'],
+      ['Faultline-RestartUnhealthyTargets', 'Success'],
     ]);
 
     const incidentId = run.output!.incident!.incidentId;

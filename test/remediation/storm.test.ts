@@ -29,7 +29,7 @@ describe('remediation through EventBridge', () => {
     expect(runs.filter((r) => r.status !== 'SUCCEEDED')).toEqual([]);
     const executions = await automationExecutions();
     expect(executions.map((e) => [e.DocumentName, e.AutomationExecutionStatus])).toEqual([
-      ['Faultline-ScaleOut', 'Success'],
+      ['Faultline-RestartUnhealthyTargets', 'Success'],
     ]);
 
     // One remediation acted; each of the 100 others is on the incident's timeline as a duplicate.

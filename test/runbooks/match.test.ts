@@ -15,17 +15,17 @@ describe('matching an event to a runbook', () => {
     shipped = await loadRunbooks(RUNBOOKS);
   });
 
-  it('sends the unhealthy-host alarm to a scale-out of checkout-asg, keyed by event and transition', () => {
+  it('sends the unhealthy-host alarm to a restart of its target group, keyed by event and transition', () => {
     const m = matchRunbook(alarmEvent(), shipped);
     expect(m.matched).toBe(true);
     if (!m.matched) return;
     expect(m.runbook.name).toBe('unhealthy-hosts');
     expect(m.action).toEqual({
       kind: 'automation',
-      document: 'Faultline-ScaleOut',
-      parameters: { AutoScalingGroupName: ['checkout-asg'], Count: ['1'] },
+      document: 'Faultline-RestartUnhealthyTargets',
+      parameters: { TargetGroup: ['targetgroup/checkout-tg/73e2d6bc24d8a067'] },
     });
-    expect(m.resource).toBe('checkout-asg');
+    expect(m.resource).toBe('targetgroup/checkout-tg/73e2d6bc24d8a067');
     expect(m.verify).toEqual({ withinMs: 600_000, alarms: ['checkout-unhealthy-hosts'], healthChecks: [] });
     expect(m.dedupeKeys).toEqual([
       'alarm#123456789012#us-east-1#checkout-unhealthy-hosts#ALARM#2026-01-05T09:07:00.000+0000',

@@ -27,6 +27,12 @@ const SUBNET_TARGET = {
   resourceTags: { Service: 'checkout' },
   selectionMode: 'ALL',
 };
+const KILL_PROCESS_ARN = 'arn:aws:ssm:us-east-1::document/AWSFIS-Run-Kill-Process';
+/** aws:ssm:send-command on the checkout instances (target 'web'), with these parameters. */
+const sendCommand = (parameters: Record<string, string>) => ({
+  targets: { web: CHECKOUT_INSTANCES },
+  actions: { kill: { actionId: 'aws:ssm:send-command', parameters, targets: { Instances: 'web' } } },
+});
 const stopInstances = (targets: Record<string, string> = { Instances: 'web' }) => ({
   actionId: 'aws:ec2:stop-instances',
   targets,
@@ -349,6 +355,62 @@ describe('FIS experiment templates', () => {
       },
       "'stopConditions[0].value': the CloudWatch alarm arn:aws:cloudwatch:us-east-1:123456789012:alarm:no-such-alarm does not exist",
     ],
+    [
+      'a send-command without a document',
+      sendCommand({ duration: 'PT1M' }),
+      "'actions.kill.parameters.documentArn' is required by aws:ssm:send-command",
+    ],
+    [
+      'a send-command whose documentArn is not a document ARN',
+      sendCommand({ documentArn: 'AWSFIS-Run-Kill-Process', duration: 'PT1M' }),
+      "'actions.kill.parameters.documentArn' must be the ARN of an SSM document",
+    ],
+    [
+      'a send-command of a document faultline cannot run',
+      sendCommand({ documentArn: 'arn:aws:ssm:us-east-1::document/AWSFIS-Run-CPU-Stress', duration: 'PT1M' }),
+      "'actions.kill.parameters.documentArn' names AWSFIS-Run-CPU-Stress, which faultline cannot run; supported documents: AWSFIS-Run-Kill-Process",
+    ],
+    [
+      'a send-command without a duration',
+      sendCommand({ documentArn: KILL_PROCESS_ARN, documentParameters: '{"ProcessName":"checkout"}' }),
+      "'actions.kill.parameters.duration' is required by aws:ssm:send-command",
+    ],
+    [
+      'documentParameters that are not a JSON object',
+      sendCommand({
+        documentArn: KILL_PROCESS_ARN,
+        documentParameters: 'ProcessName=checkout',
+        duration: 'PT1M',
+      }),
+      "'actions.kill.parameters.documentParameters' must be a JSON object",
+    ],
+    [
+      'documentParameters with a value that is not a string',
+      sendCommand({
+        documentArn: KILL_PROCESS_ARN,
+        documentParameters: '{"ProcessName":7}',
+        duration: 'PT1M',
+      }),
+      "'actions.kill.parameters.documentParameters' must map each name to a string or an array of strings ('ProcessName' is not)",
+    ],
+    [
+      'a kill-process without its ProcessName',
+      sendCommand({
+        documentArn: KILL_PROCESS_ARN,
+        documentParameters: '{"Signal":"SIGKILL"}',
+        duration: 'PT1M',
+      }),
+      "'actions.kill': parameter 'documentParameters': ProcessName is required by AWSFIS-Run-Kill-Process",
+    ],
+    [
+      'a kill-process with a signal it does not send',
+      sendCommand({
+        documentArn: KILL_PROCESS_ARN,
+        documentParameters: '{"ProcessName":"checkout","Signal":"SIGHUP"}',
+        duration: 'PT1M',
+      }),
+      "'actions.kill': parameter 'documentParameters': Signal of AWSFIS-Run-Kill-Process must be one of SIGTERM, SIGKILL (got 'SIGHUP')",
+    ],
     ['a missing roleArn', { roleArn: undefined }, "'roleArn' is required"],
     [
       'a roleArn that is not a role',
@@ -400,6 +462,7 @@ describe('FIS experiment templates', () => {
       'aws:fis:wait',
       'aws:network:disrupt-connectivity',
       'aws:rds:failover-db-cluster',
+      'aws:ssm:send-command',
     ]);
     const page = await fis.send(new ListActionsCommand({ maxResults: 4 }));
     expect(page.actions).toHaveLength(4);

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-fis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox, SandboxOptions } from '../../sandbox/sandbox.ts';
+import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import { type ClientConfig, startSandbox } from '../helpers/sandbox.ts';
 import {
   advanceToRunning,
@@ -480,6 +481,68 @@ describe('FIS experiments', () => {
     expect(exp.state!.status).toBe('failed');
     expect(exp.actions!.reboot!.state!.reason).toBe(
       `IncorrectInstanceState: The instance '${inst!.id}' is not running.`,
+    );
+  });
+
+  const killProcess = (processName: string) => ({
+    actionId: 'aws:ssm:send-command',
+    parameters: {
+      documentArn: 'arn:aws:ssm:us-east-1::document/AWSFIS-Run-Kill-Process',
+      documentParameters: JSON.stringify({ ProcessName: processName, Signal: 'SIGKILL' }),
+      duration: 'PT1M',
+    },
+    targets: { Instances: 'one' },
+  });
+
+  it('kills the service process with AWSFIS-Run-Kill-Process: the host runs on but serves nothing until it reboots', async () => {
+    await open({ world: await loadWorldFile() });
+    const id = await startFrom(fis, {
+      targets: { one: { ...CHECKOUT_INSTANCES, selectionMode: 'COUNT(1)' } },
+      actions: { kill: killProcess('checkout') },
+    });
+    await advanceToRunning(sb);
+    expect((await getExperiment(fis, id)).state!.status).toBe('completed');
+    const dead = sb.world.instances().filter((i) => i.processKilled);
+    expect(dead).toHaveLength(1);
+    const host = dead[0]!;
+    expect(sb.world.instanceServing(host)).toBe(false);
+    // The Auto Scaling group checks EC2 status only: a running host is healthy to it, however long.
+    await sb.clock.advance(15 * MINUTE);
+    expect(sb.world.instances().map((i) => i.state)).toEqual(Array(6).fill('running'));
+    expect(sb.world.targetHealth().targets.find((t) => t.instanceId === host.id)).toMatchObject({
+      state: 'unhealthy',
+      reason: 'Target.FailedHealthChecks',
+    });
+    // The process starts on boot.
+    sb.world.rebootInstances([host.id]);
+    await sb.clock.advance(5 * MINUTE);
+    expect(sb.world.instance(host.id)?.processKilled).toBe(false);
+    expect(sb.world.targetHealth().targets.find((t) => t.instanceId === host.id)?.state).toBe('healthy');
+  });
+
+  it('fails a kill-process whose process is not on the host, or whose host is not running', async () => {
+    await open();
+    const [stopped, running] = instancesIn('us-east-1b');
+    sb.world.stopInstances([stopped!.id]);
+    await sb.clock.advance(MINUTE);
+    const byArn = (inst: { arn: string }) => ({
+      one: { resourceType: 'aws:ec2:instance', resourceArns: [inst.arn], selectionMode: 'ALL' },
+    });
+    const other = await startFrom(fis, { targets: byArn(running!), actions: { kill: killProcess('nginx') } });
+    await advanceToRunning(sb);
+    expect((await getExperiment(fis, other)).actions!.kill!.state).toMatchObject({
+      status: 'failed',
+      reason: `The command AWSFIS-Run-Kill-Process failed on ${running!.id}: no process named 'nginx' is running.`,
+    });
+    expect(sb.world.instanceServing(running!)).toBe(true);
+
+    const down = await startFrom(fis, {
+      targets: byArn(stopped!),
+      actions: { kill: killProcess('checkout') },
+    });
+    await advanceToRunning(sb);
+    expect((await getExperiment(fis, down)).actions!.kill!.state!.reason).toBe(
+      `InvalidInstanceId: Instance ${stopped!.id} is not in a valid state for sending a command (it is stopped).`,
     );
   });
 

@@ -466,10 +466,14 @@ describe('SSM Automation', () => {
       'AWS-RestartEC2Instance',
       'AWS-StartEC2Instance',
       'AWS-StopEC2Instance',
+      'Faultline-RestartUnhealthyTargets',
       'Faultline-ScaleOut',
     ]);
     const own = await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: 'Owner', Values: ['Self'] }] }));
-    expect(own.DocumentIdentifiers?.map((d) => d.Name)).toEqual(['Faultline-ScaleOut']);
+    expect(own.DocumentIdentifiers?.map((d) => d.Name)).toEqual([
+      'Faultline-RestartUnhealthyTargets',
+      'Faultline-ScaleOut',
+    ]);
   });
 
   it('refuses unknown runbooks and bad parameters without starting anything', async () => {
@@ -844,6 +848,77 @@ describe('SSM Automation', () => {
     expect(failed.FailureMessage).toContain("AutoScalingGroup 'other-asg' not found");
     expect(failed.Parameters).toMatchObject({ AutoScalingGroupName: ['other-asg'], Count: ['2'] });
     expect(sb.world.instances()).toHaveLength(instanceIds().length);
+  });
+
+  const targetState = (id: string) => sb.world.targetHealth().targets.find((t) => t.instanceId === id)?.state;
+  /** Plays virtual time until the load balancer has marked the instance unhealthy. */
+  const untilUnhealthy = async (id: string) => {
+    for (let t = 0; t < 10 * 60_000 && targetState(id) !== 'unhealthy'; t += 5_000)
+      await sb.clock.advance(5_000);
+    expect(targetState(id)).toBe('unhealthy');
+  };
+
+  it('restarts the unhealthy target whose process died: reboots it and waits until it is healthy again', async () => {
+    const [dead, stopped] = sb.world.instances();
+    sb.world.killServiceProcess([dead!.id]);
+    // A stopped host is unhealthy too, but not a reboot's to fix: it is left alone.
+    sb.world.stopInstances([stopped!.id]);
+    await untilUnhealthy(dead!.id);
+    await untilUnhealthy(stopped!.id);
+
+    const execId = await start('Faultline-RestartUnhealthyTargets', {
+      TargetGroup: [sb.world.targetGroupDimension],
+    });
+    const done = await runUntilDone(execId);
+    expect(done.AutomationExecutionStatus).toBe('Success');
+    expect(done.Outputs?.['RebootUnhealthyTargets.InstanceIds']).toEqual([dead!.id]);
+    expect(done.StepExecutions?.map((s) => [s.StepName, s.StepStatus])).toEqual([
+      ['RebootUnhealthyTargets', 'Success'],
+      ['WaitHealthy', 'Success'],
+    ]);
+    expect(targetState(dead!.id)).toBe('healthy');
+    expect(sb.world.instance(dead!.id)).toMatchObject({ state: 'running', processKilled: false });
+    expect(sb.world.instance(stopped!.id)?.state).toBe('stopped');
+  });
+
+  it('leaves hosts cut off by a network outage alone: they time out, and a reboot would fix nothing', async () => {
+    const az = sb.world.def.availabilityZones[0]!;
+    const cutOff = sb.world.instances().filter((i) => i.az === az);
+    sb.world.disruptConnectivity([sb.world.subnets().find((s) => s.az === az)!.id], 'all', 30 * 60_000);
+    for (const i of cutOff) await untilUnhealthy(i.id);
+    const done = await runUntilDone(
+      await start('Faultline-RestartUnhealthyTargets', { TargetGroup: [sb.world.targetGroupDimension] }),
+    );
+    expect(done.AutomationExecutionStatus).toBe('Failed');
+    expect(done.FailureMessage).toContain('nothing a restart fixes');
+    // Not rebooted: still booted, so they answer as soon as the network is back.
+    expect(cutOff.map((i) => sb.world.instance(i.id)!.appReadyAt! <= sb.clock.now())).toEqual([true, true]);
+  });
+
+  it('fails to restart when no unhealthy target is running, when the group is another, and refuses a malformed one', async () => {
+    const [stopped] = sb.world.instances();
+    sb.world.stopInstances([stopped!.id]);
+    await untilUnhealthy(stopped!.id);
+    const nothing = await runUntilDone(
+      await start('Faultline-RestartUnhealthyTargets', { TargetGroup: [sb.world.targetGroupDimension] }),
+    );
+    expect(nothing.AutomationExecutionStatus).toBe('Failed');
+    expect(nothing.FailureMessage).toContain(
+      `None of the 1 unhealthy targets of ${sb.world.targetGroupDimension} is a running, booted instance that refuses its health checks`,
+    );
+    expect(sb.world.instance(stopped!.id)?.state).toBe('stopped');
+
+    const other = await runUntilDone(
+      await start('Faultline-RestartUnhealthyTargets', {
+        TargetGroup: ['targetgroup/other-tg/0123456789abcdef'],
+      }),
+    );
+    expect(other.AutomationExecutionStatus).toBe('Failed');
+    expect(other.FailureMessage).toContain("Target group 'targetgroup/other-tg/0123456789abcdef' not found");
+
+    expect(
+      await failure(start('Faultline-RestartUnhealthyTargets', { TargetGroup: ['checkout-tg'] })),
+    ).toBeInstanceOf(InvalidAutomationExecutionParametersException);
   });
 });
 

@@ -1,4 +1,9 @@
 import type { DisruptionScope } from '../../../src/fis/catalog.ts';
+import {
+  documentNameOf,
+  KILL_PROCESS_DOCUMENT,
+  parseDocumentParameters,
+} from '../../../src/fis/ssm-documents.ts';
 import { parseIsoDuration } from '../../../src/time/duration.ts';
 import type { TimerHandle, VirtualClock } from '../../clock.ts';
 import type { AwsEvent, EventBus } from '../../events.ts';
@@ -265,6 +270,47 @@ const failoverDbCluster: ActionRunner = (ctx) => {
   };
 };
 
+/**
+ * aws:ssm:send-command running AWSFIS-Run-Kill-Process (the only document the catalogue lets
+ * through): kills the named process on every target, which must be running (SSM reaches no other).
+ * Only the service's process exists on the sandbox's hosts; naming another fails the command, as
+ * killall finds nothing. Done once the process is dead: nothing to roll back, the host restarts it
+ * only when it boots again.
+ */
+const sendCommand: ActionRunner = (ctx) => {
+  const arn = ctx.parameters.documentArn!;
+  const region = arn.split(':')[3];
+  if (documentNameOf(arn) !== KILL_PROCESS_DOCUMENT || region !== ctx.world.def.region) {
+    throw new WorldError('InvalidDocument', `Document ${arn} does not exist in ${ctx.world.def.region}.`);
+  }
+  const params = parseDocumentParameters(ctx.parameters.documentParameters ?? '{}');
+  const processName = typeof params === 'string' ? undefined : String(params.ProcessName);
+  const instances = requireInstances(
+    ctx.world,
+    ctx.resources.map((r) => r.id),
+  );
+  const notRunning = instances.find((i) => i.state !== 'running');
+  if (notRunning) {
+    throw new WorldError(
+      'InvalidInstanceId',
+      `Instance ${notRunning.id} is not in a valid state for sending a command (it is ${notRunning.state}).`,
+    );
+  }
+  const killed =
+    processName === ctx.world.def.service.name
+      ? ctx.world.killServiceProcess(instances.map((i) => i.id))
+      : [];
+  const missed = instances.filter((i) => !killed.includes(i));
+  if (missed.length > 0) {
+    ctx.fail(
+      `The command ${KILL_PROCESS_DOCUMENT} failed on ${missed.map((i) => i.id).join(', ')}: no process named '${processName}' is running.`,
+    );
+  } else {
+    ctx.complete();
+  }
+  return NOTHING_TO_STOP;
+};
+
 /** aws:fis:wait. */
 const wait: ActionRunner = (ctx) => {
   const timer = ctx.clock.after(durationParam(ctx, 'duration')!, () => ctx.complete());
@@ -283,5 +329,6 @@ export const ACTION_RUNNERS: Readonly<Record<string, ActionRunner>> = {
   'aws:ec2:reboot-instances': rebootInstances,
   'aws:network:disrupt-connectivity': disruptConnectivity,
   'aws:rds:failover-db-cluster': failoverDbCluster,
+  'aws:ssm:send-command': sendCommand,
   'aws:fis:wait': wait,
 };

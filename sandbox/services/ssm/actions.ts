@@ -1,5 +1,6 @@
 import type { Instance, InstanceState, World } from '../../world/world.ts';
 import { WorldError } from '../../world/world.ts';
+import { statusCheck } from '../ec2/render.ts';
 
 /** What a running step may do: look at and change the world, poll, and finish once. */
 export interface StepControl {
@@ -203,6 +204,99 @@ export function waitForRunningStep(name: string, launchStep: string): DocumentSt
           }
         }
         if (ids.every((id) => ctl.world.instance(id)?.state === 'running')) ctl.succeed();
+      });
+    },
+  };
+}
+
+/** Faultline-RestartUnhealthyTargets' `TargetGroup`: the alarm's dimension value, `targetgroup/<name>/<id>`. */
+function targetGroupOf(ctx: StepContext): string {
+  return ctx.params.TargetGroup?.[0] ?? '';
+}
+
+/**
+ * Faultline-RestartUnhealthyTargets' first step: reboots the target group's unhealthy targets that
+ * refuse their health checks (`Target.FailedHealthChecks`) while their instance is running and
+ * booted (EC2 status checks `ok`): a host whose service died, which a reboot starts again. A host
+ * that does not answer at all (`Target.Timeout`: stopped, or cut off by a network outage) or is
+ * still booting is left alone: rebooting it would fix nothing, and rebooting a whole fleet during
+ * a network outage would make the incident worse. Fails when there is none.
+ */
+export function rebootUnhealthyTargetsStep(name: string): DocumentStep {
+  return {
+    name,
+    action: 'aws:executeScript',
+    timeoutSeconds: 60,
+    inputs: (ctx) => ({
+      Runtime: 'python3.11',
+      Handler: 'reboot_unhealthy',
+      TargetGroup: targetGroupOf(ctx),
+    }),
+    start(ctl, ctx) {
+      const world = ctl.world;
+      const group = targetGroupOf(ctx);
+      if (group !== world.targetGroupDimension) {
+        ctl.fail(
+          `Step fails when it is Executing. Target group '${group}' not found (Service: ElasticLoadBalancingV2; ` +
+            'Error Code: TargetGroupNotFound). Please refer to Automation Service Troubleshooting Guide for more ' +
+            'diagnosis details.',
+        );
+        return;
+      }
+      const unhealthy = world.targetHealth().targets.filter((t) => t.state === 'unhealthy');
+      const running = unhealthy.filter((t) => {
+        const inst = world.instance(t.instanceId);
+        return (
+          t.reason === 'Target.FailedHealthChecks' && inst !== undefined && statusCheck(world, inst) === 'ok'
+        );
+      });
+      if (running.length === 0) {
+        ctl.fail(
+          `Step fails when it is Executing. None of the ${unhealthy.length} unhealthy targets of ${group} is a ` +
+            'running, booted instance that refuses its health checks, so there is nothing a restart fixes: hosts ' +
+            'that time out are stopped or cut off, booting ones need time.',
+        );
+        return;
+      }
+      const ids = running.map((t) => t.instanceId);
+      try {
+        world.rebootInstances(ids);
+      } catch (e) {
+        if (!(e instanceof WorldError)) throw e;
+        ctl.fail(ec2Failure(e.code, e.message));
+        return;
+      }
+      ctl.succeed({ InstanceIds: ids });
+    },
+  };
+}
+
+/** Faultline-RestartUnhealthyTargets' second step: waits until every rebooted target is healthy again. */
+export function waitForHealthyTargetsStep(name: string, rebootStep: string): DocumentStep {
+  const idsOf = (ctx: StepContext) => ctx.outputs[`${rebootStep}.InstanceIds`] ?? [];
+  return {
+    name,
+    action: 'aws:executeScript',
+    timeoutSeconds: 900,
+    inputs: (ctx) => ({
+      Runtime: 'python3.11',
+      Handler: 'wait_healthy',
+      TargetGroup: targetGroupOf(ctx),
+      InstanceIds: idsOf(ctx),
+    }),
+    start(ctl, ctx) {
+      const ids = idsOf(ctx);
+      ctl.poll(POLL_MS, () => {
+        const targets = new Map(ctl.world.targetHealth().targets.map((t) => [t.instanceId, t.state]));
+        const lost = ids.find((id) => ctl.world.instance(id)?.state !== 'running' || !targets.has(id));
+        if (lost !== undefined) {
+          ctl.fail(
+            `Step fails when it is Executing. Instance ${lost} is no longer a running target of ` +
+              `${targetGroupOf(ctx)}, so it can never become healthy.`,
+          );
+          return;
+        }
+        if (ids.every((id) => targets.get(id) === 'healthy')) ctl.succeed();
       });
     },
   };

@@ -4,6 +4,8 @@ import {
   changeInstanceStateStep,
   type DocumentStep,
   launchInstancesStep,
+  rebootUnhealthyTargetsStep,
+  waitForHealthyTargetsStep,
   waitForRunningStep,
 } from './actions.ts';
 
@@ -122,6 +124,30 @@ export function automationDocuments(accountId: string): Map<string, AutomationDo
         waitForRunningStep('waitForInstances', 'launchInstances'),
       ],
       outputs: ['launchInstances.InstanceIds'],
+    },
+    {
+      name: 'Faultline-RestartUnhealthyTargets',
+      description:
+        "Reboots the target group's unhealthy targets whose instance is running (a host whose service died), " +
+        'and waits until they are healthy again.',
+      owner: accountId,
+      version: '1',
+      createdDate: Date.UTC(2026, 0, 1),
+      parameters: [
+        {
+          name: 'TargetGroup',
+          type: 'String',
+          description:
+            "(Required) The target group, as the alarm's TargetGroup dimension names it: targetgroup/<name>/<id>.",
+          allowedPattern: /^targetgroup\/[\w-]{1,32}\/[0-9a-f]{16}$/,
+        },
+        ASSUME_ROLE,
+      ],
+      steps: [
+        rebootUnhealthyTargetsStep('RebootUnhealthyTargets'),
+        waitForHealthyTargetsStep('WaitHealthy', 'RebootUnhealthyTargets'),
+      ],
+      outputs: ['RebootUnhealthyTargets.InstanceIds'],
     },
   ];
   return new Map(docs.map((d) => [d.name, d]));
