@@ -12,8 +12,9 @@ if (major < 24) {
   process.exit(2);
 }
 // The sandbox runs the project's Lambda functions in this process, and their Powertools logger
-// reads its level once, when it is loaded: keep them to errors on the terminal unless asked
-// (POWERTOOLS_LOG_LEVEL=INFO shows everything, as CloudWatch Logs would).
-process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+// reads its level once, when it is loaded. What they do is on the incident's timeline and in the
+// progress lines; their logs (an expected failure is logged as an error) would only interleave
+// JSON with them. POWERTOOLS_LOG_LEVEL=INFO shows everything, as CloudWatch Logs would.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

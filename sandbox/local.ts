@@ -86,9 +86,9 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
       AWS_DEFAULT_REGION: sandbox.world.region,
       AWS_ACCESS_KEY_ID: 'sandbox',
       AWS_SECRET_ACCESS_KEY: 'sandbox',
-      // The functions run in this process and would log to its terminal: keep them to errors
-      // unless asked (POWERTOOLS_LOG_LEVEL=INFO shows everything, as CloudWatch Logs would).
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
+      // The functions run in this process and would log to its terminal: keep them to critical
+      // errors unless asked (POWERTOOLS_LOG_LEVEL=INFO shows everything, as CloudWatch Logs would).
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'CRITICAL',
     };
     for (const k of ENV_KEYS) {
       savedEnv[k] = process.env[k];
