@@ -1,29 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { DescribeAutomationExecutionsCommand } from '@aws-sdk/client-ssm';
-import type { AwsEvent } from '../sandbox/events.ts';
-import { type LocalStack, startLocal } from '../sandbox/local.ts';
+import { startLocal } from '../sandbox/local.ts';
 import { client } from '../src/aws/clients.ts';
+import { alarmTransition, transitionTime, unhealthyHostsAlarm } from '../test/remediation/flow-stack.ts';
 import { figure, median } from './print.ts';
 
 const SEEDS = [11, 12, 13, 14, 15];
-const ALARM = 'checkout-unhealthy-hosts';
 
 interface Timing {
   toActionMs: number;
   toOkMs: number;
   wallMs: number;
-}
-
-function alarmTransition(s: LocalStack, state: string): Promise<number> {
-  return new Promise((resolve) => {
-    const off = s.sandbox.core.bus.subscribe((e: AwsEvent) => {
-      const d = e.detail as { alarmName?: string; state?: { value?: string; timestamp?: string } };
-      if (e['detail-type'] !== 'CloudWatch Alarm State Change' || d.alarmName !== ALARM) return;
-      if (d.state?.value !== state) return;
-      off();
-      resolve(Date.parse(d.state.timestamp!.replace(/\+0000$/, 'Z')));
-    });
-  });
 }
 
 /**
@@ -36,11 +23,8 @@ async function once(seed: number): Promise<Timing> {
   const s = await startLocal({ seed, time: 'fast' });
   try {
     const t0 = performance.now();
-    const alarmed = alarmTransition(s, 'ALARM');
-    const victim = s.sandbox.world.instances().find((i) => i.state === 'running')!;
-    s.sandbox.world.killServiceProcess([victim.id]);
-    const alarmAt = await alarmed;
-    const ok = await alarmTransition(s, 'OK');
+    const alarmAt = transitionTime(await unhealthyHostsAlarm(s));
+    const ok = transitionTime(await alarmTransition(s, 'checkout-unhealthy-hosts', 'OK'));
     const { AutomationExecutionMetadataList: runs = [] } = await client('ssm').send(
       new DescribeAutomationExecutionsCommand({}),
     );

@@ -97,7 +97,6 @@ export function reportable<T>(incidentId: string, render: () => T): T {
   }
 }
 
-/** The SDK clients talk to the sandbox at `endpoint`; any credentials do, so none are required. */
 /** Points this process's AWS clients at a sandbox (which takes any credentials: nobody has to invent some). */
 export function pointAt(endpoint: string): void {
   process.env.AWS_ENDPOINT_URL = endpoint;

@@ -105,18 +105,29 @@ export function kindsOf(events: TimelineEvent[], remediationId: string): string[
   return events.filter((e) => e.detail.remediationId === remediationId).map((e) => e.kind);
 }
 
+/** Resolves with the next state change of `alarmName` into `state` that CloudWatch publishes. */
+export function alarmTransition(s: LocalStack, alarmName: string, state: string): Promise<AwsEvent> {
+  return nextEvent(
+    s,
+    (e) =>
+      e['detail-type'] === 'CloudWatch Alarm State Change' &&
+      (e.detail as { alarmName?: string }).alarmName === alarmName &&
+      (e.detail as { state?: { value?: string } }).state?.value === state,
+  );
+}
+
+/** When an alarm state change says the transition happened (`detail.state.timestamp`), epoch ms. */
+export function transitionTime(e: AwsEvent): number {
+  const at = (e.detail as { state: { timestamp: string } }).state.timestamp;
+  return Date.parse(at.replace(/\+0000$/, 'Z'));
+}
+
 /**
  * A real alarm state change: the service process killed on one running checkout instance (the host
  * keeps running, as the instance-kill experiment leaves it) until the unhealthy-hosts alarm fires.
  */
 export async function unhealthyHostsAlarm(s: LocalStack) {
-  const fired = nextEvent(
-    s,
-    (e) =>
-      e['detail-type'] === 'CloudWatch Alarm State Change' &&
-      (e.detail as { alarmName?: string }).alarmName === 'checkout-unhealthy-hosts' &&
-      (e.detail as { state?: { value?: string } }).state?.value === 'ALARM',
-  );
+  const fired = alarmTransition(s, 'checkout-unhealthy-hosts', 'ALARM');
   const victim = s.sandbox.world.instances().find((i) => i.state === 'running')!;
   s.sandbox.world.killServiceProcess([victim.id]);
   return fired;
