@@ -8,7 +8,6 @@ import {
   type HistoryEvent,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { Command, Option } from 'commander';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
 import { client } from '../../src/aws/clients.ts';
@@ -24,6 +23,7 @@ import { UsageError } from '../errors.ts';
 import { loadExperimentArgument } from '../experiment-argument.ts';
 import { integerIn } from '../options.ts';
 import { ProgressPrinter } from '../progress.ts';
+import { switchRemediation } from '../remediation-switch.ts';
 import { type RemediationRun, remediationsOf } from '../remediations.ts';
 import { watchServiceTime } from '../service-time.ts';
 import { stateMachineArn } from '../state-machines.ts';
@@ -149,14 +149,7 @@ Exit status: 0 the game day ran to its end and the fault is stopped (whatever th
               throw new UsageError(
                 "--remediation switches the sandbox game day's remediation; with --endpoint or --aws, set the parameter itself",
               );
-            await client('ssm').send(
-              new PutParameterCommand({
-                Name: stack.deployment.environment.FAULTLINE_REMEDIATION_SWITCH_PARAMETER!,
-                Value: flags.remediation,
-                Type: 'String',
-                Overwrite: true,
-              }),
-            );
+            await switchRemediation(stack, flags.remediation);
           }
           // The alarms the file names must exist where it runs: say so now, naming the file and the
           // field, rather than have preflight refuse a game day that never stood a chance.

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
 import { GetExperimentCommand, ListExperimentsCommand } from '@aws-sdk/client-fis';
-import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GameDaySummary, runGameDay } from '../../cli/commands/gameday.ts';
+import { switchRemediation } from '../../cli/remediation-switch.ts';
 import { type LocalStack, PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
 import { client } from '../../src/aws/clients.ts';
 import { importTemplateFile } from '../../src/experiments/import-template.ts';
@@ -44,14 +44,7 @@ async function run(
     : await loadExperimentFile(join(PROJECT_DIR, 'experiments', `${name}.yaml`));
   stack = await startLocal({ seed: opts.seed ?? 1, time: 'fast' });
   if (opts.remediation) {
-    await client('ssm').send(
-      new PutParameterCommand({
-        Name: stack.deployment.environment.FAULTLINE_REMEDIATION_SWITCH_PARAMETER!,
-        Value: opts.remediation,
-        Type: 'String',
-        Overwrite: true,
-      }),
-    );
+    await switchRemediation(stack, opts.remediation);
   }
   if (opts.failIn) {
     // Replace one deployed function with one that always fails, as a broken deploy or an outage would.
