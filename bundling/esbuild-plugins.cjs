@@ -1,6 +1,7 @@
 // esbuild plugins for the Lambda bundles (`custom.esbuild.plugins` in serverless.yml). CommonJS
 // because serverless-esbuild loads the file with require().
 const { readFile, writeFile } = require('node:fs/promises');
+const { isBuiltin } = require('node:module');
 const { resolve } = require('node:path');
 const { decode, encode } = require('@jridgewell/sourcemap-codec');
 
@@ -81,4 +82,26 @@ const librarySourceMaps = {
   },
 };
 
-module.exports = [inlineSchemaKeys, librarySourceMaps];
+/**
+ * Node's modules reach the bundle through require() (the banner's createRequire), not import. An
+ * import makes Node build the module's ES facade, which reads every export, getters included:
+ * node:http's lazy undici exports alone cost a cold start ~20 ms of undici loading that no handler
+ * uses. require() hands over the module object and reads nothing.
+ */
+const builtinsByRequire = {
+  name: 'node-builtins-by-require',
+  setup(build) {
+    build.onResolve({ filter: /^[\w:/]+$/ }, (args) => {
+      if (!isBuiltin(args.path)) return undefined;
+      // The wrapper's own require() stays a require() of the real module.
+      if (args.namespace === 'node-builtin') return { path: args.path, external: true };
+      return { path: args.path.startsWith('node:') ? args.path : `node:${args.path}`, namespace: 'node-builtin' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+module.exports = [inlineSchemaKeys, librarySourceMaps, builtinsByRequire];
