@@ -1,6 +1,6 @@
 import { type FieldPath, formatFieldPath } from '../fis/problem.ts';
 import type { FieldIssue } from './field-issue.ts';
-import type { SourceDocument } from './source.ts';
+import type { SourceDocument } from './source-document.ts';
 
 /**
  * The one error a bad experiment gets: which file (or experiment), which field, what is wrong,

@@ -12,7 +12,8 @@ import { describeIssue, type FieldIssue } from './field-issue.ts';
 import { templatePathOf } from './field-names.ts';
 import { findExperimentProblem, findUnknownAlarm } from './rules.ts';
 import { type ExperimentInput, type ExperimentSpec, experimentSchema } from './schema.ts';
-import { plainSource, readSource, type SourceDocument } from './source.ts';
+import { readSource } from './source.ts';
+import { plainSource, type SourceDocument } from './source-document.ts';
 
 /**
  * A FIS experiment template as the console exports it, `aws fis get-experiment-template` prints

@@ -3,7 +3,8 @@ import { ExperimentFileError, errorAt } from './errors.ts';
 import { describeIssue } from './field-issue.ts';
 import { findExperimentProblem, findUnknownAlarm } from './rules.ts';
 import { type ExperimentSpec, experimentSchema } from './schema.ts';
-import { readSource, type SourceDocument } from './source.ts';
+import { readSource } from './source.ts';
+import type { SourceDocument } from './source-document.ts';
 
 export interface LoadOptions {
   /** Also check that the alarms it names exist there (a sandbox world, CloudWatch). */

@@ -1,20 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import type { FieldPath } from '../fis/problem.ts';
 import { ExperimentFileError } from './errors.ts';
-
-/** A parsed YAML or JSON file that can still say on which line a field is written. */
-export interface SourceDocument {
-  file: string;
-  data: unknown;
-  /** The line of the field at `path`, or of the nearest enclosing field that exists. */
-  lineOf(path: FieldPath): number | undefined;
-}
-
-/** Data that did not come from a file (an object handed over in code): no lines to point at. */
-export function plainSource(file: string, data: unknown): SourceDocument {
-  return { file, data, lineOf: () => undefined };
-}
+import type { SourceDocument } from './source-document.ts';
 
 export async function readSource(file: string, format: 'yaml' | 'json'): Promise<SourceDocument> {
   let text: string;

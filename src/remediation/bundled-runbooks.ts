@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ExperimentFileError } from '../experiments/errors.ts';
-import { plainSource } from '../experiments/source.ts';
-import { parseRunbook } from '../runbooks/load.ts';
+import { plainSource } from '../experiments/source-document.ts';
+import { parseRunbook } from '../runbooks/parse.ts';
 import type { Runbook } from '../runbooks/schema.ts';
 
 const bundle = z.array(z.object({ file: z.string().min(1), data: z.unknown() }));

@@ -1,10 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExperimentFileError, errorAt } from '../experiments/errors.ts';
-import { describeIssue } from '../experiments/field-issue.ts';
-import { readSource, type SourceDocument } from '../experiments/source.ts';
-import { findRunbookProblem } from './rules.ts';
-import { type Runbook, runbookSchema } from './schema.ts';
+import { errorAt } from '../experiments/errors.ts';
+import { readSource } from '../experiments/source.ts';
+import { parseRunbook } from './parse.ts';
+import type { Runbook } from './schema.ts';
 
 /**
  * Reads a runbook file and checks all of it: YAML, the schema (unknown fields included), then the
@@ -13,21 +12,6 @@ import { type Runbook, runbookSchema } from './schema.ts';
  */
 export async function loadRunbookFile(file: string): Promise<Runbook> {
   return parseRunbook(await readSource(file, 'yaml'));
-}
-
-/** The checks of loadRunbookFile that need no I/O, on a parsed document. */
-export function parseRunbook(source: SourceDocument): Runbook {
-  if (source.data === null || source.data === undefined) {
-    throw new ExperimentFileError(
-      source.file,
-      'the file is empty; a runbook needs at least name, description, match, action and verify',
-    );
-  }
-  const parsed = runbookSchema.safeParse(source.data, { reportInput: true });
-  if (!parsed.success) throw errorAt(source, describeIssue(parsed.error, runbookSchema));
-  const problem = findRunbookProblem(parsed.data);
-  if (problem) throw errorAt(source, problem);
-  return parsed.data;
 }
 
 /**
