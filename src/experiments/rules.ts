@@ -1,6 +1,7 @@
 import { findCreateInputProblem } from '../fis/check-create-input.ts';
 import type { FieldPath } from '../fis/problem.ts';
 import { parseSelectionMode } from '../fis/selection-mode.ts';
+import { parseScheduleExpression } from '../time/schedule-expression.ts';
 import type { AlarmLookup } from './alarm-lookup.ts';
 import { buildTemplate, type CompileContext } from './compile.ts';
 import type { FieldIssue } from './field-issue.ts';
@@ -20,19 +21,36 @@ const ANY_ACCOUNT: CompileContext = {
 const INSTANCE = 'aws:ec2:instance';
 
 /**
- * What a schema cannot say about an experiment, checked before anything starts: the template it
- * compiles to passes FIS's rules (supported actions, their parameters and target keys, targets
- * that exist with the right resource type, startAfter without cycles, …: the same rules the
- * sandbox's FIS applies), and no PERCENT selection of instances exceeds the blast-radius
- * guardrail. The first problem, named by the experiment's own field; undefined when there is none.
+ * What a schema cannot say about an experiment, checked before anything starts: its schedule is
+ * one EventBridge takes, the template it compiles to passes FIS's rules (supported actions, their
+ * parameters and target keys, targets that exist with the right resource type, startAfter without
+ * cycles, …: the same rules the sandbox's FIS applies), and no PERCENT selection of instances
+ * exceeds the blast-radius guardrail. The first problem, named by the experiment's own field;
+ * undefined when there is none.
  */
 export function findExperimentProblem(spec: ExperimentSpec): FieldIssue | undefined {
+  const schedule = findScheduleProblem(spec);
+  if (schedule) return schedule;
   const template = buildTemplate(spec, ANY_ACCOUNT);
   const problem = findCreateInputProblem(template);
   if (problem) {
     return { path: specPathOf(problem.path, spec, template) ?? [], detail: problem.detail };
   }
   return findBlastRadiusProblem(spec);
+}
+
+function findScheduleProblem(spec: ExperimentSpec): FieldIssue | undefined {
+  if (spec.schedule === undefined) return undefined;
+  try {
+    parseScheduleExpression(spec.schedule);
+    return undefined;
+  } catch (e) {
+    const why = (e as Error).message.replace(/^.*? is not an EventBridge schedule expression: /, '');
+    return {
+      path: ['schedule'],
+      detail: `must be an EventBridge schedule expression: ${why} (got '${spec.schedule}')`,
+    };
+  }
 }
 
 function findBlastRadiusProblem(spec: ExperimentSpec): FieldIssue | undefined {
