@@ -138,6 +138,38 @@ describe('the Lambda bundles (custom.esbuild in serverless.yml)', () => {
     }
   });
 
+  it('carry neither the YAML parser nor the cron parser (reading files and planning schedules happen before deploy)', () => {
+    for (const [name, inputs] of built.inputs) {
+      expect(
+        inputs.filter((p) => /node_modules[\\/](yaml|croner)[\\/]/.test(p)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it("take Node's modules with require(), so loading one reads none of its lazy exports", async () => {
+    for (const name of built.inputs.keys()) {
+      const output = await readFile(join(built.outdir, `${name}.mjs`), 'utf8');
+      // esbuild writes its imports with double quotes; the banner's own import is the one allowed.
+      expect(output.match(/(?:^|[;}\n])import(?:[\s{*][^;"']*?from)?\s*"[^"]+"/g), name).toBeNull();
+    }
+    // node:http's ES facade would read its undici exports, loading undici for nothing.
+    const script = [
+      `await import(${JSON.stringify(pathToFileURL(join(built.outdir, 'openIncident.mjs')).href)});`,
+      'process.stdout.write(JSON.stringify(process.moduleLoadList.filter((m) => /undici|\\bhttps?$/.test(m))));',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '--eval', script],
+      {
+        env: { ...process.env, NODE_OPTIONS: '', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      },
+    );
+    const loaded = JSON.parse(stdout) as string[];
+    expect(loaded).toContain('NativeModule https');
+    expect(loaded.filter((m) => m.includes('undici'))).toEqual([]);
+  });
+
   it('map faultline code in a stack trace and leave library frames unmapped', async () => {
     const name = 'openIncident';
     const bundle = join(built.outdir, `${name}.mjs`);
