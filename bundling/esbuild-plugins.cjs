@@ -83,24 +83,47 @@ const librarySourceMaps = {
 };
 
 /**
+ * Exports of Node's modules that are getters and that the bundled libraries import. A getter is
+ * read only if listed here: reading one loads what it stands for (fs.promises loads fs/promises).
+ * A library importing another one fails the build with "No matching export"; add it here then.
+ */
+const IMPORTED_GETTERS = {
+  'node:crypto': ['getRandomValues'],
+  'node:fs': ['promises', 'ReadStream'],
+};
+
+/**
  * Node's modules reach the bundle through require() (the banner's createRequire), not import. An
  * import makes Node build the module's ES facade, which reads every export, getters included:
- * node:http's lazy undici exports alone cost a cold start ~20 ms of undici loading that no handler
- * uses. require() hands over the module object and reads nothing.
+ * node:http's lazy undici exports alone cost a cold start ~8 ms of loading undici, which no handler
+ * uses. The module standing in for a builtin exports its plain values and only the getters listed
+ * above. (A CommonJS stand-in would read nothing, but esbuild then copies every export of the
+ * module into each module importing it: ~2,000 getters defined, ~5 ms.)
  */
 const builtinsByRequire = {
   name: 'node-builtins-by-require',
   setup(build) {
     build.onResolve({ filter: /^[\w:/]+$/ }, (args) => {
       if (!isBuiltin(args.path)) return undefined;
-      // The wrapper's own require() stays a require() of the real module.
-      if (args.namespace === 'node-builtin') return { path: args.path, external: true };
-      return { path: args.path.startsWith('node:') ? args.path : `node:${args.path}`, namespace: 'node-builtin' };
+      const path = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+      // A require() (the stand-in's own, or CommonJS code's) stays a require() of the real module.
+      if (args.kind === 'require-call') return { path: args.path, external: true };
+      return { path, namespace: 'node-builtin' };
     });
-    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
-      loader: 'js',
-    }));
+    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => {
+      const descriptors = Object.getOwnPropertyDescriptors(require(args.path));
+      const getters = new Set(IMPORTED_GETTERS[args.path] ?? []);
+      const names = Object.keys(descriptors).filter(
+        (name) => name !== 'default' && ('value' in descriptors[name] || getters.has(name)),
+      );
+      const contents = [
+        `const m = require(${JSON.stringify(args.path)});`,
+        'export default m;',
+        ...names.map((name, i) => `const e${i} = m[${JSON.stringify(name)}];`),
+        `export { ${names.map((name, i) => `e${i} as ${JSON.stringify(name)}`).join(', ')} };`,
+      ].join('\n');
+      return { contents, loader: 'js' };
+    });
   },
 };
 
