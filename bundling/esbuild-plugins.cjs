@@ -93,6 +93,13 @@ const IMPORTED_GETTERS = {
 };
 
 /**
+ * Node modules that bundled libraries import at load but faultline's calls never use: the SDK's
+ * HTTP/2 handler (no client here speaks HTTP/2), ~3 ms of a cold start. In their stand-in, the
+ * module and each export are proxies that load the module when first touched.
+ */
+const LOADED_ON_USE = new Set(['node:http2']);
+
+/**
  * Node's modules reach the bundle through require() (the banner's createRequire), not import. An
  * import makes Node build the module's ES facade, which reads every export, getters included:
  * node:http's lazy undici exports alone cost a cold start ~8 ms of loading undici, which no handler
@@ -111,6 +118,23 @@ const builtinsByRequire = {
       return { path, namespace: 'node-builtin' };
     });
     build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => {
+      if (LOADED_ON_USE.has(args.path)) {
+        const names = Object.keys(require(args.path)).filter((name) => name !== 'default');
+        const contents = [
+          'let m;',
+          `const load = () => (m ??= require(${JSON.stringify(args.path)}));`,
+          'const onUse = (value) => new Proxy(function () {}, {',
+          '  get: (_, key) => value()[key],',
+          '  has: (_, key) => key in value(),',
+          '  apply: (_, self, args) => Reflect.apply(value(), self, args),',
+          '  construct: (_, args) => Reflect.construct(value(), args),',
+          '});',
+          'export default onUse(load);',
+          ...names.map((name, i) => `const e${i} = onUse(() => load()[${JSON.stringify(name)}]);`),
+          `export { ${names.map((name, i) => `e${i} as ${JSON.stringify(name)}`).join(', ')} };`,
+        ].join('\n');
+        return { contents, loader: 'js' };
+      }
       const descriptors = Object.getOwnPropertyDescriptors(require(args.path));
       const getters = new Set(IMPORTED_GETTERS[args.path] ?? []);
       const names = Object.keys(descriptors).filter(

@@ -156,7 +156,7 @@ describe('the Lambda bundles (custom.esbuild in serverless.yml)', () => {
     // node:http's ES facade would read its undici exports, loading undici for nothing.
     const script = [
       `await import(${JSON.stringify(pathToFileURL(join(built.outdir, 'openIncident.mjs')).href)});`,
-      'process.stdout.write(JSON.stringify(process.moduleLoadList.filter((m) => /undici|\\bhttps?$/.test(m))));',
+      'process.stdout.write(JSON.stringify(process.moduleLoadList.filter((m) => /undici|\\bhttps?2?$/.test(m))));',
     ].join('\n');
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -167,7 +167,43 @@ describe('the Lambda bundles (custom.esbuild in serverless.yml)', () => {
     );
     const loaded = JSON.parse(stdout) as string[];
     expect(loaded).toContain('NativeModule https');
-    expect(loaded.filter((m) => m.includes('undici'))).toEqual([]);
+    expect(loaded.filter((m) => m.includes('undici') || m.endsWith('http2'))).toEqual([]);
+  });
+
+  it('load node:http2, which only the SDK imports, when it is first used', async () => {
+    const plugins = createRequire(import.meta.url)(resolve(PROJECT_DIR, 'bundling/esbuild-plugins.cjs'));
+    const outfile = join(built.outdir, 'http2-on-use.mjs');
+    await esbuild.build({
+      stdin: {
+        contents: [
+          "import http2, { constants } from 'node:http2';",
+          'const loaded = () => process.moduleLoadList.includes("NativeModule http2");',
+          'export const before = loaded();',
+          'export const header = constants.HTTP2_HEADER_PATH;',
+          'export const connect = typeof http2.connect;',
+          'export const after = loaded();',
+        ].join('\n'),
+        resolveDir: PROJECT_DIR,
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile,
+      plugins,
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+      logLevel: 'silent',
+    });
+    const script = `process.stdout.write(JSON.stringify(await import(${JSON.stringify(pathToFileURL(outfile).href)})));`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '--eval', script],
+      {
+        env: { ...process.env, NODE_OPTIONS: '' },
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({ before: false, header: ':path', connect: 'function', after: true });
   });
 
   it('map faultline code in a stack trace and leave library frames unmapped', async () => {
