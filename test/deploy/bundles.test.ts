@@ -7,8 +7,11 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { resolveServerless } from '../../sandbox/deploy/resolve.ts';
-import { PROJECT_DIR } from '../../sandbox/local.ts';
+import { PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
+import { dynamoDbClient } from '../../src/aws/dynamodb.ts';
+import { TimelineStore } from '../../src/timeline/store.ts';
 
 /**
  * What each function's bundle carries, built as `sls package` builds it: esbuild with the options
@@ -168,6 +171,35 @@ describe('the Lambda bundles (custom.esbuild in serverless.yml)', () => {
     const loaded = JSON.parse(stdout) as string[];
     expect(loaded).toContain('NativeModule https');
     expect(loaded.filter((m) => m.includes('undici') || m.endsWith('http2'))).toEqual([]);
+  });
+
+  it('reach AWS on the wire: openIncident, bundled, writes its incident into a sandbox', async () => {
+    const local = await startLocal({ seed: 7, time: 'manual' });
+    try {
+      const experiment = parse(await readFile(join(PROJECT_DIR, 'experiments', 'az-outage.yaml'), 'utf8'));
+      const script = [
+        `const { handler } = await import(${JSON.stringify(pathToFileURL(join(built.outdir, 'openIncident.mjs')).href)});`,
+        `const input = ${JSON.stringify({ gamedayId: 'bundled-smoke', experiment })};`,
+        "const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 30000 };",
+        'process.stdout.write(JSON.stringify(await handler(input, context)));',
+      ].join('\n');
+      // The child gets the environment startLocal gave this process: the sandbox's endpoint and tables.
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--input-type=module', '--eval', script],
+        {
+          env: { ...process.env, NODE_OPTIONS: '' },
+        },
+      );
+      expect(JSON.parse(stdout)).toMatchObject({ incidentId: 'bundled-smoke' });
+      const incident = await new TimelineStore(
+        dynamoDbClient(),
+        process.env.FAULTLINE_TIMELINE_TABLE!,
+      ).findIncident('bundled-smoke');
+      expect(incident?.kind).toBe('gameday');
+    } finally {
+      await local.close();
+    }
   });
 
   it('load node:http2, which only the SDK imports, when it is first used', async () => {
