@@ -10,23 +10,200 @@ const SCHEMA_MODULE = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[
 const STRING_CONSTANT = /^const (_\w+) = ("(?:[^"\\]|\\.)*");$/gm;
 const COMPUTED_KEY = /\[(_\w+)\]:/g;
 
+/** The folder of the AWS SDK client package a module belongs to (undefined outside one). */
+const CLIENT_PACKAGE = /^(.*[\\/]@aws-sdk[\\/]client-[^\\/]+)[\\/]/;
+const clientPackageOf = (path) => CLIENT_PACKAGE.exec(path)?.[1];
+
+/**
+ * A modelled error's registration, the last lines of schemas_0.js: `n0_registry.registerError(X$, X);`.
+ * The service's base exception is registered on `_s_registry`, the service's others on `nN_registry`.
+ */
+const REGISTRATION = /^(\w+)_registry\.registerError\((\w+)\$, \2\);\n?/gm;
+const BASE_REGISTRY = '_s';
+
+/** A package imported whole (a namespace, a default import, an unparsed statement): every name may be used. */
+const ALL = 'all';
+
+// The statements that name what they take from a module. Their clauses hold identifiers, `as`,
+// `type`, braces and commas only: a clause with anything else (a comment) does not match, and its
+// import counts as unparsed.
+const IMPORT_FROM = /\bimport\s*(type\s+)?([\w$\s,{}*]*?)\s*from\s*(["'])([^"']+)\3/g;
+const EXPORT_FROM = /\bexport\s*(type\s+)?(\*(?:\s*as\s+[\w$]+)?|\{[\w$\s,]*\})\s*from\s*(["'])([^"']+)\3/g;
+const BARE_IMPORT = /\bimport\s*(["'])([^"']+)\1/g;
+const REQUIRE_DESTRUCTURED =
+  /\b(?:const|let|var)\s*\{([\w$\s,:]*)\}\s*=\s*require\(\s*(["'])([^"']+)\2\s*\)/g;
+
+/**
+ * The names a clause takes (`A, { B as C, type D }` → [default, B, D]), or ALL when it takes the
+ * module whole: `* as ns`, or a default import (the CommonJS module object under interop).
+ */
+function clauseNames(clause) {
+  const trimmed = clause.trim();
+  if (trimmed.includes('*')) return ALL;
+  const braces = /\{([^}]*)\}/.exec(trimmed);
+  if (
+    trimmed
+      .replace(/\{[^}]*\}/, '')
+      .replace(/,/g, '')
+      .trim() !== ''
+  )
+    return ALL;
+  const names = (braces?.[1] ?? '')
+    .split(',')
+    .map(
+      (item) =>
+        item
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+|\s*:\s*/)[0],
+    )
+    .filter((name) => name);
+  return names.includes('default') ? ALL : names;
+}
+
+/**
+ * The import and re-export statements of a module's text: [{ specifier, names, reexportsAll }],
+ * names being ALL when the statement takes the module whole. Type-only statements take nothing.
+ */
+function statementsOf(text) {
+  const statements = [];
+  for (const [, type, clause, , specifier] of text.matchAll(IMPORT_FROM))
+    statements.push({ specifier, names: type ? [] : clauseNames(clause) });
+  for (const [, type, clause, , specifier] of text.matchAll(EXPORT_FROM))
+    statements.push({ specifier, names: type ? [] : clauseNames(clause), reexportsAll: clause === '*' });
+  for (const [, , specifier] of text.matchAll(BARE_IMPORT)) statements.push({ specifier, names: [] });
+  for (const [, clause, , specifier] of text.matchAll(REQUIRE_DESTRUCTURED))
+    statements.push({ specifier, names: clauseNames(`{${clause}}`) });
+  return statements;
+}
+
+const occurrences = (text, specifier) =>
+  text.match(new RegExp(`["'\`]${RegExp.escape(specifier)}["'\`]`, 'g'))?.length ?? 0;
+
+/**
+ * What one module takes from each client package it imports: package folder → names (or ALL).
+ * esbuild's metafile says which of the module's imports land in a client package; the module's
+ * text says which names each takes. Every quoted occurrence of such an import's specifier must
+ * belong to a statement understood here (a dynamic import(), a plain require(), a commented-out
+ * import do not): otherwise the package counts as taken whole, and a warning says so.
+ */
+function clientImportsOf(file, text, imports, base, warnings) {
+  const taken = new Map();
+  const take = (pkg, names) => {
+    const had = taken.get(pkg) ?? [];
+    taken.set(pkg, had === ALL || names === ALL ? ALL : [...had, ...names]);
+  };
+  const statements = statementsOf(text);
+  for (const { original, path } of imports) {
+    const pkg = clientPackageOf(resolve(base, path));
+    const matching = statements.filter((s) => s.specifier === original);
+    if (matching.length < occurrences(text, original)) {
+      warnings.push({ text: `${file}: cannot tell what it takes from '${original}'; keeping its errors` });
+      take(pkg, ALL);
+      continue;
+    }
+    for (const { names, reexportsAll } of matching) {
+      // The package's own barrel (`export * from "./models/errors"`) passes names through: the
+      // modules that import them from the package are scanned themselves. Anyone else's is whole.
+      if (reexportsAll && clientPackageOf(resolve(base, file)) === pkg) continue;
+      take(pkg, names);
+    }
+  }
+  return taken;
+}
+
+/**
+ * Which error classes a build can need: for each client package, the names any module of the
+ * bundle imports from it. esbuild loads modules in parallel, so a schema module may load before
+ * the module that imports its error: the answer comes from a build of its own, run first, with the
+ * same entry points and resolution options (alias, mainFields, conditions …) and none of our
+ * plugins, whose metafile lists every module the bundle reaches.
+ * Answers { used: package folder → Set of names or ALL, schemas: Set of the schema modules, warnings }.
+ */
+async function scanClientImports(esbuild, options) {
+  const base = options.absWorkingDir ?? process.cwd();
+  const { metafile } = await esbuild.build({
+    ...options,
+    plugins: [],
+    write: false,
+    metafile: true,
+    minify: false,
+    sourcemap: false,
+    logLevel: 'silent',
+  });
+  const used = new Map();
+  const schemas = new Set();
+  const warnings = [];
+  for (const [file, input] of Object.entries(metafile.inputs)) {
+    if (SCHEMA_MODULE.test(file)) {
+      // Its imports are the registrations' own.
+      schemas.add(resolve(base, file));
+      continue;
+    }
+    // A client's package.json (its runtimeConfig's `import packageInfo`) holds no error class.
+    const imports = input.imports.filter(
+      (i) => !i.external && !i.path.endsWith('.json') && clientPackageOf(resolve(base, i.path)),
+    );
+    if (imports.length === 0) continue;
+    const stdin = options.stdin && file === (options.stdin.sourcefile ?? '<stdin>');
+    const text = stdin ? options.stdin.contents : await readFile(resolve(base, file), 'utf8');
+    for (const [pkg, names] of clientImportsOf(file, text, imports, base, warnings)) {
+      const had = used.get(pkg) ?? new Set();
+      used.set(pkg, had === ALL || names === ALL ? ALL : new Set([...had, ...names]));
+    }
+  }
+  return { used, schemas, warnings };
+}
+
+/**
+ * The schema module without the registrations of the errors nothing in the bundle imports: a
+ * registration is a top-level call, which keeps the error's class (models/errors.js) and schema in
+ * every bundle. An error left out still arrives, as the service's base exception (whose
+ * registration stays) named after the error's code, with the response's fields on it; only
+ * `instanceof` its own class, which no module of the bundle can write, tells it apart.
+ */
+function dropUnusedRegistrations(text, path, scan) {
+  if (!scan.schemas.has(path))
+    throw new Error(`${path}: the import scan did not reach this module, so cannot say which errors to keep`);
+  const registrations = text.match(/\.registerError\(/g)?.length ?? 0;
+  const understood = text.match(REGISTRATION)?.length ?? 0;
+  if (understood !== registrations)
+    throw new Error(
+      `${path}: ${registrations - understood} registerError() calls of an unknown form; ` +
+        'update REGISTRATION in bundling/esbuild-plugins.cjs',
+    );
+  const used = scan.used.get(clientPackageOf(path)) ?? new Set();
+  if (used === ALL) return text;
+  return text.replace(REGISTRATION, (line, registry, name) =>
+    registry === BASE_REGISTRY || used.has(name) ? line : '',
+  );
+}
+
 /**
  * The schema modules write trait keys as computed keys over string constants (`{ [_xN]: _TSa }`).
  * esbuild cannot prove a computed key free of side effects, so it keeps every shape that has one:
  * all of EC2's shapes (~550 KB) for the two calls preflight makes. Writing the constant's literal
- * in place of the key lets esbuild drop the shapes no command of the bundle reaches.
+ * in place of the key lets esbuild drop the shapes no command of the bundle reaches. The error
+ * registrations nothing can need go too (dropUnusedRegistrations), ~100 KB of preflight's bundle.
  */
 const inlineSchemaKeys = {
   name: 'aws-sdk-schema-keys',
   setup(build) {
+    let scanning;
+    // On every build (serverless-esbuild rebuilds a context): the bundle's modules may have changed.
+    build.onStart(async () => {
+      scanning = scanClientImports(build.esbuild, build.initialOptions);
+      const { warnings } = await scanning;
+      return { warnings };
+    });
     build.onLoad({ filter: SCHEMA_MODULE }, async (args) => {
       const text = await readFile(args.path, 'utf8');
       const constants = new Map();
       for (const [, name, literal] of text.matchAll(STRING_CONSTANT)) constants.set(name, literal);
-      const contents = text.replace(COMPUTED_KEY, (key, name) =>
+      const inlined = text.replace(COMPUTED_KEY, (key, name) =>
         constants.has(name) ? `${constants.get(name)}:` : key,
       );
-      return { contents, loader: 'js' };
+      return { contents: dropUnusedRegistrations(inlined, args.path, await scanning), loader: 'js' };
     });
   },
 };
