@@ -27,11 +27,14 @@ const templateFile = z
     targets: z
       .record(
         templateName,
-        targetInput.extend({ filters: z.array(filterInput.strict()).optional() }).strict(),
+        z.strictObject({
+          ...targetInput.shape,
+          filters: z.array(z.strictObject(filterInput.shape)).optional(),
+        }),
       )
       .optional(),
-    actions: z.record(templateName, actionInput.strict()),
-    stopConditions: z.array(stopConditionInput.strict()),
+    actions: z.record(templateName, z.strictObject(actionInput.shape)),
+    stopConditions: z.array(z.strictObject(stopConditionInput.shape)),
     experimentOptions: z
       .object({
         accountTargeting: z
