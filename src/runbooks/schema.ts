@@ -110,7 +110,7 @@ export const approvalSpec = z
   .object({
     required: z.boolean().default(false),
     /** No answer within this long is a rejection. */
-    timeout: isoDuration.default('PT15M'),
+    timeout: z._default(isoDuration, 'PT15M'),
   })
   .strict();
 
@@ -138,7 +138,7 @@ export const limitsSpec = z
     /** What a resource is for this runbook, e.g. `{{alarm.dimensions.InstanceId}}`; default the alarm name or experiment id. */
     resource: template.optional(),
     /** After acting on a resource, leave it alone this long. */
-    cooldown: isoDuration.default('PT10M'),
+    cooldown: z._default(isoDuration, 'PT10M'),
     perResource: windowed.default({ max: 3, window: 'PT1H' }),
     perRunbook: windowed.default({ max: 10, window: 'PT1H' }),
     /** Opens after `failures` failed or unverified remediations within `window`; one trial after `halfOpenAfter`. */
