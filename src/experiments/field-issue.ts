@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import type { FieldPath } from '../fis/problem.ts';
+import type * as z from '../zod.ts';
 
 /** One thing wrong with a file, in words for the person who wrote it. */
 export interface FieldIssue {
@@ -11,7 +11,7 @@ export interface FieldIssue {
  * The issue to report from a failed parse, worded for a person editing YAML or JSON. A misspelt
  * field comes first: "stopCondition is not a field" says more than "stopConditions is required".
  */
-export function describeIssue(error: z.ZodError, schema: z.ZodType): FieldIssue {
+export function describeIssue(error: z.core.$ZodError, schema: z.core.$ZodType): FieldIssue {
   const issues = error.issues;
   const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
   const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
@@ -122,18 +122,19 @@ function quoteHint(expected: string, input: unknown, path: FieldPath): string {
 
 interface DefView {
   type: string;
-  shape?: Record<string, z.ZodType>;
-  innerType?: z.ZodType;
-  in?: z.ZodType;
-  valueType?: z.ZodType;
-  element?: z.ZodType;
+  shape?: Record<string, z.core.$ZodType>;
+  innerType?: z.core.$ZodType;
+  in?: z.core.$ZodType;
+  valueType?: z.core.$ZodType;
+  element?: z.core.$ZodType;
 }
 
-const def = (s: z.ZodType): DefView => (s as unknown as { def: DefView }).def;
+/** The schema's definition, read through zod core's `_zod`: the same for classic and mini schemas. */
+const def = (s: z.core.$ZodType): DefView => s._zod.def as DefView;
 
 /** The field names the object at `path` takes, read from the schema (undefined when it cannot tell). */
-function knownFields(schema: z.ZodType, path: FieldPath): string[] | undefined {
-  let s: z.ZodType | undefined = unwrap(schema);
+function knownFields(schema: z.core.$ZodType, path: FieldPath): string[] | undefined {
+  let s: z.core.$ZodType | undefined = unwrap(schema);
   for (const key of path) {
     if (!s) return undefined;
     const d = def(s);
@@ -151,7 +152,7 @@ function knownFields(schema: z.ZodType, path: FieldPath): string[] | undefined {
   return shape ? Object.keys(shape) : undefined;
 }
 
-function unwrap(s: z.ZodType | undefined): z.ZodType | undefined {
+function unwrap(s: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
   while (s) {
     const d = def(s);
     if (d.innerType) s = d.innerType;

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   actionInput,
   filterInput,
@@ -6,6 +5,7 @@ import {
   targetInput,
   templateName,
 } from '../fis/template-input.ts';
+import * as z from '../zod.ts';
 import type { AlarmLookup } from './alarm-lookup.ts';
 import { ExperimentFileError, errorAt } from './errors.ts';
 import { describeIssue, type FieldIssue } from './field-issue.ts';
@@ -21,40 +21,40 @@ import { plainSource, type SourceDocument } from './source-document.ts';
  * is an error; the members that belong to one account or one stored copy are accepted and
  * ignored: faultline creates the template with its own role, client token and tags.
  */
-const templateFile = z
-  .object({
-    description: z.string().max(512).optional(),
-    targets: z
-      .record(
-        templateName,
-        targetInput.extend({ filters: z.array(filterInput.strict()).optional() }).strict(),
-      )
-      .optional(),
-    actions: z.record(templateName, actionInput.strict()),
-    stopConditions: z.array(stopConditionInput.strict()),
-    experimentOptions: z
-      .object({
-        accountTargeting: z
-          .literal('single-account', {
-            error: 'must be single-account: faultline runs experiments in one account',
-          })
-          .optional(),
-        emptyTargetResolutionMode: z.enum(['fail', 'skip']).optional(),
-      })
-      .strict()
-      .optional(),
-    tags: z.record(z.string(), z.string()).optional(),
-    roleArn: z.string().optional(),
-    clientToken: z.unknown().optional(),
-    id: z.unknown().optional(),
-    arn: z.unknown().optional(),
-    creationTime: z.unknown().optional(),
-    lastUpdateTime: z.unknown().optional(),
-    logConfiguration: z.unknown().optional(),
-    experimentReportConfiguration: z.unknown().optional(),
-    targetAccountConfigurationsCount: z.unknown().optional(),
-  })
-  .strict();
+const templateFile = z.strictObject({
+  description: z.optional(z.string().check(z.maxLength(512))),
+  targets: z.optional(
+    z.record(
+      templateName,
+      z.strictObject({
+        ...targetInput.shape,
+        filters: z.optional(z.array(z.strictObject(filterInput.shape))),
+      }),
+    ),
+  ),
+  actions: z.record(templateName, z.strictObject(actionInput.shape)),
+  stopConditions: z.array(z.strictObject(stopConditionInput.shape)),
+  experimentOptions: z.optional(
+    z.strictObject({
+      accountTargeting: z.optional(
+        z.literal('single-account', {
+          error: 'must be single-account: faultline runs experiments in one account',
+        }),
+      ),
+      emptyTargetResolutionMode: z.optional(z.enum(['fail', 'skip'])),
+    }),
+  ),
+  tags: z.optional(z.record(z.string(), z.string())),
+  roleArn: z.optional(z.string()),
+  clientToken: z.optional(z.unknown()),
+  id: z.optional(z.unknown()),
+  arn: z.optional(z.unknown()),
+  creationTime: z.optional(z.unknown()),
+  lastUpdateTime: z.optional(z.unknown()),
+  logConfiguration: z.optional(z.unknown()),
+  experimentReportConfiguration: z.optional(z.unknown()),
+  targetAccountConfigurationsCount: z.optional(z.unknown()),
+});
 
 type TemplateFile = z.output<typeof templateFile>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { StopCondition, TemplateAction, TemplateBody, TemplateTarget } from './template.ts';
 
 /**
@@ -6,67 +6,73 @@ import type { StopCondition, TemplateAction, TemplateBody, TemplateTarget } from
  * with FIS's limits. Parse them with parseFisInput (wire-input.ts).
  */
 
-export const templateName = z.string().min(1).max(64).regex(/^\S+$/, 'must not contain whitespace');
+export const templateName = z
+  .string()
+  .check(z.minLength(1), z.maxLength(64), z.regex(/^\S+$/, 'must not contain whitespace'));
 const stringMap = z.record(z.string(), z.string());
 
 export const filterInput = z.object({
-  path: z.string().min(1).max(256),
-  values: z.array(z.string().min(1)).min(1, 'must list at least one value'),
+  path: z.string().check(z.minLength(1), z.maxLength(256)),
+  values: z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'must list at least one value')),
 });
 
 export const targetInput = z.object({
-  resourceType: z.string().min(1).max(128),
-  resourceArns: z.array(z.string().min(20).max(2048)).optional(),
-  resourceTags: stringMap.optional(),
-  filters: z.array(filterInput).optional(),
-  selectionMode: z.string().min(1).max(64),
-  parameters: stringMap.optional(),
+  resourceType: z.string().check(z.minLength(1), z.maxLength(128)),
+  resourceArns: z.optional(z.array(z.string().check(z.minLength(20), z.maxLength(2048)))),
+  resourceTags: z.optional(stringMap),
+  filters: z.optional(z.array(filterInput)),
+  selectionMode: z.string().check(z.minLength(1), z.maxLength(64)),
+  parameters: z.optional(stringMap),
 });
 
 export const actionInput = z.object({
-  actionId: z.string().min(1).max(128),
-  description: z.string().max(512).optional(),
-  parameters: stringMap.optional(),
-  targets: stringMap.optional(),
-  startAfter: z.array(z.string()).optional(),
+  actionId: z.string().check(z.minLength(1), z.maxLength(128)),
+  description: z.optional(z.string().check(z.maxLength(512))),
+  parameters: z.optional(stringMap),
+  targets: z.optional(stringMap),
+  startAfter: z.optional(z.array(z.string())),
 });
 
 /** UpdateExperimentTemplate's action items have every member optional; validation then requires actionId. */
-const updateActionInput = actionInput.extend({ actionId: z.string().min(1).max(128).optional() });
-
-export const stopConditionInput = z.object({
-  source: z.string().min(1).max(64),
-  value: z.string().min(20).max(2048).optional(),
+const updateActionInput = z.extend(actionInput, {
+  actionId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 
-const logConfigurationInput = z.looseObject({ logSchemaVersion: z.number().int() });
-const updateLogConfigurationInput = z.looseObject({ logSchemaVersion: z.number().int().optional() });
+export const stopConditionInput = z.object({
+  source: z.string().check(z.minLength(1), z.maxLength(64)),
+  value: z.optional(z.string().check(z.minLength(20), z.maxLength(2048))),
+});
+
+const logConfigurationInput = z.looseObject({ logSchemaVersion: z.int() });
+const updateLogConfigurationInput = z.looseObject({ logSchemaVersion: z.optional(z.int()) });
 
 export const createTemplateInput = z.object({
-  clientToken: z.string().min(1).max(1024),
-  description: z.string().max(512),
+  clientToken: z.string().check(z.minLength(1), z.maxLength(1024)),
+  description: z.string().check(z.maxLength(512)),
   stopConditions: z.array(stopConditionInput),
-  targets: z.record(templateName, targetInput).optional(),
+  targets: z.optional(z.record(templateName, targetInput)),
   actions: z.record(templateName, actionInput),
-  roleArn: z.string().min(20).max(1224),
-  tags: stringMap.optional(),
-  logConfiguration: logConfigurationInput.optional(),
-  experimentOptions: z
-    .object({
-      accountTargeting: z.enum(['single-account', 'multi-account']).optional(),
-      emptyTargetResolutionMode: z.enum(['fail', 'skip']).optional(),
-    })
-    .optional(),
+  roleArn: z.string().check(z.minLength(20), z.maxLength(1224)),
+  tags: z.optional(stringMap),
+  logConfiguration: z.optional(logConfigurationInput),
+  experimentOptions: z.optional(
+    z.object({
+      accountTargeting: z.optional(z.enum(['single-account', 'multi-account'])),
+      emptyTargetResolutionMode: z.optional(z.enum(['fail', 'skip'])),
+    }),
+  ),
 });
 
 export const updateTemplateInput = z.object({
-  description: z.string().max(512).optional(),
-  stopConditions: z.array(stopConditionInput).optional(),
-  targets: z.record(templateName, targetInput).optional(),
-  actions: z.record(templateName, updateActionInput).optional(),
-  roleArn: z.string().min(20).max(1224).optional(),
-  logConfiguration: updateLogConfigurationInput.optional(),
-  experimentOptions: z.object({ emptyTargetResolutionMode: z.enum(['fail', 'skip']).optional() }).optional(),
+  description: z.optional(z.string().check(z.maxLength(512))),
+  stopConditions: z.optional(z.array(stopConditionInput)),
+  targets: z.optional(z.record(templateName, targetInput)),
+  actions: z.optional(z.record(templateName, updateActionInput)),
+  roleArn: z.optional(z.string().check(z.minLength(20), z.maxLength(1224))),
+  logConfiguration: z.optional(updateLogConfigurationInput),
+  experimentOptions: z.optional(
+    z.object({ emptyTargetResolutionMode: z.optional(z.enum(['fail', 'skip'])) }),
+  ),
 });
 
 export type CreateTemplateInput = z.output<typeof createTemplateInput>;

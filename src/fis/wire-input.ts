@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from '../zod.ts';
 import { type TemplateProblem, templateProblem } from './problem.ts';
 
 export type WireResult<T> = { ok: true; value: T } | { ok: false; problem: TemplateProblem };
@@ -7,8 +7,8 @@ export type WireResult<T> = { ok: true; value: T } | { ok: false; problem: Templ
  * Parses a FIS request body with its zod shape. The first problem is worded as FIS words it:
  * `'field' is required`, or `Invalid value for 'field': …`.
  */
-export function parseFisInput<T extends z.ZodType>(schema: T, input: unknown): WireResult<z.output<T>> {
-  const result = schema.safeParse(input, { reportInput: true });
+export function parseFisInput<T extends z.core.$ZodType>(schema: T, input: unknown): WireResult<z.output<T>> {
+  const result = z.safeParse(schema, input, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0]!;
   const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));

@@ -24,15 +24,15 @@ const reportAttributes = z
           .object({
             name: z.string(),
             description: z.string().optional(),
-            objectives: objectives.optional(),
-            hypothesis: hypothesis.optional(),
+            objectives: z.optional(objectives),
+            hypothesis: z.optional(hypothesis),
           })
           .loose(),
       ])
       .optional(),
     description: z.string().optional(),
-    objectives: objectives.optional(),
-    hypothesis: hypothesis.optional(),
+    objectives: z.optional(objectives),
+    hypothesis: z.optional(hypothesis),
     /** Requests per second the service normally serves; otherwise taken from the samples before impact. */
     baselineRequestRate: z.number().positive().optional(),
     /** A remediation's incident: the alarm transition (or experiment state change) it was opened for. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { EventFacts } from './facts.ts';
 
 /**
@@ -7,44 +7,46 @@ import type { EventFacts } from './facts.ts';
  * a reason, never a crash.
  */
 const envelope = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   'detail-type': z.string(),
   source: z.string(),
-  account: z.string().min(1),
-  time: z.string().min(1),
-  region: z.string().min(1),
-  resources: z.array(z.string()).default([]),
+  account: z.string().check(z.minLength(1)),
+  time: z.string().check(z.minLength(1)),
+  region: z.string().check(z.minLength(1)),
+  resources: z._default(z.array(z.string()), []),
   detail: z.unknown(),
 });
 
 const alarmState = z.looseObject({
-  value: z.string().min(1),
-  timestamp: z.string().min(1),
+  value: z.string().check(z.minLength(1)),
+  timestamp: z.string().check(z.minLength(1)),
 });
 
 const metricStat = z.looseObject({
   metric: z.looseObject({
-    namespace: z.string().optional(),
-    name: z.string().optional(),
-    dimensions: z.record(z.string(), z.string()).default({}),
+    namespace: z.optional(z.string()),
+    name: z.optional(z.string()),
+    dimensions: z._default(z.record(z.string(), z.string()), {}),
   }),
 });
 
 const alarmDetail = z.looseObject({
-  alarmName: z.string().min(1),
+  alarmName: z.string().check(z.minLength(1)),
   state: alarmState,
-  previousState: alarmState.partial().optional(),
-  configuration: z
-    .looseObject({ metrics: z.array(z.looseObject({ metricStat: metricStat.optional() })).default([]) })
-    .optional(),
+  previousState: z.optional(z.partial(alarmState)),
+  configuration: z.optional(
+    z.looseObject({
+      metrics: z._default(z.array(z.looseObject({ metricStat: z.optional(metricStat) })), []),
+    }),
+  ),
 });
 
-const experimentState = z.looseObject({ status: z.string().min(1) });
+const experimentState = z.looseObject({ status: z.string().check(z.minLength(1)) });
 const experimentDetail = z.looseObject({
-  'experiment-id': z.string().min(1),
-  'experiment-template-id': z.string().optional(),
+  'experiment-id': z.string().check(z.minLength(1)),
+  'experiment-template-id': z.optional(z.string()),
   'new-state': experimentState,
-  'old-state': experimentState.partial().optional(),
+  'old-state': z.optional(z.partial(experimentState)),
 });
 
 export const ALARM_DETAIL_TYPE = 'CloudWatch Alarm State Change';
@@ -121,7 +123,7 @@ export function dedupeKeys(facts: EventFacts): string[] {
   return [transition, `event#${facts.event.id}`];
 }
 
-function issueText(error: z.ZodError, prefix?: string): string {
+function issueText(error: z.core.$ZodError, prefix?: string): string {
   const issue = error.issues[0]!;
   const path = [...(prefix ? [prefix] : []), ...issue.path.map(String)].join('.');
   const missing = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined;

@@ -15,7 +15,7 @@ export function conflictError(message: string): AwsError {
 }
 
 /** Parses wire input with a zod schema; the first problem becomes one ValidationException naming the field. */
-export function parseWire<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+export function parseWire<T extends z.core.$ZodType>(schema: T, input: unknown): z.output<T> {
   const result = parseFisInput(schema, input);
   if (!result.ok) throw validationError(result.problem.fisMessage);
   return result.value;
