@@ -16,7 +16,7 @@ export class InvalidInputError extends Error {
 }
 
 /** zod's first issue as `path: message`, the form every faultline error names a field in. */
-export function describeIssue(error: z.ZodError): string {
+export function describeIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0]!;
   const where = issue.path.length > 0 ? issue.path.join('.') : '(input)';
   return `${where}: ${issue.message}`;
@@ -27,7 +27,10 @@ export function describeIssue(error: z.ZodError): string {
  * input parsed with `schema` at the edge, then the core function. Every function in functions/ is
  * one of these, so parsing, logging and error naming are the same everywhere.
  */
-export function taskHandler<S extends z.ZodType, R>(
+export function taskHandler<
+  S extends z.core.$ZodType & { safeParse(data: unknown): z.core.util.SafeParseResult<z.output<S>> },
+  R,
+>(
   name: string,
   schema: S,
   run: (input: z.infer<S>, context: Context) => Promise<R>,
