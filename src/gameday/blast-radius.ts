@@ -6,10 +6,10 @@ import {
   type Instance,
   type Subnet,
 } from '@aws-sdk/client-ec2';
-import type { z } from 'zod';
 import { awsCall } from '../aws/errors.ts';
 import type { ExperimentSpec } from '../experiments/schema.ts';
 import { parseSelectionMode, selectedCount } from '../fis/selection-mode.ts';
+import type * as z from '../zod.ts';
 import type { preflightResult } from './state.ts';
 
 export type BlastRadius = z.infer<typeof preflightResult>['blastRadius'];

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { experimentSchema } from '../experiments/schema.ts';
+import * as z from '../zod.ts';
 import type { GameDayDeps } from './deps.ts';
 import { isTerminal, listExperiments, stopUnlessTerminal, TAG } from './fis-experiments.ts';
 import { ensureIncident } from './open-incident.ts';
@@ -11,16 +11,14 @@ import { gameDayStep } from './step.ts';
  * What the emergency path needs from the state document, and no more: a fault must be stopped
  * even when the rest of the document is malformed (that may be the very failure).
  */
-export const emergencyStopInput = z
-  .object({
-    gamedayId: gameDayInput.shape.gamedayId,
-    experiment: z.unknown().optional(),
-    dryRun: z.boolean().optional(),
-    requestedBy: z.string().optional(),
-    experimentRun: experimentResult.optional(),
-    failure: failureResult.optional(),
-  })
-  .loose();
+export const emergencyStopInput = z.looseObject({
+  gamedayId: gameDayInput.shape.gamedayId,
+  experiment: z.optional(z.unknown()),
+  dryRun: z.optional(z.boolean()),
+  requestedBy: z.optional(z.string()),
+  experimentRun: z.optional(experimentResult),
+  failure: z.optional(failureResult),
+});
 export type EmergencyStopInput = z.infer<typeof emergencyStopInput>;
 
 export interface EmergencyStopResult {

@@ -8,7 +8,6 @@ import {
   TagResourceCommand,
   UpdateExperimentTemplateCommand,
 } from '@aws-sdk/client-fis';
-import type { z } from 'zod';
 import { awsCall } from '../aws/errors.ts';
 import {
   type CompileContext,
@@ -17,6 +16,7 @@ import {
   TAG_EXPERIMENT,
   templateUpdate,
 } from '../experiments/compile.ts';
+import type * as z from '../zod.ts';
 import { ConfigurationError } from './deps.ts';
 import { eventIds } from './record.ts';
 import type { GameDayState, templateResult } from './state.ts';

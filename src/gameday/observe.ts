@@ -1,8 +1,8 @@
 import { type Experiment, type FisClient, ListExperimentResolvedTargetsCommand } from '@aws-sdk/client-fis';
-import type { z } from 'zod';
 import { awsCall } from '../aws/errors.ts';
 import { readKillSwitch } from '../observe/kill-switch.ts';
 import { MINUTE_MS } from '../observe/metric-query.ts';
+import type * as z from '../zod.ts';
 import type { GameDayDeps } from './deps.ts';
 import { getExperiment, isTerminal } from './fis-experiments.ts';
 import { abortBoundCrossed, maxDurationExceeded, type StopDecision } from './guardrails.ts';

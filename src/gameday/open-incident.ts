@@ -1,7 +1,7 @@
-import type { z } from 'zod';
 import type { ExperimentSpec } from '../experiments/schema.ts';
 import type { Incident } from '../timeline/event.ts';
 import type { TimelineStore } from '../timeline/store.ts';
+import type * as z from '../zod.ts';
 import type { GameDayState, incidentResult } from './state.ts';
 import { gameDayStep } from './step.ts';
 

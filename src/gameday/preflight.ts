@@ -1,8 +1,8 @@
-import type { z } from 'zod';
 import type { ExperimentSpec } from '../experiments/schema.ts';
 import { describeAlarmStates } from '../observe/alarms.ts';
 import { readKillSwitch } from '../observe/kill-switch.ts';
 import { evaluateSteadyState } from '../observe/steady-state.ts';
+import type * as z from '../zod.ts';
 import { type BlastRadius, measureBlastRadius } from './blast-radius.ts';
 import type { GameDayDeps } from './deps.ts';
 import { activeTagged, TAG } from './fis-experiments.ts';

@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { z } from 'zod';
 import { awsCall } from '../aws/errors.ts';
 import { renderReport } from '../report/index.ts';
+import type * as z from '../zod.ts';
 import type { GameDayDeps } from './deps.ts';
 import { ensureIncident } from './open-incident.ts';
 import type { GameDayState, reportResult } from './state.ts';

@@ -1,7 +1,7 @@
 import { StartExperimentCommand } from '@aws-sdk/client-fis';
-import type { z } from 'zod';
 import { awsCall } from '../aws/errors.ts';
 import { sendActionsMode } from '../fis/wire-extensions.ts';
+import type * as z from '../zod.ts';
 import { TAG } from './fis-experiments.ts';
 import { eventIds } from './record.ts';
 import type { experimentResult, GameDayState } from './state.ts';

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { experimentSchema } from '../experiments/schema.ts';
+import * as z from '../zod.ts';
 
 /**
  * The document that flows through the game-day state machine. The execution input is
@@ -7,16 +7,14 @@ import { experimentSchema } from '../experiments/schema.ts';
  * state-machines/gameday.asl.json). Handlers parse the whole document with `gameDayState` at the
  * edge, so a missing or malformed field fails fast with a message that names it.
  */
-export const gameDayInput = z
-  .object({
-    /** Unique per run; also the Step Functions execution name, the incident id and the FIS client token. */
-    gamedayId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be 1-80 letters, digits, - or _'),
-    experiment: experimentSchema,
-    /** FIS `skip-all`: resolve targets and show the blast radius, inject nothing. */
-    dryRun: z.boolean().default(false),
-    requestedBy: z.string().default('faultline'),
-  })
-  .strict();
+export const gameDayInput = z.strictObject({
+  /** Unique per run; also the Step Functions execution name, the incident id and the FIS client token. */
+  gamedayId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be 1-80 letters, digits, - or _')),
+  experiment: experimentSchema,
+  /** FIS `skip-all`: resolve targets and show the blast radius, inject nothing. */
+  dryRun: z._default(z.boolean(), false),
+  requestedBy: z._default(z.string(), 'faultline'),
+});
 
 export type GameDayInput = z.infer<typeof gameDayInput>;
 
@@ -36,11 +34,11 @@ export const incidentResult = z.object({ incidentId: z.string(), openedAt: z.str
  */
 export const watchState = z.object({
   /** Alarm history has been read up to this instant (ISO). */
-  historyThrough: z.string().optional(),
+  historyThrough: z.optional(z.string()),
   /** Metric samples (and health-check minutes) are recorded up to the minute starting here (ISO). */
-  sampledThrough: z.string().optional(),
+  sampledThrough: z.optional(z.string()),
   /** Health check as the experiment names it → its id and the status of the last sampled minute. */
-  healthChecks: z.record(z.string(), z.object({ id: z.string(), healthy: z.boolean() })).default({}),
+  healthChecks: z._default(z.record(z.string(), z.object({ id: z.string(), healthy: z.boolean() })), {}),
 });
 export type WatchState = z.infer<typeof watchState>;
 
@@ -56,7 +54,7 @@ export const preflightResult = z.object({
     instancesTotal: z.number(),
     percent: z.number(),
   }),
-  watch: watchState.optional(),
+  watch: z.optional(watchState),
 });
 
 export const templateResult = z.object({
@@ -74,12 +72,12 @@ export const observationResult = z.object({
   experimentTerminal: z.boolean(),
   /** A guardrail tripped, the kill switch is set or the maximum duration passed. */
   stopRequired: z.boolean(),
-  stopReason: z.string().optional(),
+  stopReason: z.optional(z.string()),
   /** 1 for the first observation, then one more each time (a retry of the same observation keeps its number). */
-  sequence: z.number().int().min(1).optional(),
+  sequence: z.optional(z.int().check(z.gte(1))),
   /** FIS's resolved targets are on the timeline. */
-  targetsRecorded: z.boolean().optional(),
-  watch: watchState.optional(),
+  targetsRecorded: z.optional(z.boolean()),
+  watch: z.optional(watchState),
 });
 
 export const stopResult = z.object({ requestedAt: z.string(), reason: z.string() });
@@ -89,14 +87,14 @@ export const recoveryResult = z.object({
   done: z.boolean(),
   recovered: z.boolean(),
   /** When the fault ended (the experiment's end time). */
-  faultEndedAt: z.string().optional(),
-  recoveredAt: z.string().optional(),
+  faultEndedAt: z.optional(z.string()),
+  recoveredAt: z.optional(z.string()),
   /** Deadline for recovery: fault end + RTO. */
   deadline: z.string(),
   checks: z.array(checkResult),
   /** 1 for the first verification, then one more each time round the loop. */
-  sequence: z.number().int().min(1).optional(),
-  watch: watchState.optional(),
+  sequence: z.optional(z.int().check(z.gte(1))),
+  watch: z.optional(watchState),
 });
 
 export const reportResult = z.object({
@@ -105,24 +103,24 @@ export const reportResult = z.object({
 });
 
 /** Step Functions' Catch output: the error name and its cause. */
-export const failureResult = z.object({ Error: z.string(), Cause: z.string().optional() });
+export const failureResult = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 
-export const gameDayState = gameDayInput.extend({
-  incident: incidentResult.optional(),
-  preflight: preflightResult.optional(),
-  template: templateResult.optional(),
+export const gameDayState = z.extend(gameDayInput, {
+  incident: z.optional(incidentResult),
+  preflight: z.optional(preflightResult),
+  template: z.optional(templateResult),
   experiment: experimentSchema,
-  experimentRun: experimentResult.optional(),
-  observation: observationResult.optional(),
-  stop: stopResult.optional(),
-  recovery: recoveryResult.optional(),
-  report: reportResult.optional(),
-  notified: z.unknown().optional(),
-  failure: failureResult.optional(),
-  emergencyStop: z.unknown().optional(),
-  emergencyStopFailure: failureResult.optional(),
-  reportFailure: failureResult.optional(),
-  notifyFailure: failureResult.optional(),
+  experimentRun: z.optional(experimentResult),
+  observation: z.optional(observationResult),
+  stop: z.optional(stopResult),
+  recovery: z.optional(recoveryResult),
+  report: z.optional(reportResult),
+  notified: z.optional(z.unknown()),
+  failure: z.optional(failureResult),
+  emergencyStop: z.optional(z.unknown()),
+  emergencyStopFailure: z.optional(failureResult),
+  reportFailure: z.optional(failureResult),
+  notifyFailure: z.optional(failureResult),
 });
 
 export type GameDayState = z.infer<typeof gameDayState>;

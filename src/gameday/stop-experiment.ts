@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../zod.ts';
 import { stopUnlessTerminal } from './fis-experiments.ts';
 import { eventIds } from './record.ts';
 import type { GameDayState, stopResult } from './state.ts';

@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import { evaluateSteadyState } from '../observe/steady-state.ts';
 import { parseIsoDuration } from '../time/duration.ts';
+import type * as z from '../zod.ts';
 import { getExperiment } from './fis-experiments.ts';
 import { eventIds } from './record.ts';
 import type { GameDayState, recoveryResult } from './state.ts';

@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import type { ExperimentSpec, sampleMetricsSpec } from '../experiments/schema.ts';
 import type { EventKinds } from '../timeline/kinds.ts';
+import type * as z from '../zod.ts';
 import type { MetricRef, MinuteSeries } from './metric-query.ts';
 
 export type SampleMetrics = z.infer<typeof sampleMetricsSpec>;

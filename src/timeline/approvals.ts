@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { describeIssue } from '../runtime/handler.ts';
+import * as z from '../zod.ts';
 import type { NewTimelineEvent, TimelineEvent } from './event.ts';
 import type { ApprovalEventKinds } from './kinds.ts';
 
@@ -20,10 +20,10 @@ export const approvalIds = {
   answer: (taskToken: string) => `approval:answer:${approvalKey(taskToken)}`,
 };
 
-const requestDetail: z.ZodType<ApprovalRequestDetail> = z.object({
-  taskToken: z.string().min(1),
-  runbook: z.string().min(1),
-  action: z.string().min(1),
+const requestDetail: z.ZodMiniType<ApprovalRequestDetail> = z.object({
+  taskToken: z.string().check(z.minLength(1)),
+  runbook: z.string().check(z.minLength(1)),
+  action: z.string().check(z.minLength(1)),
   requestedAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
 });

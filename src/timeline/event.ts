@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /** Where a timeline event came from. */
 export const eventSource = z.enum([
@@ -19,28 +19,26 @@ export const eventSource = z.enum([
  * One row of an incident's timeline. Automatic events are never edited: a person adds a `note`,
  * or a `correction` that names the event it corrects (`corrects`), and both stay visible.
  */
-export const timelineEvent = z
-  .object({
-    incidentId: z.string().min(1),
-    /**
-     * Deterministic id, the dedupe key: the same fact written twice (a retried Lambda, a duplicate
-     * EventBridge delivery) has the same id and is stored once. E.g.
-     * `alarm:checkout-5xx-rate:2026-01-05T09:12:00.000Z`.
-     */
-    eventId: z.string().min(1).max(512),
-    /** When the thing happened, ISO-8601 UTC. The timeline is ordered by this, then by eventId. */
-    occurredAt: z.iso.datetime(),
-    /** When faultline wrote it, ISO-8601 UTC. */
-    recordedAt: z.iso.datetime(),
-    source: eventSource,
-    /** Dotted kind, e.g. `gameday.step`, `fis.experiment`, `alarm.state`, `metrics.sample`, `note`. */
-    kind: z.string().min(1),
-    /** One line a person reads. */
-    summary: z.string(),
-    detail: z.record(z.string(), z.unknown()).default({}),
-    corrects: z.string().optional(),
-  })
-  .strict();
+export const timelineEvent = z.strictObject({
+  incidentId: z.string().check(z.minLength(1)),
+  /**
+   * Deterministic id, the dedupe key: the same fact written twice (a retried Lambda, a duplicate
+   * EventBridge delivery) has the same id and is stored once. E.g.
+   * `alarm:checkout-5xx-rate:2026-01-05T09:12:00.000Z`.
+   */
+  eventId: z.string().check(z.minLength(1), z.maxLength(512)),
+  /** When the thing happened, ISO-8601 UTC. The timeline is ordered by this, then by eventId. */
+  occurredAt: z.iso.datetime(),
+  /** When faultline wrote it, ISO-8601 UTC. */
+  recordedAt: z.iso.datetime(),
+  source: eventSource,
+  /** Dotted kind, e.g. `gameday.step`, `fis.experiment`, `alarm.state`, `metrics.sample`, `note`. */
+  kind: z.string().check(z.minLength(1)),
+  /** One line a person reads. */
+  summary: z.string(),
+  detail: z._default(z.record(z.string(), z.unknown()), {}),
+  corrects: z.optional(z.string()),
+});
 
 export type TimelineEvent = z.infer<typeof timelineEvent>;
 export type NewTimelineEvent = Omit<z.input<typeof timelineEvent>, 'recordedAt' | 'incidentId'> & {
@@ -50,18 +48,16 @@ export type NewTimelineEvent = Omit<z.input<typeof timelineEvent>, 'recordedAt' 
 export const incidentKind = z.enum(['gameday', 'remediation']);
 
 /** The incident a timeline belongs to. */
-export const incident = z
-  .object({
-    incidentId: z.string().min(1),
-    kind: incidentKind,
-    title: z.string(),
-    service: z.string(),
-    openedAt: z.iso.datetime(),
-    status: z.enum(['open', 'resolved', 'failed', 'refused']),
-    closedAt: z.iso.datetime().optional(),
-    /** Free-form facts the report needs (experiment name, objectives, verdict, …). */
-    attributes: z.record(z.string(), z.unknown()).default({}),
-  })
-  .strict();
+export const incident = z.strictObject({
+  incidentId: z.string().check(z.minLength(1)),
+  kind: incidentKind,
+  title: z.string(),
+  service: z.string(),
+  openedAt: z.iso.datetime(),
+  status: z.enum(['open', 'resolved', 'failed', 'refused']),
+  closedAt: z.optional(z.iso.datetime()),
+  /** Free-form facts the report needs (experiment name, objectives, verdict, …). */
+  attributes: z._default(z.record(z.string(), z.unknown()), {}),
+});
 
 export type Incident = z.infer<typeof incident>;
