@@ -16,7 +16,7 @@ export class InvalidInputError extends Error {
 }
 
 /** zod's first issue as `path: message`, the form every faultline error names a field in. */
-export function describeIssue(error: z.ZodError): string {
+export function describeIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0]!;
   const where = issue.path.length > 0 ? issue.path.join('.') : '(input)';
   return `${where}: ${issue.message}`;
@@ -27,14 +27,15 @@ export function describeIssue(error: z.ZodError): string {
  * input parsed with `schema` at the edge, then the core function. Every function in functions/ is
  * one of these, so parsing, logging and error naming are the same everywhere.
  */
-export function taskHandler<S extends z.ZodType, R>(
+export function taskHandler<S extends z.core.$ZodType, R>(
   name: string,
   schema: S,
   run: (input: z.infer<S>, context: Context) => Promise<R>,
   correlationId: (input: z.infer<S>) => string | undefined = () => undefined,
 ) {
   return middy(async (event: unknown, context: Context): Promise<R> => {
-    const parsed = schema.safeParse(event);
+    // Classic and mini schemas both have safeParse; $ZodType (their common type) does not declare it.
+    const parsed = (schema as unknown as z.ZodType<z.infer<S>>).safeParse(event);
     if (!parsed.success) {
       const message = `${name}: invalid input: ${describeIssue(parsed.error)}`;
       logger.error(message);
