@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { approvalRequestEvent } from '../timeline/approvals.ts';
+import * as z from '../zod.ts';
 import type { RemediationDeps } from './deps.ts';
 import { messageOf, notifyPerson } from './notify.ts';
 import { attached, type RemediationState, remediationState } from './state.ts';
 import { RemediationTimeline } from './timeline.ts';
 
 /** RequestApproval's payload (`lambda:invoke.waitForTaskToken`): the state and the token that answers it. */
-export const approvalRequest = z.object({ state: remediationState, taskToken: z.string().min(1) });
+export const approvalRequest = z.object({
+  state: remediationState,
+  taskToken: z.string().check(z.minLength(1)),
+});
 
 /**
  * RequestApproval: records the request, with the task token `faultline approve|reject <incident>`

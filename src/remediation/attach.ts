@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import type { TimelineStore } from '../timeline/store.ts';
+import type * as z from '../zod.ts';
 import type { RemediationDeps } from './deps.ts';
 import { remediationIncidentId } from './ids.ts';
 import type { attachResult, RemediationState, Triaged } from './state.ts';

@@ -1,10 +1,10 @@
-import * as z from 'zod';
 import { ExperimentFileError } from '../experiments/errors.ts';
 import { plainSource } from '../experiments/source-document.ts';
 import { parseRunbook } from '../runbooks/parse.ts';
 import type { Runbook } from '../runbooks/schema.ts';
+import * as z from '../zod.ts';
 
-const bundle = z.array(z.object({ file: z.string().min(1), data: z.unknown() }));
+const bundle = z.array(z.object({ file: z.string().check(z.minLength(1)), data: z.unknown() }));
 
 let cached: { text: string; runbooks: Runbook[] } | undefined;
 

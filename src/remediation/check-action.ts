@@ -1,6 +1,6 @@
 import { GetAutomationExecutionCommand } from '@aws-sdk/client-ssm';
-import type { z } from 'zod';
 import { awsCall } from '../aws/errors.ts';
+import type * as z from '../zod.ts';
 import type { RemediationDeps } from './deps.ts';
 import { changeStatus } from './failover.ts';
 import { SSM_FAILED, SSM_SUCCEEDED } from './ssm-status.ts';

@@ -1,7 +1,7 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
-import * as z from 'zod';
 import { awsCall } from '../aws/errors.ts';
 import { subjectLine } from '../gameday/notify.ts';
+import * as z from '../zod.ts';
 import type { RemediationDeps } from './deps.ts';
 import { attached, type RemediationState, remediationState } from './state.ts';
 import { RemediationTimeline } from './timeline.ts';

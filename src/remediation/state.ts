@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * The document that flows through the remediation state machine. The execution input is the
@@ -10,7 +10,7 @@ const plannedAction = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('automation'),
     document: z.string(),
-    version: z.string().optional(),
+    version: z.optional(z.string()),
     parameters: z.record(z.string(), z.array(z.string())),
   }),
   z.object({
@@ -38,14 +38,14 @@ export const triageResult = z.discriminatedUnion('matched', [
     runbook: z.string(),
     resource: z.string(),
     /** Claimed before acting; the first (the transition) also derives the action's client token. */
-    dedupeKeys: z.array(z.string()).min(1),
+    dedupeKeys: z.array(z.string()).check(z.minLength(1)),
     action: plannedAction,
     verify: z.object({
       withinMs: z.number(),
       alarms: z.array(z.string()),
       healthChecks: z.array(z.string()),
     }),
-    approval: z.object({ required: z.boolean(), timeoutSeconds: z.number().int().positive() }),
+    approval: z.object({ required: z.boolean(), timeoutSeconds: z.int().check(z.positive()) }),
     dryRun: z.boolean(),
     limits: z.object({
       cooldownMs: z.number(),
@@ -103,21 +103,21 @@ export const verifyResult = z.object({
 export type VerifyResult = z.infer<typeof verifyResult>;
 
 /** A Catch's ResultPath: the error the failing state raised. */
-export const failure = z.object({ Error: z.string(), Cause: z.string().optional() });
+export const failure = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 
 export const remediationState = z.looseObject({
   /** The execution's name: unique per run, the owner of claims and slots, the prefix of event ids. */
-  remediationId: z.string().min(1),
+  remediationId: z.string().check(z.minLength(1)),
   event: z.unknown(),
-  triage: triageResult.optional(),
-  incident: attachResult.optional(),
-  guard: guardResult.optional(),
-  action: actionResult.optional(),
-  actionStatus: actionStatus.optional(),
-  verification: verifyResult.optional(),
+  triage: z.optional(triageResult),
+  incident: z.optional(attachResult),
+  guard: z.optional(guardResult),
+  action: z.optional(actionResult),
+  actionStatus: z.optional(actionStatus),
+  verification: z.optional(verifyResult),
   /** Set by the approval state's Catch (rejected or timed out). */
-  rejection: failure.optional(),
-  failure: failure.optional(),
+  rejection: z.optional(failure),
+  failure: z.optional(failure),
 });
 export type RemediationState = z.infer<typeof remediationState>;
 

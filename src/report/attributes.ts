@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import { experimentSchema } from '../experiments/schema.ts';
 import { describeIssue } from '../runtime/handler.ts';
 import { parseIsoDuration } from '../time/duration.ts';
 import type { Incident } from '../timeline/event.ts';
+import * as z from '../zod.ts';
 import { ReportInputError } from './errors.ts';
 
 const objectives = experimentSchema.shape.objectives;
@@ -15,33 +15,33 @@ type Hypothesis = z.infer<typeof hypothesis>;
  * beside it; top-level keys win over the experiment's. A remediation's AttachIncident stores the
  * `subject` it was opened for. Everything else in attributes is ignored.
  */
-const reportAttributes = z
-  .object({
-    experiment: z
-      .union([
-        z.string(),
-        z
-          .object({
-            name: z.string(),
-            description: z.string().optional(),
-            objectives: z.optional(objectives),
-            hypothesis: z.optional(hypothesis),
-          })
-          .loose(),
-      ])
-      .optional(),
-    description: z.string().optional(),
-    objectives: z.optional(objectives),
-    hypothesis: z.optional(hypothesis),
-    /** Requests per second the service normally serves; otherwise taken from the samples before impact. */
-    baselineRequestRate: z.number().positive().optional(),
-    /** A remediation's incident: the alarm transition (or experiment state change) it was opened for. */
-    subject: z
-      .object({ kind: z.enum(['alarm', 'experiment']), name: z.string(), state: z.string(), at: z.string() })
-      .loose()
-      .optional(),
-  })
-  .loose();
+const reportAttributes = z.looseObject({
+  experiment: z.optional(
+    z.union([
+      z.string(),
+      z.looseObject({
+        name: z.string(),
+        description: z.optional(z.string()),
+        objectives: z.optional(objectives),
+        hypothesis: z.optional(hypothesis),
+      }),
+    ]),
+  ),
+  description: z.optional(z.string()),
+  objectives: z.optional(objectives),
+  hypothesis: z.optional(hypothesis),
+  /** Requests per second the service normally serves; otherwise taken from the samples before impact. */
+  baselineRequestRate: z.optional(z.number().check(z.positive())),
+  /** A remediation's incident: the alarm transition (or experiment state change) it was opened for. */
+  subject: z.optional(
+    z.looseObject({
+      kind: z.enum(['alarm', 'experiment']),
+      name: z.string(),
+      state: z.string(),
+      at: z.string(),
+    }),
+  ),
+});
 
 export interface ReportObjectives {
   rtoSeconds: number | null;

@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { describeIssue } from '../runtime/handler.ts';
 import type { TimelineEvent } from '../timeline/event.ts';
 import type { ApprovalEventKinds, EventKinds, RemediationEventKinds } from '../timeline/kinds.ts';
+import * as z from '../zod.ts';
 import { ReportInputError } from './errors.ts';
 
 /** Every kind the report interprets: the game day's, the remediation flow's and the approvals'. */
@@ -13,14 +13,14 @@ export type ReportKind = keyof ReportKinds;
  * against the kinds so the two cannot drift apart; extra fields are allowed (a newer writer may
  * add some), missing or mistyped ones are an error naming the event and the field.
  */
-const schemas: { [K in ReportKind]: z.ZodType<ReportKinds[K]> } = {
+const schemas: { [K in ReportKind]: z.ZodMiniType<ReportKinds[K]> } = {
   'gameday.step': z.object({
     step: z.string(),
     status: z.enum(['started', 'succeeded', 'failed']),
     attempt: z.number(),
-    error: z.string().optional(),
-    iteration: z.number().optional(),
-    durationMs: z.number().nonnegative().optional(),
+    error: z.optional(z.string()),
+    iteration: z.optional(z.number()),
+    durationMs: z.optional(z.number().check(z.nonnegative())),
   }),
   'gameday.preflight': z.object({ name: z.string(), ok: z.boolean(), detail: z.string() }),
   'gameday.refused': z.object({ reasons: z.array(z.string()) }),
@@ -30,23 +30,27 @@ const schemas: { [K in ReportKind]: z.ZodType<ReportKinds[K]> } = {
   }),
   'gameday.failed': z.object({
     error: z.string(),
-    cause: z.string().optional(),
+    cause: z.optional(z.string()),
     experimentStopped: z.boolean(),
   }),
   'gameday.recovery': z.object({
     recovered: z.boolean(),
-    faultEndedAt: z.string().optional(),
-    recoveredAt: z.string().optional(),
+    faultEndedAt: z.optional(z.string()),
+    recoveredAt: z.optional(z.string()),
     deadline: z.string(),
   }),
   'fis.template': z.object({ templateId: z.string(), action: z.enum(['created', 'updated', 'unchanged']) }),
-  'fis.experiment': z.object({ experimentId: z.string(), status: z.string(), reason: z.string().optional() }),
+  'fis.experiment': z.object({
+    experimentId: z.string(),
+    status: z.string(),
+    reason: z.optional(z.string()),
+  }),
   'fis.action': z.object({
     experimentId: z.string(),
     action: z.string(),
     actionId: z.string(),
     status: z.string(),
-    reason: z.string().optional(),
+    reason: z.optional(z.string()),
   }),
   'fis.targets': z.object({
     experimentId: z.string(),
@@ -57,15 +61,15 @@ const schemas: { [K in ReportKind]: z.ZodType<ReportKinds[K]> } = {
   'alarm.state': z.object({ alarm: z.string(), from: z.string(), to: z.string(), reason: z.string() }),
   'healthcheck.status': z.object({
     healthCheckId: z.string(),
-    name: z.string().optional(),
+    name: z.optional(z.string()),
     healthy: z.boolean(),
   }),
   'metrics.sample': z.object({
-    requestRate: z.number().nullable(),
-    errorRatePercent: z.number().nullable(),
-    p99LatencyMs: z.number().nullable(),
+    requestRate: z.nullable(z.number()),
+    errorRatePercent: z.nullable(z.number()),
+    p99LatencyMs: z.nullable(z.number()),
     healthyHostsByAz: z.record(z.string(), z.number()),
-    replicaLagMs: z.number().nullable(),
+    replicaLagMs: z.nullable(z.number()),
   }),
   'ssm.automation': z.object({ executionId: z.string(), document: z.string(), status: z.string() }),
   'route53.change': z.object({ changeId: z.string(), status: z.enum(['PENDING', 'INSYNC']) }),
@@ -75,9 +79,9 @@ const schemas: { [K in ReportKind]: z.ZodType<ReportKinds[K]> } = {
   'remediation.triage': z.object({
     remediationId: z.string(),
     matched: z.boolean(),
-    runbook: z.string().optional(),
-    reason: z.string().optional(),
-    eventId: z.string().optional(),
+    runbook: z.optional(z.string()),
+    reason: z.optional(z.string()),
+    eventId: z.optional(z.string()),
   }),
   'remediation.attached': z.object({
     remediationId: z.string(),
@@ -89,23 +93,23 @@ const schemas: { [K in ReportKind]: z.ZodType<ReportKinds[K]> } = {
     runbook: z.string(),
     verdict: z.enum(['proceed', 'kill-switch', 'duplicate', 'held-back']),
     reason: z.string(),
-    trial: z.boolean().optional(),
+    trial: z.optional(z.boolean()),
   }),
   'remediation.approval': z.object({
     remediationId: z.string(),
     runbook: z.string(),
     status: z.enum(['requested', 'rejected', 'timed-out']),
-    taskToken: z.string().optional(),
-    reason: z.string().optional(),
+    taskToken: z.optional(z.string()),
+    reason: z.optional(z.string()),
   }),
   'remediation.action': z.object({
     remediationId: z.string(),
     runbook: z.string(),
     outcome: z.enum(['started', 'refused', 'dry-run']),
     action: z.enum(['automation', 'failover']),
-    executionId: z.string().optional(),
-    changeId: z.string().optional(),
-    reason: z.string().optional(),
+    executionId: z.optional(z.string()),
+    changeId: z.optional(z.string()),
+    reason: z.optional(z.string()),
   }),
   'remediation.verify': z.object({
     remediationId: z.string(),
@@ -122,9 +126,9 @@ const schemas: { [K in ReportKind]: z.ZodType<ReportKinds[K]> } = {
   'remediation.escalated': z.object({ remediationId: z.string(), runbook: z.string(), reason: z.string() }),
   'remediation.failed': z.object({
     remediationId: z.string(),
-    runbook: z.string().optional(),
+    runbook: z.optional(z.string()),
     error: z.string(),
-    cause: z.string().optional(),
+    cause: z.optional(z.string()),
   }),
   'approval.requested': z.object({
     taskToken: z.string(),
@@ -135,14 +139,14 @@ const schemas: { [K in ReportKind]: z.ZodType<ReportKinds[K]> } = {
   }),
   'approval.given': z.object({
     by: z.string(),
-    note: z.string().optional(),
+    note: z.optional(z.string()),
     runbook: z.string(),
     action: z.string(),
     requestEventId: z.string(),
   }),
   'approval.rejected': z.object({
     by: z.string(),
-    reason: z.string().optional(),
+    reason: z.optional(z.string()),
     runbook: z.string(),
     action: z.string(),
     requestEventId: z.string(),

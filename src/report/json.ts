@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { incidentKind, timelineEvent } from '../timeline/event.ts';
+import * as z from '../zod.ts';
 import type { Analysis } from './analysis.ts';
 import type { MinuteRow } from './minutes.ts';
 import { MOMENT_NAMES } from './moments.ts';
@@ -13,353 +13,291 @@ import { REMEDIATION_OUTCOMES, type RemediationRun } from './remediations.ts';
 export const REPORT_SCHEMA_VERSION = 2;
 
 const time = z.iso.datetime();
-const nullableTime = time.nullable();
+const nullableTime = z.nullable(time);
 
 /** The verdict a game day's caller (the CLI, CI) acts on. */
-export const reportVerdict = z
-  .object({
-    hypothesis: z.enum(['held', 'deviated', 'untested']),
-    rto: z
-      .object({
-        objectiveSeconds: z.number().nullable(),
-        achievedSeconds: z.number().nullable(),
-        met: z.boolean().nullable(),
-      })
-      .strict(),
-    faultStopped: z.boolean(),
-    experiment: z.object({ id: z.string().nullable(), finalStatus: z.string().nullable() }).strict(),
-  })
-  .strict();
+export const reportVerdict = z.strictObject({
+  hypothesis: z.enum(['held', 'deviated', 'untested']),
+  rto: z.strictObject({
+    objectiveSeconds: z.nullable(z.number()),
+    achievedSeconds: z.nullable(z.number()),
+    met: z.nullable(z.boolean()),
+  }),
+  faultStopped: z.boolean(),
+  experiment: z.strictObject({ id: z.nullable(z.string()), finalStatus: z.nullable(z.string()) }),
+});
 
 export type ReportVerdict = z.infer<typeof reportVerdict>;
 
-const extreme = z.object({ value: z.number(), at: time }).strict().nullable();
+const extreme = z.nullable(z.strictObject({ value: z.number(), at: time }));
 
-const remediation = z
-  .object({
-    remediationId: z.string(),
-    runbook: z.string().nullable(),
-    trigger: z
-      .object({
-        kind: z.enum(['alarm', 'experiment']).nullable(),
-        name: z.string().nullable(),
-        state: z.string().nullable(),
-        at: nullableTime,
-        eventId: z.string().nullable(),
-      })
-      .strict(),
-    triagedAt: nullableTime,
-    resource: z.string().nullable(),
-    guard: z
-      .object({
-        at: time,
-        verdict: z.enum(['proceed', 'kill-switch', 'duplicate', 'held-back']),
-        reason: z.string(),
-        trial: z.boolean(),
-      })
-      .strict()
-      .nullable(),
-    approval: z
-      .object({
-        requestedAt: time,
-        expiresAt: nullableTime,
-        answer: z.enum(['approved', 'rejected', 'timed-out', 'pending']),
-        answeredAt: nullableTime,
-        by: z.string().nullable(),
-        text: z.string().nullable(),
-        waitedSeconds: z.number().nullable(),
-      })
-      .strict()
-      .nullable(),
-    action: z
-      .object({
-        kind: z.enum(['automation', 'failover']).nullable(),
-        target: z.string().nullable(),
-        executionId: z.string().nullable(),
-        changeId: z.string().nullable(),
-        outcome: z.enum(['started', 'refused', 'dry-run']).nullable(),
+const remediation = z.strictObject({
+  remediationId: z.string(),
+  runbook: z.nullable(z.string()),
+  trigger: z.strictObject({
+    kind: z.nullable(z.enum(['alarm', 'experiment'])),
+    name: z.nullable(z.string()),
+    state: z.nullable(z.string()),
+    at: nullableTime,
+    eventId: z.nullable(z.string()),
+  }),
+  triagedAt: nullableTime,
+  resource: z.nullable(z.string()),
+  guard: z.nullable(
+    z.strictObject({
+      at: time,
+      verdict: z.enum(['proceed', 'kill-switch', 'duplicate', 'held-back']),
+      reason: z.string(),
+      trial: z.boolean(),
+    }),
+  ),
+  approval: z.nullable(
+    z.strictObject({
+      requestedAt: time,
+      expiresAt: nullableTime,
+      answer: z.enum(['approved', 'rejected', 'timed-out', 'pending']),
+      answeredAt: nullableTime,
+      by: z.nullable(z.string()),
+      text: z.nullable(z.string()),
+      waitedSeconds: z.nullable(z.number()),
+    }),
+  ),
+  action: z.strictObject({
+    kind: z.nullable(z.enum(['automation', 'failover'])),
+    target: z.nullable(z.string()),
+    executionId: z.nullable(z.string()),
+    changeId: z.nullable(z.string()),
+    outcome: z.nullable(z.enum(['started', 'refused', 'dry-run'])),
+    startedAt: nullableTime,
+    endedAt: nullableTime,
+    finalStatus: z.nullable(z.string()),
+    reason: z.nullable(z.string()),
+  }),
+  verification: z.nullable(
+    z.strictObject({
+      at: time,
+      verified: z.boolean(),
+      deadline: z.string(),
+      pending: z.array(z.string()),
+      recoveredAt: nullableTime,
+    }),
+  ),
+  outcome: z.enum(REMEDIATION_OUTCOMES),
+  outcomeAt: nullableTime,
+  reason: z.nullable(z.string()),
+  durations: z.strictObject({
+    triggerToActionSeconds: z.nullable(z.number()),
+    actionSeconds: z.nullable(z.number()),
+    actionToRecoveredSeconds: z.nullable(z.number()),
+    totalSeconds: z.nullable(z.number()),
+  }),
+});
+
+const sample = z.strictObject({
+  requestRate: z.nullable(z.number()),
+  errorRatePercent: z.nullable(z.number()),
+  p99LatencyMs: z.nullable(z.number()),
+  healthyHostsByAz: z.record(z.string(), z.number()),
+  replicaLagMs: z.nullable(z.number()),
+});
+
+export const reportJson = z.strictObject({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  incident: z.strictObject({
+    incidentId: z.string(),
+    kind: incidentKind,
+    title: z.string(),
+    service: z.string(),
+    status: z.string(),
+    openedAt: time,
+    closedAt: nullableTime,
+    experiment: z.nullable(z.string()),
+    description: z.nullable(z.string()),
+  }),
+  timeZone: z.string(),
+  timeline: z.strictObject({
+    eventsKept: z.int(),
+    repeatsDropped: z.int(),
+    firstEventAt: nullableTime,
+    lastEventAt: nullableTime,
+  }),
+  verdict: reportVerdict,
+  keyMoments: z.array(
+    z.strictObject({
+      name: z.enum(MOMENT_NAMES),
+      label: z.string(),
+      at: nullableTime,
+      eventId: z.nullable(z.string()),
+      definition: z.string(),
+    }),
+  ),
+  durations: z.array(
+    z.strictObject({
+      name: z.enum(['timeToDetect', 'timeToRespond', 'timeToMitigate', 'timeToRecover', 'timeToResolve']),
+      label: z.string(),
+      to: z.enum(MOMENT_NAMES),
+      seconds: z.nullable(z.number()),
+      definition: z.string(),
+      note: z.nullable(z.string()),
+    }),
+  ),
+  orderCheck: z.strictObject({ ok: z.boolean(), problems: z.array(z.string()) }),
+  objectives: z.strictObject({
+    rto: z.strictObject({
+      objectiveSeconds: z.nullable(z.number()),
+      achievedSeconds: z.nullable(z.number()),
+      met: z.nullable(z.boolean()),
+      faultEndedAt: nullableTime,
+      recoveredAt: nullableTime,
+      definition: z.string(),
+      note: z.nullable(z.string()),
+    }),
+    rpo: z.strictObject({
+      objectiveSeconds: z.nullable(z.number()),
+      achievedSeconds: z.nullable(z.number()),
+      met: z.nullable(z.boolean()),
+      failoverAt: nullableTime,
+      failoverEventId: z.nullable(z.string()),
+      definition: z.string(),
+      note: z.nullable(z.string()),
+    }),
+    errorBudget: z.strictObject({
+      availabilitySlo: z.nullable(z.number()),
+      windowSeconds: z.number(),
+      baselineRequestRate: z.nullable(z.number()),
+      baselineSource: z.nullable(z.enum(['attributes', 'samples before impact', 'all samples'])),
+      allowedErrors: z.nullable(z.number()),
+      errorsDuringIncident: z.nullable(z.number()),
+      spentPercent: z.nullable(z.number()),
+      from: nullableTime,
+      to: nullableTime,
+      formula: z.string(),
+      note: z.nullable(z.string()),
+    }),
+  }),
+  impact: z.nullable(
+    z.strictObject({
+      from: time,
+      to: time,
+      recovered: z.boolean(),
+      peakErrorRatePercent: extreme,
+      worstP99LatencyMs: extreme,
+      fewestHealthyHosts: extreme,
+      lowestRequestRate: extreme,
+      maxReplicaLagMs: extreme,
+    }),
+  ),
+  faultWindow: z.nullable(z.strictObject({ from: time, to: time, ongoing: z.boolean() })),
+  hypothesis: z.strictObject({
+    verdict: z.enum(['held', 'deviated', 'untested']),
+    definition: z.string(),
+    reasons: z.array(z.string()),
+    checks: z.array(
+      z.strictObject({
+        subject: z.string(),
+        kind: z.enum(['alarm', 'healthCheck', 'metric', 'recovery']),
+        phase: z.enum(['before', 'during', 'after']),
+        held: z.nullable(z.boolean()),
+        detail: z.string(),
+      }),
+    ),
+    episodes: z.array(
+      z.strictObject({
+        subject: z.string(),
+        kind: z.enum(['alarm', 'healthCheck']),
+        state: z.string(),
+        from: time,
+        to: nullableTime,
+      }),
+    ),
+  }),
+  automation: z.strictObject({
+    experiment: z.strictObject({
+      id: z.nullable(z.string()),
+      finalStatus: z.nullable(z.string()),
+      endedAt: nullableTime,
+      reason: z.nullable(z.string()),
+    }),
+    faultStopped: z.boolean(),
+    template: z.nullable(z.strictObject({ templateId: z.string(), action: z.string() })),
+    actions: z.array(
+      z.strictObject({
+        experimentId: z.string(),
+        action: z.string(),
+        actionId: z.string(),
         startedAt: nullableTime,
         endedAt: nullableTime,
-        finalStatus: z.string().nullable(),
-        reason: z.string().nullable(),
-      })
-      .strict(),
-    verification: z
-      .object({
+        finalStatus: z.string(),
+        runningMinutes: z.nullable(z.number()),
+        ongoing: z.boolean(),
+      }),
+    ),
+    targets: z.array(
+      z.strictObject({
+        experimentId: z.string(),
+        target: z.string(),
+        resourceType: z.string(),
+        resources: z.array(z.string()),
+      }),
+    ),
+    steps: z.array(
+      z.strictObject({
+        step: z.string(),
+        invocations: z.int(),
+        failed: z.int(),
+        measuredMs: z.number(),
+        unmeasured: z.int(),
+      }),
+    ),
+    stopRequests: z.array(z.strictObject({ at: time, reason: z.string(), code: z.string() })),
+    failures: z.array(
+      z.strictObject({
         at: time,
-        verified: z.boolean(),
-        deadline: z.string(),
-        pending: z.array(z.string()),
-        recoveredAt: nullableTime,
-      })
-      .strict()
-      .nullable(),
-    outcome: z.enum(REMEDIATION_OUTCOMES),
-    outcomeAt: nullableTime,
-    reason: z.string().nullable(),
-    durations: z
-      .object({
-        triggerToActionSeconds: z.number().nullable(),
-        actionSeconds: z.number().nullable(),
-        actionToRecoveredSeconds: z.number().nullable(),
-        totalSeconds: z.number().nullable(),
-      })
-      .strict(),
-  })
-  .strict();
-
-const sample = z
-  .object({
-    requestRate: z.number().nullable(),
-    errorRatePercent: z.number().nullable(),
-    p99LatencyMs: z.number().nullable(),
-    healthyHostsByAz: z.record(z.string(), z.number()),
-    replicaLagMs: z.number().nullable(),
-  })
-  .strict();
-
-export const reportJson = z
-  .object({
-    schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
-    incident: z
-      .object({
-        incidentId: z.string(),
-        kind: incidentKind,
-        title: z.string(),
-        service: z.string(),
-        status: z.string(),
-        openedAt: time,
-        closedAt: nullableTime,
-        experiment: z.string().nullable(),
-        description: z.string().nullable(),
-      })
-      .strict(),
-    timeZone: z.string(),
-    timeline: z
-      .object({
-        eventsKept: z.number().int(),
-        repeatsDropped: z.number().int(),
-        firstEventAt: nullableTime,
-        lastEventAt: nullableTime,
-      })
-      .strict(),
-    verdict: reportVerdict,
-    keyMoments: z.array(
-      z
-        .object({
-          name: z.enum(MOMENT_NAMES),
-          label: z.string(),
-          at: nullableTime,
-          eventId: z.string().nullable(),
-          definition: z.string(),
-        })
-        .strict(),
+        error: z.string(),
+        cause: z.nullable(z.string()),
+        experimentStopped: z.boolean(),
+      }),
     ),
-    durations: z.array(
-      z
-        .object({
-          name: z.enum(['timeToDetect', 'timeToRespond', 'timeToMitigate', 'timeToRecover', 'timeToResolve']),
-          label: z.string(),
-          to: z.enum(MOMENT_NAMES),
-          seconds: z.number().nullable(),
-          definition: z.string(),
-          note: z.string().nullable(),
-        })
-        .strict(),
+    preflight: z.array(z.strictObject({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+    refusedReasons: z.nullable(z.array(z.string())),
+    notifications: z.int(),
+    notes: z.int(),
+  }),
+  remediations: z.array(remediation),
+  cost: z.strictObject({
+    currency: z.literal('USD'),
+    prices: z.strictObject({
+      fisActionMinute: z.number(),
+      stepFunctionsTransition: z.number(),
+      lambdaGbSecond: z.number(),
+      lambdaRequest: z.number(),
+      lambdaMemoryMb: z.number(),
+      lambdaAssumedMs: z.number(),
+    }),
+    lines: z.array(
+      z.strictObject({
+        item: z.string(),
+        quantity: z.number(),
+        unit: z.string(),
+        unitPriceDollars: z.number(),
+        dollars: z.number(),
+        basis: z.string(),
+      }),
     ),
-    orderCheck: z.object({ ok: z.boolean(), problems: z.array(z.string()) }).strict(),
-    objectives: z
-      .object({
-        rto: z
-          .object({
-            objectiveSeconds: z.number().nullable(),
-            achievedSeconds: z.number().nullable(),
-            met: z.boolean().nullable(),
-            faultEndedAt: nullableTime,
-            recoveredAt: nullableTime,
-            definition: z.string(),
-            note: z.string().nullable(),
-          })
-          .strict(),
-        rpo: z
-          .object({
-            objectiveSeconds: z.number().nullable(),
-            achievedSeconds: z.number().nullable(),
-            met: z.boolean().nullable(),
-            failoverAt: nullableTime,
-            failoverEventId: z.string().nullable(),
-            definition: z.string(),
-            note: z.string().nullable(),
-          })
-          .strict(),
-        errorBudget: z
-          .object({
-            availabilitySlo: z.number().nullable(),
-            windowSeconds: z.number(),
-            baselineRequestRate: z.number().nullable(),
-            baselineSource: z.enum(['attributes', 'samples before impact', 'all samples']).nullable(),
-            allowedErrors: z.number().nullable(),
-            errorsDuringIncident: z.number().nullable(),
-            spentPercent: z.number().nullable(),
-            from: nullableTime,
-            to: nullableTime,
-            formula: z.string(),
-            note: z.string().nullable(),
-          })
-          .strict(),
-      })
-      .strict(),
-    impact: z
-      .object({
-        from: time,
-        to: time,
-        recovered: z.boolean(),
-        peakErrorRatePercent: extreme,
-        worstP99LatencyMs: extreme,
-        fewestHealthyHosts: extreme,
-        lowestRequestRate: extreme,
-        maxReplicaLagMs: extreme,
-      })
-      .strict()
-      .nullable(),
-    faultWindow: z.object({ from: time, to: time, ongoing: z.boolean() }).strict().nullable(),
-    hypothesis: z
-      .object({
-        verdict: z.enum(['held', 'deviated', 'untested']),
-        definition: z.string(),
-        reasons: z.array(z.string()),
-        checks: z.array(
-          z
-            .object({
-              subject: z.string(),
-              kind: z.enum(['alarm', 'healthCheck', 'metric', 'recovery']),
-              phase: z.enum(['before', 'during', 'after']),
-              held: z.boolean().nullable(),
-              detail: z.string(),
-            })
-            .strict(),
-        ),
-        episodes: z.array(
-          z
-            .object({
-              subject: z.string(),
-              kind: z.enum(['alarm', 'healthCheck']),
-              state: z.string(),
-              from: time,
-              to: nullableTime,
-            })
-            .strict(),
-        ),
-      })
-      .strict(),
-    automation: z
-      .object({
-        experiment: z
-          .object({
-            id: z.string().nullable(),
-            finalStatus: z.string().nullable(),
-            endedAt: nullableTime,
-            reason: z.string().nullable(),
-          })
-          .strict(),
-        faultStopped: z.boolean(),
-        template: z.object({ templateId: z.string(), action: z.string() }).strict().nullable(),
-        actions: z.array(
-          z
-            .object({
-              experimentId: z.string(),
-              action: z.string(),
-              actionId: z.string(),
-              startedAt: nullableTime,
-              endedAt: nullableTime,
-              finalStatus: z.string(),
-              runningMinutes: z.number().nullable(),
-              ongoing: z.boolean(),
-            })
-            .strict(),
-        ),
-        targets: z.array(
-          z
-            .object({
-              experimentId: z.string(),
-              target: z.string(),
-              resourceType: z.string(),
-              resources: z.array(z.string()),
-            })
-            .strict(),
-        ),
-        steps: z.array(
-          z
-            .object({
-              step: z.string(),
-              invocations: z.number().int(),
-              failed: z.number().int(),
-              measuredMs: z.number(),
-              unmeasured: z.number().int(),
-            })
-            .strict(),
-        ),
-        stopRequests: z.array(z.object({ at: time, reason: z.string(), code: z.string() }).strict()),
-        failures: z.array(
-          z
-            .object({
-              at: time,
-              error: z.string(),
-              cause: z.string().nullable(),
-              experimentStopped: z.boolean(),
-            })
-            .strict(),
-        ),
-        preflight: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() }).strict()),
-        refusedReasons: z.array(z.string()).nullable(),
-        notifications: z.number().int(),
-        notes: z.number().int(),
-      })
-      .strict(),
-    remediations: z.array(remediation),
-    cost: z
-      .object({
-        currency: z.literal('USD'),
-        prices: z
-          .object({
-            fisActionMinute: z.number(),
-            stepFunctionsTransition: z.number(),
-            lambdaGbSecond: z.number(),
-            lambdaRequest: z.number(),
-            lambdaMemoryMb: z.number(),
-            lambdaAssumedMs: z.number(),
-          })
-          .strict(),
-        lines: z.array(
-          z
-            .object({
-              item: z.string(),
-              quantity: z.number(),
-              unit: z.string(),
-              unitPriceDollars: z.number(),
-              dollars: z.number(),
-              basis: z.string(),
-            })
-            .strict(),
-        ),
-        totalDollars: z.number(),
-      })
-      .strict(),
-    minutes: z.array(
-      z
-        .object({
-          from: time,
-          to: time,
-          minutes: z.number().int().positive(),
-          folded: z.boolean(),
-          sample: sample.nullable(),
-          eventIds: z.array(z.string()),
-        })
-        .strict(),
-    ),
-    events: z.array(timelineEvent),
-  })
-  .strict();
+    totalDollars: z.number(),
+  }),
+  minutes: z.array(
+    z.strictObject({
+      from: time,
+      to: time,
+      minutes: z.int().check(z.positive()),
+      folded: z.boolean(),
+      sample: z.nullable(sample),
+      eventIds: z.array(z.string()),
+    }),
+  ),
+  events: z.array(timelineEvent),
+});
 
 export type ReportJson = z.infer<typeof reportJson>;
 

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { SSM_FAILED, SSM_SUCCEEDED } from '../remediation/ssm-status.ts';
 import type { RemediationEventKinds } from '../timeline/kinds.ts';
+import * as z from '../zod.ts';
 import type { ReportFacts } from './attributes.ts';
 import type { Fact } from './timeline.ts';
 
@@ -105,17 +105,21 @@ const SSM_TERMINAL = new Set([...SSM_SUCCEEDED, ...SSM_FAILED]);
  * as they are not part of the declared detail. `subject` is read when a writer adds it.
  */
 const triageExtras = z.object({
-  resource: z.string().optional(),
-  action: z
-    .union([
-      z.object({ kind: z.literal('automation'), document: z.string() }).loose(),
-      z.object({ kind: z.literal('failover'), record: z.string() }).loose(),
-    ])
-    .optional(),
-  subject: z
-    .object({ kind: z.enum(['alarm', 'experiment']), name: z.string(), state: z.string(), at: z.string() })
-    .loose()
-    .optional(),
+  resource: z.optional(z.string()),
+  action: z.optional(
+    z.union([
+      z.looseObject({ kind: z.literal('automation'), document: z.string() }),
+      z.looseObject({ kind: z.literal('failover'), record: z.string() }),
+    ]),
+  ),
+  subject: z.optional(
+    z.looseObject({
+      kind: z.enum(['alarm', 'experiment']),
+      name: z.string(),
+      state: z.string(),
+      at: z.string(),
+    }),
+  ),
 });
 
 /** `alarm checkout-5xx-rate went to ALARM: runbook …`, the summary AttachIncident writes. */

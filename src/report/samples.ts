@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import type { metricBound } from '../experiments/schema.ts';
 import type { EventKinds } from '../timeline/kinds.ts';
+import type * as z from '../zod.ts';
 import type { Fact } from './timeline.ts';
 
 export type Sample = EventKinds['metrics.sample'];

@@ -289,10 +289,17 @@ describe('docs/report-schema.md', () => {
   });
 
   it('documents every field of the schema', () => {
+    type SchemaDef = {
+      innerType?: { _zod: { def: SchemaDef } };
+      shape?: Record<string, unknown>;
+      element?: unknown;
+    };
     const missing: string[] = [];
     const walk = (schema: unknown, path: string) => {
-      let s = schema as { unwrap?: () => unknown; shape?: Record<string, unknown>; element?: unknown };
-      while (typeof s.unwrap === 'function' && !s.shape) s = s.unwrap() as typeof s;
+      // The schema's definition (zod/mini schemas have no unwrap() or element): through nullable and
+      // optional wrappers, into array elements, down to each object's shape.
+      let s = (schema as { _zod: { def: SchemaDef } })._zod.def;
+      while (s.innerType && !s.shape) s = s.innerType._zod.def;
       if (s.element) return walk(s.element, path);
       if (!s.shape) return;
       for (const [key, child] of Object.entries(s.shape)) {
