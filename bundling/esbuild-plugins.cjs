@@ -328,4 +328,32 @@ const builtinsByRequire = {
   },
 };
 
-module.exports = [inlineSchemaKeys, librarySourceMaps, builtinsByRequire];
+/**
+ * Modules the SDK imports with import() for features faultline never reaches; esbuild would bundle
+ * them all the same (~20 KB of every bundle). In their place, a module that says what was left out.
+ */
+const LEFT_OUT = {
+  // HttpProtocol loads it for event-stream operations; no call faultline makes streams events.
+  '@smithy/core/event-streams': 'event-stream operations',
+  // The 'auto' defaults mode looks up the region in EC2's metadata outside Lambda (inside, it reads
+  // AWS_REGION); faultline's clients use the default mode.
+  '@smithy/credential-provider-imds': 'the EC2 instance metadata lookup',
+};
+
+const leftOutImports = {
+  name: 'left-out-imports',
+  setup(build) {
+    const names = Object.keys(LEFT_OUT).map((name) => name.replace(/[/\\-]/g, '\\$&'));
+    build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'left-out' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(
+        `${args.path} is not in faultline's Lambda bundles (${LEFT_OUT[args.path]}: see bundling/esbuild-plugins.cjs)`,
+      )});`,
+      loader: 'js',
+    }));
+  },
+};
+
+module.exports = [inlineSchemaKeys, librarySourceMaps, builtinsByRequire, leftOutImports];

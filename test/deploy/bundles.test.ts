@@ -150,6 +150,19 @@ describe('the Lambda bundles (custom.esbuild in serverless.yml)', () => {
     }
   });
 
+  it("leave out the SDK's event streams and EC2 metadata lookup, which it loads with import() and faultline never reaches", () => {
+    for (const [name, inputs] of built.inputs) {
+      // S3's client configures event streams itself (SelectObjectContent), with a static import.
+      const leftOut = clientsIn(inputs).includes('client-s3')
+        ? /[\\/]credential-provider-imds[\\/]/
+        : /[\\/](event-streams|credential-provider-imds)[\\/]/;
+      expect(
+        inputs.filter((p) => leftOut.test(p)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
   it("take Node's modules with require(), so loading one reads none of its lazy exports", async () => {
     for (const name of built.inputs.keys()) {
       const output = await readFile(join(built.outdir, `${name}.mjs`), 'utf8');
