@@ -2,10 +2,15 @@
 // Each figure runs in this process on the machine at hand (the bundle suite loads handlers in fresh
 // processes): compare runs on the same machine.
 import { performance } from 'node:perf_hooks';
-import { bundleBench } from './bundle.ts';
-import { gameDayBench } from './gameday.ts';
-import { remediationBench } from './remediation.ts';
-import { reportBench } from './report.ts';
+
+// The functions run in this process and log as they would to CloudWatch Logs, between the figures;
+// as in bin/faultline.js, critical errors only unless asked. The logger reads its level when it is
+// loaded, so the suites are imported after.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+const { bundleBench } = await import('./bundle.ts');
+const { gameDayBench } = await import('./gameday.ts');
+const { remediationBench } = await import('./remediation.ts');
+const { reportBench } = await import('./report.ts');
 
 const only = process.argv[2];
 const suites: Record<string, () => Promise<void>> = {
