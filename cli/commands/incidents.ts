@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { isDroppedEventsIncidentId } from '../../src/remediation/ids.ts';
 import { type ReportVerdict, reportVerdict } from '../../src/report/json.ts';
 import { rtoText } from '../../src/report/terminal.ts';
 import { textTable } from '../../src/report/text-table.ts';
@@ -50,7 +51,8 @@ Examples:
   faultline incidents --json | jq '.[] | select(.verdict.rto.met == false) | .incidentId'
 
 The verdict (hypothesis held/deviated, RTO met/missed) is the one the incident's report recorded;
-"–" before a report was rendered. Exit status: 0 listed (even none); 2 bad flags or no sandbox state;
+"–" before a report was rendered. A day's "dropped events" (remediation-dropped-<date>) lists the
+alarms and events no runbook acted on, and why: faultline timeline remediation-dropped-<date>. Exit status: 0 listed (even none); 2 bad flags or no sandbox state;
 1 the incidents could not be read.`,
     )
     .action(async (flags: IncidentsFlags) => {
@@ -106,15 +108,19 @@ export function incidentTable(listings: readonly IncidentListing[], timeZone: st
         { title: 'HYPOTHESIS' },
         { title: 'RTO' },
       ],
-      listings.map((l) => [
-        l.incidentId,
-        l.kind === 'gameday' ? 'game day' : 'incident',
-        l.service,
-        zone.dateMinute(Date.parse(l.openedAt)),
-        l.status,
-        l.verdict ? (l.verdict.hypothesis === 'untested' ? 'not tested' : l.verdict.hypothesis) : '–',
-        l.verdict ? rtoText(l.verdict.rto) : '–',
-      ]),
+      listings.map((l) => {
+        // A day's dropped-events timeline lists what nothing acted on: no service, nothing to resolve.
+        const dropped = isDroppedEventsIncidentId(l.incidentId);
+        return [
+          l.incidentId,
+          dropped ? 'dropped events' : l.kind === 'gameday' ? 'game day' : 'incident',
+          dropped ? '–' : l.service,
+          zone.dateMinute(Date.parse(l.openedAt)),
+          dropped ? '–' : l.status,
+          l.verdict ? (l.verdict.hypothesis === 'untested' ? 'not tested' : l.verdict.hypothesis) : '–',
+          l.verdict ? rtoText(l.verdict.rto) : '–',
+        ];
+      }),
     ),
   ];
 }

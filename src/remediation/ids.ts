@@ -19,6 +19,11 @@ export function droppedEventsIncidentId(at: Date): string {
   return `remediation-dropped-${at.toISOString().slice(0, 10)}`;
 }
 
+/** Whether an incident is a day's dropped-events timeline (a log of what nothing acted on). */
+export function isDroppedEventsIncidentId(incidentId: string): boolean {
+  return /^remediation-dropped-\d{4}-\d{2}-\d{2}$/.test(incidentId);
+}
+
 /**
  * A client token for SSM (which wants a UUID) derived from a dedupe key: every delivery of the same
  * transition asks for the same execution, and SSM starts it once. The shape of a version-5 UUID.

@@ -55,6 +55,32 @@ describe('faultline incidents', () => {
     );
   });
 
+  it("shows a day's dropped-events timeline as such, without a service or a status", async () => {
+    const dropped = await stateWith([
+      {
+        incident: {
+          incidentId: 'remediation-dropped-2026-01-09',
+          kind: 'remediation',
+          title: 'Events no remediation acted on, 2026-01-09',
+          service: 'unknown',
+          openedAt: '2026-01-09T07:15:00.000Z',
+          status: 'refused',
+          attributes: {},
+        },
+        events: [],
+      },
+    ]);
+    try {
+      const r = await runCli(['incidents', '--state-dir', dropped.stateDir]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(
+        /^remediation-dropped-2026-01-09 +dropped events +– +2026-01-09 07:15 +– +– +–$/m,
+      );
+    } finally {
+      await dropped.cleanup();
+    }
+  });
+
   it('shows the opening times in the zone given with --tz', async () => {
     const r = await incidents('--tz', 'Europe/Paris');
     expect(r.code).toBe(0);
