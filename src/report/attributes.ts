@@ -10,6 +10,17 @@ const hypothesis = experimentSchema.shape.hypothesis;
 type Hypothesis = z.infer<typeof hypothesis>;
 
 /**
+ * The alarm transition (or experiment state change) a remediation was opened for, as AttachIncident
+ * writes it: on its incident's attributes and on its triage event.
+ */
+export const recordedSubject = z.looseObject({
+  kind: z.enum(['alarm', 'experiment']),
+  name: z.string(),
+  state: z.string(),
+  at: z.string(),
+});
+
+/**
  * What the report reads from `incident.attributes`. A game day's OpenIncident may store the whole
  * experiment (`experiment: ExperimentSpec`) or just its name with `objectives` and `hypothesis`
  * beside it; top-level keys win over the experiment's. A remediation's AttachIncident stores the
@@ -33,14 +44,7 @@ const reportAttributes = z.looseObject({
   /** Requests per second the service normally serves; otherwise taken from the samples before impact. */
   baselineRequestRate: z.optional(z.number().check(z.positive())),
   /** A remediation's incident: the alarm transition (or experiment state change) it was opened for. */
-  subject: z.optional(
-    z.looseObject({
-      kind: z.enum(['alarm', 'experiment']),
-      name: z.string(),
-      state: z.string(),
-      at: z.string(),
-    }),
-  ),
+  subject: z.optional(recordedSubject),
 });
 
 export interface ReportObjectives {

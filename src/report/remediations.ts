@@ -1,7 +1,7 @@
 import { SSM_FAILED, SSM_SUCCEEDED } from '../remediation/ssm-status.ts';
 import type { RemediationEventKinds } from '../timeline/kinds.ts';
 import * as z from '../zod.ts';
-import type { ReportFacts } from './attributes.ts';
+import { type ReportFacts, recordedSubject } from './attributes.ts';
 import type { Fact } from './timeline.ts';
 
 /**
@@ -112,14 +112,7 @@ const triageExtras = z.object({
       z.looseObject({ kind: z.literal('failover'), record: z.string() }),
     ]),
   ),
-  subject: z.optional(
-    z.looseObject({
-      kind: z.enum(['alarm', 'experiment']),
-      name: z.string(),
-      state: z.string(),
-      at: z.string(),
-    }),
-  ),
+  subject: z.optional(recordedSubject),
 });
 
 /** `alarm checkout-5xx-rate went to ALARM: runbook …`, the summary AttachIncident writes. */
