@@ -1,26 +1,22 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { resolveServerless } from '../../sandbox/deploy/resolve.ts';
 import { PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
 import { dynamoDbClient } from '../../src/aws/dynamodb.ts';
 import { TimelineStore } from '../../src/timeline/store.ts';
+import { lambdaEsbuildOptions } from './lambda-esbuild.ts';
 
 /**
  * What each function's bundle carries, built as `sls package` builds it: esbuild with the options
  * of custom.esbuild in serverless.yml. (The zip sizes and load times are `npm run bench -- bundle`;
  * packaging takes too long for a test.)
  */
-
-/** serverless-esbuild's own options, which it takes out before calling esbuild. */
-const PLUGIN_OPTIONS = ['exclude', 'outputFileExtension', 'packager', 'nativeZip', 'concurrency'];
 
 /** The service module of src/aws/ that makes each SDK package's client. */
 const CLIENT_MODULES: Record<string, string> = {
@@ -45,27 +41,19 @@ interface Built {
   /** Function name → its handler module, e.g. functions/observe.ts. */
   sources: Map<string, string>;
   outdir: string;
+  /** The options the bundles were built with. */
+  options: esbuild.BuildOptions;
 }
 
 async function buildAll(): Promise<Built> {
-  const service = (await resolveServerless(PROJECT_DIR)) as Awaited<ReturnType<typeof resolveServerless>> & {
-    custom: { esbuild: Record<string, unknown> };
-  };
-  const { plugins, ...settings } = service.custom.esbuild;
-  for (const option of PLUGIN_OPTIONS) delete settings[option];
-  const sources = new Map(
-    Object.entries(service.functions).map(([name, fn]) => [name, `${fn.handler.replace(/\.[^.]+$/, '')}.ts`]),
-  );
+  const { options, handlers: sources } = await lambdaEsbuildOptions();
   const outdir = await mkdtemp(join(tmpdir(), 'faultline-bundles-'));
   const result = await esbuild.build({
-    ...(settings as esbuild.BuildOptions),
-    absWorkingDir: PROJECT_DIR,
-    entryPoints: Object.fromEntries([...sources].map(([name, file]) => [name, file])),
+    ...options,
+    entryPoints: Object.fromEntries(sources),
     outdir,
     outExtension: { '.js': '.mjs' },
-    plugins: createRequire(import.meta.url)(resolve(PROJECT_DIR, String(plugins))),
     metafile: true,
-    logLevel: 'silent',
   });
   const inputs = new Map<string, string[]>();
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
@@ -78,7 +66,7 @@ async function buildAll(): Promise<Built> {
         .map(([path]) => path),
     );
   }
-  return { inputs, sources, outdir };
+  return { inputs, sources, outdir, options };
 }
 
 /** The SDK clients a bundle carries: the packages whose client class made it into the output. */
@@ -216,9 +204,9 @@ describe('the Lambda bundles (custom.esbuild in serverless.yml)', () => {
   });
 
   it('load node:http2, which only the SDK imports, when it is first used', async () => {
-    const plugins = createRequire(import.meta.url)(resolve(PROJECT_DIR, 'bundling/esbuild-plugins.cjs'));
     const outfile = join(built.outdir, 'http2-on-use.mjs');
     await esbuild.build({
+      ...built.options,
       stdin: {
         contents: [
           "import http2, { constants } from 'node:http2';",
@@ -230,15 +218,7 @@ describe('the Lambda bundles (custom.esbuild in serverless.yml)', () => {
         ].join('\n'),
         resolveDir: PROJECT_DIR,
       },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
       outfile,
-      plugins,
-      banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
-      logLevel: 'silent',
     });
     const script = `process.stdout.write(JSON.stringify(await import(${JSON.stringify(pathToFileURL(outfile).href)})));`;
     const { stdout } = await promisify(execFile)(

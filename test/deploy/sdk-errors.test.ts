@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../sandbox/local.ts';
+import { lambdaEsbuildOptions } from './lambda-esbuild.ts';
 
 /**
  * The bundles keep the registration of an AWS SDK error only where a module imports its class
@@ -46,26 +46,21 @@ export async function failWith(code) {
 }
 `;
 
-/** Built with the options of custom.esbuild in serverless.yml that matter here. */
+/**
+ * Built with the options of custom.esbuild in serverless.yml, unminified and without a source map:
+ * the tests read the registrations by the classes' names.
+ */
 async function bundle(
   outdir: string,
   entry: string,
 ): Promise<{ file: string; text: string; warnings: string[] }> {
+  const { options } = await lambdaEsbuildOptions();
   const result = await esbuild.build({
+    ...options,
+    minify: false,
+    sourcemap: false,
     stdin: { contents: entry, resolveDir: PROJECT_DIR, sourcefile: 'entry.js', loader: 'js' },
-    absWorkingDir: PROJECT_DIR,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    alias: { '@aws-sdk/credential-provider-node': './src/aws/lambda-credentials.ts' },
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    plugins: createRequire(import.meta.url)(join(PROJECT_DIR, 'bundling/esbuild-plugins.cjs')),
     outfile: join(outdir, 'entry.mjs'),
-    logLevel: 'silent',
   });
   const file = join(outdir, 'entry.mjs');
   return { file, text: await readFile(file, 'utf8'), warnings: result.warnings.map((w) => w.text) };
