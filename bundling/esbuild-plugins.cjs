@@ -276,6 +276,13 @@ const IMPORTED_GETTERS = {
  */
 const LOADED_ON_USE = new Set(['node:http2']);
 
+/** A stand-in's exports: the default and one per name, each the JS expression `expressionOf` writes. */
+const standInExports = (defaultValue, names, expressionOf) => [
+  `export default ${defaultValue};`,
+  ...names.map((name, i) => `const e${i} = ${expressionOf(JSON.stringify(name))};`),
+  `export { ${names.map((name, i) => `e${i} as ${JSON.stringify(name)}`).join(', ')} };`,
+];
+
 /**
  * Node's modules reach the bundle through require() (the banner's createRequire), not import. An
  * import makes Node build the module's ES facade, which reads every export, getters included:
@@ -306,9 +313,7 @@ const builtinsByRequire = {
           '  apply: (_, self, args) => Reflect.apply(value(), self, args),',
           '  construct: (_, args) => Reflect.construct(value(), args),',
           '});',
-          'export default onUse(load);',
-          ...names.map((name, i) => `const e${i} = onUse(() => load()[${JSON.stringify(name)}]);`),
-          `export { ${names.map((name, i) => `e${i} as ${JSON.stringify(name)}`).join(', ')} };`,
+          ...standInExports('onUse(load)', names, (name) => `onUse(() => load()[${name}])`),
         ].join('\n');
         return { contents, loader: 'js' };
       }
@@ -319,9 +324,7 @@ const builtinsByRequire = {
       );
       const contents = [
         `const m = require(${JSON.stringify(args.path)});`,
-        'export default m;',
-        ...names.map((name, i) => `const e${i} = m[${JSON.stringify(name)}];`),
-        `export { ${names.map((name, i) => `e${i} as ${JSON.stringify(name)}`).join(', ')} };`,
+        ...standInExports('m', names, (name) => `m[${name}]`),
       ].join('\n');
       return { contents, loader: 'js' };
     });
