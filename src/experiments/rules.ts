@@ -1,7 +1,7 @@
 import { findCreateInputProblem } from '../fis/check-create-input.ts';
 import type { FieldPath } from '../fis/problem.ts';
 import { parseSelectionMode } from '../fis/selection-mode.ts';
-import { parseScheduleExpression } from '../time/schedule-expression.ts';
+import { parseScheduleExpression, ScheduleExpressionError } from '../time/schedule-expression.ts';
 import type { AlarmLookup } from './alarm-lookup.ts';
 import { buildTemplate, type CompileContext } from './compile.ts';
 import type { FieldIssue } from './field-issue.ts';
@@ -45,10 +45,10 @@ function findScheduleProblem(spec: ExperimentSpec): FieldIssue | undefined {
     parseScheduleExpression(spec.schedule);
     return undefined;
   } catch (e) {
-    const why = (e as Error).message.replace(/^.*? is not an EventBridge schedule expression: /, '');
+    if (!(e instanceof ScheduleExpressionError)) throw e;
     return {
       path: ['schedule'],
-      detail: `must be an EventBridge schedule expression: ${why} (got '${spec.schedule}')`,
+      detail: `must be an EventBridge schedule expression: ${e.detail} (got '${spec.schedule}')`,
     };
   }
 }

@@ -21,9 +21,13 @@ export interface RateSchedule {
 }
 
 export class ScheduleExpressionError extends Error {
+  /** Why EventBridge would refuse it, without the expression (for messages that name it already). */
+  readonly detail: string;
+
   constructor(expression: string, detail: string) {
     super(`'${expression}' is not an EventBridge schedule expression: ${detail}`);
     this.name = 'ScheduleExpressionError';
+    this.detail = detail;
   }
 }
 
