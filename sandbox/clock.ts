@@ -1,13 +1,21 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import FakeTimers from '@sinonjs/fake-timers';
-
-// The process's own timers, captured when this module loads, before any fake timers are
-// installed: the drivers that move virtual time must themselves run on real time.
-const REAL_TIMERS = { setInterval: globalThis.setInterval, clearInterval: globalThis.clearInterval };
 
 /** 2026-01-05T09:00:00Z, a Monday morning: the default start of a sandbox's virtual time. */
 export const DEFAULT_EPOCH = Date.UTC(2026, 0, 5, 9, 0, 0);
 
 export type TimerHandle = { readonly id: unknown };
+
+/** A piece of work in flight (a Lambda invocation) and how many virtual timers it waits on. */
+interface Work {
+  timers: number;
+}
+
+/** Work started with `VirtualClock.startWork`: run it, and end it when it is over (or abandoned). */
+export interface WorkHandle {
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  end(): void;
+}
 
 /**
  * The sandbox's virtual clock. Everything in the simulated world (ticks, alarm evaluation, FIS
@@ -22,7 +30,9 @@ export type TimerHandle = { readonly id: unknown };
  */
 export class VirtualClock {
   readonly fake: FakeTimers.Clock;
-  private readonly uninstall: (() => void) | undefined;
+  private uninstall: (() => void) | undefined;
+  private readonly work = new AsyncLocalStorage<Work>();
+  private readonly active = new Set<Work>();
 
   private constructor(fake: FakeTimers.Clock, uninstall?: () => void) {
     this.fake = fake;
@@ -48,7 +58,84 @@ export class VirtualClock {
       // The SDK's HTTP handler clears socket timers that may predate the install; let it, quietly.
       shouldClearNativeTimers: true,
     });
-    return new VirtualClock(installed, () => installed.uninstall());
+    const clock = new VirtualClock(installed);
+    const restore = opts.dateOnly ? () => {} : clock.attributeGlobalTimers();
+    clock.uninstall = () => {
+      restore();
+      installed.uninstall();
+    };
+    return clock;
+  }
+
+  /**
+   * Starts a piece of work whose progress the drivers of virtual time must respect: while it
+   * computes, or waits on anything but this clock (a request, a file), it counts as running and
+   * virtual time stands still; while everything it waits on is a timer of this clock (an SDK
+   * retry back-off), it counts as waiting, and time may move to that timer. A Lambda invocation
+   * is such a piece of work.
+   */
+  startWork(): WorkHandle {
+    const w: Work = { timers: 0 };
+    this.active.add(w);
+    return {
+      run: (fn) => this.work.run(w, fn),
+      end: () => {
+        this.active.delete(w);
+      },
+    };
+  }
+
+  /** Work in flight that is running rather than waiting on this clock. */
+  get workRunning(): number {
+    let n = 0;
+    for (const w of this.active) if (w.timers === 0) n++;
+    return n;
+  }
+
+  /**
+   * Wraps the faked global setTimeout/clearTimeout so that a timer set from inside a piece of work
+   * (see startWork) is counted against it until it fires or is cleared. Returns what undoes it.
+   */
+  private attributeGlobalTimers(): () => void {
+    const g = globalThis as unknown as {
+      setTimeout: (fn: unknown, ms?: number, ...args: unknown[]) => unknown;
+      clearTimeout: (handle: unknown) => void;
+    };
+    const set = g.setTimeout;
+    const clear = g.clearTimeout;
+    const owners = new Map<number, Work>();
+    const release = (key: number) => {
+      const w = owners.get(key);
+      if (!w) return;
+      owners.delete(key);
+      w.timers--;
+    };
+    g.setTimeout = (fn, ms, ...args) => {
+      const w = this.work.getStore();
+      if (!w || typeof fn !== 'function') return set(fn, ms, ...args);
+      let key = Number.NaN;
+      const handle = set(
+        (...a: unknown[]) => {
+          release(key);
+          (fn as (...x: unknown[]) => void)(...a);
+        },
+        ms,
+        ...args,
+      );
+      // fake-timers' handles turn into their numeric id, which is also what some callers keep.
+      key = Number(handle);
+      owners.set(key, w);
+      w.timers++;
+      return handle;
+    };
+    g.clearTimeout = (handle) => {
+      if (handle !== undefined && handle !== null) release(Number(handle));
+      clear(handle);
+    };
+    return () => {
+      g.setTimeout = set;
+      g.clearTimeout = clear;
+    };
   }
 
   now(): number {
@@ -109,21 +196,4 @@ export class VirtualClock {
   dispose(): void {
     this.uninstall?.();
   }
-}
-
-/**
- * Plays virtual time at `speed` virtual seconds per real second, on the process's real timers.
- * Used by `faultline sandbox --speed F`. Returns a function that stops it.
- */
-export function playAtSpeed(clock: VirtualClock, speed: number): () => void {
-  const stepMs = 20;
-  let last = performance.now();
-  const timer = REAL_TIMERS.setInterval(() => {
-    const now = performance.now();
-    const elapsed = now - last;
-    last = now;
-    void clock.advance(Math.round(elapsed * speed));
-  }, stepMs);
-  timer.unref?.();
-  return () => REAL_TIMERS.clearInterval(timer);
 }

@@ -92,11 +92,7 @@ export class Sandbox {
       const alarms = new AlarmEngine({ clock, bus, metrics, region: def.region, accountId: def.accountId });
       const core: SandboxCore = { clock, rng, bus, world, metrics, alarms, stateDir };
 
-      const lambdas = new LambdaRegistry({
-        region: def.region,
-        accountId: def.accountId,
-        now: () => clock.now(),
-      });
+      const lambdas = new LambdaRegistry({ region: def.region, accountId: def.accountId, clock });
       const services = [
         createCloudWatchService(core),
         createFISService(core),

@@ -11,6 +11,7 @@ import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from '@aw
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
+import type { Invocation } from '../backends/lambda.ts';
 import type { Sandbox } from '../sandbox.ts';
 import { deployEventRules, eventBridgeRules } from './event-rules.ts';
 import { type IntrinsicContext, type PhysicalResource, resolveIntrinsics } from './intrinsics.ts';
@@ -150,10 +151,14 @@ export async function deployToSandbox(
     for (const [key, fn] of Object.entries(service.functions)) {
       const handler = await loadHandler(projectDir, fn.handler);
       let invocation = 0;
-      sb.lambdas.register(fn.name, (event) => {
-        invocation += 1;
-        return handler(event, lambdaContext(fn.name, sb.lambdas.functionArn(fn.name), invocation));
-      });
+      sb.lambdas.register(
+        fn.name,
+        (event, running) => {
+          invocation += 1;
+          return handler(event, lambdaContext(fn.name, sb.lambdas.functionArn(fn.name), invocation, running));
+        },
+        { timeoutSeconds: fn.timeout ?? service.provider.timeout },
+      );
       functions[key] = fn.name;
     }
 
@@ -254,7 +259,7 @@ async function loadHandler(projectDir: string, spec: string): Promise<LambdaHand
   return fn as LambdaHandler;
 }
 
-function lambdaContext(functionName: string, arn: string, invocation: number): Context {
+function lambdaContext(functionName: string, arn: string, invocation: number, running: Invocation): Context {
   const fail = () => {
     throw new Error('callback-style handlers are not supported: return a promise');
   };
@@ -267,7 +272,7 @@ function lambdaContext(functionName: string, arn: string, invocation: number): C
     awsRequestId: `${functionName}-${String(invocation).padStart(6, '0')}`,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'sandbox',
-    getRemainingTimeInMillis: () => 60_000,
+    getRemainingTimeInMillis: () => running.remainingMs(),
     done: fail,
     fail,
     succeed: fail,

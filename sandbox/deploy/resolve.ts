@@ -7,8 +7,11 @@ import { join } from 'node:path';
 /** The parts of a resolved serverless.yml the sandbox deploys. */
 export interface ResolvedService {
   service: string;
-  provider: { stage: string; region: string; environment?: Record<string, unknown> };
-  functions: Record<string, { handler: string; name: string; environment?: Record<string, unknown> }>;
+  provider: { stage: string; region: string; timeout?: number; environment?: Record<string, unknown> };
+  functions: Record<
+    string,
+    { handler: string; name: string; timeout?: number; environment?: Record<string, unknown> }
+  >;
   stepFunctions?: {
     stateMachines?: Record<
       string,

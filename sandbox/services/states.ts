@@ -5,6 +5,8 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import type { LambdaRegistry } from '../backends/lambda.ts';
+import { withTimeout } from '../backends/work-timeout.ts';
+import type { VirtualClock } from '../clock.ts';
 import type { SandboxCore } from '../context.ts';
 import { jsonProtocol } from '../protocol/json.ts';
 import { AwsError } from '../protocol/types.ts';
@@ -53,6 +55,7 @@ interface StoredExecution {
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const PAGE = 100;
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const WAIT_FOR_LAMBDA = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 /**
  * What `$$.Task.Token` resolves to in Parameters: the interpreter evaluates `$$` against the
@@ -143,7 +146,9 @@ export function createStatesService(
     executions.set(arn, exec);
     const machine = interpreterFor(m.definition, def);
     const run = machine.run(JSON.parse(input), {
-      overrides: { taskResourceLocalHandlers: taskHandlers(def, { lambdas, tokens, exec, now }) },
+      overrides: {
+        taskResourceLocalHandlers: taskHandlers(def, { lambdas, tokens, exec, now, clock: core.clock }),
+      },
       context: {
         Task: { Token: TOKEN_PLACEHOLDER },
         Execution: {
@@ -451,22 +456,33 @@ function interpreterFor(text: string, def: StateMachineDefinition): StateMachine
 }
 
 /**
- * The definition as the interpreter runs it. A task that waits for its token is timed by the
- * sandbox on its virtual clock (TaskTokens), so the interpreter's own Task timeout (60 s by
- * default, on the process's timers) is pushed out of the way.
+ * The definition as the interpreter runs it. The interpreter times a Task on the process's timers,
+ * which are the virtual clock, with a default of 60 s that AWS does not have. The sandbox times
+ * Lambda tasks itself instead: a task that waits for its token on the virtual clock (TaskTokens),
+ * any other against the time its work really took (withTimeout). The interpreter's own timeout is
+ * pushed out of the way; a TimeoutSecondsPath travels to the Task handler with the Parameters,
+ * resolved against the same input AWS resolves it against.
  */
 function forInterpreter(def: StateMachineDefinition): StateMachineDefinition {
   const copy = structuredClone(def);
   eachState(copy.States as Record<string, unknown>, (_, s) => {
-    if (s.Type !== 'Task' || s.Resource !== WAIT_FOR_LAMBDA) return;
-    if (s.TimeoutSecondsPath) {
+    if (s.Type !== 'Task' || !isLambdaTask(s.Resource)) return;
+    if (s.TimeoutSecondsPath && (s.Parameters || s.Resource === WAIT_FOR_LAMBDA)) {
       s.Parameters = { ...(s.Parameters ?? {}), [`${TIMEOUT_FROM_PATH}.$`]: s.TimeoutSecondsPath };
       delete s.TimeoutSecondsPath;
     }
-    s.TimeoutSeconds = MAX_TIMER_SECONDS;
+    if (!s.TimeoutSecondsPath) s.TimeoutSeconds = MAX_TIMER_SECONDS;
     delete s.HeartbeatSeconds;
   });
   return copy;
+}
+
+function isLambdaTask(resource: string | undefined): boolean {
+  return (
+    resource === LAMBDA_INVOKE ||
+    resource === WAIT_FOR_LAMBDA ||
+    /^arn:aws[\w-]*:lambda:/.test(resource ?? '')
+  );
 }
 
 /** `resourceType` and `resource` of each Task state, as history events name them. */
@@ -486,34 +502,32 @@ function taskResources(def: StateMachineDefinition): Map<string, { resourceType:
 /** Maps every Lambda Task state (also inside Parallel branches and Map iterators) to the registry. */
 function taskHandlers(
   def: StateMachineDefinition,
-  run: { lambdas: LambdaRegistry; tokens: TaskTokens; exec: StoredExecution; now: () => number },
+  run: {
+    lambdas: LambdaRegistry;
+    tokens: TaskTokens;
+    exec: StoredExecution;
+    now: () => number;
+    clock: VirtualClock;
+  },
 ): Record<string, (input: unknown) => Promise<never>> {
   const { lambdas, tokens, exec } = run;
   const out: Record<string, (input: unknown) => Promise<never>> = {};
   eachState(def.States as Record<string, unknown>, (name, s) => {
     if (s.Type !== 'Task' || !s.Resource) return;
     const resource = s.Resource;
-    out[name] = (async (input: unknown) => {
+    out[name] = (async (raw: unknown) => {
       const scheduled = (parameters: unknown) => {
         const queue = exec.taskParameters.get(name) ?? [];
         queue.push(JSON.stringify(parameters ?? null));
         exec.taskParameters.set(name, queue);
       };
-      if (resource === 'arn:aws:states:::lambda:invoke') {
-        scheduled(input);
-        return invoke(lambdas, input as InvokeParameters);
-      }
+      const { input, timeoutSeconds } = taskTimeout(s, raw);
       if (resource === WAIT_FOR_LAMBDA) {
-        const { [TIMEOUT_FROM_PATH]: fromPath, ...parameters } = (input ?? {}) as Record<string, unknown>;
         const { token, result } = tokens.begin(exec.arn, name, {
-          timeoutSeconds: s.TimeoutSecondsPath
-            ? timeoutFromPath(s.TimeoutSecondsPath, fromPath)
-            : s.TimeoutSeconds,
+          timeoutSeconds,
           heartbeatSeconds: s.HeartbeatSeconds,
         });
-        const p = JSON.parse(
-          JSON.stringify(parameters).replaceAll(TOKEN_PLACEHOLDER, token),
-        ) as InvokeParameters;
+        const p = JSON.parse(JSON.stringify(input).replaceAll(TOKEN_PLACEHOLDER, token)) as InvokeParameters;
         scheduled(p);
         try {
           await invoke(lambdas, p);
@@ -527,13 +541,31 @@ function taskHandlers(
         return result;
       }
       scheduled(input);
-      if (/^arn:aws[\w-]*:lambda:/.test(resource)) return lambdas.invoke(resource, input);
-      throw Object.assign(new Error(`the sandbox cannot run Task resource ${resource}`), {
-        name: 'States.Runtime',
-      });
+      let call: Promise<unknown>;
+      if (resource === LAMBDA_INVOKE) call = invoke(lambdas, input as InvokeParameters);
+      else if (/^arn:aws[\w-]*:lambda:/.test(resource)) call = lambdas.invoke(resource, input);
+      else {
+        throw Object.assign(new Error(`the sandbox cannot run Task resource ${resource}`), {
+          name: 'States.Runtime',
+        });
+      }
+      return timeoutSeconds === undefined
+        ? call
+        : withTimeout(call, timeoutSeconds * 1000, run.clock, () =>
+            Object.assign(new Error('States.Timeout'), { name: 'States.Timeout' }),
+          );
     }) as (input: unknown) => Promise<never>;
   });
   return out;
+}
+
+/** The state's TimeoutSeconds, or the value its TimeoutSecondsPath led to (taken out of the input). */
+function taskTimeout(s: TaskState, raw: unknown): { input: unknown; timeoutSeconds: number | undefined } {
+  if (raw && typeof raw === 'object' && TIMEOUT_FROM_PATH in raw) {
+    const { [TIMEOUT_FROM_PATH]: fromPath, ...input } = raw as Record<string, unknown>;
+    return { input, timeoutSeconds: timeoutFromPath(s.TimeoutSecondsPath ?? '', fromPath) };
+  }
+  return { input: raw, timeoutSeconds: s.TimeoutSeconds };
 }
 
 /** A TimeoutSecondsPath must lead to a positive integer, or the state fails as on AWS. */
