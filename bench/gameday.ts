@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { runGameDay } from '../cli/commands/gameday.ts';
+import { DEFAULT_EPOCH } from '../sandbox/clock.ts';
 import { PROJECT_DIR, startLocal } from '../sandbox/local.ts';
 import { loadExperimentFile } from '../src/experiments/load.ts';
 import type { ExperimentSpec } from '../src/experiments/schema.ts';
@@ -33,7 +34,7 @@ export async function gameDayBench(): Promise<void> {
   const spec = stretched(await loadExperimentFile(`${PROJECT_DIR}/experiments/az-outage.yaml`));
   const quiet = { out: () => {}, err: () => {} };
   const t0 = performance.now();
-  const stack = await startLocal({ seed: SEED, time: 'fast' });
+  const stack = await startLocal({ seed: SEED, start: DEFAULT_EPOCH, time: 'fast' });
   const started = performance.now();
   const virtualStart = stack.clock.now();
   try {

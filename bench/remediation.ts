@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { DescribeAutomationExecutionsCommand } from '@aws-sdk/client-ssm';
+import { DEFAULT_EPOCH } from '../sandbox/clock.ts';
 import { startLocal } from '../sandbox/local.ts';
 import { client } from '../src/aws/clients.ts';
 import { alarmTransition, transitionTime, unhealthyHostsAlarm } from '../test/remediation/flow-stack.ts';
@@ -20,7 +21,7 @@ interface Timing {
  * Measured on virtual time, from the alarm's transition.
  */
 async function once(seed: number): Promise<Timing> {
-  const s = await startLocal({ seed, time: 'fast' });
+  const s = await startLocal({ seed, start: DEFAULT_EPOCH, time: 'fast' });
   try {
     const t0 = performance.now();
     const alarmAt = transitionTime(await unhealthyHostsAlarm(s));

@@ -17,3 +17,21 @@ export function positiveNumber(value: string): number {
   }
   return n;
 }
+
+const START_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const EARLIEST_START = Date.UTC(2000, 0, 1);
+const LATEST_START = Date.UTC(2100, 0, 1);
+
+/** `--start`: a date and time with its zone (ISO 8601), e.g. 2026-01-05T09:00:00Z. */
+export function startTime(value: string): number {
+  const t = START_FORMAT.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(t)) {
+    throw new InvalidArgumentError(
+      `'${value.slice(0, 40)}' is not a date and time with its zone, such as 2026-01-05T09:00:00Z.`,
+    );
+  }
+  if (t < EARLIEST_START || t >= LATEST_START) {
+    throw new InvalidArgumentError(`${value} is not between 2000 and 2099.`);
+  }
+  return t;
+}

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { resetClients } from '../src/aws/clients.ts';
-import { DEFAULT_EPOCH, playAtSpeed, VirtualClock } from './clock.ts';
+import { VirtualClock } from './clock.ts';
 import { type Deployment, deployToSandbox } from './deploy/deploy.ts';
 import { resolveServerless } from './deploy/resolve.ts';
-import { HttpActivity, playWhenIdle } from './idle.ts';
+import { HttpActivity, playTime } from './idle.ts';
 import { Sandbox } from './sandbox.ts';
 import type { WorldDefinition } from './world/schema.ts';
 
@@ -23,6 +23,11 @@ export interface LocalOptions {
    * when the caller advances the clock.
    */
   time?: 'fast' | 'manual' | number;
+  /**
+   * Virtual time at which the stack is handed over (epoch ms), after the world's warm-up; by
+   * default `handOverTime()`: the real time now, or later if the state folder's time is later.
+   */
+  start?: number;
   port?: number;
   stage?: string;
   /**
@@ -52,6 +57,26 @@ const ENV_KEYS = [
   'AWS_PROFILE',
 ];
 
+const MINUTE = 60_000;
+
+/**
+ * When a local stack is handed over: the time pinned with `start` (for reproducible runs), or the
+ * real time now, rounded up to the next whole minute so that a run lines up with the minute
+ * boundaries of metrics and alarms as every pinned run does. A state folder saved at a later
+ * virtual time (fast runs run ahead of the real clock) resumes at the next whole hour after it
+ * instead, so incidents of successive runs never overlap and its clock never goes back.
+ */
+export async function handOverTime(opts: {
+  stateDir?: string;
+  fresh?: boolean;
+  start?: number;
+  now?: number;
+}): Promise<number> {
+  const resume = await Sandbox.resumeTime(opts.stateDir, opts.fresh);
+  const wanted = opts.start ?? Math.ceil((opts.now ?? Date.now()) / MINUTE) * MINUTE;
+  return Math.max(wanted, resume ?? wanted);
+}
+
 /**
  * The project running locally: a sandbox on this process's (virtual) clock with serverless.yml
  * deployed into it, and this process's AWS environment pointed at it, exactly as a Lambda
@@ -64,8 +89,8 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
   // finds a steady state, as it would in production; the run itself starts on the hour.
   const warmUp = opts.inspect ? 0 : WARM_UP_MS;
   const start = opts.inspect
-    ? ((await Sandbox.savedTime(opts.stateDir)) ?? DEFAULT_EPOCH)
-    : ((await Sandbox.resumeTime(opts.stateDir, opts.fresh)) ?? DEFAULT_EPOCH) - warmUp;
+    ? ((await Sandbox.savedTime(opts.stateDir)) ?? Date.now())
+    : (opts.start ?? (await handOverTime(opts))) - warmUp;
   const clock = VirtualClock.installGlobal(start, { dateOnly: time === 'manual' });
   const savedEnv: Record<string, string | undefined> = {};
   let sandbox: Sandbox | undefined;
@@ -105,13 +130,12 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
       process.env[k] = v;
     }
     const sb = sandbox;
-    if (time === 'fast') {
-      stopDriver = playWhenIdle(
+    if (time !== 'manual') {
+      stopDriver = playTime(
         clock,
-        () => http.inFlight > 0 || sb.requestsInFlight > 0 || sb.lambdas.inFlight > 0,
+        () => http.inFlight > 0 || sb.requestsInFlight > 0 || clock.workRunning > 0,
+        time,
       );
-    } else if (typeof time === 'number') {
-      stopDriver = playAtSpeed(clock, time);
     }
     return {
       sandbox: sb,

@@ -21,10 +21,16 @@ import { TimelineStore } from '../../src/timeline/store.ts';
 import { ApprovalWatch } from '../approval-watch.ts';
 import { UsageError } from '../errors.ts';
 import { loadExperimentArgument } from '../experiment-argument.ts';
-import { integerIn } from '../options.ts';
+import { integerIn, positiveNumber } from '../options.ts';
 import { ProgressPrinter } from '../progress.ts';
-import { switchRemediation } from '../remediation-switch.ts';
+import {
+  overrideRemediation,
+  remediationSwitchName,
+  restoreInterruptedOverride,
+  warnIfRemediationOff,
+} from '../remediation-switch.ts';
 import { type RemediationRun, remediationsOf } from '../remediations.ts';
+import { START_ENV, sandboxStart, startOption } from '../sandbox-start.ts';
 import { watchServiceTime } from '../service-time.ts';
 import { stateMachineArn } from '../state-machines.ts';
 import { pointAt, tableName } from '../timeline-source.ts';
@@ -41,6 +47,31 @@ export interface GameDayFlags {
   world?: string;
   stateDir: string;
   fresh: boolean;
+  speed?: number;
+  start?: number;
+}
+
+/**
+ * Runs `cleanUp` on Ctrl-C or SIGTERM, then ends the process as the signal would have (130/143).
+ * Returns what removes the handlers.
+ */
+function onInterrupt(cleanUp: () => Promise<void>, say: (line: string) => void): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    off();
+    say(
+      `faultline: ${signal}: the game day stops with this process; putting back what it switched and saving the sandbox's state`,
+    );
+    cleanUp()
+      .catch((e: unknown) => say(`faultline: ${(e as Error).message}`))
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  const off = () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return off;
 }
 
 /** Exit statuses of `faultline gameday`, documented in its --help and the README. */
@@ -104,6 +135,12 @@ export function gamedayCommand(io: { out: (line: string) => void; err: (line: st
     .option('--world <file>', 'sandbox world file (default: the shipped checkout world)')
     .option('--state-dir <dir>', 'sandbox state folder', '.faultline')
     .option('--fresh', 'start the sandbox from an empty state', false)
+    .addOption(startOption('the sandbox it starts'))
+    .option(
+      '--speed <f>',
+      'sandbox only: play virtual time at this many virtual seconds per real second (default: as fast as possible); the timeline is the same at any speed',
+      positiveNumber,
+    )
     .addOption(
       new Option(
         '--remediation <on|off>',
@@ -130,27 +167,62 @@ Exit status: 0 the game day ran to its end and the fault is stopped (whatever th
       ) => {
         const { spec: experiment, file } = await loadExperimentArgument(experimentArg, flags);
         if (flags.aws && flags.endpoint) throw new UsageError('--aws and --endpoint exclude each other');
+        if (flags.speed !== undefined && (flags.aws || flags.endpoint)) {
+          throw new UsageError(
+            '--speed sets the pace of the sandbox this command starts; a running sandbox keeps the speed it was started with (faultline sandbox --speed)',
+          );
+        }
+        if (flags.start !== undefined && (flags.aws || flags.endpoint) && !process.env[START_ENV]) {
+          throw new UsageError(
+            '--start sets the clock of the sandbox this command starts; a running sandbox keeps its own (faultline sandbox --start)',
+          );
+        }
+        if (flags.remediation && (flags.aws || flags.endpoint)) {
+          throw new UsageError(
+            `--remediation switches remediation in the sandbox this command starts; with --endpoint or --aws, set the switch itself: the SSM parameter ${remediationSwitchName(undefined, flags.stage)} ('on' or 'off')`,
+          );
+        }
         let stack: LocalStack | undefined;
+        let stateDir: string | undefined;
         if (!flags.aws && !flags.endpoint) {
+          stateDir = resolve(flags.stateDir);
+          const start = await sandboxStart(
+            { stateDir, fresh: flags.fresh, start: flags.start },
+            { name: experiment.name, windows: experiment.guardrails.windows },
+            io.err,
+          );
           stack = await startLocal({
             seed: flags.seed,
             world: flags.world ? resolve(flags.world) : undefined,
-            stateDir: resolve(flags.stateDir),
+            stateDir,
             fresh: flags.fresh,
             stage: flags.stage,
-            time: 'fast',
+            start,
+            time: flags.speed ?? 'fast',
           });
         } else if (flags.endpoint) {
           pointAt(flags.endpoint);
         }
+        let restoreSwitch: (() => Promise<void>) | undefined;
+        const cleanUp = async () => {
+          await restoreSwitch?.();
+          await stack?.close();
+        };
+        // Cut short in-process, the game day goes with this process; what it changed in the
+        // sandbox's state (the remediation switch) is put back first.
+        const stopInterrupt = stack ? onInterrupt(cleanUp, io.err) : () => {};
         try {
-          if (flags.remediation) {
-            if (!stack)
-              throw new UsageError(
-                "--remediation switches the sandbox game day's remediation; with --endpoint or --aws, set the parameter itself",
-              );
-            await switchRemediation(stack, flags.remediation);
+          if (stack && stateDir) await restoreInterruptedOverride(stateDir, io.err);
+          if (stack && flags.remediation) {
+            restoreSwitch = await overrideRemediation(stack, stateDir, flags.remediation);
           }
+          await warnIfRemediationOff(
+            remediationSwitchName(stack, flags.stage),
+            flags.remediation === 'off'
+              ? '--remediation off; the switch is put back when the game day ends'
+              : undefined,
+            io.err,
+          );
           // The alarms the file names must exist where it runs: say so now, naming the file and the
           // field, rather than have preflight refuse a game day that never stood a chance.
           const where = stack
@@ -167,7 +239,8 @@ Exit status: 0 the game day ran to its end and the fault is stopped (whatever th
           if (flags.json) io.out(JSON.stringify(summary, null, 2));
           process.exitCode = exitStatus(summary);
         } finally {
-          await stack?.close();
+          stopInterrupt();
+          await cleanUp();
         }
       },
     );

@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
 import { UsageError } from '../errors.ts';
 import { integerIn, positiveNumber } from '../options.ts';
+import { restoreInterruptedOverride } from '../remediation-switch.ts';
+import { sandboxStart, startOption } from '../sandbox-start.ts';
 
 export const DEFAULT_SANDBOX_PORT = 4566;
 
@@ -13,6 +15,7 @@ export interface SandboxFlags {
   speed: number;
   fresh: boolean;
   stateDir: string;
+  start?: number;
 }
 
 export function sandboxCommand(io: { out: (line: string) => void; err: (line: string) => void }): Command {
@@ -38,6 +41,7 @@ export function sandboxCommand(io: { out: (line: string) => void; err: (line: st
       1,
     )
     .option('--fresh', 'start from an empty state instead of the saved one', false)
+    .addOption(startOption())
     .option(
       '--state-dir <dir>',
       'folder that keeps tables, objects and experiment history between runs',
@@ -53,12 +57,15 @@ Stop it with Ctrl-C: its state is saved in the state folder.`,
     )
     .action(async (flags: SandboxFlags) => {
       let stack: LocalStack;
+      const stateDir = resolve(flags.stateDir);
+      const start = await sandboxStart({ stateDir, fresh: flags.fresh, start: flags.start });
       try {
         stack = await startLocal({
           seed: flags.seed,
           world: flags.world ? resolve(flags.world) : undefined,
-          stateDir: resolve(flags.stateDir),
+          stateDir,
           fresh: flags.fresh,
+          start,
           time: flags.speed,
           port: flags.port,
         });
@@ -71,10 +78,11 @@ Stop it with Ctrl-C: its state is saved in the state folder.`,
         throw e;
       }
       const { sandbox, endpoint, deployment } = stack;
+      await restoreInterruptedOverride(stateDir, io.err);
       const w = sandbox.world;
       io.err(
         `faultline sandbox: world '${w.def.name}' (${w.region}, ${w.instances().length} instances in ${w.def.availabilityZones.length} AZs), ` +
-          `seed ${flags.seed}, ${flags.speed}x virtual time, state in ${flags.stateDir}; ` +
+          `seed ${flags.seed}, ${flags.speed}x virtual time from ${new Date(start).toISOString()}, state in ${flags.stateDir}; ` +
           `deployed ${Object.keys(deployment.functions).length} functions and ${Object.keys(deployment.stateMachines).length} state machine(s) from serverless.yml`,
       );
       io.out(`AWS_ENDPOINT_URL=${endpoint}`);

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEFAULT_EPOCH } from '../../sandbox/clock.ts';
 import { PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
 import { dynamoDbClient } from '../../src/aws/dynamodb.ts';
 import { TimelineStore } from '../../src/timeline/store.ts';
@@ -175,7 +176,7 @@ describe('the Lambda bundles (custom.esbuild in serverless.yml)', () => {
   });
 
   it('reach AWS on the wire: openIncident, bundled, writes its incident into a sandbox', async () => {
-    const local = await startLocal({ seed: 7, time: 'manual' });
+    const local = await startLocal({ seed: 7, start: DEFAULT_EPOCH, time: 'manual' });
     try {
       const experiment = parse(await readFile(join(PROJECT_DIR, 'experiments', 'az-outage.yaml'), 'utf8'));
       const script = [

@@ -6,6 +6,7 @@ import { GetExperimentCommand, ListExperimentsCommand } from '@aws-sdk/client-fi
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GameDaySummary, runGameDay } from '../../cli/commands/gameday.ts';
 import { switchRemediation } from '../../cli/remediation-switch.ts';
+import { DEFAULT_EPOCH } from '../../sandbox/clock.ts';
 import { type LocalStack, PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
 import { client } from '../../src/aws/clients.ts';
 import { importTemplateFile } from '../../src/experiments/import-template.ts';
@@ -42,7 +43,7 @@ async function run(
         join(PROJECT_DIR, name.replace(/\.json$/, '.side.yaml')),
       )
     : await loadExperimentFile(join(PROJECT_DIR, 'experiments', `${name}.yaml`));
-  stack = await startLocal({ seed: opts.seed ?? 1, time: 'fast' });
+  stack = await startLocal({ seed: opts.seed ?? 1, start: DEFAULT_EPOCH, time: 'fast' });
   if (opts.remediation) {
     await switchRemediation(stack, opts.remediation);
   }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { DEFAULT_EPOCH } from '../../sandbox/clock.ts';
 import { type LocalStack, PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
 import { healthCheckId } from '../../sandbox/services/route53/ids.ts';
 import { PRIMARY_CHECK_REFERENCE } from '../../sandbox/services/route53/world-dns.ts';
@@ -22,7 +23,7 @@ export interface GameDayStack {
  * pointed at it: the same clients and table the deployed handlers use, and the virtual clock as `now`.
  */
 export async function startGameDayStack(seed = 7): Promise<GameDayStack> {
-  const stack = await startLocal({ seed, time: 'manual' });
+  const stack = await startLocal({ seed, start: DEFAULT_EPOCH, time: 'manual' });
   const deps = liveDeps(allClients(), process.env, () => stack.clock.date());
   return { stack, deps, close: () => stack.close() };
 }

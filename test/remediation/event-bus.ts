@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { afterEach } from 'vitest';
+import { DEFAULT_EPOCH } from '../../sandbox/clock.ts';
 import type { AwsEvent } from '../../sandbox/events.ts';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
 import type { TimelineEvent } from '../../src/timeline/event.ts';
@@ -27,7 +28,7 @@ export function eventBridgeStacks(): { start: () => Promise<LocalStack>; events:
     start: async () => {
       const savedRunbooks = process.env.FAULTLINE_RUNBOOKS;
       current = {
-        stack: await startLocal({ seed: 5, time: 'fast' }),
+        stack: await startLocal({ seed: 5, start: DEFAULT_EPOCH, time: 'fast' }),
         events: new EventBridgeClient({}),
         savedRunbooks,
       };

@@ -2,6 +2,7 @@ import { DisableRuleCommand, EventBridgeClient, ListRulesCommand } from '@aws-sd
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_EPOCH } from '../../sandbox/clock.ts';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
 import { client } from '../../src/aws/clients.ts';
 import { guardLimits } from '../../src/remediation/guard.ts';
@@ -40,7 +41,7 @@ afterEach(async () => {
  * alarms disabled: these tests hand the flow its events themselves, one execution at a time.
  */
 async function start(): Promise<LocalStack> {
-  stack = await startLocal({ seed: 3, time: 'fast' });
+  stack = await startLocal({ seed: 3, start: DEFAULT_EPOCH, time: 'fast' });
   const events = new EventBridgeClient({});
   const { Rules } = await events.send(new ListRulesCommand({}));
   const live = (Rules ?? []).filter((r) => r.Name?.includes('Remediation'));

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEFAULT_EPOCH } from '../../sandbox/clock.ts';
 import { scheduleTarget } from '../../sandbox/deploy/deploy.ts';
 import { type ResolvedService, resolveServerless, type ScheduleEvent } from '../../sandbox/deploy/resolve.ts';
 import {
@@ -200,7 +201,7 @@ describe('schedules generated from the experiment files', () => {
 describe('schedules in the sandbox', () => {
   let stack: LocalStack;
   beforeAll(async () => {
-    stack = await startLocal({ seed: 3, time: 'manual' });
+    stack = await startLocal({ seed: 3, start: DEFAULT_EPOCH, time: 'manual' });
   });
   afterAll(async () => {
     await stack?.close();
