@@ -113,6 +113,10 @@ function capabilities() {
         tagged('ResourceTag', EXPERIMENT_TAG),
       ),
     ],
+    // src/observe/experiment-status.ts: faultline's own experiments
+    fisExperimentRead: [
+      allow(['fis:GetExperiment'], [regional('fis', 'experiment/*')], tagged('ResourceTag', EXPERIMENT_TAG)),
+    ],
     // src/gameday/observe.ts
     fisTargets: [
       allow(
@@ -196,12 +200,13 @@ const FUNCTION_CAPABILITIES = {
   renderReport: ['timeline', 'reports'],
   notify: ['timeline', 'notifications'],
   emergencyStop: ['timeline', 'fisExperiments'],
-  remediationTriage: [...REMEDIATION, 'remediationSwitch'],
+  // confirm.ts reads the alarm (or experiment) an event names before anything is done about it.
+  remediationTriage: [...REMEDIATION, 'remediationSwitch', 'alarms', 'fisExperimentRead'],
   remediationAttachIncident: REMEDIATION,
   remediationGuard: [...REMEDIATION, 'killSwitch'],
   remediationRequestApproval: [...REMEDIATION, 'notifications'],
   remediationApprovalDenied: [...REMEDIATION, 'notifications'],
-  remediationAct: [...REMEDIATION, 'killSwitch', 'automation', 'failover'],
+  remediationAct: [...REMEDIATION, 'killSwitch', 'alarms', 'fisExperimentRead', 'automation', 'failover'],
   // check-action.ts reads a failover's change through failover.ts, which also holds the change itself.
   remediationCheckAction: [...REMEDIATION, 'automationStatus', 'failover'],
   remediationVerify: [...REMEDIATION, 'alarms', 'healthChecks'],

@@ -1,12 +1,12 @@
 import {
   type ExperimentSummary,
   type FisClient,
-  GetExperimentCommand,
   ListExperimentsCommand,
   StopExperimentCommand,
   ValidationException,
 } from '@aws-sdk/client-fis';
 import { awsCall } from '../aws/errors.ts';
+import { getExperiment } from '../observe/experiment-status.ts';
 
 /** The tags faultline puts on the experiments it starts. */
 export const TAG = {
@@ -44,11 +44,7 @@ export function activeTagged(fis: FisClient, key: string, value: string): Promis
   return listExperiments(fis, (e) => ACTIVE.has(e.state?.status ?? '') && e.tags?.[key] === value);
 }
 
-export async function getExperiment(fis: FisClient, id: string) {
-  const out = await awsCall(`get experiment ${id}`, () => fis.send(new GetExperimentCommand({ id })));
-  if (!out.experiment) throw new Error(`FIS returned no experiment for ${id}`);
-  return out.experiment;
-}
+export { getExperiment };
 
 /**
  * Stops an experiment unless it has already ended. Returns the status FIS reports after the

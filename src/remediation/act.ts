@@ -1,6 +1,7 @@
 import { StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { awsCall } from '../aws/errors.ts';
 import { readKillSwitch } from '../observe/kill-switch.ts';
+import { type ConfirmClients, confirmSubject } from './confirm.ts';
 import type { RemediationDeps } from './deps.ts';
 import { failOver } from './failover.ts';
 import { clientTokenFor } from './ids.ts';
@@ -10,12 +11,14 @@ import { RemediationTimeline } from './timeline.ts';
 /**
  * Act: the runbook's action, started once per transition whatever the retries and duplicates
  * (SSM's ClientToken derives from the transition; a Route 53 UPSERT to the same value is a no-op).
- * The kill switch is read again first: an approval may have taken minutes. A dry run records what
- * it would have done and stops there.
+ * The kill switch is read again first, and the alarm (or experiment) confirmed still in the state
+ * that triggered it: an approval may have taken minutes, and the service may have recovered
+ * meanwhile. A dry run records what it would have done and stops there.
  */
 export async function act(
   state: RemediationState,
   deps: RemediationDeps<'ssm' | 'route53'>,
+  confirm: ConfirmClients,
 ): Promise<ActionResult> {
   const s = attached(state);
   const t = s.triage;
@@ -34,6 +37,16 @@ export async function act(
       detail: { ...base, outcome: 'refused', reason: killSwitch.detail },
     });
     return { outcome: 'refused', reason: killSwitch.detail };
+  }
+  const still = await confirmSubject(t.subject, confirm);
+  if (!still.confirmed) {
+    const reason = `no longer confirmed: ${still.reason}`;
+    await timeline.record('remediation.action', ['action', 'refused'], {
+      occurredAt: deps.now(),
+      summary: `did not start ${what}: ${reason}`,
+      detail: { ...base, outcome: 'refused', reason },
+    });
+    return { outcome: 'refused', reason };
   }
   if (t.dryRun) {
     const reason = `dry run: would have started ${what}`;

@@ -21,6 +21,9 @@ export function iamActionsReachedFrom(entryFile: string): Set<string> {
     for (const { from } of imports) {
       if (from.startsWith('.')) queue.push(resolve(dirname(file), from));
     }
+    // A module loaded on demand (`await import('…')`) is reached all the same when it is needed.
+    for (const m of source.matchAll(/\bimport\(\s*'(\.[^']+)'\s*\)/g))
+      queue.push(resolve(dirname(file), m[1]!));
     for (const action of commandsIn(source, imports)) actions.add(action);
   }
   return actions;

@@ -1,4 +1,11 @@
 import { createRequire } from 'node:module';
+import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DisableRuleCommand,
+  EnableRuleCommand,
+  EventBridgeClient,
+  ListRulesCommand,
+} from '@aws-sdk/client-eventbridge';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -35,6 +42,55 @@ export function shippedRunbook(name: string): Record<string, unknown> {
 /** Exactly these runbooks, as FAULTLINE_RUNBOOKS would carry them. */
 export function runbooksOnly(runbooks: Record<string, unknown>[]): string {
   return JSON.stringify(runbooks.map((data) => ({ file: `runbooks/${String(data.name)}.yaml`, data })));
+}
+
+/**
+ * Switches the EventBridge rules that start remediation on live alarms (deployed from
+ * serverless.yml) off or on, for tests that hand the flow events themselves.
+ */
+export async function remediationRules(enabled: boolean): Promise<void> {
+  const events = new EventBridgeClient({});
+  try {
+    const { Rules } = await events.send(new ListRulesCommand({}));
+    const live = (Rules ?? []).filter((r) => r.Name?.includes('Remediation'));
+    if (live.length === 0) throw new Error('no remediation rules deployed from serverless.yml');
+    for (const rule of live) {
+      await events.send(
+        enabled ? new EnableRuleCommand({ Name: rule.Name }) : new DisableRuleCommand({ Name: rule.Name }),
+      );
+    }
+  } finally {
+    events.destroy();
+  }
+}
+
+/**
+ * Makes CloudWatch show alarm `name` in ALARM, and keep it there (its metric becomes one nobody
+ * publishes, missing data breaching): a remediation confirms the alarm is in ALARM before it acts,
+ * so a test that hands the flow an event of its own must make the alarm say so too.
+ */
+export async function heldInAlarm(name: string): Promise<void> {
+  const cloudwatch = client('cloudwatch');
+  await cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: name,
+      Namespace: 'Faultline/Test',
+      MetricName: 'NeverPublished',
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+    }),
+  );
+  await cloudwatch.send(
+    new SetAlarmStateCommand({
+      AlarmName: name,
+      StateValue: 'ALARM',
+      StateReason: 'held in ALARM by the test',
+    }),
+  );
 }
 
 /** Resolves with the first event on the sandbox's bus that `matches`. */

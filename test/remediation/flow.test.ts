@@ -1,4 +1,4 @@
-import { DisableRuleCommand, EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
+import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,9 +12,11 @@ import { alarmEvent } from '../runbooks/events.ts';
 import {
   automationExecutions,
   deps,
+  heldInAlarm,
   kindsOf,
   nextEvent,
   remediate,
+  remediationRules,
   runbooksOnly,
   runbooksWith,
   shippedRunbook,
@@ -42,12 +44,7 @@ afterEach(async () => {
  */
 async function start(): Promise<LocalStack> {
   stack = await startLocal({ seed: 3, start: DEFAULT_EPOCH, time: 'fast' });
-  const events = new EventBridgeClient({});
-  const { Rules } = await events.send(new ListRulesCommand({}));
-  const live = (Rules ?? []).filter((r) => r.Name?.includes('Remediation'));
-  if (live.length === 0) throw new Error('no remediation rules deployed from serverless.yml');
-  for (const rule of live) await events.send(new DisableRuleCommand({ Name: rule.Name }));
-  events.destroy();
+  await remediationRules(false);
   return stack;
 }
 
@@ -156,6 +153,7 @@ describe('the remediation state machine', () => {
         Overwrite: true,
       }),
     );
+    await heldInAlarm('checkout-unhealthy-hosts');
     const published = nextEvent(s, (e) => e['detail-type'] === 'SNS Message Published');
     const run = await remediate(s, alarmEvent({ id: 'kill-switch-event' }), 'rem-kill');
 
@@ -181,6 +179,7 @@ describe('the remediation state machine', () => {
       guardLimits(runbookSchema.parse(rb).limits).breaker,
     );
     expect((await d.guard.breaker.state('lag-breaker')).state).toBe('open');
+    await heldInAlarm('checkout-replica-lag');
 
     const run = await remediate(s, replicaLag('breaker-event'), 'rem-breaker');
 
@@ -212,6 +211,30 @@ describe('the remediation state machine', () => {
     expect(reasons['rem-unknown']).toMatch(/no runbook for alarm 'nobody-knows-me'/);
   });
 
+  it('drops a forged event that names a real alarm CloudWatch shows OK: recorded, nothing started, nobody asked', async () => {
+    const s = await start();
+    // A well-formed ALARM event for a real alarm, its metric details broken, while the alarm is OK.
+    const forged = alarmEvent({ id: 'forged-event', name: 'checkout-5xx-rate' });
+    forged.detail.configuration.metrics[0]!.metricStat.metric.name = 'NoSuchMetric';
+    process.env.FAULTLINE_RUNBOOKS = runbooksOnly([
+      {
+        ...shippedRunbook('az-capacity'),
+        match: { alarm: { name: 'checkout-5xx-rate' } },
+      },
+    ]);
+    const run = await remediate(s, forged, 'rem-forged');
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states.at(-1)).toBe('NotRemediated');
+    expect(run.states).not.toContain('AttachIncident');
+    expect(await automationExecutions()).toEqual([]);
+    const dropped = await timeline(s, droppedEventsIncidentId(s.clock.date()));
+    const reason = String(dropped.find((e) => e.detail.remediationId === 'rem-forged')?.detail.reason);
+    expect(reason).toBe(
+      'not confirmed, so not acted on: CloudWatch shows alarm checkout-5xx-rate in OK, not ALARM (the event may be forged, or stale)',
+    );
+  });
+
   it('a failing action goes to RecordFailure: recorded, notified, counted by the breaker, the execution fails', async () => {
     const s = await start();
     process.env.FAULTLINE_RUNBOOKS = runbooksWith([
@@ -219,6 +242,7 @@ describe('the remediation state machine', () => {
         action: { automation: { document: 'Faultline-NoSuchDocument', parameters: {} } },
       }),
     ]);
+    await heldInAlarm('checkout-replica-lag');
     const run = await remediate(s, replicaLag('failing-event'), 'rem-failing');
 
     expect(run.status).toBe('FAILED');
@@ -252,6 +276,7 @@ describe('the remediation state machine', () => {
         (e) =>
           e['detail-type'] === 'SNS Message Published' && /needs approval/.test(JSON.stringify(e.detail)),
       );
+      await heldInAlarm('checkout-primary-health');
       const run = remediate(s, primaryHealth(), name);
       await requested;
       const incidentId = await incidentOf(s, name);
@@ -309,8 +334,39 @@ describe('the remediation state machine', () => {
       expect(s.sandbox.world.dnsActiveRegion()).toBe(s.sandbox.world.region);
     });
 
+    it('approved after the alarm recovered: refuses to act, says why, tells a person', async () => {
+      const s = await start();
+      const { run, incidentId } = await answered(s, 'rem-late', async (taskToken) => {
+        // The primary came back while the person was deciding.
+        await client('cloudwatch').send(
+          new SetAlarmStateCommand({
+            AlarmName: 'checkout-primary-health',
+            StateValue: 'OK',
+            StateReason: 'back',
+          }),
+        );
+        await client('sfn').send(
+          new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ approvedBy: 'test' }) }),
+        );
+      });
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.output!.action).toEqual({
+        outcome: 'refused',
+        reason: 'no longer confirmed: CloudWatch shows alarm checkout-primary-health in OK, not ALARM',
+      });
+      expect(run.states).toContain('NotifyHeldBack');
+      expect(run.states).not.toContain('CheckAction');
+      const events = await timeline(s, incidentId);
+      expect(events.filter((e) => e.kind === 'notification.sent').map((e) => e.detail.purpose)).toEqual([
+        'approval-requested',
+        'held-back',
+      ]);
+      expect(s.sandbox.world.dnsActiveRegion()).toBe(s.sandbox.world.region);
+    });
+
     /** Minutes from the approval's request to its timing out, on the remediation's timeline. */
     async function unansweredFor(s: LocalStack, name: string): Promise<number> {
+      await heldInAlarm('checkout-primary-health');
       const run = await remediate(s, primaryHealth(), name);
       expect(run.status).toBe('SUCCEEDED');
       expect(run.states.at(-1)).toBe('Rejected');

@@ -2,7 +2,7 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { alarmEvent } from '../runbooks/events.ts';
 import { Endings, entryOf, eventBridgeStacks, eventsByRemediation, putAll } from './event-bus.ts';
-import { automationExecutions, runbooksWith } from './flow-stack.ts';
+import { automationExecutions, heldInAlarm, remediationRules, runbooksWith } from './flow-stack.ts';
 
 /**
  * A remediation storm, the failure this project exists to never be: a thousand alarm events for
@@ -36,6 +36,11 @@ describe('a remediation storm through EventBridge', () => {
         },
       },
     ]);
+    // Fifty real alarms in ALARM: a remediation confirms what an event says before acting. Their
+    // own transitions are not part of the storm: the rules are off while they are made.
+    await remediationRules(false);
+    for (let host = 0; host < 50; host++) await heldInAlarm(`stress-host-${host}`);
+    await remediationRules(true);
     // Each host flaps five times within the minute, and each transition is delivered four times.
     const minute = Math.floor(s.clock.now() / 60_000) * 60_000;
     const entries: PutEventsRequestEntry[] = [];
