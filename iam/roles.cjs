@@ -79,6 +79,13 @@ function capabilities() {
         [{ 'Fn::GetAtt': ['RemediationTable', 'Arn'] }],
       ),
     ],
+    // src/gameday/lease.ts (through src/remediation/slots.ts): a game day's lease on its service
+    gamedayLease: [
+      allow(
+        ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        [{ 'Fn::GetAtt': ['RemediationTable', 'Arn'] }],
+      ),
+    ],
     // src/observe/kill-switch.ts (parameter names start with '/': the ARN adds none)
     killSwitch: [allow(['ssm:GetParameter'], [regional('ssm', 'parameter${KillSwitchParameter}')])],
     // src/observe/remediation-switch.ts
@@ -191,13 +198,31 @@ const REMEDIATION = ['timeline', 'remediationState'];
 /** Function key → the capabilities its handler's modules use (test/deploy/template.test.ts checks it). */
 const FUNCTION_CAPABILITIES = {
   openIncident: ['timeline'],
-  preflight: ['timeline', 'killSwitch', 'alarms', 'metrics', 'healthChecks', 'blastRadius', 'fisExperiments'],
+  preflight: [
+    'timeline',
+    'gamedayLease',
+    'killSwitch',
+    'alarms',
+    'metrics',
+    'healthChecks',
+    'blastRadius',
+    'fisExperiments',
+  ],
   ensureTemplate: ['timeline', 'fisTemplates'],
   startExperiment: ['timeline', 'fisExperiments', 'fisStart'],
-  observe: ['timeline', 'killSwitch', 'alarms', 'metrics', 'healthChecks', 'fisExperiments', 'fisTargets'],
+  observe: [
+    'timeline',
+    'gamedayLease',
+    'killSwitch',
+    'alarms',
+    'metrics',
+    'healthChecks',
+    'fisExperiments',
+    'fisTargets',
+  ],
   stopExperiment: ['timeline', 'fisExperiments'],
-  verifyRecovery: ['timeline', 'alarms', 'metrics', 'healthChecks', 'fisExperiments'],
-  renderReport: ['timeline', 'reports'],
+  verifyRecovery: ['timeline', 'gamedayLease', 'alarms', 'metrics', 'healthChecks', 'fisExperiments'],
+  renderReport: ['timeline', 'gamedayLease', 'reports'],
   notify: ['timeline', 'notifications'],
   emergencyStop: ['timeline', 'fisExperiments'],
   // confirm.ts reads the alarm (or experiment) an event names before anything is done about it.

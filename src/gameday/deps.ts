@@ -1,5 +1,6 @@
 import type { ClientName, Clients } from '../aws/clients.ts';
 import { dynamoDbClient } from '../aws/dynamodb.ts';
+import type { SlotStore } from '../remediation/slots.ts';
 import { TimelineStore } from '../timeline/store.ts';
 
 /** The deployment's names, from provider.environment in serverless.yml. */
@@ -25,6 +26,8 @@ export interface GameDayDeps<K extends ClientName = GameDayClient> {
   store: TimelineStore;
   now: () => Date;
   env: GameDayEnv;
+  /** The safety table, where a game day holds its lease on the service (lease.ts); made when first read. */
+  readonly safety: SlotStore;
 }
 
 /** A required setting is missing from the function's environment (a deployment mistake, not retried). */
@@ -85,10 +88,21 @@ export function liveDeps<K extends ClientName>(
       'FAULTLINE_TIMELINE_TABLE is not set (see provider.environment in serverless.yml)',
     );
   }
+  let safety: SlotStore | undefined;
   return {
     aws,
     store: new TimelineStore(dynamoDbClient(), table, now),
     now,
     env: envFrom(source),
+    get safety() {
+      const safetyTable = source.FAULTLINE_REMEDIATION_TABLE;
+      if (!safetyTable) {
+        throw new ConfigurationError(
+          'FAULTLINE_REMEDIATION_TABLE is not set (see provider.environment in serverless.yml)',
+        );
+      }
+      safety ??= { db: dynamoDbClient(), table: safetyTable, now };
+      return safety;
+    },
   };
 }

@@ -6,6 +6,7 @@ import type * as z from '../zod.ts';
 import type { GameDayDeps } from './deps.ts';
 import { getExperiment, isTerminal } from './fis-experiments.ts';
 import { abortBoundCrossed, maxDurationExceeded, type StopDecision } from './guardrails.ts';
+import { holdsLease, takeLease } from './lease.ts';
 import { eventIds, type GameDayTimeline } from './record.ts';
 import type { GameDayState, observationResult } from './state.ts';
 import { gameDayStep } from './step.ts';
@@ -127,6 +128,7 @@ export const observe = gameDayStep<GameDayState, ObservationResult, 'fis' | 'ssm
     const run = state.experimentRun;
     if (!run) throw new Error('Observe: the state has no experiment run (experimentRun.experimentId)');
     const now = deps.now();
+    if (holdsLease(state)) await takeLease(deps.safety, state.experiment.service, state.gamedayId);
     const exp = await getExperiment(deps.aws.fis, run.experimentId);
     const status = exp.state?.status ?? 'unknown';
     await recordExperiment(timeline, exp, now);

@@ -6,6 +6,7 @@ import type * as z from '../zod.ts';
 import { type BlastRadius, measureBlastRadius } from './blast-radius.ts';
 import type { GameDayDeps } from './deps.ts';
 import { activeTagged, TAG } from './fis-experiments.ts';
+import { LEASE_MS, takeLease } from './lease.ts';
 import { eventIds } from './record.ts';
 import type { CheckResult, GameDayState, preflightResult } from './state.ts';
 import { gameDayStep } from './step.ts';
@@ -49,6 +50,29 @@ async function exclusiveCheck(state: GameDayState, deps: GameDayDeps<'fis'>): Pr
     )
     .join(', ');
   return { name: 'exclusive', ok: false, detail: `another experiment is running on ${service}: ${list}` };
+}
+
+async function leaseCheck(state: GameDayState, deps: GameDayDeps<never>): Promise<CheckResult> {
+  const service = state.experiment.service;
+  if (state.dryRun) {
+    return {
+      name: 'lease',
+      ok: true,
+      detail: `dry run: nothing is injected, so no lease on ${service} is taken`,
+    };
+  }
+  const lease = await takeLease(deps.safety, service, state.gamedayId);
+  return lease.held
+    ? {
+        name: 'lease',
+        ok: true,
+        detail: `this game day holds the lease on ${service} (renewed every minute, ${LEASE_MS / 60_000} min at a time)`,
+      }
+    : {
+        name: 'lease',
+        ok: false,
+        detail: `game day ${lease.holder} holds the lease on ${service}: one game day at a time per service`,
+      };
 }
 
 function blastRadiusCheck(spec: ExperimentSpec, radius: BlastRadius): CheckResult {
@@ -99,6 +123,9 @@ export const preflight = gameDayStep<
       detail: { name: c.name, ok: c.ok, detail: c.detail },
     });
   }
+  // Last, and only for a game day that may otherwise start: the lease makes "nothing else running
+  // on the service" hold under a race, which two ListExperiments at the same moment cannot.
+  if (checks.every((c) => c.ok)) checks.push(await leaseCheck(state, deps));
   const reasons = checks.filter((c) => !c.ok).map((c) => `${spec.name}: ${c.detail}`);
   if (reasons.length > 0) {
     await timeline.record('gameday.refused', {

@@ -3,6 +3,7 @@ import { awsCall } from '../aws/errors.ts';
 import { renderReport } from '../report/index.ts';
 import type * as z from '../zod.ts';
 import type { GameDayDeps } from './deps.ts';
+import { holdsLease, releaseLease } from './lease.ts';
 import { ensureIncident } from './open-incident.ts';
 import type { GameDayState, reportResult } from './state.ts';
 import { gameDayStep } from './step.ts';
@@ -46,6 +47,11 @@ export async function writeReport(state: GameDayState, deps: GameDayDeps<'s3'>):
   await deps.store.updateIncident(incident.incidentId, {
     attributes: { verdict: rendered.verdict, reports },
   });
+  // The game day is over once its report is written; a fault it could not confirm stopped keeps
+  // the service's lease until it expires.
+  if (holdsLease(state) && !state.emergencyStopFailure) {
+    await releaseLease(deps.safety, state.experiment.service, state.gamedayId);
+  }
   return { verdict: rendered.verdict, reports };
 }
 

@@ -2,6 +2,7 @@ import { evaluateSteadyState } from '../observe/steady-state.ts';
 import { parseIsoDuration } from '../time/duration.ts';
 import type * as z from '../zod.ts';
 import { getExperiment } from './fis-experiments.ts';
+import { holdsLease, takeLease } from './lease.ts';
 import { eventIds } from './record.ts';
 import type { GameDayState, recoveryResult } from './state.ts';
 import { gameDayStep } from './step.ts';
@@ -34,6 +35,7 @@ export const verifyRecovery = gameDayStep<GameDayState, RecoveryResult, 'fis' | 
   async (state, deps, { timeline }) => {
     const now = deps.now();
     const spec = state.experiment;
+    if (holdsLease(state)) await takeLease(deps.safety, spec.service, state.gamedayId);
     let faultEndedAt = state.recovery?.faultEndedAt;
     if (!faultEndedAt && state.experimentRun) {
       const exp = await getExperiment(deps.aws.fis, state.experimentRun.experimentId);

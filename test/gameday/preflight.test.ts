@@ -84,6 +84,7 @@ describe('preflight', () => {
       'exclusive',
       'window',
       'blast-radius',
+      'lease',
     ]);
     expect(result.checks.every((c) => c.ok)).toBe(true);
     // us-east-1a holds two of the six instances; its subnets reach the same two.
