@@ -115,6 +115,9 @@ export const preflight = gameDayStep<
     { name: 'window', ...checkWindows(spec.guardrails.windows, now) },
     blastRadiusCheck(spec, radius),
   ];
+  // Last, and only for a game day that may otherwise start: the lease makes "nothing else running
+  // on the service" hold under a race, which two ListExperiments at the same moment cannot.
+  if (checks.every((c) => c.ok)) checks.push(await leaseCheck(state, deps));
   for (const c of checks) {
     await timeline.record('gameday.preflight', {
       eventId: eventIds.preflight(c.name),
@@ -123,9 +126,6 @@ export const preflight = gameDayStep<
       detail: { name: c.name, ok: c.ok, detail: c.detail },
     });
   }
-  // Last, and only for a game day that may otherwise start: the lease makes "nothing else running
-  // on the service" hold under a race, which two ListExperiments at the same moment cannot.
-  if (checks.every((c) => c.ok)) checks.push(await leaseCheck(state, deps));
   const reasons = checks.filter((c) => !c.ok).map((c) => `${spec.name}: ${c.detail}`);
   if (reasons.length > 0) {
     await timeline.record('gameday.refused', {

@@ -9,6 +9,7 @@ import {
 import { DeleteParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentInput } from '../../src/experiments/schema.ts';
+import { releaseLease } from '../../src/gameday/lease.ts';
 import { openIncident } from '../../src/gameday/open-incident.ts';
 import { preflight } from '../../src/gameday/preflight.ts';
 import {
@@ -98,6 +99,8 @@ describe('preflight', () => {
       expect.arrayContaining(['step:Preflight:started:1', 'step:Preflight:succeeded:1']),
     );
     expect((await gd.deps.store.getIncident('pf-ok')).status).toBe('open');
+    // It holds checkout's lease now: give it back, as its report step would, for the next game day.
+    await releaseLease(gd.deps.safety, 'checkout', 'pf-ok');
   });
 
   it('records a retried step as its next attempt, and each check once', async () => {
@@ -111,7 +114,9 @@ describe('preflight', () => {
       'step:Preflight:succeeded:1',
       'step:Preflight:succeeded:2',
     ]);
-    expect(events.filter((e) => e.kind === 'gameday.preflight')).toHaveLength(10);
+    expect(events.filter((e) => e.kind === 'gameday.preflight')).toHaveLength(11);
+    expect(events.find((e) => e.eventId === 'preflight:lease')?.detail.ok).toBe(true);
+    await releaseLease(gd.deps.safety, 'checkout', 'pf-retry');
   });
 
   it('refuses while the kill switch is on', async () => {
