@@ -2,11 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { countIn, type NumberRange, numberIn, percentIn } from '../../src/input/bounds.ts';
+import { parseAlarmInput } from '../backends/alarm-config.ts';
 
-const seconds = z.number().positive();
+/** A number in a range, checked by the same rule as every other file's numbers. */
+const number = (r: NumberRange) => z.number().check(numberIn(r));
+const count = (min: number, max: number) => z.number().check(countIn(min, max));
+/** Seconds a world's step takes: from nothing to an hour (the world models minutes, not days). */
+const SECONDS = { min: 0, max: 3600 };
 /** `[min, max]` seconds: the world draws a duration in that range from its seeded RNG. */
 const secondsRange = z
-  .tuple([z.number().nonnegative(), z.number().nonnegative()])
+  .tuple([number(SECONDS), number(SECONDS)])
   .refine(([a, b]) => a <= b, 'the first number of a range must not be larger than the second');
 const tags = z.record(z.string(), z.string());
 
@@ -20,21 +26,27 @@ export const worldSchema = z
     service: z
       .object({
         name: z.string().min(1),
-        instancesPerAz: z.number().int().min(0).max(50),
+        instancesPerAz: count(0, 50),
         instanceType: z.string().default('m6i.large'),
         tags: tags.default({}),
         /** Requests per second one healthy instance serves before it saturates. */
-        capacityPerInstanceRps: seconds,
+        capacityPerInstanceRps: number({ min: 0, max: 100_000, above: true }),
         /** Steady offered load, in requests per second. */
-        baselineRps: z.number().nonnegative(),
+        baselineRps: number({ min: 0, max: 1_000_000 }),
         /** p99 latency at low utilisation, in milliseconds. */
-        baseLatencyP99Ms: seconds,
+        baseLatencyP99Ms: number({ min: 0, max: 60_000, above: true }),
         /** Seconds from `running` until the application passes health checks. */
         bootSeconds: secondsRange.default([30, 60]),
         /** Share of requests (percent) that fail even when everything is healthy. */
-        baselineErrorPercent: z.number().min(0).max(100).default(0.05),
+        baselineErrorPercent: z
+          .number()
+          .check(percentIn({ above: false }))
+          .default(0.05),
         /** Spread (percent, one standard deviation) of the minute-to-minute noise on load and latency. */
-        noisePercent: z.number().min(0).max(50).default(2),
+        noisePercent: z
+          .number()
+          .check(percentIn({ above: false, max: 50 }))
+          .default(2),
       })
       .strict(),
     timings: z
@@ -56,9 +68,9 @@ export const worldSchema = z
         name: z.string().min(1),
         healthCheck: z
           .object({
-            intervalSeconds: z.number().int().min(5).max(300).default(30),
-            unhealthyThreshold: z.number().int().min(2).max(10).default(3),
-            healthyThreshold: z.number().int().min(2).max(10).default(3),
+            intervalSeconds: count(5, 300).default(30),
+            unhealthyThreshold: count(2, 10).default(3),
+            healthyThreshold: count(2, 10).default(3),
           })
           .strict()
           .default({ intervalSeconds: 30, unhealthyThreshold: 3, healthyThreshold: 3 }),
@@ -88,11 +100,11 @@ export const worldSchema = z
         readerAzs: z.array(z.string().min(1)).min(1),
         failoverSeconds: secondsRange.default([60, 120]),
         /** Replication lag in milliseconds in steady state. */
-        baseReplicaLagMs: z.number().nonnegative().default(20),
+        baseReplicaLagMs: number({ min: 0, max: 3_600_000 }).default(20),
         /** Replication lag (ms) the readers report while the cluster fails over; it decays afterwards. */
-        replicaLagSpikeMs: z.number().nonnegative().default(8000),
+        replicaLagSpikeMs: number({ min: 0, max: 3_600_000 }).default(8000),
         /** Share of requests (0–1) that write to the database: they fail while the writer is unavailable. */
-        writeRequestShare: z.number().min(0).max(1).default(0.3),
+        writeRequestShare: number({ min: 0, max: 1 }).default(0.3),
         tags: tags.default({}),
       })
       .strict()
@@ -101,7 +113,7 @@ export const worldSchema = z
       .object({
         zoneName: z.string().min(1),
         recordName: z.string().min(1),
-        ttl: z.number().int().min(0).default(60),
+        ttl: count(0, 86_400).default(60),
         /** The standby that secondary failover records point at. */
         secondaryRegion: z.string().min(1),
         /** Seconds a change stays PENDING before it is INSYNC. */
@@ -128,6 +140,13 @@ export const worldSchema = z
         });
       }
       alarmNames.add(alarm.AlarmName);
+      // CloudWatch's own rules (periods, evaluation periods, thresholds), checked when the file is
+      // read so that a bad alarm is the file's error, not a failure of the sandbox's start.
+      try {
+        parseAlarmInput(alarm);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['alarms', i], message: (e as Error).message });
+      }
     }
     if (w.database) {
       if (w.database.readerAzs.includes(w.database.writerAz)) {
