@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ExperimentFileError } from '../../src/experiments/errors.ts';
+import { readSource } from '../../src/experiments/source.ts';
+import type { SourceDocument } from '../../src/experiments/source-document.ts';
 import { countIn, type NumberRange, numberIn, percentIn } from '../../src/input/bounds.ts';
+import { quote } from '../../src/input/quote.ts';
 import { parseAlarmInput } from '../backends/alarm-config.ts';
 
 /** A number in a range, checked by the same rule as every other file's numbers. */
@@ -136,7 +138,7 @@ export const worldSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['alarms', i, 'AlarmName'],
-          message: `${alarm.AlarmName} is defined twice`,
+          message: `${quote(alarm.AlarmName)} is defined twice`,
         });
       }
       alarmNames.add(alarm.AlarmName);
@@ -153,7 +155,7 @@ export const worldSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['database', 'readerAzs'],
-          message: `${w.database.writerAz} is the writer's AZ; readers must be in other AZs`,
+          message: `${quote(w.database.writerAz)} is the writer's AZ; readers must be in other AZs`,
         });
       }
       for (const [i, az] of [w.database.writerAz, ...w.database.readerAzs].entries()) {
@@ -161,7 +163,7 @@ export const worldSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['database', i === 0 ? 'writerAz' : `readerAzs`],
-            message: `${az} is not one of availabilityZones`,
+            message: `${quote(az)} is not one of availabilityZones`,
           });
         }
       }
@@ -179,21 +181,19 @@ export class WorldFileError extends Error {
   }
 }
 
-/** Reads and validates a world file; one error naming the file and the first bad field. */
+/**
+ * Reads and validates a world file; one error naming the file and the first bad field. It is read
+ * as every file faultline is given is (src/experiments/source.ts: size, depth and aliases limited).
+ */
 export async function loadWorldFile(file = DEFAULT_WORLD_FILE): Promise<WorldDefinition> {
-  let text: string;
+  let source: SourceDocument;
   try {
-    text = await readFile(file, 'utf8');
+    source = await readSource(file, 'yaml');
   } catch (e) {
-    throw new WorldFileError(file, `cannot read the world file (${(e as NodeJS.ErrnoException).code ?? e})`);
+    if (e instanceof ExperimentFileError) throw new WorldFileError(file, e.detail);
+    throw e;
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (e) {
-    throw new WorldFileError(file, `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
-  return parseWorld(raw, file);
+  return parseWorld(source.data, file);
 }
 
 export function parseWorld(raw: unknown, file = '(world)'): WorldDefinition {
