@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +20,11 @@ import { type Draft, scratch, validExperiment } from './files.ts';
 // Every duration, count and percentage a person writes has a sign and a range: a limit given a
 // negative, zero or absurd value is a limit switched off (issue 12: a rate-limit window of PT-10M
 // let 50 SSM automations through a 1,000-event storm where PT1H allows 4).
+
+/** runbooks/bundle.cjs, which makes FAULTLINE_RUNBOOKS at package time. */
+const runbookBundle = createRequire(import.meta.url)('../../runbooks/bundle.cjs') as {
+  bundle(dir?: string): unknown[];
+};
 
 const MS = { S: 1_000, M: 60_000, H: 3_600_000, D: 86_400_000 } as const;
 type Unit = keyof typeof MS;
@@ -325,6 +332,17 @@ describe('a runbook whose rate-limit window is negative (the storm of issue 12)'
         .findIndex((l) => l.includes('window: PT-10M')) + 1;
     expect((err as Error).message).toBe(
       `${file}: limits.perRunbook.window: must be an ISO-8601 duration from PT1M to P1D (got 'PT-10M') (line ${line})`,
+    );
+  });
+
+  it('stops the package (and the sandbox deploy) that would carry it to the functions', async () => {
+    const dir = join(files.dir, 'runbooks');
+    await mkdir(dir);
+    const text = stringify(storm());
+    await writeFile(join(dir, 'storm.yaml'), text);
+    const line = text.split('\n').findIndex((l) => l.includes('window: PT-10M')) + 1;
+    expect(() => runbookBundle.bundle(dir)).toThrow(
+      `runbooks/storm.yaml: limits.perRunbook.window: must be an ISO-8601 duration from PT1M to P1D (got 'PT-10M') (line ${line})`,
     );
   });
 
