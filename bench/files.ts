@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { SOURCE_LIMITS } from '../src/experiments/source.ts';
+import { aliasBomb } from '../test/experiments/files.ts';
 import { figure, median } from './print.ts';
 
 const run = promisify(execFile);
@@ -18,15 +19,7 @@ const NEAR_LIMIT = SOURCE_LIMITS.bytes - 64;
 /** The hostile files of issue 12 (item 7), and the worst shapes that fit under the size limit. */
 const CASES: Record<string, (file: string) => Promise<void>> = {
   shipped_runbook: async () => {},
-  alias_bomb: (file) =>
-    writeFile(
-      file,
-      ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]']
-        .concat(
-          [...'bcdefghi'].map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
-        )
-        .join('\n'),
-    ),
+  alias_bomb: (file) => writeFile(file, aliasBomb()),
   // Sparse: the reader must refuse it without reading its 6 MB.
   nested_list_6mb: async (file) => {
     await writeFile(file, '[[[[');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { PROJECT_DIR } from '../../sandbox/local.ts';
+import { aliasBomb } from '../experiments/files.ts';
 import { runCli } from '../helpers/cli.ts';
 
 /** `faultline gameday` as a person or a CI pipeline runs it: a separate process, its output, its exit status. */
@@ -63,11 +64,7 @@ describe('faultline gameday (process)', () => {
     const bomb = () => join(dir, 'bomb.yaml');
     const nested = () => join(dir, 'nested.yaml');
     beforeAll(async () => {
-      const lines = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-      for (const [i, c] of [...'bcdefghi'].entries()) {
-        lines.push(`${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`);
-      }
-      await writeFile(bomb(), lines.join('\n'));
+      await writeFile(bomb(), aliasBomb());
       // Sparse: its 6 MB are never read.
       await writeFile(nested(), '[[[[');
       await truncate(nested(), 6 * 1024 * 1024);

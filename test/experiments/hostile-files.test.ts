@@ -11,19 +11,12 @@ import { plainSource } from '../../src/experiments/source-document.ts';
 import { QUOTE_MAX } from '../../src/input/quote.ts';
 import { loadRunbookFile, loadRunbooks } from '../../src/runbooks/load.ts';
 import { parseRunbook } from '../../src/runbooks/parse.ts';
-import { type Draft, scratch, validExperiment } from './files.ts';
+import { aliasBomb, type Draft, scratch, validExperiment } from './files.ts';
 
 // Issue 12, item 7: an alias bomb exited 1 with "Excessive alias count…" and no file named; a 6 MB
 // nested list kept runbook loading busy for over 60 s and 3.7 GB; four errors echoed the bad value
 // back at 5 KB–1 MB. Each hostile file is now one line naming the file, refused before or while it
 // is parsed. (How fast, and in how much memory: `npm run bench -- files`.)
-
-/** Nine values, each alias nine copies of the one before: 9^9 values once expanded. */
-const ALIAS_BOMB = [
-  'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
-  ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`),
-  '',
-].join('\n');
 
 const BIG = 100 * 1024;
 
@@ -55,7 +48,7 @@ describe('hostile files', () => {
   });
 
   it('an alias bomb: one line naming the file, whatever reads it', async () => {
-    const file = await files.write('bomb.yaml', ALIAS_BOMB);
+    const file = await files.write('bomb.yaml', aliasBomb());
     for (const load of [loadExperimentFile(file), loadRunbookFile(file), readSource(file, 'yaml')]) {
       const err = await refusal(load);
       expect(err).toBeInstanceOf(ExperimentFileError);
