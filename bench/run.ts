@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 // loaded, so the suites are imported after.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
 const { bundleBench } = await import('./bundle.ts');
+const { filesBench } = await import('./files.ts');
 const { gameDayBench } = await import('./gameday.ts');
 const { remediationBench } = await import('./remediation.ts');
 const { reportBench } = await import('./report.ts');
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<void>> = {
   remediation: remediationBench,
   report: reportBench,
   bundle: bundleBench,
+  files: filesBench,
 };
 
 for (const [name, run] of Object.entries(suites)) {

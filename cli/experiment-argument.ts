@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { importTemplateFile } from '../src/experiments/import-template.ts';
 import { loadExperimentFile } from '../src/experiments/load.ts';
 import type { ExperimentSpec } from '../src/experiments/schema.ts';
+import { quote } from '../src/input/quote.ts';
 import { UsageError } from './errors.ts';
 
 export const EXPERIMENTS_DIR = 'experiments';
@@ -50,6 +51,6 @@ export async function loadExperimentArgument(
     // no experiments folder here
   }
   throw new UsageError(
-    `no experiment '${arg}'${known.length ? ` (in ${EXPERIMENTS_DIR}/: ${known.join(', ')})` : ''}`,
+    `no experiment ${quote(arg)}${known.length ? ` (in ${EXPERIMENTS_DIR}/: ${known.join(', ')})` : ''}`,
   );
 }

@@ -1,22 +1,25 @@
 import { InvalidArgumentError } from 'commander';
+import { inRange, type NumberRange, rangeText } from '../src/input/bounds.ts';
+
+// commander's message already quotes the flag's value ("argument 'x' is invalid."): these say
+// only what the value must be, with the same range words the files' checks use.
 
 /** commander argument parsers that reject bad flags with a message naming what is wrong. */
 export function integerIn(min: number, max: number): (value: string) => number {
+  return numberArgument({ min, max, integer: true });
+}
+
+/** A number flag in a range; decimal notation only (`1e3`, `0x10` and `Infinity` are not numbers a person types). */
+export function numberArgument(r: NumberRange): (value: string) => number {
   return (value) => {
-    if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`'${value}' is not a whole number.`);
-    const n = Number(value);
-    if (n < min || n > max) throw new InvalidArgumentError(`${n} is not between ${min} and ${max}.`);
+    const n = /^-?(\d+(\.\d*)?|\.\d+)$/.test(value) ? Number(value) : Number.NaN;
+    if (!inRange(n, r)) throw new InvalidArgumentError(`It must be ${rangeText(r)}.`);
     return n;
   };
 }
 
-export function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError(`'${value}' is not a positive number.`);
-  }
-  return n;
-}
+/** `--speed`: from a tenth of real time (slow motion) to an hour a second (a game day in a minute). */
+export const speedArgument = numberArgument({ min: 0.1, max: 3600 });
 
 const START_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 const EARLIEST_START = Date.UTC(2000, 0, 1);
@@ -26,12 +29,10 @@ const LATEST_START = Date.UTC(2100, 0, 1);
 export function startTime(value: string): number {
   const t = START_FORMAT.test(value) ? Date.parse(value) : Number.NaN;
   if (!Number.isFinite(t)) {
-    throw new InvalidArgumentError(
-      `'${value.slice(0, 40)}' is not a date and time with its zone, such as 2026-01-05T09:00:00Z.`,
-    );
+    throw new InvalidArgumentError('It must be a date and time with its zone, such as 2026-01-05T09:00:00Z.');
   }
   if (t < EARLIEST_START || t >= LATEST_START) {
-    throw new InvalidArgumentError(`${value} is not between 2000 and 2099.`);
+    throw new InvalidArgumentError('It must be in the years 2000 to 2099.');
   }
   return t;
 }

@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { resolveServerless } from '../sandbox/deploy/resolve.ts';
 import { PROJECT_DIR, startLocal } from '../sandbox/local.ts';
 import { client, resetClients } from '../src/aws/clients.ts';
+import { quote } from '../src/input/quote.ts';
 import { ReportInputError } from '../src/report/errors.ts';
 import { zoneFormat } from '../src/report/time-zone.ts';
 import type { Incident, TimelineEvent } from '../src/timeline/event.ts';
@@ -82,7 +83,7 @@ export async function readIncident(
 export async function findIncident(store: TimelineStore, incidentId: string): Promise<Incident> {
   const incident = await store.findIncident(incidentId);
   if (!incident) {
-    throw new UsageError(`no incident '${incidentId}' (faultline incidents lists them)`);
+    throw new UsageError(`no incident ${quote(incidentId)} (faultline incidents lists them)`);
   }
   return incident;
 }

@@ -10,11 +10,11 @@
 'use strict';
 
 const { createHash } = require('node:crypto');
-const { readdirSync, readFileSync } = require('node:fs');
+const { readdirSync } = require('node:fs');
 const { join } = require('node:path');
 const { ExperimentFileError } = require('../src/experiments/errors.ts');
 const { parseExperiment } = require('../src/experiments/load.ts');
-const { parseYamlSource } = require('../src/experiments/source.ts');
+const { readSourceSync } = require('../src/experiments/source.ts');
 
 const PROJECT_DIR = join(__dirname, '..');
 const EXPERIMENTS_DIR = 'experiments';
@@ -56,7 +56,7 @@ function scheduleEvents(projectDir, names) {
   const events = [];
   for (const f of files.sort()) {
     const file = `${EXPERIMENTS_DIR}/${f}`;
-    const source = parseYamlSource(file, readFileSync(join(projectDir, file), 'utf8'));
+    const source = readSourceSync(file, 'yaml', join(projectDir, file));
     const written = source.data;
     if (!written || typeof written !== 'object' || !('schedule' in written)) continue;
     // Checks the schedule too, as EventBridge would (src/experiments/rules.ts).

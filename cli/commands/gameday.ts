@@ -21,7 +21,7 @@ import { TimelineStore } from '../../src/timeline/store.ts';
 import { ApprovalWatch } from '../approval-watch.ts';
 import { UsageError } from '../errors.ts';
 import { loadExperimentArgument } from '../experiment-argument.ts';
-import { integerIn, positiveNumber } from '../options.ts';
+import { integerIn, speedArgument } from '../options.ts';
 import { ProgressPrinter } from '../progress.ts';
 import {
   overrideRemediation,
@@ -139,7 +139,7 @@ export function gamedayCommand(io: { out: (line: string) => void; err: (line: st
     .option(
       '--speed <f>',
       'sandbox only: play virtual time at this many virtual seconds per real second (default: as fast as possible); the timeline is the same at any speed',
-      positiveNumber,
+      speedArgument,
     )
     .addOption(
       new Option(

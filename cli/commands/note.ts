@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { quote } from '../../src/input/quote.ts';
 import { PersonEntryError, personEvent } from '../../src/timeline/notes.ts';
 import { defaultAuthor } from '../author.ts';
 import { UsageError } from '../errors.ts';
@@ -86,7 +87,7 @@ function instant(value: string): Date {
     Number.isNaN(Date.parse(value))
   ) {
     throw new InvalidArgumentError(
-      `'${value}' is not an ISO-8601 time with a zone, such as 2026-01-05T09:03:00Z.`,
+      `${quote(value)} is not an ISO-8601 time with a zone, such as 2026-01-05T09:03:00Z.`,
     );
   }
   return new Date(value);

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
 import { UsageError } from '../errors.ts';
-import { integerIn, positiveNumber } from '../options.ts';
+import { integerIn, speedArgument } from '../options.ts';
 import { restoreInterruptedOverride } from '../remediation-switch.ts';
 import { sandboxStart, startOption } from '../sandbox-start.ts';
 
@@ -36,8 +36,8 @@ export function sandboxCommand(io: { out: (line: string) => void; err: (line: st
     )
     .option(
       '--speed <f>',
-      'virtual seconds per real second (600 plays ten minutes each second)',
-      positiveNumber,
+      'virtual seconds per real second, from 0.1 to 3600 (600 plays ten minutes each second)',
+      speedArgument,
       1,
     )
     .option('--fresh', 'start from an empty state instead of the saved one', false)

@@ -46,8 +46,9 @@ export type ScheduleEvent =
 async function inputsDigest(projectDir: string, stage: string): Promise<string> {
   const hash = createHash('sha256').update(stage);
   const files = ['serverless.yml', 'package.json'];
-  // The state machines' schedule events are generated from the experiment files.
-  for (const dir of ['state-machines', 'experiments']) {
+  // The state machines' schedule events are generated from the experiment files, and
+  // FAULTLINE_RUNBOOKS from the runbook files (runbooks/bundle.cjs).
+  for (const dir of ['state-machines', 'experiments', 'runbooks']) {
     const entries = await readdir(join(projectDir, dir), { withFileTypes: true }).catch(() => []);
     for (const f of entries) if (f.isFile()) files.push(join(dir, f.name));
   }

@@ -1,12 +1,20 @@
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ExperimentFileError } from '../../src/experiments/errors.ts';
+import { readSource } from '../../src/experiments/source.ts';
+import type { SourceDocument } from '../../src/experiments/source-document.ts';
+import { countIn, type NumberRange, numberIn, percentIn } from '../../src/input/bounds.ts';
+import { quote } from '../../src/input/quote.ts';
+import { parseAlarmInput } from '../backends/alarm-config.ts';
 
-const seconds = z.number().positive();
+/** A number in a range, checked by the same rule as every other file's numbers. */
+const number = (r: NumberRange) => z.number().check(numberIn(r));
+const count = (min: number, max: number) => z.number().check(countIn(min, max));
+/** Seconds a world's step takes: from nothing to an hour (the world models minutes, not days). */
+const SECONDS = { min: 0, max: 3600 };
 /** `[min, max]` seconds: the world draws a duration in that range from its seeded RNG. */
 const secondsRange = z
-  .tuple([z.number().nonnegative(), z.number().nonnegative()])
+  .tuple([number(SECONDS), number(SECONDS)])
   .refine(([a, b]) => a <= b, 'the first number of a range must not be larger than the second');
 const tags = z.record(z.string(), z.string());
 
@@ -20,21 +28,27 @@ export const worldSchema = z
     service: z
       .object({
         name: z.string().min(1),
-        instancesPerAz: z.number().int().min(0).max(50),
+        instancesPerAz: count(0, 50),
         instanceType: z.string().default('m6i.large'),
         tags: tags.default({}),
         /** Requests per second one healthy instance serves before it saturates. */
-        capacityPerInstanceRps: seconds,
+        capacityPerInstanceRps: number({ min: 0, max: 100_000, above: true }),
         /** Steady offered load, in requests per second. */
-        baselineRps: z.number().nonnegative(),
+        baselineRps: number({ min: 0, max: 1_000_000 }),
         /** p99 latency at low utilisation, in milliseconds. */
-        baseLatencyP99Ms: seconds,
+        baseLatencyP99Ms: number({ min: 0, max: 60_000, above: true }),
         /** Seconds from `running` until the application passes health checks. */
         bootSeconds: secondsRange.default([30, 60]),
         /** Share of requests (percent) that fail even when everything is healthy. */
-        baselineErrorPercent: z.number().min(0).max(100).default(0.05),
+        baselineErrorPercent: z
+          .number()
+          .check(percentIn({ above: false }))
+          .default(0.05),
         /** Spread (percent, one standard deviation) of the minute-to-minute noise on load and latency. */
-        noisePercent: z.number().min(0).max(50).default(2),
+        noisePercent: z
+          .number()
+          .check(percentIn({ above: false, max: 50 }))
+          .default(2),
       })
       .strict(),
     timings: z
@@ -56,9 +70,9 @@ export const worldSchema = z
         name: z.string().min(1),
         healthCheck: z
           .object({
-            intervalSeconds: z.number().int().min(5).max(300).default(30),
-            unhealthyThreshold: z.number().int().min(2).max(10).default(3),
-            healthyThreshold: z.number().int().min(2).max(10).default(3),
+            intervalSeconds: count(5, 300).default(30),
+            unhealthyThreshold: count(2, 10).default(3),
+            healthyThreshold: count(2, 10).default(3),
           })
           .strict()
           .default({ intervalSeconds: 30, unhealthyThreshold: 3, healthyThreshold: 3 }),
@@ -88,11 +102,11 @@ export const worldSchema = z
         readerAzs: z.array(z.string().min(1)).min(1),
         failoverSeconds: secondsRange.default([60, 120]),
         /** Replication lag in milliseconds in steady state. */
-        baseReplicaLagMs: z.number().nonnegative().default(20),
+        baseReplicaLagMs: number({ min: 0, max: 3_600_000 }).default(20),
         /** Replication lag (ms) the readers report while the cluster fails over; it decays afterwards. */
-        replicaLagSpikeMs: z.number().nonnegative().default(8000),
+        replicaLagSpikeMs: number({ min: 0, max: 3_600_000 }).default(8000),
         /** Share of requests (0–1) that write to the database: they fail while the writer is unavailable. */
-        writeRequestShare: z.number().min(0).max(1).default(0.3),
+        writeRequestShare: number({ min: 0, max: 1 }).default(0.3),
         tags: tags.default({}),
       })
       .strict()
@@ -101,7 +115,7 @@ export const worldSchema = z
       .object({
         zoneName: z.string().min(1),
         recordName: z.string().min(1),
-        ttl: z.number().int().min(0).default(60),
+        ttl: count(0, 86_400).default(60),
         /** The standby that secondary failover records point at. */
         secondaryRegion: z.string().min(1),
         /** Seconds a change stays PENDING before it is INSYNC. */
@@ -124,17 +138,24 @@ export const worldSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['alarms', i, 'AlarmName'],
-          message: `${alarm.AlarmName} is defined twice`,
+          message: `${quote(alarm.AlarmName)} is defined twice`,
         });
       }
       alarmNames.add(alarm.AlarmName);
+      // CloudWatch's own rules (periods, evaluation periods, thresholds), checked when the file is
+      // read so that a bad alarm is the file's error, not a failure of the sandbox's start.
+      try {
+        parseAlarmInput(alarm);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['alarms', i], message: (e as Error).message });
+      }
     }
     if (w.database) {
       if (w.database.readerAzs.includes(w.database.writerAz)) {
         ctx.addIssue({
           code: 'custom',
           path: ['database', 'readerAzs'],
-          message: `${w.database.writerAz} is the writer's AZ; readers must be in other AZs`,
+          message: `${quote(w.database.writerAz)} is the writer's AZ; readers must be in other AZs`,
         });
       }
       for (const [i, az] of [w.database.writerAz, ...w.database.readerAzs].entries()) {
@@ -142,7 +163,7 @@ export const worldSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['database', i === 0 ? 'writerAz' : `readerAzs`],
-            message: `${az} is not one of availabilityZones`,
+            message: `${quote(az)} is not one of availabilityZones`,
           });
         }
       }
@@ -160,21 +181,19 @@ export class WorldFileError extends Error {
   }
 }
 
-/** Reads and validates a world file; one error naming the file and the first bad field. */
+/**
+ * Reads and validates a world file; one error naming the file and the first bad field. It is read
+ * as every file faultline is given is (src/experiments/source.ts: size, depth and aliases limited).
+ */
 export async function loadWorldFile(file = DEFAULT_WORLD_FILE): Promise<WorldDefinition> {
-  let text: string;
+  let source: SourceDocument;
   try {
-    text = await readFile(file, 'utf8');
+    source = await readSource(file, 'yaml');
   } catch (e) {
-    throw new WorldFileError(file, `cannot read the world file (${(e as NodeJS.ErrnoException).code ?? e})`);
+    if (e instanceof ExperimentFileError) throw new WorldFileError(file, e.detail);
+    throw e;
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (e) {
-    throw new WorldFileError(file, `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
-  return parseWorld(raw, file);
+  return parseWorld(source.data, file);
 }
 
 export function parseWorld(raw: unknown, file = '(world)'): WorldDefinition {

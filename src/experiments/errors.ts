@@ -1,4 +1,5 @@
 import { type FieldPath, formatFieldPath } from '../fis/problem.ts';
+import { excerpt } from '../input/quote.ts';
 import type { FieldIssue } from './field-issue.ts';
 import type { SourceDocument } from './source-document.ts';
 
@@ -14,7 +15,9 @@ export class ExperimentFileError extends Error {
   readonly line: number | undefined;
 
   constructor(file: string, detail: string, where: { path?: FieldPath; line?: number } = {}) {
-    const field = where.path && where.path.length > 0 ? formatFieldPath(where.path) : undefined;
+    // A key is text from the file too: a misspelt 100 KB key is named by its first characters.
+    const path = where.path?.map((key) => (typeof key === 'string' ? excerpt(key) : key));
+    const field = path && path.length > 0 ? formatFieldPath(path) : undefined;
     super(`${file}: ${field ? `${field}: ` : ''}${detail}${where.line ? ` (line ${where.line})` : ''}`);
     this.name = 'ExperimentFileError';
     this.file = file;

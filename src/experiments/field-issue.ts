@@ -1,4 +1,5 @@
 import type { FieldPath } from '../fis/problem.ts';
+import { quote } from '../input/quote.ts';
 import type * as z from '../zod.ts';
 
 /** One thing wrong with a file, in words for the person who wrote it. */
@@ -42,7 +43,7 @@ export function describeIssue(error: z.core.$ZodError, schema: z.core.$ZodType):
       const inner = issue.issues[0];
       return {
         path,
-        detail: `'${String(path.at(-1))}' is not a valid name: ${inner?.message ?? issue.message}`,
+        detail: `${quote(path.at(-1))} is not a valid name: ${inner?.message ?? issue.message}`,
       };
     }
     case 'too_small':
@@ -105,8 +106,7 @@ function describeValue(v: unknown): string {
   if (v === null) return 'nothing';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a map';
-  if (typeof v === 'string') return `'${v}'`;
-  return String(v);
+  return typeof v === 'string' ? quote(v) : String(v);
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   targetInput,
   templateName,
 } from '../fis/template-input.ts';
+import { quote } from '../input/quote.ts';
 import * as z from '../zod.ts';
 import type { AlarmLookup } from './alarm-lookup.ts';
 import { ExperimentFileError, errorAt } from './errors.ts';
@@ -238,14 +239,14 @@ function alarmNames(t: TemplateFile, source: SourceDocument) {
     if (c.source !== 'aws:cloudwatch:alarm') {
       throw errorAt(source, {
         path: ['stopConditions', i, 'source'],
-        detail: `must be aws:cloudwatch:alarm or none (got '${c.source}')`,
+        detail: `must be aws:cloudwatch:alarm or none (got ${quote(c.source)})`,
       });
     }
     const name = ALARM_ARN.exec(c.value ?? '')?.[1];
     if (!name) {
       throw errorAt(source, {
         path: ['stopConditions', i, 'value'],
-        detail: `must be a CloudWatch alarm ARN, arn:aws:cloudwatch:<region>:<account>:alarm:<name> (got ${c.value === undefined ? 'nothing' : `'${c.value}'`})`,
+        detail: `must be a CloudWatch alarm ARN, arn:aws:cloudwatch:<region>:<account>:alarm:<name> (got ${c.value === undefined ? 'nothing' : quote(c.value)})`,
       });
     }
     stopConditions.push(name);

@@ -1,6 +1,7 @@
 import { findCreateInputProblem } from '../fis/check-create-input.ts';
 import type { FieldPath } from '../fis/problem.ts';
 import { parseSelectionMode } from '../fis/selection-mode.ts';
+import { quote } from '../input/quote.ts';
 import { parseScheduleExpression, ScheduleExpressionError } from '../time/schedule-expression.ts';
 import type { AlarmLookup } from './alarm-lookup.ts';
 import { buildTemplate, type CompileContext } from './compile.ts';
@@ -48,7 +49,7 @@ function findScheduleProblem(spec: ExperimentSpec): FieldIssue | undefined {
     if (!(e instanceof ScheduleExpressionError)) throw e;
     return {
       path: ['schedule'],
-      detail: `must be an EventBridge schedule expression: ${e.detail} (got '${spec.schedule}')`,
+      detail: `must be an EventBridge schedule expression: ${e.detail} (got ${quote(spec.schedule)})`,
     };
   }
 }
@@ -84,7 +85,7 @@ export async function findUnknownAlarm(
   return (
     missing && {
       path: missing.path,
-      detail: `there is no CloudWatch alarm named '${missing.name}' ${alarms.where}`,
+      detail: `there is no CloudWatch alarm named ${quote(missing.name)} ${alarms.where}`,
     }
   );
 }

@@ -1,14 +1,7 @@
 import { parseSelectionMode } from '../fis/selection-mode.ts';
 import { templateName } from '../fis/template-input.ts';
-import { parseIsoDuration } from '../time/duration.ts';
+import { countIn, isoDuration, percentIn } from '../input/bounds.ts';
 import * as z from '../zod.ts';
-
-/** An ISO-8601 duration such as PT10M, kept as written (FIS takes the text). */
-export const isoDuration = z.string().check(
-  z.refine((s) => parseIsoDuration(s) !== undefined, {
-    message: 'must be an ISO-8601 duration such as PT10M',
-  }),
-);
 
 const name = z
   .string()
@@ -63,7 +56,12 @@ export const metricBound = z
     min: z.optional(z.number()),
     max: z.optional(z.number()),
   })
-  .check(z.refine((m) => m.min !== undefined || m.max !== undefined, { message: 'needs min, max or both' }));
+  .check(
+    z.refine((m) => m.min !== undefined || m.max !== undefined, { message: 'needs min, max or both' }),
+    z.refine((m) => m.min === undefined || m.max === undefined || m.min <= m.max, {
+      message: 'min is larger than max: no value could ever satisfy the bound',
+    }),
+  );
 
 /** FIS's selection modes, checked by the same rule FIS's template validation uses. */
 const selection = z._default(
@@ -167,13 +165,13 @@ export const experimentSchema = z.strictObject({
   service: z.string().check(z.minLength(1)),
   objectives: z.strictObject({
     /** Steady state must be back within this long after the fault ends. */
-    rto: isoDuration,
-    /** Most data the service may lose (replication lag at the moment of failover). */
-    rpo: z.optional(isoDuration),
+    rto: isoDuration('PT1M', 'P1D'),
+    /** Most data the service may lose (replication lag at the moment of failover); PT0S is none. */
+    rpo: z.optional(isoDuration('PT0S', 'P1D')),
     /** Availability objective in percent, e.g. 99.9; the report shows the error budget spent. */
-    availabilitySlo: z.optional(z.number().check(z.gt(0), z.lt(100))),
+    availabilitySlo: z.optional(z.number().check(percentIn({ below: true }))),
     /** The window the SLO is measured over (error budget), default 30 days. */
-    sloWindow: z._default(isoDuration, 'P30D'),
+    sloWindow: z._default(isoDuration('P1D', 'P365D'), 'P30D'),
   }),
   hypothesis: z
     .strictObject({
@@ -205,7 +203,7 @@ export const experimentSchema = z.strictObject({
   guardrails: z._default(
     z.strictObject({
       /** Largest share of the service's instances the fault may hit, in percent. */
-      maxBlastRadiusPercent: z._default(z.number().check(z.gt(0), z.lte(100)), 50),
+      maxBlastRadiusPercent: z._default(z.number().check(percentIn()), 50),
       /** Stop the experiment when any of these bounds is crossed (beyond FIS's stop conditions). */
       abortWhen: z._default(
         z.array(
@@ -213,20 +211,24 @@ export const experimentSchema = z.strictObject({
             .extend(metricRef, {
               above: z.optional(z.number()),
               below: z.optional(z.number()),
-              /** Consecutive minutes the bound must be crossed before aborting. */
-              forMinutes: z._default(z.int().check(z.gte(1)), 1),
+              /** Consecutive minutes the bound must be crossed before aborting (an hour at most: it is a guardrail). */
+              forMinutes: z._default(z.number().check(countIn(1, 60)), 1),
             })
             .check(
               z.refine((a) => a.above !== undefined || a.below !== undefined, {
                 message: 'needs above or below',
+              }),
+              z.refine((a) => a.above === undefined || a.below === undefined || a.below <= a.above, {
+                message:
+                  'below is larger than above: every value would be crossing one of them, so the fault would stop at once',
               }),
             ),
         ),
         [],
       ),
       windows: z._default(z.array(windowSpec), []),
-      /** Longest the fault may run, whatever FIS says; the experiment is stopped after it. */
-      maxDuration: z._default(isoDuration, 'PT1H'),
+      /** Longest the fault may run, whatever FIS says; the experiment is stopped after it. FIS runs an action 12 hours at most. */
+      maxDuration: z._default(isoDuration('PT1M', 'PT12H'), 'PT1H'),
     }),
     { maxBlastRadiusPercent: 50, abortWhen: [], windows: [], maxDuration: 'PT1H' },
   ),

@@ -1,3 +1,4 @@
+import { quote } from '../input/quote.ts';
 import { parseIsoDuration } from '../time/duration.ts';
 import {
   checkDocumentParameters,
@@ -51,9 +52,9 @@ function durationParam(description: string, required: boolean, minMs: number, ma
     required,
     check(value) {
       const ms = parseIsoDuration(value);
-      if (ms === undefined) return `must be an ISO 8601 duration such as PT5M (got '${value}')`;
+      if (ms === undefined) return `must be an ISO 8601 duration such as PT5M (got ${quote(value)})`;
       if (ms < minMs || ms > maxMs) {
-        return `must be between ${formatMs(minMs)} and ${formatMs(maxMs)} (got '${value}')`;
+        return `must be between ${formatMs(minMs)} and ${formatMs(maxMs)} (got ${quote(value)})`;
       }
       return undefined;
     },
@@ -65,7 +66,7 @@ function booleanParam(description: string): ParameterSpec {
     description,
     required: false,
     check: (value) =>
-      value === 'true' || value === 'false' ? undefined : `must be true or false (got '${value}')`,
+      value === 'true' || value === 'false' ? undefined : `must be true or false (got ${quote(value)})`,
   };
 }
 
@@ -74,7 +75,7 @@ function enumParam(description: string, values: readonly string[]): ParameterSpe
     description,
     required: false,
     check: (value) =>
-      values.includes(value) ? undefined : `must be one of ${values.join(', ')} (got '${value}')`,
+      values.includes(value) ? undefined : `must be one of ${values.join(', ')} (got ${quote(value)})`,
   };
 }
 
@@ -134,7 +135,7 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
         description: 'The managed prefix list to deny, when scope is prefix-list.',
         required: false,
         check: (value) =>
-          /^pl-[0-9a-f]+$/.test(value) ? undefined : `must be a prefix list id (got '${value}')`,
+          /^pl-[0-9a-f]+$/.test(value) ? undefined : `must be a prefix list id (got ${quote(value)})`,
       },
     },
     targets: { Subnets: 'aws:ec2:subnet' },
@@ -163,7 +164,7 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
         required: true,
         check(value) {
           const name = documentNameOf(value);
-          if (name === undefined) return `must be the ARN of an SSM document (got '${value}')`;
+          if (name === undefined) return `must be the ARN of an SSM document (got ${quote(value)})`;
           if (!FIS_SSM_DOCUMENTS[name]) {
             return `names ${name}, which faultline cannot run; supported documents: ${Object.keys(FIS_SSM_DOCUMENTS).join(', ')}`;
           }
@@ -176,7 +177,7 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
         check: (value) =>
           /^(\$DEFAULT|\$LATEST|[1-9]\d*)$/.test(value)
             ? undefined
-            : `must be $DEFAULT, $LATEST or a version number (got '${value}')`,
+            : `must be $DEFAULT, $LATEST or a version number (got ${quote(value)})`,
       },
       documentParameters: {
         description: "The document's parameters, as a JSON object of strings or arrays of strings.",

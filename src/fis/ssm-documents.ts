@@ -4,6 +4,8 @@
  * accepts only those the sandbox can play out too, so an experiment behaves alike in both.
  */
 
+import { quote } from '../input/quote.ts';
+
 export interface FisDocumentParameter {
   required: boolean;
   /** The accepted values, when the document restricts them. */
@@ -49,14 +51,14 @@ export function parseDocumentParameters(text: string): DocumentParameters | stri
   try {
     value = JSON.parse(text);
   } catch {
-    return `must be a JSON object (got '${text}')`;
+    return `must be a JSON object (got ${quote(text)})`;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return `must be a JSON object (got '${text}')`;
+    return `must be a JSON object (got ${quote(text)})`;
   }
   for (const [key, v] of Object.entries(value)) {
     const ok = typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
-    if (!ok) return `must map each name to a string or an array of strings ('${key}' is not)`;
+    if (!ok) return `must map each name to a string or an array of strings (${quote(key)} is not)`;
   }
   return value as DocumentParameters;
 }
@@ -70,7 +72,7 @@ export function checkDocumentParameters(doc: FisSsmDocument, given: DocumentPara
     const values = typeof value === 'string' ? [value] : value;
     const bad = p.allowed ? values.find((v) => !p.allowed!.includes(v)) : undefined;
     if (bad !== undefined) {
-      return `${key} of ${doc.name} must be one of ${p.allowed!.join(', ')} (got '${bad}')`;
+      return `${key} of ${doc.name} must be one of ${p.allowed!.join(', ')} (got ${quote(bad)})`;
     }
     if (values.every((v) => v === '') && p.required) return `${key} of ${doc.name} must not be empty`;
   }

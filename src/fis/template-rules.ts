@@ -1,3 +1,4 @@
+import { quote } from '../input/quote.ts';
 import { ACTIONS, RESOURCE_TYPES } from './catalog.ts';
 import { type FieldPath, type TemplateProblem, templateProblem } from './problem.ts';
 import { parseSelectionMode } from './selection-mode.ts';
@@ -47,7 +48,7 @@ export function findTemplateProblem(
 
 function checkTemplate(t: TemplateBody, deps: TemplateRuleDeps): void {
   if (!ROLE_ARN.test(t.roleArn)) {
-    refuse(['roleArn'], `must be the ARN of an IAM role (got '${t.roleArn}')`);
+    refuse(['roleArn'], `must be the ARN of an IAM role (got ${quote(t.roleArn)})`);
   }
   checkStopConditions(t.stopConditions, deps);
   for (const [name, target] of Object.entries(t.targets)) checkTarget(name, target);
@@ -68,11 +69,11 @@ function checkStopConditions(conditions: StopCondition[], deps: TemplateRuleDeps
       return;
     }
     if (c.source !== 'aws:cloudwatch:alarm') {
-      refuse(field('source'), `must be aws:cloudwatch:alarm or none (got '${c.source}')`);
+      refuse(field('source'), `must be aws:cloudwatch:alarm or none (got ${quote(c.source)})`);
     }
     if (c.value === undefined) refuse(field('value'), 'is required: the ARN of a CloudWatch alarm');
     if (!ALARM_ARN.test(c.value)) {
-      refuse(field('value'), `must be a CloudWatch alarm ARN (got '${c.value}')`);
+      refuse(field('value'), `must be a CloudWatch alarm ARN (got ${quote(c.value)})`);
     }
     if (deps.alarmExists && !deps.alarmExists(c.value)) {
       refuse(field('value'), `the CloudWatch alarm ${c.value} does not exist`, 'colon');
@@ -92,7 +93,7 @@ function checkTarget(name: string, t: TemplateTarget): void {
   if (!parseSelectionMode(t.selectionMode)) {
     refuse(
       field('selectionMode'),
-      `must be ALL, COUNT(n) with n >= 1, or PERCENT(n) with n from 1 to 100 (got '${t.selectionMode}')`,
+      `must be ALL, COUNT(n) with n >= 1, or PERCENT(n) with n from 1 to 100 (got ${quote(t.selectionMode)})`,
     );
   }
   const hasArns = t.resourceArns !== undefined;
@@ -109,7 +110,7 @@ function checkTarget(name: string, t: TemplateTarget): void {
     if (t.resourceArns!.length === 0) refuse(field('resourceArns'), 'must not be empty');
     for (const arn of t.resourceArns!) {
       if (!type.arnPattern.test(arn)) {
-        refuse(field('resourceArns'), `contains '${arn}', which is not an ${t.resourceType} ARN`);
+        refuse(field('resourceArns'), `contains ${quote(arn)}, which is not an ${t.resourceType} ARN`);
       }
     }
   }
@@ -176,12 +177,12 @@ function checkAction(name: string, a: TemplateAction, t: TemplateBody): void {
     }
     const target = t.targets[targetName];
     if (!target) {
-      refuse(field('targets', key), `names target '${targetName}', which is not defined in 'targets'`);
+      refuse(field('targets', key), `names target ${quote(targetName)}, which is not defined in 'targets'`);
     }
     if (target.resourceType !== wantedType) {
       refuse(
         field('targets', key),
-        `names target '${targetName}' of resource type ${target.resourceType}, but ${spec.id} needs ${wantedType}`,
+        `names target ${quote(targetName)} of resource type ${target.resourceType}, but ${spec.id} needs ${wantedType}`,
       );
     }
   }
@@ -193,7 +194,7 @@ function checkAction(name: string, a: TemplateAction, t: TemplateBody): void {
   for (const before of a.startAfter ?? []) {
     if (before === name) refuse(field('startAfter'), 'names the action itself');
     if (!t.actions[before]) {
-      refuse(field('startAfter'), `names action '${before}', which is not defined in 'actions'`);
+      refuse(field('startAfter'), `names action ${quote(before)}, which is not defined in 'actions'`);
     }
   }
 }

@@ -1,3 +1,5 @@
+import { quote } from '../input/quote.ts';
+
 /**
  * What a runbook can know about the event that triggered it, normalised from the EventBridge
  * event (src/runbooks/event.ts): the names its `{{…}}` references read, and what matching looks at.
@@ -50,7 +52,7 @@ export function unknownFact(path: FactPath): string | undefined {
   ].join(', ');
   if (root && field && SCALARS[root]?.includes(field) && key === undefined) return undefined;
   if (root && field && MAPS[root]?.includes(field) && key && rest.length === 0) return undefined;
-  return `'${path.join('.')}' is not something an event tells; references take: ${known}`;
+  return `${quote(path.join('.'))} is not something an event tells; references take: ${known}`;
 }
 
 /** The value a reference names in these facts, undefined when the event does not have it. */

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorAt } from '../experiments/errors.ts';
 import { readSource } from '../experiments/source.ts';
+import { quote } from '../input/quote.ts';
 import { parseRunbook } from './parse.ts';
 import type { Runbook } from './schema.ts';
 
@@ -30,7 +31,10 @@ export async function loadRunbooks(dir: string): Promise<Runbook[]> {
     const runbook = parseRunbook(source);
     const first = seen.get(runbook.name);
     if (first)
-      throw errorAt(source, { path: ['name'], detail: `'${runbook.name}' is already the name of ${first}` });
+      throw errorAt(source, {
+        path: ['name'],
+        detail: `${quote(runbook.name)} is already the name of ${first}`,
+      });
     seen.set(runbook.name, file);
     runbooks.push(runbook);
   }

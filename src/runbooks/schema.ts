@@ -1,4 +1,4 @@
-import { isoDuration } from '../experiments/schema.ts';
+import { countIn, isoDuration } from '../input/bounds.ts';
 import * as z from '../zod.ts';
 import { globToRegExp } from './glob.ts';
 import { badReference } from './template.ts';
@@ -109,13 +109,13 @@ export const actionSpec = z
 export const approvalSpec = z.strictObject({
   required: z._default(z.boolean(), false),
   /** No answer within this long is a rejection. */
-  timeout: z._default(isoDuration, 'PT15M'),
+  timeout: z._default(isoDuration('PT1M', 'P1D'), 'PT15M'),
 });
 
 /** Success is every named alarm back to OK and every health check healthy within `within`. */
 export const verifySpec = z
   .strictObject({
-    within: isoDuration,
+    within: isoDuration('PT1M', 'PT12H'),
     alarms: z._default(z.array(template), []),
     healthChecks: z._default(z.array(template), []),
   })
@@ -125,24 +125,27 @@ export const verifySpec = z
     }),
   );
 
+/** Every limit counts over a window from a minute to a day: shorter holds nothing back, longer outlives the incident. */
+const limitWindow = isoDuration('PT1M', 'P1D');
+
 const windowed = z.strictObject({
-  max: z.int().check(z.gte(1)),
-  window: isoDuration,
+  max: z.number().check(countIn(1, 1000)),
+  window: limitWindow,
 });
 
 export const limitsSpec = z.strictObject({
   /** What a resource is for this runbook, e.g. `{{alarm.dimensions.InstanceId}}`; default the alarm name or experiment id. */
   resource: z.optional(template),
   /** After acting on a resource, leave it alone this long. */
-  cooldown: z._default(isoDuration, 'PT10M'),
+  cooldown: z._default(limitWindow, 'PT10M'),
   perResource: z._default(windowed, { max: 3, window: 'PT1H' }),
   perRunbook: z._default(windowed, { max: 10, window: 'PT1H' }),
   /** Opens after `failures` failed or unverified remediations within `window`; one trial after `halfOpenAfter`. */
   breaker: z._default(
     z.strictObject({
-      failures: z.int().check(z.gte(1)),
-      window: isoDuration,
-      halfOpenAfter: isoDuration,
+      failures: z.number().check(countIn(1, 100)),
+      window: limitWindow,
+      halfOpenAfter: limitWindow,
     }),
     { failures: 3, window: 'PT1H', halfOpenAfter: 'PT30M' },
   ),

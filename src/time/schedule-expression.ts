@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import { quote } from '../input/quote.ts';
 
 /**
  * EventBridge schedule expressions, as a rule (or a scheduler schedule) takes them:
@@ -25,7 +26,7 @@ export class ScheduleExpressionError extends Error {
   readonly detail: string;
 
   constructor(expression: string, detail: string) {
-    super(`'${expression}' is not an EventBridge schedule expression: ${detail}`);
+    super(`${quote(expression)} is not an EventBridge schedule expression: ${detail}`);
     this.name = 'ScheduleExpressionError';
     this.detail = detail;
   }

@@ -1,9 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { PROJECT_DIR } from '../../sandbox/local.ts';
+import { aliasBomb } from '../experiments/files.ts';
 import { runCli } from '../helpers/cli.ts';
 
 /** `faultline gameday` as a person or a CI pipeline runs it: a separate process, its output, its exit status. */
@@ -57,6 +58,41 @@ describe('faultline gameday (process)', () => {
       `faultline: ${file}: hypothesis.alarms[1]: there is no CloudWatch alarm named 'checkout-typo' in the sandbox world 'checkout'`,
     );
     expect(r.stdout).toBe('');
+  });
+
+  describe('refuses a hostile file in one line naming the file, exit 2, and starts nothing', () => {
+    const bomb = () => join(dir, 'bomb.yaml');
+    const nested = () => join(dir, 'nested.yaml');
+    beforeAll(async () => {
+      await writeFile(bomb(), aliasBomb());
+      // Sparse: its 6 MB are never read.
+      await writeFile(nested(), '[[[[');
+      await truncate(nested(), 6 * 1024 * 1024);
+    });
+
+    it.each<[string, () => string[], () => string]>([
+      [
+        'an alias bomb',
+        () => [bomb()],
+        () => `${bomb()}: has more than 100 aliases (*name) or values copied in`,
+      ],
+      [
+        'a 6 MB nested list',
+        () => [nested()],
+        () => `${nested()}: is 6144 KiB, more than the 128 KiB faultline reads`,
+      ],
+      [
+        'a 6 MB world file',
+        () => ['instance-kill', '--world', nested()],
+        () => `${nested()}: is 6144 KiB, more than the 128 KiB faultline reads`,
+      ],
+    ])('%s', async (_, args, start) => {
+      const r = await run(args());
+      expect(r.code).toBe(2);
+      expect(r.stderr.startsWith(`faultline: ${start()}`)).toBe(true);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stdout).toBe('');
+    });
   });
 
   it('exits 3 when preflight refuses, and says nothing was injected', async () => {

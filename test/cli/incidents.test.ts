@@ -153,7 +153,7 @@ describe('faultline incidents', () => {
     expect(both.stderr).toBe('faultline: --aws and --endpoint exclude each other\n');
     const limit = await incidents('--limit', '0');
     expect(limit.code).toBe(2);
-    expect(limit.stderr).toContain('0 is not between 1 and 10000.');
+    expect(limit.stderr).toContain("argument '0' is invalid. It must be a whole number from 1 to 10000.");
   });
 
   it('has examples in --help', async () => {

@@ -56,3 +56,12 @@ export function validExperiment(): Draft {
 export async function shippedObject(name: (typeof SHIPPED)[number]): Promise<Record<string, unknown>> {
   return parse(await readFile(shippedFile(name), 'utf8'));
 }
+
+/** A billion-laughs YAML file: nine values, each alias nine copies of the one before (9^9 once expanded). */
+export function aliasBomb(): string {
+  const lines = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+  for (const [i, c] of [...'bcdefghi'].entries()) {
+    lines.push(`${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`);
+  }
+  return `${lines.join('\n')}\n`;
+}

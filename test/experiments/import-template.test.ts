@@ -247,7 +247,7 @@ describe('importing a FIS experiment template', () => {
 
   it('names the side file for what the side file got wrong', () => {
     expect(refusal(consoleExport(), { ...SIDE, objectives: { rto: 'soon' } }).message).toBe(
-      "s.yaml: objectives.rto: must be an ISO-8601 duration such as PT10M (got 'soon')",
+      "s.yaml: objectives.rto: must be an ISO-8601 duration from PT1M to P1D, such as PT10M (got 'soon')",
     );
     const unknown = refusal(consoleExport(), { ...SIDE, fault: {} });
     expect(unknown.file).toBe('s.yaml');

@@ -199,7 +199,7 @@ describe('loading an experiment file', () => {
         e.objectives.rto = 'soon';
       },
       'objectives.rto',
-      "must be an ISO-8601 duration such as PT10M (got 'soon')",
+      "must be an ISO-8601 duration from PT1M to P1D, such as PT10M (got 'soon')",
     ],
     [
       'a filter path the resource type does not have',

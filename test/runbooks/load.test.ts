@@ -170,7 +170,7 @@ describe('loading runbooks', () => {
         r.limits.perRunbook = { max: 0, window: 'PT1H' };
       },
       'limits.perRunbook.max',
-      'must be at least 1',
+      'must be a whole number from 1 to 1000 (got 0)',
       20,
     ],
     [
