@@ -4,8 +4,7 @@ import { importTemplateFile } from '../src/experiments/import-template.ts';
 import { loadExperimentFile } from '../src/experiments/load.ts';
 import type { ExperimentSpec } from '../src/experiments/schema.ts';
 import { UsageError } from './errors.ts';
-
-export const EXPERIMENTS_DIR = 'experiments';
+import { EXPERIMENTS_DIR } from './options.ts';
 
 async function exists(file: string): Promise<boolean> {
   try {

@@ -17,3 +17,6 @@ export function positiveNumber(value: string): number {
   }
   return n;
 }
+
+/** Where experiment files live, relative to where faultline runs: `az-outage` means experiments/az-outage.yaml. */
+export const EXPERIMENTS_DIR = 'experiments';
