@@ -1,0 +1,202 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { PROJECT_DIR } from '../sandbox/project-dir.ts';
+import { approvalTestbed } from '../test/helpers/approval.ts';
+import { figure, median } from './print.ts';
+
+/** Fresh processes per figure; the median is the figure. */
+const RUNS = 7;
+/** The game day takes seconds a run: fewer of them. */
+const GAMEDAY_RUNS = 5;
+const TARGET_MS = { start: 150, validate: 600, remote: 500, gameday: 2500 } as const;
+
+/** How the README says to run the command: the shell script that execs the pinned Node. */
+const FAULTLINE = join(PROJECT_DIR, 'bin', 'faultline');
+
+const COMMANDS = [
+  'sandbox',
+  'validate',
+  'gameday',
+  'report',
+  'timeline',
+  'incidents',
+  'note',
+  'approve',
+  'reject',
+];
+
+interface Run {
+  ms: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** One fresh process, timed from spawn to exit (what a person waits for). */
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(command, args, { cwd: PROJECT_DIR, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: performance.now() - t0, code, stdout, stderr }));
+  });
+}
+
+async function ok(command: string, args: string[]): Promise<Run> {
+  const r = await timed(command, args);
+  if (r.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
+  return r;
+}
+
+/**
+ * The median wall time of each case, `runs` fresh processes each, after one run of each that is
+ * not counted: the first run after a change compiles what it loads (Node's compile cache), which
+ * is not what a person waits for on the next command. The runs go round the cases in turn, so that
+ * a burst of load on the machine slows one run of every case rather than most runs of one.
+ */
+async function medians(
+  cases: Record<string, () => Promise<Run>>,
+  runs = RUNS,
+): Promise<Record<string, number>> {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (const run of Object.values(cases)) await run();
+  for (let i = 0; i < runs; i++) {
+    for (const [name, run] of Object.entries(cases)) times[name]!.push((await run()).ms);
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+}
+
+/** `faultline sandbox` as its own process, on `stateDir`; resolves once it prints its endpoint. */
+function startSandbox(stateDir: string): Promise<{ endpoint: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(FAULTLINE, ['sandbox', '--port', '0', '--state-dir', stateDir], { cwd: PROJECT_DIR });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /^AWS_ENDPOINT_URL=(\S+)$/m.exec(out);
+      if (m) resolve({ endpoint: m[1]!, child });
+    });
+    child.on('close', (code) => reject(new Error(`faultline sandbox exited ${code}: ${err}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.removeAllListeners('close');
+    child.once('close', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+const verdict = (worst: number, target: number) =>
+  `${worst <= target ? 'met' : 'MISSED'}, worst ${Math.round(worst)} ms`;
+
+/**
+ * The command line as a person types it, through bin/faultline, each figure the median wall time
+ * of fresh processes: --version, --help and each command's --help (target ≤ 150 ms); validate of
+ * every shipped experiment with no sandbox running (≤ 600 ms); approve, incidents, timeline and
+ * report against a running `faultline sandbox` (≤ 500 ms); the game day `npm start` runs, whole
+ * process including the sandbox's start (≤ 2.5 s); and `npx faultline --version` beside
+ * node_modules/.bin/faultline and bin/faultline.
+ */
+export async function cliBench(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'faultline-cli-bench-'));
+  try {
+    const start: Record<string, () => Promise<Run>> = {
+      'cli.version': () => ok(FAULTLINE, ['--version']),
+      'cli.help': () => ok(FAULTLINE, ['--help']),
+      ...Object.fromEntries(COMMANDS.map((c) => [`cli.${c}_help`, () => ok(FAULTLINE, [c, '--help'])])),
+    };
+    const startTimes = await medians(start);
+    for (const [name, ms] of Object.entries(startTimes)) figure(name, ms, 'ms');
+
+    const validate = await medians({ 'cli.validate': () => ok(FAULTLINE, ['validate']) });
+    figure('cli.validate', validate['cli.validate']!, 'ms');
+
+    // How to run it: npx installs the project into its own cache and reads the whole dependency
+    // tree before it runs anything; node_modules/.bin/faultline (a link to bin/faultline) does not.
+    const ways = await medians({
+      'cli.npx_version': () => ok('npx', ['faultline', '--version']),
+      'cli.node_modules_bin_version': () =>
+        ok(join(PROJECT_DIR, 'node_modules', '.bin', 'faultline'), ['--version']),
+      'cli.bin_version': () => ok(FAULTLINE, ['--version']),
+    });
+    for (const [name, ms] of Object.entries(ways)) figure(name, ms, 'ms');
+
+    // npm start's game day, on a state folder of its own (it keeps it between runs, as npm start
+    // keeps .faultline), so the project's own state and reports are left alone.
+    const gameday = join(work, 'gameday');
+    const gamedayArgs = [
+      'gameday',
+      'experiments/az-outage.yaml',
+      '--state-dir',
+      gameday,
+      '--out',
+      join(gameday, 'reports'),
+    ];
+    const npmStart = await medians(
+      { 'cli.npm_start_gameday': () => ok(FAULTLINE, gamedayArgs) },
+      GAMEDAY_RUNS,
+    );
+    figure('cli.npm_start_gameday', npmStart['cli.npm_start_gameday']!, 'ms');
+
+    // A sandbox running on the state a game day left (an incident with its timeline and report),
+    // with approvals waiting in it, one for each approve run and the one that is not counted.
+    const state = join(work, 'sandbox');
+    const day = await ok(FAULTLINE, [
+      'gameday',
+      'az-outage',
+      '--fresh',
+      '--json',
+      '--state-dir',
+      state,
+      '--out',
+      join(state, 'reports'),
+    ]);
+    const incident = (JSON.parse(day.stdout) as { incidentId: string }).incidentId;
+    const sandbox = await startSandbox(state);
+    try {
+      const remote = ['--endpoint', sandbox.endpoint];
+      const { waitingApproval } = await approvalTestbed(sandbox.endpoint);
+      const approvals: string[] = [];
+      for (let i = 0; i <= RUNS; i++) {
+        approvals.push(`bench-approval-${i}`);
+        await waitingApproval(`bench-approval-${i}`);
+      }
+      const against = await medians({
+        'cli.approve': () => ok(FAULTLINE, ['approve', approvals.shift()!, '--note', 'bench', ...remote]),
+        'cli.incidents': () => ok(FAULTLINE, ['incidents', ...remote]),
+        'cli.timeline': () => ok(FAULTLINE, ['timeline', incident, ...remote]),
+        'cli.report': () => ok(FAULTLINE, ['report', incident, ...remote]),
+      });
+      for (const [name, ms] of Object.entries(against)) figure(name, ms, 'ms');
+      const slowest = (times: Record<string, number>) => Math.max(...Object.values(times));
+      process.stderr.write(
+        `# cli targets: --version, --help, <command> --help ≤ ${TARGET_MS.start} ms (${verdict(slowest(startTimes), TARGET_MS.start)}); ` +
+          `validate ≤ ${TARGET_MS.validate} ms (${verdict(validate['cli.validate']!, TARGET_MS.validate)}); ` +
+          `approve, incidents, timeline, report against a running sandbox ≤ ${TARGET_MS.remote} ms (${verdict(slowest(against), TARGET_MS.remote)}); ` +
+          `npm start's game day ≤ ${TARGET_MS.gameday} ms (${verdict(npmStart['cli.npm_start_gameday']!, TARGET_MS.gameday)})\n`,
+      );
+    } finally {
+      await stop(sandbox.child);
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
