@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { PROJECT_DIR } from '../sandbox/project-dir.ts';
 import { approvalTestbed } from '../test/helpers/approval.ts';
 import { figure, median } from './print.ts';
@@ -29,17 +31,40 @@ const COMMANDS = [
 ];
 
 interface Run {
+  /** Wall time, spawn to exit: what a person waits for. */
   ms: number;
+  /** CPU time of the Node processes it ran: steadier than wall time on a busy machine. */
+  cpuMs: number;
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
-/** One fresh process, timed from spawn to exit (what a person waits for). */
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+/**
+ * Loaded into each Node process the command starts (NODE_OPTIONS), it appends the process's CPU
+ * time to the file FAULTLINE_BENCH_CPU names when the process exits.
+ */
+const CPU_REPORTER = `import { appendFileSync } from 'node:fs';
+process.on('exit', () => {
+  const { user, system } = process.cpuUsage();
+  appendFileSync(process.env.FAULTLINE_BENCH_CPU, (user + system) / 1000 + '\\n');
+});
+`;
+
+let reporter: { url: string; file: string } | undefined;
+
+/** One fresh process, timed from spawn to exit. */
+function timed(command: string, args: string[]): Promise<Run> {
+  const { url, file } = reporter!;
   return new Promise((resolve, reject) => {
+    const env = {
+      ...process.env,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${url}`,
+      FAULTLINE_BENCH_CPU: file,
+    };
+    rmSync(file, { force: true });
     const t0 = performance.now();
-    const child = spawn(command, args, { cwd: PROJECT_DIR, env: { ...process.env, ...env } });
+    const child = spawn(command, args, { cwd: PROJECT_DIR, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -49,7 +74,12 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Pr
       stderr += d;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ ms: performance.now() - t0, code, stdout, stderr }));
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      const reported = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+      const cpuMs = reported.reduce((sum, line) => sum + Number(line), 0);
+      resolve({ ms, cpuMs, code, stdout, stderr });
+    });
   });
 }
 
@@ -69,12 +99,18 @@ async function medians(
   cases: Record<string, () => Promise<Run>>,
   runs = RUNS,
 ): Promise<Record<string, number>> {
-  const times: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  const runsOf: Record<string, Run[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   for (const run of Object.values(cases)) await run();
   for (let i = 0; i < runs; i++) {
-    for (const [name, run] of Object.entries(cases)) times[name]!.push((await run()).ms);
+    for (const [name, run] of Object.entries(cases)) runsOf[name]!.push(await run());
   }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  const walls: Record<string, number> = {};
+  for (const [name, r] of Object.entries(runsOf)) {
+    walls[name] = median(r.map((x) => x.ms));
+    figure(name, walls[name], 'ms');
+    figure(`${name}_cpu`, median(r.map((x) => x.cpuMs)), 'ms');
+  }
+  return walls;
 }
 
 /** `faultline sandbox` as its own process, on `stateDir`; resolves once it prints its endpoint. */
@@ -117,6 +153,9 @@ const verdict = (worst: number, target: number) =>
  */
 export async function cliBench(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'faultline-cli-bench-'));
+  const reporterFile = join(work, 'cpu-reporter.mjs');
+  writeFileSync(reporterFile, CPU_REPORTER);
+  reporter = { url: pathToFileURL(reporterFile).href, file: join(work, 'cpu') };
   try {
     const start: Record<string, () => Promise<Run>> = {
       'cli.version': () => ok(FAULTLINE, ['--version']),
@@ -124,20 +163,17 @@ export async function cliBench(): Promise<void> {
       ...Object.fromEntries(COMMANDS.map((c) => [`cli.${c}_help`, () => ok(FAULTLINE, [c, '--help'])])),
     };
     const startTimes = await medians(start);
-    for (const [name, ms] of Object.entries(startTimes)) figure(name, ms, 'ms');
 
     const validate = await medians({ 'cli.validate': () => ok(FAULTLINE, ['validate']) });
-    figure('cli.validate', validate['cli.validate']!, 'ms');
 
     // How to run it: npx installs the project into its own cache and reads the whole dependency
     // tree before it runs anything; node_modules/.bin/faultline (a link to bin/faultline) does not.
-    const ways = await medians({
+    await medians({
       'cli.npx_version': () => ok('npx', ['faultline', '--version']),
       'cli.node_modules_bin_version': () =>
         ok(join(PROJECT_DIR, 'node_modules', '.bin', 'faultline'), ['--version']),
       'cli.bin_version': () => ok(FAULTLINE, ['--version']),
     });
-    for (const [name, ms] of Object.entries(ways)) figure(name, ms, 'ms');
 
     // npm start's game day, on a state folder of its own (it keeps it between runs, as npm start
     // keeps .faultline), so the project's own state and reports are left alone.
@@ -154,7 +190,6 @@ export async function cliBench(): Promise<void> {
       { 'cli.npm_start_gameday': () => ok(FAULTLINE, gamedayArgs) },
       GAMEDAY_RUNS,
     );
-    figure('cli.npm_start_gameday', npmStart['cli.npm_start_gameday']!, 'ms');
 
     // A sandbox running on the state a game day left (an incident with its timeline and report),
     // with approvals waiting in it, one for each approve run and the one that is not counted.
@@ -185,7 +220,6 @@ export async function cliBench(): Promise<void> {
         'cli.timeline': () => ok(FAULTLINE, ['timeline', incident, ...remote]),
         'cli.report': () => ok(FAULTLINE, ['report', incident, ...remote]),
       });
-      for (const [name, ms] of Object.entries(against)) figure(name, ms, 'ms');
       const slowest = (times: Record<string, number>) => Math.max(...Object.values(times));
       process.stderr.write(
         `# cli targets: --version, --help, <command> --help ≤ ${TARGET_MS.start} ms (${verdict(slowest(startTimes), TARGET_MS.start)}); ` +
