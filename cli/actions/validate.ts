@@ -1,6 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { worldHealthAlarmNames } from '../../sandbox/services/route53/world-dns.ts';
 import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import {
@@ -93,11 +92,12 @@ async function alarmLookup(flags: ValidateFlags): Promise<AlarmLookup | undefine
     if (sources.length > 0) throw new UsageError(`--no-alarm-check and ${sources[0]} exclude each other`);
     return undefined;
   }
-  if (flags.aws) {
-    const cloudwatch = new CloudWatchClient({});
-    return alarmsFromCloudWatch(cloudwatch, `in CloudWatch (${await cloudwatch.config.region()})`);
-  }
-  if (flags.endpoint) {
+  if (flags.aws || flags.endpoint) {
+    const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+    if (flags.aws) {
+      const cloudwatch = new CloudWatchClient({});
+      return alarmsFromCloudWatch(cloudwatch, `in CloudWatch (${await cloudwatch.config.region()})`);
+    }
     const cloudwatch = new CloudWatchClient({
       endpoint: flags.endpoint,
       region: process.env.AWS_REGION ?? 'us-east-1',
