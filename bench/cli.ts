@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_DIR } from '../sandbox/project-dir.ts';
 import { approvalTestbed } from '../test/helpers/approval.ts';
+import { startSandboxProcess } from '../test/helpers/cli.ts';
 import { figure, median } from './print.ts';
 
 /** Fresh processes per figure; the median is the figure. */
@@ -113,33 +114,6 @@ async function medians(
   return walls;
 }
 
-/** `faultline sandbox` as its own process, on `stateDir`; resolves once it prints its endpoint. */
-function startSandbox(stateDir: string): Promise<{ endpoint: string; child: ChildProcess }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(FAULTLINE, ['sandbox', '--port', '0', '--state-dir', stateDir], { cwd: PROJECT_DIR });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /^AWS_ENDPOINT_URL=(\S+)$/m.exec(out);
-      if (m) resolve({ endpoint: m[1]!, child });
-    });
-    child.on('close', (code) => reject(new Error(`faultline sandbox exited ${code}: ${err}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.removeAllListeners('close');
-    child.once('close', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 const verdict = (worst: number, target: number) =>
   `${worst <= target ? 'met' : 'MISSED'}, worst ${Math.round(worst)} ms`;
 
@@ -205,7 +179,7 @@ export async function cliBench(): Promise<void> {
       join(state, 'reports'),
     ]);
     const incident = (JSON.parse(day.stdout) as { incidentId: string }).incidentId;
-    const sandbox = await startSandbox(state);
+    const sandbox = await startSandboxProcess(['--port', '0', '--state-dir', state], PROJECT_DIR);
     try {
       const remote = ['--endpoint', sandbox.endpoint];
       const { waitingApproval } = await approvalTestbed(sandbox.endpoint);
@@ -228,7 +202,7 @@ export async function cliBench(): Promise<void> {
           `npm start's game day ≤ ${TARGET_MS.gameday} ms (${verdict(npmStart['cli.npm_start_gameday']!, TARGET_MS.gameday)})\n`,
       );
     } finally {
-      await stop(sandbox.child);
+      await sandbox.stop();
     }
   } finally {
     await rm(work, { recursive: true, force: true });
