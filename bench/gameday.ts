@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { runGameDay } from '../cli/commands/gameday.ts';
+import { runGameDay } from '../cli/actions/gameday.ts';
 import { DEFAULT_EPOCH } from '../sandbox/clock.ts';
 import { PROJECT_DIR, startLocal } from '../sandbox/local.ts';
 import { loadExperimentFile } from '../src/experiments/load.ts';

@@ -1,6 +1,7 @@
 // faultline's benchmarks. Prints one `name value unit` line per figure; `npm run bench`.
 // Each figure runs in this process on the machine at hand (the bundle suite loads handlers in fresh
-// processes): compare runs on the same machine.
+// processes, the cli suite runs the command in fresh processes): compare runs on the same machine.
+// `npm run bench -- cli` runs one suite.
 import { performance } from 'node:perf_hooks';
 
 // The functions run in this process and log as they would to CloudWatch Logs, between the figures;
@@ -8,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 // loaded, so the suites are imported after.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
 const { bundleBench } = await import('./bundle.ts');
+const { cliBench } = await import('./cli.ts');
 const { filesBench } = await import('./files.ts');
 const { gameDayBench } = await import('./gameday.ts');
 const { remediationBench } = await import('./remediation.ts');
@@ -20,6 +22,7 @@ const suites: Record<string, () => Promise<void>> = {
   report: reportBench,
   bundle: bundleBench,
   files: filesBench,
+  cli: cliBench,
 };
 
 for (const [name, run] of Object.entries(suites)) {

@@ -5,8 +5,7 @@ import { loadExperimentFile } from '../src/experiments/load.ts';
 import type { ExperimentSpec } from '../src/experiments/schema.ts';
 import { quote } from '../src/input/quote.ts';
 import { UsageError } from './errors.ts';
-
-export const EXPERIMENTS_DIR = 'experiments';
+import { EXPERIMENTS_DIR } from './options.ts';
 
 async function exists(file: string): Promise<boolean> {
   try {

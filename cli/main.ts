@@ -1,7 +1,5 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { StateInUseError } from '../sandbox/state-lock.ts';
-import { WorldFileError } from '../sandbox/world/schema.ts';
-import { ExperimentFileError } from '../src/experiments/errors.ts';
 import { approveCommand, rejectCommand } from './commands/approval.ts';
 import { gamedayCommand } from './commands/gameday.ts';
 import { incidentsCommand } from './commands/incidents.ts';
@@ -17,6 +15,33 @@ export interface Io {
   err: (line: string) => void;
 }
 
+/**
+ * faultline's commands, in the order `faultline --help` lists them.
+ *
+ * A command is two modules. cli/commands/<name>.ts defines it: name, arguments, options and their
+ * parsers, help text. It must stay light, because `faultline --version`, `--help` and
+ * `<command> --help` load every definition listed here and nothing else (test/cli/startup.test.ts
+ * fails when one reaches src/, sandbox/ or an SDK client). cli/actions/<name>.ts does the work,
+ * and the definition's action imports it only when that command runs:
+ *
+ *   .action(async (file: string, flags: ScorecardFlags) =>
+ *     (await import('../actions/scorecard.ts')).scorecardAction(file, flags, io))
+ *
+ * The flags' type lives in the definition; the action imports it with `import type`. To add a
+ * command, write both modules and add its definition here.
+ */
+const COMMANDS: ((io: Io) => Command)[] = [
+  sandboxCommand,
+  validateCommand,
+  gamedayCommand,
+  reportCommand,
+  timelineCommand,
+  incidentsCommand,
+  noteCommand,
+  approveCommand,
+  rejectCommand,
+];
+
 // `faultline timeline x | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
@@ -30,30 +55,45 @@ const processIo: Io = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
+/** The version in package.json, whichever way faultline was started (npm sets npm_package_version only in scripts). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 export function buildProgram(io: Io = processIo): Command {
   const program = new Command('faultline')
     .description('Chaos game days, auto-remediation and incident timelines for AWS, with a local sandbox.')
-    .version(process.env.npm_package_version ?? '0.1.0', '-v, --version')
+    .version(version(), '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s.trimEnd()),
       writeErr: (s) => io.err(s.trimEnd()),
     });
-  program.addCommand(sandboxCommand(io));
-  program.addCommand(validateCommand(io));
-  program.addCommand(gamedayCommand(io));
-  program.addCommand(reportCommand(io));
-  program.addCommand(timelineCommand(io));
-  program.addCommand(incidentsCommand(io));
-  program.addCommand(noteCommand(io));
-  program.addCommand(approveCommand(io));
-  program.addCommand(rejectCommand(io));
+  for (const define of COMMANDS) program.addCommand(define(io));
   for (const cmd of program.commands) {
     cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
     cmd.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   }
   return program;
+}
+
+/**
+ * Bad input that an action's modules name with an error class of their own: a world file, an
+ * experiment file, a state folder in use. Their modules are loaded here, on the way out of a
+ * failed command, so that no command loads them to start.
+ */
+async function isBadInput(e: unknown): Promise<boolean> {
+  if (e instanceof UsageError) return true;
+  const [{ WorldFileError }, { ExperimentFileError }, { StateInUseError }] = await Promise.all([
+    import('../sandbox/world/schema.ts'),
+    import('../src/experiments/errors.ts'),
+    import('../sandbox/state-lock.ts'),
+  ]);
+  return e instanceof WorldFileError || e instanceof ExperimentFileError || e instanceof StateInUseError;
 }
 
 /** Runs the CLI and returns its exit status: 0 done, 1 the run failed, 2 bad usage or input. */
@@ -68,16 +108,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // commander has already printed the message (or the help / version).
       return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (
-      e instanceof UsageError ||
-      e instanceof WorldFileError ||
-      e instanceof ExperimentFileError ||
-      e instanceof StateInUseError
-    ) {
-      io.err(`faultline: ${e.message}`);
-      return EXIT_USAGE;
-    }
     io.err(`faultline: ${(e as Error).message}`);
-    return EXIT_FAILED;
+    return (await isBadInput(e)) ? EXIT_USAGE : EXIT_FAILED;
   }
 }

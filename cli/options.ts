@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from 'commander';
-import { inRange, type NumberRange, rangeText } from '../src/input/bounds.ts';
+import { InvalidArgumentError, Option } from 'commander';
+import { inRange, type NumberRange, rangeText } from '../src/input/number-range.ts';
 
 // commander's message already quotes the flag's value ("argument 'x' is invalid."): these say
 // only what the value must be, with the same range words the files' checks use.
@@ -35,4 +35,23 @@ export function startTime(value: string): number {
     throw new InvalidArgumentError('It must be in the years 2000 to 2099.');
   }
   return t;
+}
+
+/** Where experiment files live, relative to where faultline runs: `az-outage` means experiments/az-outage.yaml. */
+export const EXPERIMENTS_DIR = 'experiments';
+
+/** The environment variable that pins `--start` when the flag is not given (CI pipelines, tests). */
+export const START_ENV = 'FAULTLINE_START';
+
+/** `--start <time>`, which $FAULTLINE_START sets when the flag is not given. */
+export function startOption(what = 'the sandbox'): Option {
+  return (
+    new Option(
+      '--start <time>',
+      `virtual time at which ${what} is handed over, with its zone (e.g. 2026-01-05T09:00:00Z), for reproducible runs (default: the real time now); a saved state resumes after its own time`,
+    )
+      .env(START_ENV)
+      // An empty variable is an unset one, as shells mean it.
+      .argParser((value) => (value === '' ? undefined : startTime(value)))
+  );
 }

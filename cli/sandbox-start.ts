@@ -1,20 +1,5 @@
-import { Option } from 'commander';
 import { handOverTime } from '../sandbox/local.ts';
 import { nextAllowedMoment, type WindowSpec } from '../src/gameday/window.ts';
-import { startTime } from './options.ts';
-
-/** The environment variable that pins `--start` when the flag is not given (CI pipelines, tests). */
-export const START_ENV = 'FAULTLINE_START';
-
-/** `--start <time>`, which $FAULTLINE_START sets when the flag is not given. */
-export function startOption(what = 'the sandbox'): Option {
-  return new Option(
-    '--start <time>',
-    `virtual time at which ${what} is handed over, with its zone (e.g. 2026-01-05T09:00:00Z), for reproducible runs (default: the real time now); a saved state resumes after its own time`,
-  )
-    .env(START_ENV)
-    .argParser((value) => (value === '' ? undefined : startTime(value)));
-}
 
 /**
  * When the sandbox a command starts is handed over: the pinned time, or now (see handOverTime).

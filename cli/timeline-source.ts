@@ -1,51 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
 import { resolveServerless } from '../sandbox/deploy/resolve.ts';
-import { PROJECT_DIR, startLocal } from '../sandbox/local.ts';
-import { client, resetClients } from '../src/aws/clients.ts';
+import { PROJECT_DIR } from '../sandbox/project-dir.ts';
+import { dynamoDbClient } from '../src/aws/dynamodb.ts';
+import { resetClients } from '../src/aws/shared-client.ts';
 import { quote } from '../src/input/quote.ts';
 import { ReportInputError } from '../src/report/errors.ts';
-import { zoneFormat } from '../src/report/time-zone.ts';
 import type { Incident, TimelineEvent } from '../src/timeline/event.ts';
 import { TimelineStore } from '../src/timeline/store.ts';
 import { UsageError } from './errors.ts';
+import type { TimelineSourceFlags } from './timeline-options.ts';
 
 /**
- * Where the incident commands (report, timeline, incidents, note) read and write timelines: the
- * sandbox state folder by default (opened in-process, then closed), a running sandbox
- * (`--endpoint`), or the table deployed in AWS (`--aws`).
+ * Runs `use` with the timeline store of the source the flags choose (timeline-options.ts: the state
+ * folder, a running sandbox, or AWS), and closes the source afterwards.
  */
-export interface TimelineSourceFlags {
-  stateDir: string;
-  endpoint?: string;
-  aws: boolean;
-  stage: string;
-}
-
-export function timelineSourceOptions(cmd: Command): Command {
-  return cmd
-    .option('--state-dir <dir>', 'sandbox state folder to read (the default source)', '.faultline')
-    .option('--endpoint <url>', 'use a running sandbox (faultline sandbox) instead of the state folder')
-    .option(
-      '--aws',
-      'use the timeline table in AWS (the stack deployed from serverless.yml), with the usual credential chain',
-      false,
-    )
-    .option('--stage <name>', 'serverless.yml stage, which names the table', 'dev');
-}
-
-/** The `--tz` flag: an IANA time zone, checked when the flag is parsed. */
-export function timeZoneArgument(value: string): string {
-  try {
-    return zoneFormat(value).timeZone;
-  } catch (e) {
-    if (e instanceof ReportInputError) throw new InvalidArgumentError(e.message.replace(/^timeZone /, ''));
-    throw e;
-  }
-}
-
-/** Runs `use` with the timeline store of the chosen source, and closes the source afterwards. */
 export async function withTimelineStore<T>(
   flags: TimelineSourceFlags,
   use: (store: TimelineStore) => Promise<T>,
@@ -53,7 +22,7 @@ export async function withTimelineStore<T>(
   if (flags.aws && flags.endpoint) throw new UsageError('--aws and --endpoint exclude each other');
   if (flags.aws || flags.endpoint) {
     if (flags.endpoint) pointAt(flags.endpoint);
-    return use(new TimelineStore(client('dynamodb'), await tableName(flags.stage)));
+    return use(new TimelineStore(dynamoDbClient(), await tableName(flags.stage)));
   }
   const stateDir = resolve(flags.stateDir);
   // Opening a folder that does not exist would create an empty sandbox there: say what to do instead.
@@ -63,9 +32,11 @@ export async function withTimelineStore<T>(
         'pass --state-dir, or read a running sandbox with --endpoint or AWS with --aws',
     );
   }
+  // Loaded here: --endpoint and --aws read a table and need none of the sandbox.
+  const { startLocal } = await import('../sandbox/local.ts');
   const stack = await startLocal({ stateDir, stage: flags.stage, time: 'manual', inspect: true });
   try {
-    return await use(new TimelineStore(client('dynamodb'), process.env.FAULTLINE_TIMELINE_TABLE!));
+    return await use(new TimelineStore(dynamoDbClient(), process.env.FAULTLINE_TIMELINE_TABLE!));
   } finally {
     await stack.close();
   }

@@ -1,16 +1,16 @@
-import { fileURLToPath } from 'node:url';
 import { resetClients } from '../src/aws/clients.ts';
 import { VirtualClock } from './clock.ts';
 import { type Deployment, deployToSandbox } from './deploy/deploy.ts';
 import { resolveServerless } from './deploy/resolve.ts';
 import { HttpActivity, playTime } from './idle.ts';
+import { PROJECT_DIR } from './project-dir.ts';
 import { Sandbox } from './sandbox.ts';
 import type { WorldDefinition } from './world/schema.ts';
 
 /** How long the world runs before a local stack is handed over. */
 export const WARM_UP_MS = 10 * 60_000;
 
-export const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
+export { PROJECT_DIR };
 
 export interface LocalOptions {
   seed?: number;

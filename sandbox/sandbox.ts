@@ -27,6 +27,13 @@ import { World } from './world/world.ts';
 
 // Captured when this module loads, before any fake timers are installed.
 const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+/**
+ * Real milliseconds a save waits for more changes. A request that changes something asks for a
+ * save; a game day makes hundreds of requests a second, and writing the whole state after each
+ * (as it was, ~250 times a run) cost more than the run. close() always saves what is left.
+ */
+const SAVE_AFTER_MS = 500;
 /** How long close() lets the requests being served finish. */
 const DRAIN_MS = 2000;
 
@@ -54,7 +61,7 @@ export class Sandbox {
   private server: Server | undefined;
   private port: number | undefined;
   private inFlight = 0;
-  private saveQueued = false;
+  private queuedSave: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
 
   /** The project's Lambda functions, called in-process by the Step Functions service. */
@@ -191,12 +198,14 @@ export class Sandbox {
   }
 
   private queueSave(): void {
-    if (!this.core.stateDir || this.saveQueued) return;
-    this.saveQueued = true;
-    setImmediate(() => {
-      this.saveQueued = false;
+    if (!this.core.stateDir || this.queuedSave) return;
+    // On real time: the process's timers may be running on the virtual clock.
+    this.queuedSave = realSetTimeout(() => {
+      this.queuedSave = undefined;
       void this.save();
-    });
+    }, SAVE_AFTER_MS);
+    // A save still waiting does not keep the process up: close() saves.
+    this.queuedSave.unref();
   }
 
   /**
@@ -231,6 +240,8 @@ export class Sandbox {
       server.closeAllConnections();
       await closed;
     }
+    realClearTimeout(this.queuedSave);
+    this.queuedSave = undefined;
     if (opts.persist !== false) await this.save();
     await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
     await this.unlock();

@@ -1,36 +1,7 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import {
-  InvalidToken,
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
-  type SFNClient,
-  TaskDoesNotExist,
-  TaskTimedOut,
-} from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
-import { lockStateDir, StateInUseError } from '../../sandbox/state-lock.ts';
-import { client } from '../../src/aws/clients.ts';
-import {
-  ApprovalRecordError,
-  type ApprovalRequest,
-  type ApprovalStatus,
-  approvalAnswerEvent,
-  approvalStatus,
-} from '../../src/timeline/approvals.ts';
-import type { TimelineEvent } from '../../src/timeline/event.ts';
 import { defaultAuthor } from '../author.ts';
-import { UsageError } from '../errors.ts';
-import { watchServiceTime } from '../service-time.ts';
-import {
-  findIncident,
-  type TimelineSourceFlags,
-  timelineSourceOptions,
-  withTimelineStore,
-} from '../timeline-source.ts';
-
-/** The error a rejected approval fails the waiting task with (what the flow's Catch names). */
-export const APPROVAL_REJECTED = 'ApprovalRejected';
+import type { Io } from '../main.ts';
+import { type TimelineSourceFlags, timelineSourceOptions } from '../timeline-options.ts';
 
 export interface ApprovalFlags extends TimelineSourceFlags {
   author: string;
@@ -39,26 +10,23 @@ export interface ApprovalFlags extends TimelineSourceFlags {
   reason?: string;
 }
 
-type Decision = 'given' | 'rejected';
+export type Decision = 'given' | 'rejected';
 
-const WORDS: Record<Decision, { verb: string; done: string; text: 'note' | 'reason' }> = {
+export const DECISION_WORDS: Record<Decision, { verb: string; done: string; text: 'note' | 'reason' }> = {
   given: { verb: 'approve', done: 'Approved', text: 'note' },
   rejected: { verb: 'reject', done: 'Rejected', text: 'reason' },
 };
 
-export function approveCommand(io: { out: (line: string) => void; err: (line: string) => void }): Command {
+export function approveCommand(io: Io): Command {
   return approvalCommand('given', io);
 }
 
-export function rejectCommand(io: { out: (line: string) => void; err: (line: string) => void }): Command {
+export function rejectCommand(io: Io): Command {
   return approvalCommand('rejected', io);
 }
 
-function approvalCommand(
-  decision: Decision,
-  io: { out: (line: string) => void; err: (line: string) => void },
-): Command {
-  const w = WORDS[decision];
+function approvalCommand(decision: Decision, io: Io): Command {
+  const w = DECISION_WORDS[decision];
   const cmd = new Command(w.verb)
     .description(
       decision === 'given'
@@ -87,125 +55,7 @@ on the incident's timeline (${decision === 'given' ? 'approval.given' : 'approva
 Exit status: 0 answered; 2 nothing to answer (no such incident, no approval waiting, already
 answered, expired) or no running sandbox to answer to; 1 the answer could not be sent or recorded.`,
     )
-    .action(async (incidentId: string, flags: ApprovalFlags) => {
-      if (!flags.endpoint && !flags.aws) throw new UsageError(await noRunningFlow(flags.stateDir));
-      const text = decision === 'given' ? flags.note : flags.reason;
-      const answered = await withTimelineStore(flags, async (store) => {
-        await findIncident(store, incidentId);
-        const request = pendingRequest(incidentId, await store.all(incidentId), flags.runbook, w.verb);
-        const sfn = client('sfn');
-        const serviceTime = watchServiceTime(sfn);
-        await answer(sfn, request, decision, flags.author, text, incidentId);
-        // The service's time, not this machine's: a sandbox runs on virtual time, and the
-        // answer belongs on the incident's clock.
-        const at = serviceTime() ?? new Date();
-        const event = approvalAnswerEvent(request, { decision, by: flags.author, text, at });
-        await store.append(incidentId, event);
-        return { request, at };
-      });
-      const { runbook, action } = answered.request.detail;
-      io.out(
-        `${w.done} ${action} (runbook ${runbook}) on ${incidentId} as ${flags.author} at ${answered.at.toISOString()}.`,
-      );
-    });
-}
-
-/** The one approval waiting on the incident; anything else is a UsageError saying what there is. */
-function pendingRequest(
-  incidentId: string,
-  events: readonly TimelineEvent[],
-  runbook: string | undefined,
-  verb: string,
-): ApprovalRequest {
-  let status: ApprovalStatus;
-  try {
-    status = approvalStatus(events, { runbook });
-  } catch (e) {
-    if (e instanceof ApprovalRecordError) throw new UsageError(`incident '${incidentId}': ${e.message}`);
-    throw e;
-  }
-  const forRunbook = runbook === undefined ? '' : ` for runbook ${runbook}`;
-  switch (status.kind) {
-    case 'pending':
-      return status.request;
-    case 'none':
-      throw new UsageError(
-        `nothing to ${verb}: no approval was requested${forRunbook} on incident '${incidentId}'`,
-      );
-    case 'several-pending':
-      throw new UsageError(
-        `${status.requests.length} approvals wait on incident '${incidentId}' ` +
-          `(runbooks ${status.requests.map((r) => r.detail.runbook).join(', ')}): pass --runbook to say which`,
-      );
-    case 'answered':
-      throw new UsageError(
-        `nothing to ${verb}: the approval of ${status.request.detail.action} on incident '${incidentId}' ` +
-          `was already answered at ${status.answer.occurredAt}: ${status.answer.summary}`,
-      );
-  }
-}
-
-/** Answers the waiting task; the ways it can no longer be answered are one clear UsageError each. */
-async function answer(
-  sfn: SFNClient,
-  request: ApprovalRequest,
-  decision: Decision,
-  author: string,
-  text: string | undefined,
-  incidentId: string,
-): Promise<void> {
-  const { taskToken, action, expiresAt } = request.detail;
-  try {
-    if (decision === 'given') {
-      await sfn.send(
-        new SendTaskSuccessCommand({
-          taskToken,
-          output: JSON.stringify({ approved: true, by: author, ...(text ? { note: text } : {}) }),
-        }),
-      );
-    } else {
-      await sfn.send(
-        new SendTaskFailureCommand({
-          taskToken,
-          error: APPROVAL_REJECTED,
-          cause: `rejected by ${author}${text ? `: ${text}` : ''}`,
-        }),
-      );
-    }
-  } catch (e) {
-    if (e instanceof TaskTimedOut) {
-      throw new UsageError(
-        `the approval of ${action} on incident '${incidentId}' no longer waits: it expired at ${expiresAt} ` +
-          '(an unanswered approval counts as a rejection) or its execution has ended; nothing was recorded',
-      );
-    }
-    if (e instanceof TaskDoesNotExist || e instanceof InvalidToken) {
-      throw new UsageError(
-        `no execution waits for the approval of ${action} on incident '${incidentId}' here ` +
-          '(was the sandbox restarted since it was requested, or is this the wrong --endpoint?); nothing was recorded',
-      );
-    }
-    throw e;
-  }
-}
-
-/** Why answering from the state folder cannot work, with what to do instead. */
-async function noRunningFlow(stateDir: string): Promise<string> {
-  const dir = resolve(stateDir);
-  if (existsSync(dir)) {
-    try {
-      const release = await lockStateDir(dir);
-      await release();
-    } catch (e) {
-      if (!(e instanceof StateInUseError)) throw e;
-      return (
-        `a faultline sandbox is running on ${stateDir} and the approval waits in it: ` +
-        'pass --endpoint with the AWS_ENDPOINT_URL it printed (e.g. --endpoint http://127.0.0.1:4566)'
-      );
-    }
-  }
-  return (
-    `no faultline sandbox is running on ${stateDir}, so no execution waits for an approval there: ` +
-    'start it (faultline sandbox) and pass --endpoint with the URL it prints, or answer in AWS with --aws'
-  );
+    .action(async (incidentId: string, flags: ApprovalFlags) =>
+      (await import('../actions/approval.ts')).approvalAction(decision, incidentId, flags, io),
+    );
 }

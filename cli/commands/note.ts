@@ -1,14 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { quote } from '../../src/input/quote.ts';
-import { PersonEntryError, personEvent } from '../../src/timeline/notes.ts';
 import { defaultAuthor } from '../author.ts';
-import { UsageError } from '../errors.ts';
-import {
-  findIncident,
-  type TimelineSourceFlags,
-  timelineSourceOptions,
-  withTimelineStore,
-} from '../timeline-source.ts';
+import type { Io } from '../main.ts';
+import { type TimelineSourceFlags, timelineSourceOptions } from '../timeline-options.ts';
 
 export interface NoteFlags extends TimelineSourceFlags {
   author: string;
@@ -16,7 +10,7 @@ export interface NoteFlags extends TimelineSourceFlags {
   at?: Date;
 }
 
-export function noteCommand(io: { out: (line: string) => void; err: (line: string) => void }): Command {
+export function noteCommand(io: Io): Command {
   const cmd = new Command('note')
     .description(
       "Add a person's note to an incident's timeline, or a correction of one of its events (the event itself stays as it was).",
@@ -47,37 +41,9 @@ Automatic events are never edited: a correction is an event of its own that name
 corrects, and reports show both. Exit status: 0 added; 2 no such incident or event, or empty text
 (nothing is written); 1 the timeline could not be written.`,
     )
-    .action(async (incidentId: string, text: string, flags: NoteFlags) => {
-      let entry: ReturnType<typeof personEvent>;
-      try {
-        entry = personEvent({
-          author: flags.author,
-          text,
-          at: flags.at ?? new Date(),
-          corrects: flags.corrects,
-        });
-      } catch (e) {
-        if (e instanceof PersonEntryError) throw new UsageError(`nothing written: ${e.message}`);
-        throw e;
-      }
-      const event = await withTimelineStore(flags, async (store) => {
-        await findIncident(store, incidentId);
-        if (flags.corrects !== undefined && !(await store.findEvent(incidentId, flags.corrects))) {
-          throw new UsageError(
-            `nothing written: incident '${incidentId}' has no event '${flags.corrects}' to correct ` +
-              `(faultline timeline ${incidentId} --ids shows the ids)`,
-          );
-        }
-        // "Now" is read here, once the source is open: in the sandbox that is its virtual clock,
-        // the time the incident's other events are on, not this machine's.
-        const written = flags.at ? entry : { ...entry, occurredAt: new Date().toISOString() };
-        await store.append(incidentId, written);
-        return written;
-      });
-      io.out(
-        `${flags.corrects === undefined ? 'Note' : `Correction of ${flags.corrects}`} added to ${incidentId} as ${event.eventId} (at ${event.occurredAt}).`,
-      );
-    });
+    .action(async (incidentId: string, text: string, flags: NoteFlags) =>
+      (await import('../actions/note.ts')).noteAction(incidentId, text, flags, io),
+    );
 }
 
 function instant(value: string): Date {

@@ -1,25 +1,16 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
-import { renderReport } from '../../src/report/index.ts';
-import {
-  readIncident,
-  reportable,
-  type TimelineSourceFlags,
-  timelineSourceOptions,
-  timeZoneArgument,
-  withTimelineStore,
-} from '../timeline-source.ts';
+import type { Io } from '../main.ts';
+import { type TimelineSourceFlags, timelineSourceOptions, timeZoneArgument } from '../timeline-options.ts';
 
-const FORMS = { md: 'markdown', html: 'html', json: 'json' } as const;
+export const REPORT_FORMS = { md: 'markdown', html: 'html', json: 'json' } as const;
 
 export interface ReportFlags extends TimelineSourceFlags {
-  format: keyof typeof FORMS;
+  format: keyof typeof REPORT_FORMS;
   tz: string;
   out?: string;
 }
 
-export function reportCommand(io: { out: (line: string) => void; err: (line: string) => void }): Command {
+export function reportCommand(io: Io): Command {
   const cmd = new Command('report')
     .description(
       "Render an incident's post-mortem draft from its timeline as it is now (notes and corrections included).",
@@ -27,7 +18,7 @@ export function reportCommand(io: { out: (line: string) => void; err: (line: str
     .argument('<incident>', 'incident id (faultline incidents lists them)')
     .addOption(
       new Option('--format <format>', 'markdown to paste into a wiki, HTML with charts, or JSON for tools')
-        .choices(Object.keys(FORMS))
+        .choices(Object.keys(REPORT_FORMS))
         .default('md'),
     )
     .option('--tz <zone>', 'IANA time zone every time is shown in', timeZoneArgument, 'UTC')
@@ -45,16 +36,7 @@ Examples:
 The JSON form carries schemaVersion (see docs/report-schema.md).
 Exit status: 0 rendered; 2 no such incident, or its timeline cannot be reported on (bad flags too); 1 the timeline could not be read.`,
     )
-    .action(async (incidentId: string, flags: ReportFlags) => {
-      const { incident, events } = await withTimelineStore(flags, (store) => readIncident(store, incidentId));
-      const rendered = reportable(incidentId, () => renderReport(incident, events, { timeZone: flags.tz }));
-      const text = rendered[FORMS[flags.format]];
-      if (flags.out === undefined) {
-        io.out(text.trimEnd());
-        return;
-      }
-      await mkdir(dirname(flags.out), { recursive: true });
-      await writeFile(flags.out, text);
-      io.err(`wrote ${flags.out}`);
-    });
+    .action(async (incidentId: string, flags: ReportFlags) =>
+      (await import('../actions/report.ts')).reportAction(incidentId, flags, io),
+    );
 }

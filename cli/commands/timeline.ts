@@ -1,20 +1,13 @@
 import { Command } from 'commander';
-import { renderTerminalTimeline } from '../../src/report/terminal.ts';
-import {
-  readIncident,
-  reportable,
-  type TimelineSourceFlags,
-  timelineSourceOptions,
-  timeZoneArgument,
-  withTimelineStore,
-} from '../timeline-source.ts';
+import type { Io } from '../main.ts';
+import { type TimelineSourceFlags, timelineSourceOptions, timeZoneArgument } from '../timeline-options.ts';
 
 export interface TimelineFlags extends TimelineSourceFlags {
   tz: string;
   ids: boolean;
 }
 
-export function timelineCommand(io: { out: (line: string) => void; err: (line: string) => void }): Command {
+export function timelineCommand(io: Io): Command {
   const cmd = new Command('timeline')
     .description(
       "Print an incident minute by minute: each minute's metrics and events, quiet runs folded, key moments marked.",
@@ -33,11 +26,7 @@ Examples:
 
 Exit status: 0 printed; 2 no such incident, or its timeline cannot be read as one (bad flags too); 1 the timeline could not be read.`,
     )
-    .action(async (incidentId: string, flags: TimelineFlags) => {
-      const { incident, events } = await withTimelineStore(flags, (store) => readIncident(store, incidentId));
-      const lines = reportable(incidentId, () =>
-        renderTerminalTimeline(incident, events, { timeZone: flags.tz, ids: flags.ids }),
-      );
-      for (const line of lines) io.out(line);
-    });
+    .action(async (incidentId: string, flags: TimelineFlags) =>
+      (await import('../actions/timeline.ts')).timelineAction(incidentId, flags, io),
+    );
 }

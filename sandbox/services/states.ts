@@ -12,6 +12,7 @@ import { jsonProtocol } from '../protocol/json.ts';
 import { AwsError } from '../protocol/types.ts';
 import type { SandboxService } from './service.ts';
 import { TaskTokens } from './states/task-tokens.ts';
+import { validateOnce } from './states/valid-definitions.ts';
 
 type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -117,11 +118,16 @@ export function createStatesService(
     } catch (e) {
       throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: '${(e as Error).message}'`);
     }
-    try {
-      new StateMachine(def, { validationOptions: { checkArn: false } });
-    } catch (e) {
-      throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: '${(e as Error).message}'`);
-    }
+    validateOnce(text, () => {
+      try {
+        new StateMachine(def, { validationOptions: { checkArn: false } });
+      } catch (e) {
+        throw new AwsError(
+          'InvalidDefinition',
+          `Invalid State Machine Definition: '${(e as Error).message}'`,
+        );
+      }
+    });
     return def;
   };
 
@@ -440,16 +446,17 @@ function eachState(states: Record<string, unknown>, fn: (name: string, state: Ta
 }
 
 /**
- * One interpreter per definition, reused by every execution of it: building one validates the
- * whole definition, which a burst of a thousand executions would otherwise repeat a thousand times
- * on the event loop that runs their handlers.
+ * One interpreter per definition, reused by every execution of it: building one copies and
+ * rewrites the whole definition, which a burst of a thousand executions would otherwise repeat a
+ * thousand times on the event loop that runs their handlers.
  */
 const interpreters = new Map<string, StateMachine>();
 
 function interpreterFor(text: string, def: StateMachineDefinition): StateMachine {
   let machine = interpreters.get(text);
   if (!machine) {
-    machine = new StateMachine(forInterpreter(def), { validationOptions: { checkArn: false } });
+    // CreateStateMachine validated the definition; the copy differs only in the timeouts set here.
+    machine = new StateMachine(forInterpreter(def), { validationOptions: { noValidate: true } });
     interpreters.set(text, machine);
   }
   return machine;

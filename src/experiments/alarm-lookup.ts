@@ -1,4 +1,4 @@
-import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 
 /** Which of some alarm names exist where a game day will run, and how to say where that is. */
 export interface AlarmLookup {
@@ -17,6 +17,8 @@ export function alarmsFromCloudWatch(cloudwatch: CloudWatchClient, where: string
   return {
     where,
     async existing(wanted) {
+      // Loaded when used: `faultline validate` checks against the sandbox world's list, no SDK.
+      const { DescribeAlarmsCommand } = await import('@aws-sdk/client-cloudwatch');
       const found = new Set<string>();
       for (let i = 0; i < wanted.length; i += 100) {
         const out = await cloudwatch.send(

@@ -1,6 +1,9 @@
 import { parseIsoDuration } from '../time/duration.ts';
 import * as z from '../zod.ts';
+import { type NumberRange, numberProblem } from './number-range.ts';
 import { quote } from './quote.ts';
+
+export { inRange, type NumberRange, numberProblem, rangeText } from './number-range.ts';
 
 /**
  * The ranges every number and duration a person writes is checked against: in experiment files,
@@ -9,46 +12,6 @@ import { quote } from './quote.ts';
  * 50 automations through where PT1H allows 4), so each value has a sign and a range, and a value
  * outside it is refused with the field's range in the message.
  */
-
-/** Numbers from `min` to `max`; `above`/`below` make an end exclusive. */
-export interface NumberRange {
-  min: number;
-  max: number;
-  /** Only whole numbers. */
-  integer?: boolean;
-  /** Strictly more than `min` (a percentage of 0 is no guardrail). */
-  above?: boolean;
-  /** Strictly less than `max` (an SLO of 100 % leaves no error budget). */
-  below?: boolean;
-  /** Named in the message: `a percentage from 0 to 100`. */
-  noun?: string;
-}
-
-export function inRange(n: number, r: NumberRange): boolean {
-  return (
-    Number.isFinite(n) &&
-    (!r.integer || Number.isInteger(n)) &&
-    (r.above ? n > r.min : n >= r.min) &&
-    (r.below ? n < r.max : n <= r.max)
-  );
-}
-
-/** Why `n` is outside the range, worded for the file's author; undefined when it is inside. */
-export function numberProblem(n: number, r: NumberRange): string | undefined {
-  return inRange(n, r) ? undefined : `must be ${rangeText(r)} (got ${quoteNumber(n)})`;
-}
-
-/** `a whole number from 1 to 1000`, `a percentage more than 0 and at most 100`. */
-export function rangeText(r: NumberRange): string {
-  const noun = r.noun ?? (r.integer ? 'a whole number' : 'a number');
-  if (!r.above && !r.below) return `${noun} from ${r.min} to ${r.max}`;
-  return `${noun} ${r.above ? 'more than' : 'at least'} ${r.min} and ${r.below ? 'less than' : 'at most'} ${r.max}`;
-}
-
-function quoteNumber(n: number): string {
-  const text = String(n);
-  return text.length > 24 ? quote(text, 24) : text;
-}
 
 /** Durations from `min` to `max`, written as the ISO-8601 text the message shows, e.g. PT1M and P1D. */
 export interface DurationRange {

@@ -1,5 +1,5 @@
 import { experimentSchema } from '../experiments/schema.ts';
-import { describeIssue } from '../runtime/handler.ts';
+import { describeIssue } from '../runtime/input-error.ts';
 import { parseIsoDuration } from '../time/duration.ts';
 import type { Incident } from '../timeline/event.ts';
 import * as z from '../zod.ts';

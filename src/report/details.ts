@@ -1,4 +1,4 @@
-import { describeIssue } from '../runtime/handler.ts';
+import { describeIssue } from '../runtime/input-error.ts';
 import type { TimelineEvent } from '../timeline/event.ts';
 import type { ApprovalEventKinds, EventKinds, RemediationEventKinds } from '../timeline/kinds.ts';
 import * as z from '../zod.ts';

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../runtime/handler.ts';
+import { InvalidInputError } from '../runtime/input-error.ts';
 
 /**
  * The incident or its timeline cannot be reported on as given (an unknown id referenced, a detail

@@ -2,25 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from '../zod.ts';
+import { describeIssue, InvalidInputError } from './input-error.ts';
 import { logger } from './logger.ts';
 
-/**
- * The event did not match what the handler expects. Not retried by the state machines (only
- * TransientAwsError is): a malformed input stays malformed.
- */
-export class InvalidInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidInputError';
-  }
-}
-
-/** zod's first issue as `path: message`, the form every faultline error names a field in. */
-export function describeIssue(error: z.core.$ZodError): string {
-  const issue = error.issues[0]!;
-  const where = issue.path.length > 0 ? issue.path.join('.') : '(input)';
-  return `${where}: ${issue.message}`;
-}
+export { describeIssue, InvalidInputError };
 
 /**
  * A thin Lambda handler: middy with the Powertools logger (the run's id as correlation id), the

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describeIssue } from '../runtime/handler.ts';
+import { describeIssue } from '../runtime/input-error.ts';
 import * as z from '../zod.ts';
 import type { NewTimelineEvent, TimelineEvent } from './event.ts';
 import type { ApprovalEventKinds } from './kinds.ts';

@@ -1,25 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  CreateStateMachineCommand,
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
-  GetExecutionHistoryCommand,
-  SFNClient,
-  StartExecutionCommand,
+  type SFNClient,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveServerless } from '../../sandbox/deploy/resolve.ts';
 import { PROJECT_DIR } from '../../sandbox/local.ts';
-import { approvalIds, approvalRequestEvent } from '../../src/timeline/approvals.ts';
-import { TimelineStore } from '../../src/timeline/store.ts';
+import { approvalIds } from '../../src/timeline/approvals.ts';
+import type { TimelineStore } from '../../src/timeline/store.ts';
+import { type ApprovalTestbed, approvalTestbed } from '../helpers/approval.ts';
 import { type RunningSandbox, runCli, startSandboxProcess } from '../helpers/cli.ts';
-
-const ROLE = 'arn:aws:iam::123456789012:role/faultline-states';
 
 /**
  * `faultline approve|reject` against `faultline sandbox` running as its own process: a small state
@@ -31,91 +24,18 @@ describe('faultline approve | reject', () => {
   let sandbox: RunningSandbox;
   let sfn: SFNClient;
   let store: TimelineStore;
-  let stateMachineArn: string;
+  let waitingApproval: ApprovalTestbed['waitingApproval'];
   const cli = (...args: string[]) => runCli([...args, '--endpoint', sandbox.endpoint, '--author', 'alice']);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'faultline-approval-'));
     sandbox = await startSandboxProcess(['--port', '0', '--state-dir', dir], PROJECT_DIR);
-    const config = {
-      endpoint: sandbox.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
-    };
-    const service = await resolveServerless(PROJECT_DIR, 'dev');
-    sfn = new SFNClient(config);
-    store = new TimelineStore(
-      DynamoDBDocumentClient.from(new DynamoDBClient(config)),
-      String(service.provider.environment!.FAULTLINE_TIMELINE_TABLE),
-    );
-    // Any deployed function will do to "send" the request: queued (Event), its answer is not awaited.
-    const definition = {
-      StartAt: 'AskApproval',
-      States: {
-        AskApproval: {
-          Type: 'Task',
-          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-          Parameters: {
-            FunctionName: service.functions.notify!.name,
-            InvocationType: 'Event',
-            Payload: { 'taskToken.$': '$$.Task.Token' },
-          },
-          TimeoutSeconds: 3600,
-          ResultPath: '$.approval',
-          Catch: [{ ErrorEquals: ['ApprovalRejected'], ResultPath: '$.rejection', Next: 'Held' }],
-          Next: 'Act',
-        },
-        Act: { Type: 'Pass', Result: 'acted', ResultPath: '$.outcome', End: true },
-        Held: { Type: 'Pass', Result: 'held', ResultPath: '$.outcome', End: true },
-      },
-    };
-    const created = await sfn.send(
-      new CreateStateMachineCommand({
-        name: 'approval-test',
-        definition: JSON.stringify(definition),
-        roleArn: ROLE,
-      }),
-    );
-    stateMachineArn = created.stateMachineArn!;
+    ({ sfn, store, waitingApproval } = await approvalTestbed(sandbox.endpoint));
   });
   afterAll(async () => {
     await sandbox?.stop();
     await rm(dir, { recursive: true, force: true });
   });
-
-  /** Starts an execution that waits for approval and records its request on a new incident. */
-  async function waitingApproval(incidentId: string): Promise<{ executionArn: string; taskToken: string }> {
-    const { executionArn } = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name: incidentId, input: '{}' }),
-    );
-    let taskToken: string | undefined;
-    for (let i = 0; i < 200 && !taskToken; i++) {
-      const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
-      const parameters = events?.find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails
-        ?.parameters;
-      if (parameters) taskToken = (JSON.parse(parameters).Payload as { taskToken: string }).taskToken;
-    }
-    expect(taskToken).toBeDefined();
-    await store.openIncident({
-      incidentId,
-      kind: 'remediation',
-      title: 'checkout primary health check failing',
-      service: 'checkout',
-      openedAt: '2026-01-05T09:12:00.000Z',
-      attributes: {},
-    });
-    await store.append(
-      incidentId,
-      approvalRequestEvent({
-        taskToken: taskToken!,
-        runbook: 'dns-failover',
-        action: 'Route 53 failover to secondary',
-        requestedAt: '2026-01-05T09:12:30.000Z',
-        expiresAt: '2026-01-05T10:12:30.000Z',
-      }),
-    );
-    return { executionArn: executionArn!, taskToken: taskToken! };
-  }
 
   async function settled(executionArn: string): Promise<DescribeExecutionCommandOutput> {
     for (let i = 0; i < 200; i++) {

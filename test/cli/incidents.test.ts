@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IncidentListing } from '../../cli/commands/incidents.ts';
+import type { IncidentListing } from '../../cli/actions/incidents.ts';
 import { runCli } from '../helpers/cli.ts';
 import { azOutageIncident, azOutageTimeline } from '../report/fixtures.ts';
 import { stateWith } from './timeline-state.ts';

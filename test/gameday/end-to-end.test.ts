@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
 import { GetExperimentCommand, ListExperimentsCommand } from '@aws-sdk/client-fis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type GameDaySummary, runGameDay } from '../../cli/commands/gameday.ts';
+import { type GameDaySummary, runGameDay } from '../../cli/actions/gameday.ts';
 import { switchRemediation } from '../../cli/remediation-switch.ts';
 import { DEFAULT_EPOCH } from '../../sandbox/clock.ts';
 import { type LocalStack, PROJECT_DIR, startLocal } from '../../sandbox/local.ts';

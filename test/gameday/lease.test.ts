@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListExperimentsCommand } from '@aws-sdk/client-fis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runGameDay } from '../../cli/commands/gameday.ts';
+import { runGameDay } from '../../cli/actions/gameday.ts';
 import { DEFAULT_EPOCH } from '../../sandbox/clock.ts';
 import { type LocalStack, PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
 import { client } from '../../src/aws/clients.ts';

@@ -9,13 +9,16 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `faultline <args>` in a fresh Node process (the same Node the tests run on) to completion. */
+/**
+ * Runs `faultline <args>` in a fresh Node process (the same Node the tests run on) to completion;
+ * `bin` runs another copy of bin/faultline.js.
+ */
 export function runCli(
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; bin?: string } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FAULTLINE_BIN, ...args], {
+    const child = spawn(process.execPath, [opts.bin ?? FAULTLINE_BIN, ...args], {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
     });

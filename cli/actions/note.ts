@@ -1,0 +1,38 @@
+import { PersonEntryError, personEvent } from '../../src/timeline/notes.ts';
+import type { NoteFlags } from '../commands/note.ts';
+import { UsageError } from '../errors.ts';
+import type { Io } from '../main.ts';
+import { findIncident, withTimelineStore } from '../timeline-source.ts';
+
+/** `faultline note`: appends a person's note (or correction) to the incident's timeline. */
+export async function noteAction(incidentId: string, text: string, flags: NoteFlags, io: Io): Promise<void> {
+  let entry: ReturnType<typeof personEvent>;
+  try {
+    entry = personEvent({
+      author: flags.author,
+      text,
+      at: flags.at ?? new Date(),
+      corrects: flags.corrects,
+    });
+  } catch (e) {
+    if (e instanceof PersonEntryError) throw new UsageError(`nothing written: ${e.message}`);
+    throw e;
+  }
+  const event = await withTimelineStore(flags, async (store) => {
+    await findIncident(store, incidentId);
+    if (flags.corrects !== undefined && !(await store.findEvent(incidentId, flags.corrects))) {
+      throw new UsageError(
+        `nothing written: incident '${incidentId}' has no event '${flags.corrects}' to correct ` +
+          `(faultline timeline ${incidentId} --ids shows the ids)`,
+      );
+    }
+    // "Now" is read here, once the source is open: in the sandbox that is its virtual clock,
+    // the time the incident's other events are on, not this machine's.
+    const written = flags.at ? entry : { ...entry, occurredAt: new Date().toISOString() };
+    await store.append(incidentId, written);
+    return written;
+  });
+  io.out(
+    `${flags.corrects === undefined ? 'Note' : `Correction of ${flags.corrects}`} added to ${incidentId} as ${event.eventId} (at ${event.occurredAt}).`,
+  );
+}

@@ -1,0 +1,55 @@
+import { resolve } from 'node:path';
+import { type LocalStack, startLocal } from '../../sandbox/local.ts';
+import type { SandboxFlags } from '../commands/sandbox.ts';
+import { UsageError } from '../errors.ts';
+import type { Io } from '../main.ts';
+import { restoreInterruptedOverride } from '../remediation-switch.ts';
+import { sandboxStart } from '../sandbox-start.ts';
+
+/** `faultline sandbox`: serves until SIGINT or SIGTERM, then saves the state. */
+export async function sandboxAction(flags: SandboxFlags, io: Io): Promise<void> {
+  let stack: LocalStack;
+  const stateDir = resolve(flags.stateDir);
+  const start = await sandboxStart({ stateDir, fresh: flags.fresh, start: flags.start });
+  try {
+    stack = await startLocal({
+      seed: flags.seed,
+      world: flags.world ? resolve(flags.world) : undefined,
+      stateDir,
+      fresh: flags.fresh,
+      start,
+      time: flags.speed,
+      port: flags.port,
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(
+        `port ${flags.port} is already in use: pass --port with another port, or --port 0`,
+      );
+    }
+    throw e;
+  }
+  const { sandbox, endpoint, deployment } = stack;
+  await restoreInterruptedOverride(stateDir, io.err);
+  const w = sandbox.world;
+  io.err(
+    `faultline sandbox: world '${w.def.name}' (${w.region}, ${w.instances().length} instances in ${w.def.availabilityZones.length} AZs), ` +
+      `seed ${flags.seed}, ${flags.speed}x virtual time from ${new Date(start).toISOString()}, state in ${flags.stateDir}; ` +
+      `deployed ${Object.keys(deployment.functions).length} functions and ${Object.keys(deployment.stateMachines).length} state machine(s) from serverless.yml`,
+  );
+  io.out(`AWS_ENDPOINT_URL=${endpoint}`);
+  io.out(`AWS_REGION=${w.region}`);
+  io.out('AWS_ACCESS_KEY_ID=sandbox');
+  io.out('AWS_SECRET_ACCESS_KEY=sandbox');
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await stack.close();
+  io.err('faultline sandbox: stopped, state saved');
+}

@@ -1,0 +1,115 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { worldHealthAlarmNames } from '../../sandbox/services/route53/world-dns.ts';
+import { loadWorldFile } from '../../sandbox/world/schema.ts';
+import {
+  type AlarmLookup,
+  alarmsFromCloudWatch,
+  alarmsFromList,
+} from '../../src/experiments/alarm-lookup.ts';
+import { ExperimentFileError } from '../../src/experiments/errors.ts';
+import { importTemplateFile } from '../../src/experiments/import-template.ts';
+import { loadExperimentFile } from '../../src/experiments/load.ts';
+import type { ExperimentSpec } from '../../src/experiments/schema.ts';
+import type { ValidateFlags } from '../commands/validate.ts';
+import { UsageError } from '../errors.ts';
+import type { Io } from '../main.ts';
+import { EXPERIMENTS_DIR } from '../options.ts';
+
+/** `faultline validate`: one line per file, and a UsageError (exit 2) when any is not valid. */
+export async function validateAction(files: string[], flags: ValidateFlags, io: Io): Promise<void> {
+  if (flags.template.length !== flags.spec.length) {
+    throw new UsageError('each --template needs its --spec side file (and each --spec a --template)');
+  }
+  const alarms = await alarmLookup(flags);
+  const checks: { label: string; load: () => Promise<ExperimentSpec> }[] = [];
+  const experimentFiles =
+    files.length > 0 || flags.template.length > 0
+      ? (await Promise.all(files.map(filesIn))).flat()
+      : await yamlFilesIn(EXPERIMENTS_DIR, 'no files given, and');
+  for (const file of experimentFiles) {
+    checks.push({ label: file, load: () => loadExperimentFile(file, { alarms }) });
+  }
+  flags.template.forEach((template, i) => {
+    const spec = flags.spec[i]!;
+    checks.push({
+      label: `${template} + ${spec}`,
+      load: () => importTemplateFile(template, spec, { alarms }),
+    });
+  });
+  let bad = 0;
+  for (const check of checks) {
+    try {
+      io.out(`ok  ${check.label}  (${summary(await check.load())})`);
+    } catch (e) {
+      if (!(e instanceof ExperimentFileError)) throw e;
+      bad++;
+      io.err(`error  ${e.message}`);
+    }
+  }
+  if (bad > 0) {
+    throw new UsageError(
+      `${bad} of ${checks.length} ${checks.length === 1 ? 'experiment is' : 'experiments are'} not valid`,
+    );
+  }
+}
+
+/** `3 actions on 3 targets, stop conditions: checkout-availability-critical` */
+export function summary(spec: ExperimentSpec): string {
+  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${count(Object.keys(spec.fault.actions).length, 'action')} on ${count(Object.keys(spec.fault.targets).length, 'target')}, stop conditions: ${spec.stopConditions.join(', ')}`;
+}
+
+/** A folder given as an argument stands for the experiment files in it; a file for itself. */
+async function filesIn(path: string): Promise<string[]> {
+  const isFolder = await stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  const dir = path.replace(/(.)\/+$/, '$1');
+  return isFolder ? yamlFilesIn(dir, `${dir}:`) : [path];
+}
+
+async function yamlFilesIn(dir: string, saying: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    throw new UsageError(`${saying} no ${dir}/ folder here to validate`);
+  }
+  const files = names.filter((n) => /\.ya?ml$/.test(n)).sort();
+  if (files.length === 0) throw new UsageError(`${saying} no .yaml files in ${dir}/`);
+  return files.map((n) => join(dir, n));
+}
+
+/** Where the alarms are looked up: the sandbox world by default, as a game day runs there by default. */
+async function alarmLookup(flags: ValidateFlags): Promise<AlarmLookup | undefined> {
+  const sources = [flags.world && '--world', flags.endpoint && '--endpoint', flags.aws && '--aws'].filter(
+    Boolean,
+  );
+  if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} exclude each other`);
+  if (!flags.alarmCheck) {
+    if (sources.length > 0) throw new UsageError(`--no-alarm-check and ${sources[0]} exclude each other`);
+    return undefined;
+  }
+  if (flags.aws || flags.endpoint) {
+    const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+    if (flags.aws) {
+      const cloudwatch = new CloudWatchClient({});
+      return alarmsFromCloudWatch(cloudwatch, `in CloudWatch (${await cloudwatch.config.region()})`);
+    }
+    const cloudwatch = new CloudWatchClient({
+      endpoint: flags.endpoint,
+      region: process.env.AWS_REGION ?? 'us-east-1',
+      credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+      maxAttempts: 1,
+    });
+    return alarmsFromCloudWatch(cloudwatch, `at ${flags.endpoint}`);
+  }
+  const world = await loadWorldFile(flags.world);
+  const health = worldHealthAlarmNames(world);
+  return alarmsFromList(
+    [...world.alarms.map((a) => a.AlarmName), ...(health ? [health.primary, health.secondary] : [])],
+    `in the sandbox world '${world.name}' (check elsewhere with --aws or --endpoint)`,
+  );
+}
