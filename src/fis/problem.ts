@@ -2,6 +2,13 @@
 export type FieldPath = readonly (string | number)[];
 
 /**
+ * How much a problem says about the rest: an action or resource type FIS does not have makes
+ * everything about it moot, so it is told first; then what the runtime (the sandbox) does not
+ * model; then every other rule.
+ */
+export type ProblemKind = 'unknown' | 'runtime' | 'rule';
+
+/**
  * One reason FIS refuses a template. `detail` reads after the field's name ("is required by
  * aws:ec2:stop-instances"), so that faultline can name the field in its own vocabulary (an
  * experiment file's path); `fisMessage` is the ValidationException text FIS itself sends.
@@ -10,6 +17,7 @@ export interface TemplateProblem {
   path: FieldPath;
   detail: string;
   fisMessage: string;
+  kind: ProblemKind;
 }
 
 /** How FIS words the message: `'f' detail`, `'f': detail` or `Invalid value for 'f': detail`. */
@@ -19,6 +27,7 @@ export function templateProblem(
   path: FieldPath,
   detail: string,
   style: ProblemStyle = 'plain',
+  kind: ProblemKind = 'rule',
 ): TemplateProblem {
   const field = formatFieldPath(path);
   const fisMessage =
@@ -29,7 +38,15 @@ export function templateProblem(
         : style === 'colon'
           ? `'${field}': ${detail}`
           : `Invalid value for '${field}': ${detail}`;
-  return { path, detail, fisMessage };
+  return { path, detail, fisMessage, kind };
+}
+
+const RANK: Record<ProblemKind, number> = { unknown: 0, runtime: 1, rule: 2 };
+
+/** The problems with the unknown actions and resource types first, otherwise in the order found. */
+export function byImportance<T extends { kind: ProblemKind }>(problems: readonly T[]): T[] {
+  // Array sorting is stable: problems of one kind keep their order.
+  return [...problems].sort((a, b) => RANK[a.kind] - RANK[b.kind]);
 }
 
 /** `actions.stop.targets.Instances`, `stopConditions[0].value`. */

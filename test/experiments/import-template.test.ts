@@ -129,15 +129,7 @@ describe('importing a FIS experiment template', () => {
         t.actions.StopInstances.actionId = 'aws:ec2:explode';
       },
       'actions.StopInstances.actionId',
-      'aws:ec2:explode is not a supported action',
-    ],
-    [
-      'a filter path the resource type does not have',
-      (t) => {
-        t.targets['Instances-Target-1'].filters[1].path = 'State.Nom';
-      },
-      'targets.Instances-Target-1.filters[1]',
-      'State.Nom is not a filter path of aws:ec2:instance',
+      'aws:ec2:explode is not a FIS action',
     ],
     [
       'a selection mode FIS refuses',
