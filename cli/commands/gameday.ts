@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { Command, Option } from 'commander';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
+import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
 import { client } from '../../src/aws/clients.ts';
 import { alarmsFromCloudWatch } from '../../src/experiments/alarm-lookup.ts';
 import { ExperimentFileError } from '../../src/experiments/errors.ts';
@@ -98,7 +99,7 @@ export function gamedayCommand(io: { out: (line: string) => void; err: (line: st
     )
     .option(
       '--spec <file>',
-      "with --template: the side file giving the game day's name, service, objectives and hypothesis",
+      "with --template: the side file giving the game day's name, service, objectives and hypothesis (what the template tells is inferred)",
     )
     .option('--stage <name>', 'serverless.yml stage', 'dev')
     .option('--world <file>', 'sandbox world file (default: the shipped checkout world)')
@@ -128,8 +129,13 @@ Exit status: 0 the game day ran to its end and the fault is stopped (whatever th
         experimentArg: string | undefined,
         flags: GameDayFlags & { aws: boolean; remediation?: 'on' | 'off' },
       ) => {
-        const { spec: experiment, file } = await loadExperimentArgument(experimentArg, flags);
         if (flags.aws && flags.endpoint) throw new UsageError('--aws and --endpoint exclude each other');
+        // Without --aws it runs in a sandbox, whose FIS models part of FIS's catalog: say so now.
+        const { spec: experiment, file } = await loadExperimentArgument(
+          experimentArg,
+          flags,
+          flags.aws ? undefined : SANDBOX_RUNTIME,
+        );
         let stack: LocalStack | undefined;
         if (!flags.aws && !flags.endpoint) {
           stack = await startLocal({
@@ -204,6 +210,7 @@ export async function runGameDay(
     io.out(
       `Game day ${id}: ${experiment.description}${flags.dryRun ? ' (dry run: nothing is injected)' : ''}`,
     );
+    for (const note of experiment.imported?.notes ?? []) io.out(`  ${note}`);
   }
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn, name: id, input: JSON.stringify(input) }),

@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Command } from 'commander';
+import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
 import { worldHealthAlarmNames } from '../../sandbox/services/route53/world-dns.ts';
 import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import {
@@ -42,7 +43,12 @@ export function validateCommand(io: { out: (line: string) => void; err: (line: s
       collect,
       [],
     )
-    .option('--spec <file>', 'the side file (YAML) of each --template, in the same order', collect, [])
+    .option(
+      '--spec <file>',
+      'the side file (YAML) of each --template, in the same order (none at all: inferred from the templates)',
+      collect,
+      [],
+    )
     .option('--world <file>', 'check alarms against this sandbox world (default: the shipped checkout world)')
     .option(
       '--endpoint <url>',
@@ -50,10 +56,13 @@ export function validateCommand(io: { out: (line: string) => void; err: (line: s
     )
     .option(
       '--aws',
-      'check alarms against CloudWatch in AWS, with the usual credential chain and region',
+      "check for AWS: FIS's whole catalog, and the alarms in CloudWatch (usual credential chain and region)",
       false,
     )
-    .option('--no-alarm-check', 'do not check that the alarms exist (the rules only, offline)')
+    .option(
+      '--no-alarm-check',
+      'do not check that the alarms exist (the rules only, offline; with --aws, for AWS)',
+    )
     .addHelpText(
       'after',
       `
@@ -62,14 +71,19 @@ Examples:
   faultline validate experiments/az-outage.yaml
   faultline validate --template fis-template.json --spec side.yaml
   faultline validate experiments/*.yaml --aws            # alarms as they are in your account
+  faultline validate --template t.json --aws --no-alarm-check   # FIS's rules for AWS, offline
 
-Prints one line per file: "ok  <file>  (…)" or the file's first problem, naming the field.
+Without --aws an experiment is checked for the sandbox, whose FIS models part of FIS's catalog.
+Prints one line per file: "ok  <file>  (…)", then what was inferred of a template, or its problems.
 Exit status: 0 every file is valid; 2 a file is not (or bad flags); 1 the alarms could not be read.`,
     )
     .action(async (files: string[], flags: ValidateFlags) => {
-      if (flags.template.length !== flags.spec.length) {
-        throw new UsageError('each --template needs its --spec side file (and each --spec a --template)');
+      if (flags.spec.length > 0 && flags.template.length !== flags.spec.length) {
+        throw new UsageError(
+          'give each --template its --spec side file, in the same order, or no --spec at all (and each --spec a --template)',
+        );
       }
+      const runtime = flags.aws ? undefined : SANDBOX_RUNTIME;
       const alarms = await alarmLookup(flags);
       const checks: { label: string; load: () => Promise<ExperimentSpec> }[] = [];
       const experimentFiles =
@@ -77,19 +91,21 @@ Exit status: 0 every file is valid; 2 a file is not (or bad flags); 1 the alarms
           ? (await Promise.all(files.map(filesIn))).flat()
           : await yamlFilesIn(EXPERIMENTS_DIR, 'no files given, and');
       for (const file of experimentFiles) {
-        checks.push({ label: file, load: () => loadExperimentFile(file, { alarms }) });
+        checks.push({ label: file, load: () => loadExperimentFile(file, { alarms, runtime }) });
       }
       flags.template.forEach((template, i) => {
-        const spec = flags.spec[i]!;
+        const spec = flags.spec[i];
         checks.push({
-          label: `${template} + ${spec}`,
-          load: () => importTemplateFile(template, spec, { alarms }),
+          label: spec === undefined ? template : `${template} + ${spec}`,
+          load: () => importTemplateFile(template, spec, { alarms, runtime }),
         });
       });
       let bad = 0;
       for (const check of checks) {
         try {
-          io.out(`ok  ${check.label}  (${summary(await check.load())})`);
+          const spec = await check.load();
+          io.out(`ok  ${check.label}  (${summary(spec)})`);
+          for (const note of spec.imported?.notes ?? []) io.out(`    ${note}`);
         } catch (e) {
           if (!(e instanceof ExperimentFileError)) throw e;
           bad++;
@@ -139,7 +155,9 @@ async function alarmLookup(flags: ValidateFlags): Promise<AlarmLookup | undefine
   );
   if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} exclude each other`);
   if (!flags.alarmCheck) {
-    if (sources.length > 0) throw new UsageError(`--no-alarm-check and ${sources[0]} exclude each other`);
+    // --aws still says for where the rules are checked; the others only where alarms are looked up.
+    const lookups = sources.filter((s) => s !== '--aws');
+    if (lookups.length > 0) throw new UsageError(`--no-alarm-check and ${lookups[0]} exclude each other`);
     return undefined;
   }
   if (flags.aws) {

@@ -296,13 +296,17 @@ class Checker {
     const field = (...member: string[]): FieldPath => ['actions', name, ...member];
     const targets = a.targets ?? {};
     const keys = Object.keys(spec.targets);
+    // A key it does not take, close to one it needs but lacks, is that one misspelt: told once.
+    const missing = new Set(keys.filter((k) => targets[k] === undefined));
     for (const [key, targetName] of Object.entries(targets)) {
       const wantedType = Object.hasOwn(spec.targets, key) ? spec.targets[key] : undefined;
       if (!wantedType) {
+        const guess = closest(key, missing);
+        if (guess) missing.delete(guess);
         // FIS's own words (ValidationException of CreateExperimentTemplate).
         this.found.push({
           path: field('targets', key),
-          detail: `is not a target of ${a.actionId}; ${keys.length > 0 ? `it takes ${keys.map((k) => `'${k}'`).join(', ')}` : 'it takes no targets'}`,
+          detail: `is not a target of ${a.actionId}${guess ? ` (did you mean ${guess}?)` : ''}; ${keys.length > 0 ? `it takes ${keys.map((k) => `'${k}'`).join(', ')}` : 'it takes no targets'}`,
           fisMessage: `Unexpected target "${key}" found in action "${name}".`,
           kind: 'rule',
         });
@@ -318,10 +322,8 @@ class Checker {
         );
       }
     }
-    for (const key of keys) {
-      if (targets[key] === undefined) {
-        this.report(field('targets', key), `is required by ${a.actionId} (a ${spec.targets[key]} target)`);
-      }
+    for (const key of missing) {
+      this.report(field('targets', key), `is required by ${a.actionId} (a ${spec.targets[key]} target)`);
     }
   }
 

@@ -59,6 +59,42 @@ describe('faultline gameday (process)', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('refuses a template whose action the sandbox does not model in one line that says it runs on AWS, and starts nothing', async () => {
+    const template = join(dir, 'spot.json');
+    await writeFile(
+      template,
+      JSON.stringify({
+        description: 'Interrupt the spot instances',
+        targets: {
+          spot: {
+            resourceType: 'aws:ec2:spot-instance',
+            resourceTags: { Service: 'checkout' },
+            selectionMode: 'ALL',
+          },
+        },
+        actions: {
+          interrupt: {
+            actionId: 'aws:ec2:send-spot-instance-interruptions',
+            parameters: { durationBeforeInterruption: 'PT2M' },
+            targets: { SpotInstances: 'spot' },
+          },
+        },
+        stopConditions: [{ source: 'none' }],
+      }),
+    );
+    const side = join(dir, 'spot.yaml');
+    await writeFile(
+      side,
+      stringify({ objectives: { rto: 'PT10M' }, hypothesis: { alarms: ['checkout-5xx-rate'] } }),
+    );
+    const r = await run(['--template', template, '--spec', side]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      `faultline: ${template}: actions.interrupt.actionId: aws:ec2:send-spot-instance-interruptions is a FIS action the sandbox does not model; it runs on AWS (faultline gameday --aws) (line 1)`,
+    );
+    expect(r.stdout).toBe('');
+  });
+
   it('exits 3 when preflight refuses, and says nothing was injected', async () => {
     const spec = await instanceKill();
     // The sandbox's game days start on a Monday at 09:00 UTC: a Sunday-only window refuses it.
