@@ -3,6 +3,7 @@ import { StateInUseError } from '../sandbox/state-lock.ts';
 import { WorldFileError } from '../sandbox/world/schema.ts';
 import { ExperimentFileError } from '../src/experiments/errors.ts';
 import { approveCommand, rejectCommand } from './commands/approval.ts';
+import { fisCatalogCommand } from './commands/fis-catalog.ts';
 import { gamedayCommand } from './commands/gameday.ts';
 import { incidentsCommand } from './commands/incidents.ts';
 import { noteCommand } from './commands/note.ts';
@@ -49,6 +50,7 @@ export function buildProgram(io: Io = processIo): Command {
   program.addCommand(noteCommand(io));
   program.addCommand(approveCommand(io));
   program.addCommand(rejectCommand(io));
+  program.addCommand(fisCatalogCommand(io));
   for (const cmd of program.commands) {
     cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
     cmd.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
