@@ -198,7 +198,8 @@ function importSources(
     if (templatePath) return errorAt(tpl, { path: templatePath, detail: issue.detail });
     if (sideSource) return errorAt(sideSource, issue);
     // No side file: what it would have said is missing from the template's game day.
-    const hint = issue.detail.startsWith('is required') ? NO_SIDE_FILE : '';
+    const hint =
+      issue.detail === 'is required' ? NO_SIDE_FILE : issue.detail.startsWith('is required:') ? GIVE_IT : '';
     return new ExperimentFileError(tpl.file, `${issue.detail}${hint}`, { path: issue.path });
   };
 
@@ -220,6 +221,7 @@ function importSources(
 }
 
 const NO_SIDE_FILE = ' (the template cannot say it: give it in a side file, --spec)';
+const GIVE_IT = '; give it in a side file (--spec)';
 
 /** The side file's fields, or none; a side file that is not a map of its fields is a problem. */
 function sideFields(side: SourceDocument | undefined, problems: Problems): Record<string, unknown> {
@@ -383,10 +385,13 @@ function stopConditionsOf(
       notes: [`Stop conditions: ${alarms.join(', ')} (the hypothesis's alarms; ${none}).`],
     };
   }
+  const remedy = sideSource
+    ? 'and the side file gives none: add stopConditions or hypothesis.alarms to it'
+    : 'and there is no side file to give them (--spec, with stopConditions or hypothesis.alarms)';
   problems.add(
     errorAt(tpl, {
       path: ['stopConditions'],
-      detail: `names no alarm (${none.replace("the template's stop condition is ", 'source ')}), and the side file gives none: add stopConditions or hypothesis.alarms to it; a fault must always have a way to stop`,
+      detail: `names no alarm (${none.replace("the template's stop condition is ", 'source ')}), ${remedy}; a fault must always have a way to stop`,
     }),
   );
   return undefined;

@@ -362,7 +362,7 @@ describe('importing a FIS experiment template', () => {
       })();
       expect(err).toBeInstanceOf(ExperimentProblems);
       expect((err as ExperimentProblems).problems.map((p) => p.message)).toEqual([
-        "t.json: service: is required: the tags of the template's targets name no single Service to infer it from (the template cannot say it: give it in a side file, --spec)",
+        "t.json: service: is required: the tags of the template's targets name no single Service to infer it from; give it in a side file (--spec)",
         't.json: objectives: is required (the template cannot say it: give it in a side file, --spec)',
       ]);
     });
