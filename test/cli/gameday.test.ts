@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { PROJECT_DIR } from '../../sandbox/local.ts';
+import { spotInterruption } from '../experiments/files.ts';
 import { runCli } from '../helpers/cli.ts';
 
 /** `faultline gameday` as a person or a CI pipeline runs it: a separate process, its output, its exit status. */
@@ -60,33 +61,11 @@ describe('faultline gameday (process)', () => {
   });
 
   it('refuses a template whose action the sandbox does not model in one line that says it runs on AWS, and starts nothing', async () => {
+    const spot = spotInterruption();
     const template = join(dir, 'spot.json');
-    await writeFile(
-      template,
-      JSON.stringify({
-        description: 'Interrupt the spot instances',
-        targets: {
-          spot: {
-            resourceType: 'aws:ec2:spot-instance',
-            resourceTags: { Service: 'checkout' },
-            selectionMode: 'ALL',
-          },
-        },
-        actions: {
-          interrupt: {
-            actionId: 'aws:ec2:send-spot-instance-interruptions',
-            parameters: { durationBeforeInterruption: 'PT2M' },
-            targets: { SpotInstances: 'spot' },
-          },
-        },
-        stopConditions: [{ source: 'none' }],
-      }),
-    );
+    await writeFile(template, JSON.stringify(spot.template));
     const side = join(dir, 'spot.yaml');
-    await writeFile(
-      side,
-      stringify({ objectives: { rto: 'PT10M' }, hypothesis: { alarms: ['checkout-5xx-rate'] } }),
-    );
+    await writeFile(side, stringify(spot.side));
     const r = await run(['--template', template, '--spec', side]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(

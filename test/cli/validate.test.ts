@@ -2,7 +2,7 @@ import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { EXPERIMENTS, scratch, validExperiment } from '../experiments/files.ts';
+import { EXPERIMENTS, scratch, spotInterruption, validExperiment } from '../experiments/files.ts';
 import { runCli } from '../helpers/cli.ts';
 
 describe('faultline validate', () => {
@@ -122,32 +122,9 @@ describe('faultline validate', () => {
   });
 
   it("takes a template as people keep it: stop conditions 'none', the whole FIS catalog for AWS", async () => {
-    const template = await files.write(
-      'spot.json',
-      JSON.stringify({
-        description: 'Interrupt the spot instances',
-        roleArn: 'arn:aws:iam::<YOUR AWS ACCOUNT>:role/<YOUR ROLE NAME>',
-        targets: {
-          spot: {
-            resourceType: 'aws:ec2:spot-instance',
-            resourceTags: { Service: 'checkout' },
-            selectionMode: 'ALL',
-          },
-        },
-        actions: {
-          interrupt: {
-            actionId: 'aws:ec2:send-spot-instance-interruptions',
-            parameters: { durationBeforeInterruption: 'PT2M' },
-            targets: { SpotInstances: 'spot' },
-          },
-        },
-        stopConditions: [{ source: 'none' }],
-      }),
-    );
-    const side = await files.write(
-      'spot.yaml',
-      stringify({ objectives: { rto: 'PT10M' }, hypothesis: { alarms: ['checkout-5xx-rate'] } }),
-    );
+    const spot = spotInterruption();
+    const template = await files.write('spot.json', JSON.stringify(spot.template));
+    const side = await files.write('spot.yaml', stringify(spot.side));
     const aws = await runCli([
       'validate',
       '--template',

@@ -74,6 +74,16 @@ const SIDE = {
   hypothesis: { alarms: ['checkout-5xx-rate'] },
 };
 
+/** What `f` throws (undefined when it does not). */
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 function refusal(template: unknown, side: unknown = SIDE): ExperimentFileError {
   try {
     importTemplate(template, side, { template: 't.json', spec: 's.yaml' });
@@ -353,13 +363,7 @@ describe('importing a FIS experiment template', () => {
     it('says what the template cannot tell when there is no side file', () => {
       const t = consoleExport();
       delete t.targets['Instances-Target-1'].resourceTags.Service;
-      const err = (() => {
-        try {
-          importTemplate(t, undefined, { template: 't.json' });
-        } catch (e) {
-          return e;
-        }
-      })();
+      const err = thrown(() => importTemplate(t, undefined, { template: 't.json' }));
       expect(err).toBeInstanceOf(ExperimentProblems);
       expect((err as ExperimentProblems).problems.map((p) => p.message)).toEqual([
         "t.json: service: is required: the tags of the template's targets name no single Service to infer it from; give it in a side file (--spec)",
@@ -390,12 +394,7 @@ describe('importing a FIS experiment template', () => {
       expect(importTemplate(t, SIDE).fault.actions.StopInstances!.action).toBe(
         'aws:ec2:send-spot-instance-interruptions',
       );
-      let err: unknown;
-      try {
-        importTemplate(t, SIDE, { template: 't.json' }, { runtime: SANDBOX_RUNTIME });
-      } catch (e) {
-        err = e;
-      }
+      const err = thrown(() => importTemplate(t, SIDE, { template: 't.json' }, { runtime: SANDBOX_RUNTIME }));
       expect(err).toBeInstanceOf(ExperimentFileError);
       expect(err).not.toBeInstanceOf(ExperimentProblems);
       expect((err as Error).message).toBe(

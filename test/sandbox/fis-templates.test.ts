@@ -33,6 +33,13 @@ const sendCommand = (parameters: Record<string, string>) => ({
   targets: { web: CHECKOUT_INSTANCES },
   actions: { kill: { actionId: 'aws:ssm:send-command', parameters, targets: { Instances: 'web' } } },
 });
+/** aws:network:disrupt-connectivity on the checkout subnets (target 'subnets'), with these parameters. */
+const disruptConnectivity = (parameters?: Record<string, string>) => ({
+  targets: { subnets: SUBNET_TARGET },
+  actions: {
+    cut: { actionId: 'aws:network:disrupt-connectivity', parameters, targets: { Subnets: 'subnets' } },
+  },
+});
 const stopInstances = (targets: Record<string, string> = { Instances: 'web' }) => ({
   actionId: 'aws:ec2:stop-instances',
   targets,
@@ -181,24 +188,12 @@ describe('FIS experiment templates', () => {
     ],
     [
       'a disrupt-connectivity scope the sandbox does not model',
-      {
-        targets: { subnets: SUBNET_TARGET },
-        actions: {
-          cut: {
-            actionId: 'aws:network:disrupt-connectivity',
-            parameters: { duration: 'PT5M', scope: 'vpc' },
-            targets: { Subnets: 'subnets' },
-          },
-        },
-      },
+      disruptConnectivity({ duration: 'PT5M', scope: 'vpc' }),
       "'actions.cut.parameters.scope' vpc is a scope the sandbox does not model (it runs on AWS)",
     ],
     [
       'a missing required parameter',
-      {
-        targets: { subnets: SUBNET_TARGET },
-        actions: { cut: { actionId: 'aws:network:disrupt-connectivity', targets: { Subnets: 'subnets' } } },
-      },
+      disruptConnectivity(),
       "'actions.cut.parameters.duration' is required by aws:network:disrupt-connectivity",
     ],
     [
@@ -218,16 +213,7 @@ describe('FIS experiment templates', () => {
     ],
     [
       'a scope the action does not know',
-      {
-        targets: { subnets: SUBNET_TARGET },
-        actions: {
-          cut: {
-            actionId: 'aws:network:disrupt-connectivity',
-            parameters: { duration: 'PT5M', scope: 'everything' },
-            targets: { Subnets: 'subnets' },
-          },
-        },
-      },
+      disruptConnectivity({ duration: 'PT5M', scope: 'everything' }),
       "'actions.cut.parameters.scope' must be one of all, availability-zone",
     ],
     [

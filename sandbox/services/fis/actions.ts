@@ -102,7 +102,8 @@ function transitionReason(ctx: ActionContext): string {
  * experiment early restarts them at once (FIS does so when the restart parameter is set).
  */
 const stopInstances: ActionRunner = (ctx) => {
-  const completeIfTerminated = ctx.parameters.completeIfInstancesTerminated === 'true';
+  // FIS reads booleans whatever their case (the catalog takes True as well as true).
+  const completeIfTerminated = ctx.parameters.completeIfInstancesTerminated?.toLowerCase() === 'true';
   const restartAfterMs = durationParam(ctx, 'startInstancesAfterDuration');
   const instances = requireInstances(
     ctx.world,
