@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { type FieldPath, formatFieldPath } from '../fis/problem.ts';
+import { type FieldPath, formatFieldPath, PROBLEM_RANK } from '../fis/problem.ts';
 import type { FisRuntime } from '../fis/runtime.ts';
 import {
   actionInput,
@@ -133,7 +133,8 @@ export function importTemplate(
 class Problems {
   private readonly found: { error: ExperimentFileError; rank: number }[] = [];
 
-  add(error: ExperimentFileError, rank = 3): void {
+  /** Without a rank, after FIS's rules: the template's shape, the side file. */
+  add(error: ExperimentFileError, rank = PROBLEM_RANK.rule + 1): void {
     this.found.push({ error, rank });
   }
 
@@ -144,8 +145,6 @@ class Problems {
     throw sorted.length === 1 ? sorted[0]! : new ExperimentProblems(sorted);
   }
 }
-
-const RANK = { unknown: 0, runtime: 1, rule: 2 } as const;
 
 function importSources(
   templateSource: SourceDocument,
@@ -159,7 +158,7 @@ function importSources(
   const side = sideFields(sideSource, problems);
   const t = readTemplate(tpl, problems, notes);
   const ruled = t ? findTemplateProblems(bodyOf(t), { runtime: opts.runtime }) : [];
-  for (const p of ruled) problems.add(errorAt(tpl, p), RANK[p.kind]);
+  for (const p of ruled) problems.add(errorAt(tpl, p), PROBLEM_RANK[p.kind]);
   const templateIsValid = t !== undefined && ruled.length === 0;
   const stop = t ? stopConditionsOf(t, tpl, side, sideSource, problems) : undefined;
   const inferred = inferFromTemplate(t, tpl, side, stop);

@@ -41,12 +41,13 @@ export function templateProblem(
   return { path, detail, fisMessage, kind };
 }
 
-const RANK: Record<ProblemKind, number> = { unknown: 0, runtime: 1, rule: 2 };
+/** The order problems are told in, by kind; lower first. */
+export const PROBLEM_RANK: Readonly<Record<ProblemKind, number>> = { unknown: 0, runtime: 1, rule: 2 };
 
 /** The problems with the unknown actions and resource types first, otherwise in the order found. */
 export function byImportance<T extends { kind: ProblemKind }>(problems: readonly T[]): T[] {
   // Array sorting is stable: problems of one kind keep their order.
-  return [...problems].sort((a, b) => RANK[a.kind] - RANK[b.kind]);
+  return [...problems].sort((a, b) => PROBLEM_RANK[a.kind] - PROBLEM_RANK[b.kind]);
 }
 
 /** `actions.stop.targets.Instances`, `stopConditions[0].value`. */
