@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { approveCommand, rejectCommand } from './commands/approval.ts';
+import { fisCatalogCommand } from './commands/fis-catalog.ts';
 import { gamedayCommand } from './commands/gameday.ts';
 import { incidentsCommand } from './commands/incidents.ts';
 import { noteCommand } from './commands/note.ts';
@@ -40,6 +41,7 @@ const COMMANDS: ((io: Io) => Command)[] = [
   noteCommand,
   approveCommand,
   rejectCommand,
+  fisCatalogCommand,
 ];
 
 // `faultline timeline x | head` closes the pipe early: that is the reader's choice, not an error.

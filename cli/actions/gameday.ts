@@ -9,6 +9,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
+import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
 import { client } from '../../src/aws/clients.ts';
 import { alarmsFromCloudWatch } from '../../src/experiments/alarm-lookup.ts';
 import { ExperimentFileError } from '../../src/experiments/errors.ts';
@@ -60,8 +61,13 @@ export async function gamedayAction(
   flags: GameDayCommandFlags,
   io: Io,
 ): Promise<void> {
-  const { spec: experiment, file } = await loadExperimentArgument(experimentArg, flags);
   if (flags.aws && flags.endpoint) throw new UsageError('--aws and --endpoint exclude each other');
+  // Without --aws it runs in a sandbox, whose FIS models part of FIS's catalog: say so now.
+  const { spec: experiment, file } = await loadExperimentArgument(
+    experimentArg,
+    flags,
+    flags.aws ? undefined : SANDBOX_RUNTIME,
+  );
   if (flags.speed !== undefined && (flags.aws || flags.endpoint)) {
     throw new UsageError(
       '--speed sets the pace of the sandbox this command starts; a running sandbox keeps the speed it was started with (faultline sandbox --speed)',
@@ -190,6 +196,7 @@ export async function runGameDay(
     io.out(
       `Game day ${id}: ${experiment.description}${flags.dryRun ? ' (dry run: nothing is injected)' : ''}`,
     );
+    for (const note of experiment.imported?.notes ?? []) io.out(`  ${note}`);
   }
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn, name: id, input: JSON.stringify(input) }),

@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
 import { worldHealthAlarmNames } from '../../sandbox/services/route53/world-dns.ts';
 import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import {
@@ -18,9 +19,12 @@ import { EXPERIMENTS_DIR } from '../options.ts';
 
 /** `faultline validate`: one line per file, and a UsageError (exit 2) when any is not valid. */
 export async function validateAction(files: string[], flags: ValidateFlags, io: Io): Promise<void> {
-  if (flags.template.length !== flags.spec.length) {
-    throw new UsageError('each --template needs its --spec side file (and each --spec a --template)');
+  if (flags.spec.length > 0 && flags.template.length !== flags.spec.length) {
+    throw new UsageError(
+      'give each --template its --spec side file, in the same order, or no --spec at all (and each --spec a --template)',
+    );
   }
+  const runtime = flags.aws ? undefined : SANDBOX_RUNTIME;
   const alarms = await alarmLookup(flags);
   const checks: { label: string; load: () => Promise<ExperimentSpec> }[] = [];
   const experimentFiles =
@@ -28,19 +32,21 @@ export async function validateAction(files: string[], flags: ValidateFlags, io: 
       ? (await Promise.all(files.map(filesIn))).flat()
       : await yamlFilesIn(EXPERIMENTS_DIR, 'no files given, and');
   for (const file of experimentFiles) {
-    checks.push({ label: file, load: () => loadExperimentFile(file, { alarms }) });
+    checks.push({ label: file, load: () => loadExperimentFile(file, { alarms, runtime }) });
   }
   flags.template.forEach((template, i) => {
-    const spec = flags.spec[i]!;
+    const spec = flags.spec[i];
     checks.push({
-      label: `${template} + ${spec}`,
-      load: () => importTemplateFile(template, spec, { alarms }),
+      label: spec === undefined ? template : `${template} + ${spec}`,
+      load: () => importTemplateFile(template, spec, { alarms, runtime }),
     });
   });
   let bad = 0;
   for (const check of checks) {
     try {
-      io.out(`ok  ${check.label}  (${summary(await check.load())})`);
+      const spec = await check.load();
+      io.out(`ok  ${check.label}  (${summary(spec)})`);
+      for (const note of spec.imported?.notes ?? []) io.out(`    ${note}`);
     } catch (e) {
       if (!(e instanceof ExperimentFileError)) throw e;
       bad++;
@@ -89,7 +95,9 @@ async function alarmLookup(flags: ValidateFlags): Promise<AlarmLookup | undefine
   );
   if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} exclude each other`);
   if (!flags.alarmCheck) {
-    if (sources.length > 0) throw new UsageError(`--no-alarm-check and ${sources[0]} exclude each other`);
+    // --aws still says for where the rules are checked; the others only where alarms are looked up.
+    const lookups = sources.filter((s) => s !== '--aws');
+    if (lookups.length > 0) throw new UsageError(`--no-alarm-check and ${lookups[0]} exclude each other`);
     return undefined;
   }
   if (flags.aws || flags.endpoint) {

@@ -57,7 +57,7 @@ export function gamedayCommand(io: Io): Command {
     )
     .option(
       '--spec <file>',
-      "with --template: the side file giving the game day's name, service, objectives and hypothesis",
+      "with --template: the side file giving the game day's name, service, objectives and hypothesis (what the template tells is inferred)",
     )
     .option('--stage <name>', 'serverless.yml stage', 'dev')
     .option('--world <file>', 'sandbox world file (default: the shipped checkout world)')

@@ -28,7 +28,12 @@ export function validateCommand(io: Io): Command {
       collect,
       [],
     )
-    .option('--spec <file>', 'the side file (YAML) of each --template, in the same order', collect, [])
+    .option(
+      '--spec <file>',
+      'the side file (YAML) of each --template, in the same order (none at all: inferred from the templates)',
+      collect,
+      [],
+    )
     .option('--world <file>', 'check alarms against this sandbox world (default: the shipped checkout world)')
     .option(
       '--endpoint <url>',
@@ -36,10 +41,13 @@ export function validateCommand(io: Io): Command {
     )
     .option(
       '--aws',
-      'check alarms against CloudWatch in AWS, with the usual credential chain and region',
+      "check for AWS: FIS's whole catalog, and the alarms in CloudWatch (usual credential chain and region)",
       false,
     )
-    .option('--no-alarm-check', 'do not check that the alarms exist (the rules only, offline)')
+    .option(
+      '--no-alarm-check',
+      'do not check that the alarms exist (the rules only, offline; with --aws, for AWS)',
+    )
     .addHelpText(
       'after',
       `
@@ -48,8 +56,10 @@ Examples:
   faultline validate experiments/az-outage.yaml
   faultline validate --template fis-template.json --spec side.yaml
   faultline validate experiments/*.yaml --aws            # alarms as they are in your account
+  faultline validate --template t.json --aws --no-alarm-check   # FIS's rules for AWS, offline
 
-Prints one line per file: "ok  <file>  (…)" or the file's first problem, naming the field.
+Without --aws an experiment is checked for the sandbox, whose FIS models part of FIS's catalog.
+Prints one line per file: "ok  <file>  (…)", then what was inferred of a template, or its problems.
 Exit status: 0 every file is valid; 2 a file is not (or bad flags); 1 the alarms could not be read.`,
     )
     .action(async (files: string[], flags: ValidateFlags) =>

@@ -1,5 +1,6 @@
 import type { FieldPath } from '../fis/problem.ts';
 import { quote } from '../input/quote.ts';
+import { closest } from '../text/closest.ts';
 import type * as z from '../zod.ts';
 
 /** One thing wrong with a file, in words for the person who wrote it. */
@@ -13,20 +14,49 @@ export interface FieldIssue {
  * field comes first: "stopCondition is not a field" says more than "stopConditions is required".
  */
 export function describeIssue(error: z.core.$ZodError, schema: z.core.$ZodType): FieldIssue {
-  const issues = error.issues;
-  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
-  const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+  return describeIssues(error.issues, schema)[0]!;
+}
+
+/** Every issue of a failed parse, described as describeIssue does, misspelt fields first. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.core.$ZodType): FieldIssue[] {
+  return [
+    ...issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => unknownField(pathOf(issue), key, schema))
+        : [],
+    ),
+    ...issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => describeOne(i, schema)),
+  ];
+}
+
+/** The known fields of the object a field was found in, and the one it most likely meant. */
+export function fieldsBeside(
+  path: FieldPath,
+  key: string,
+  schema: z.core.$ZodType,
+): { known: string[] | undefined; guess: string | undefined } {
+  const known = knownFields(schema, path);
+  return { known, guess: known && closest(key, known) };
+}
+
+function unknownField(path: FieldPath, key: string, schema: z.core.$ZodType): FieldIssue {
+  const { known, guess } = fieldsBeside(path, key, schema);
+  return {
+    path: [...path, key],
+    detail: `is not a field faultline knows${guess ? ` (did you mean ${guess}?)` : ''}${known ? `; ${path.length ? `${String(path.at(-1))} takes` : 'the file takes'}: ${known.join(', ')}` : ''}`,
+  };
+}
+
+function pathOf(issue: z.core.$ZodIssue): FieldPath {
+  return issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+}
+
+function describeOne(issue: z.core.$ZodIssue, schema: z.core.$ZodType): FieldIssue {
+  const path = pathOf(issue);
   const input = (issue as { input?: unknown }).input;
   switch (issue.code) {
-    case 'unrecognized_keys': {
-      const key = issue.keys[0]!;
-      const known = knownFields(schema, path);
-      const guess = known && closest(key, known);
-      return {
-        path: [...path, key],
-        detail: `is not a field faultline knows${guess ? ` (did you mean ${guess}?)` : ''}${known ? `; ${path.length ? `${String(path.at(-1))} takes` : 'the file takes'}: ${known.join(', ')}` : ''}`,
-      };
-    }
+    case 'unrecognized_keys':
+      return unknownField(path, issue.keys[0]!, schema);
     case 'invalid_type':
       if (input === undefined) return { path, detail: 'is required' };
       return {
@@ -160,26 +190,4 @@ function unwrap(s: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
     else return s;
   }
   return s;
-}
-
-/** The known name a misspelt one most likely meant: same letters but for case, or one or two edits away. */
-function closest(name: string, known: string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const k of known) {
-    const d = k.toLowerCase() === name.toLowerCase() ? 0 : editDistance(name, k);
-    if (d <= 2 && (!best || d < best.distance)) best = { name: k, distance: d };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }

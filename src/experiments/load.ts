@@ -1,3 +1,4 @@
+import type { FisRuntime } from '../fis/runtime.ts';
 import type { AlarmLookup } from './alarm-lookup.ts';
 import { ExperimentFileError, errorAt } from './errors.ts';
 import { describeIssue } from './field-issue.ts';
@@ -9,6 +10,8 @@ import type { SourceDocument } from './source-document.ts';
 export interface LoadOptions {
   /** Also check that the alarms it names exist there (a sandbox world, CloudWatch). */
   alarms?: AlarmLookup;
+  /** Where it will run when that is not AWS (the sandbox): refuse what that runtime does not model. */
+  runtime?: FisRuntime;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface LoadOptions {
  */
 export async function loadExperimentFile(file: string, opts: LoadOptions = {}): Promise<ExperimentSpec> {
   const source = await readSource(file, 'yaml');
-  const spec = parseExperiment(source);
+  const spec = parseExperiment(source, opts);
   if (opts.alarms) {
     const unknown = await findUnknownAlarm(spec, opts.alarms);
     if (unknown) throw errorAt(source, unknown);
@@ -27,7 +30,7 @@ export async function loadExperimentFile(file: string, opts: LoadOptions = {}): 
 }
 
 /** The checks of loadExperimentFile that need no I/O, on a parsed document. */
-export function parseExperiment(source: SourceDocument): ExperimentSpec {
+export function parseExperiment(source: SourceDocument, opts: { runtime?: FisRuntime } = {}): ExperimentSpec {
   if (source.data === null || source.data === undefined) {
     throw new ExperimentFileError(
       source.file,
@@ -36,7 +39,7 @@ export function parseExperiment(source: SourceDocument): ExperimentSpec {
   }
   const parsed = experimentSchema.safeParse(source.data, { reportInput: true });
   if (!parsed.success) throw errorAt(source, describeIssue(parsed.error, experimentSchema));
-  const problem = findExperimentProblem(parsed.data);
+  const problem = findExperimentProblem(parsed.data, opts);
   if (problem) throw errorAt(source, problem);
   return parsed.data;
 }

@@ -1,5 +1,6 @@
 import { findCreateInputProblem } from '../fis/check-create-input.ts';
 import type { FieldPath } from '../fis/problem.ts';
+import type { FisRuntime } from '../fis/runtime.ts';
 import { parseSelectionMode } from '../fis/selection-mode.ts';
 import { quote } from '../input/quote.ts';
 import { parseScheduleExpression, ScheduleExpressionError } from '../time/schedule-expression.ts';
@@ -23,17 +24,21 @@ const INSTANCE = 'aws:ec2:instance';
 
 /**
  * What a schema cannot say about an experiment, checked before anything starts: its schedule is
- * one EventBridge takes, the template it compiles to passes FIS's rules (supported actions, their
- * parameters and target keys, targets that exist with the right resource type, startAfter without
- * cycles, …: the same rules the sandbox's FIS applies), and no PERCENT selection of instances
- * exceeds the blast-radius guardrail. The first problem, named by the experiment's own field;
- * undefined when there is none.
+ * one EventBridge takes, the template it compiles to passes FIS's rules (actions and resource
+ * types in FIS's catalog, their parameters and target keys, targets that exist with the right
+ * resource type, startAfter without cycles, …: the same rules the sandbox's FIS applies), what
+ * `runtime` models of them when the experiment runs there (the sandbox), and no PERCENT
+ * selection of instances exceeds the blast-radius guardrail. The first problem, named by the
+ * experiment's own field; undefined when there is none.
  */
-export function findExperimentProblem(spec: ExperimentSpec): FieldIssue | undefined {
+export function findExperimentProblem(
+  spec: ExperimentSpec,
+  opts: { runtime?: FisRuntime } = {},
+): FieldIssue | undefined {
   const schedule = findScheduleProblem(spec);
   if (schedule) return schedule;
   const template = buildTemplate(spec, ANY_ACCOUNT);
-  const problem = findCreateInputProblem(template);
+  const problem = findCreateInputProblem(template, { runtime: opts.runtime });
   if (problem) {
     return { path: specPathOf(problem.path, spec, template) ?? [], detail: problem.detail };
   }
@@ -54,7 +59,7 @@ function findScheduleProblem(spec: ExperimentSpec): FieldIssue | undefined {
   }
 }
 
-function findBlastRadiusProblem(spec: ExperimentSpec): FieldIssue | undefined {
+export function findBlastRadiusProblem(spec: ExperimentSpec): FieldIssue | undefined {
   const limit = spec.guardrails.maxBlastRadiusPercent;
   for (const [name, target] of Object.entries(spec.fault.targets)) {
     const mode = parseSelectionMode(target.select);

@@ -239,6 +239,18 @@ export const experimentSchema = z.strictObject({
   schedule: z.optional(z.string()),
   tags: z._default(templateTags, {}),
   metrics: z.optional(sampleMetricsSpec),
+  /**
+   * Written by faultline when the experiment comes from a FIS template (`--template`): the
+   * template, where its stop conditions came from, and what faultline inferred or left out, one
+   * line each. The game day prints them and keeps them on its incident.
+   */
+  imported: z.optional(
+    z.strictObject({
+      template: z.string(),
+      stopConditionsFrom: z.enum(['template', 'side file', 'hypothesis']),
+      notes: z.array(z.string()),
+    }),
+  ),
 });
 
 export type ExperimentSpec = z.infer<typeof experimentSchema>;

@@ -1,259 +1,81 @@
-import { quote } from '../input/quote.ts';
-import { parseIsoDuration } from '../time/duration.ts';
-import {
-  checkDocumentParameters,
-  documentNameOf,
-  FIS_SSM_DOCUMENTS,
-  parseDocumentParameters,
-} from './ssm-documents.ts';
+import data from './catalog.json' with { type: 'json' };
 
 /**
- * The FIS actions and resource types faultline supports: what the sandbox's FIS can run, and so
- * what an experiment file may use. Template validation (here, before anything starts, also on
- * AWS), the sandbox's ListActions/GetAction/ListTargetResourceTypes and its action runners all
- * read this one table, so an action the sandbox cannot perform can never be accepted into a
- * template, and an experiment that validates here runs the same way in the sandbox and on AWS.
+ * Every action and target resource type FIS offers, as the data file `catalog.json` records them:
+ * a snapshot with the date it was taken, refreshed from FIS's own API by `faultline fis-catalog
+ * refresh --aws`. FIS's API says which parameters and target keys each action takes; the formats
+ * of their values (durations and their bounds, percentages, enumerations) come from the FIS
+ * documentation and are kept across refreshes. Template validation for AWS reads this; what a
+ * runtime other than AWS can run (the sandbox) is a layer of its own on top (runtime.ts).
  */
 
-export interface ParameterSpec {
+/** How a parameter's value is written. FIS takes every value as text. */
+export type ValueFormat =
+  | { kind: 'duration'; min?: string; max?: string }
+  | { kind: 'integer'; min?: number; max?: number }
+  | { kind: 'number'; min?: number; max?: number }
+  | { kind: 'boolean' }
+  | { kind: 'enum'; values: string[] }
+  /** Comma-separated items, each of `item`'s format when given. */
+  | { kind: 'list'; item?: ValueFormat; max?: number }
+  | { kind: 'json' }
+  /** A JSON object whose values are strings or arrays of strings (`documentParameters`). */
+  | { kind: 'document-parameters' }
+  /** `noun` names what the ARN is of, for messages: `an SSM document`. */
+  | { kind: 'arn'; service: string; resource?: string; noun: string };
+
+export interface ParameterEntry {
   description: string;
   required: boolean;
-  /** Why `value` is not acceptable (a phrase to follow the parameter's name), or undefined when it is. */
-  check(value: string): string | undefined;
+  /** Absent: any non-empty text (FIS's API does not say, nor do its docs). */
+  format?: ValueFormat;
+  /** Allowed only while another parameter has one of these values, and then required. */
+  requiredWith?: { parameter: string; values: string[] };
 }
 
-export interface ActionSpec {
-  id: string;
+export interface ActionEntry {
   description: string;
-  parameters: Record<string, ParameterSpec>;
-  /** Target key → resource type. The actions here each take exactly these keys (or none). */
+  /** Target key (e.g. `Instances`) → resource type. An action takes exactly these keys. */
   targets: Record<string, string>;
-  /** Checks that span several parameters; returns why the combination is wrong. */
-  checkParameters?(parameters: Record<string, string>): string | undefined;
+  parameters: Record<string, ParameterEntry>;
+  /** FIS keeps the action for existing templates; new ones should use this one. */
+  replacedBy?: string;
 }
 
-export interface ResourceTypeSpec {
-  resourceType: string;
+/** The shape of an ARN of a resource type: `arn:<partition>:<service>:<region>:<account>:<resource…>`. */
+export interface ArnShape {
+  service: string;
+  /** How the resource part starts (`instance/`, `cluster:`); absent: any. */
+  resource?: string;
+}
+
+export interface ResourceTypeEntry {
   description: string;
-  /** Target parameters that narrow the resolution (FIS accepts them in place of ARNs or tags). */
-  parameters: Record<string, { description: string; required: boolean }>;
-  /** Filter paths, into the resource as its own Describe API returns it. */
-  filterPaths: readonly string[];
-  /** Shape of the resource's ARN (region and account are checked at resolution). */
-  arnPattern: RegExp;
+  /** Target parameters that identify resources of the type. */
+  parameters: Record<string, ParameterEntry>;
+  /** What its ARNs look like; absent: not documented, any ARN. */
+  arns?: ArnShape[];
+  /** How targets of the type may be identified, when FIS restricts it (`aws:eks:pod`: parameters only). */
+  identifiedBy?: ('resourceArns' | 'resourceTags' | 'parameters')[];
+  replacedBy?: string;
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-
-function durationParam(description: string, required: boolean, minMs: number, maxMs: number): ParameterSpec {
-  return {
-    description,
-    required,
-    check(value) {
-      const ms = parseIsoDuration(value);
-      if (ms === undefined) return `must be an ISO 8601 duration such as PT5M (got ${quote(value)})`;
-      if (ms < minMs || ms > maxMs) {
-        return `must be between ${formatMs(minMs)} and ${formatMs(maxMs)} (got ${quote(value)})`;
-      }
-      return undefined;
-    },
-  };
+export interface Catalog {
+  /** The day the snapshot was taken (YYYY-MM-DD). */
+  takenAt: string;
+  /** Where it was read from. */
+  source: string;
+  actions: Record<string, ActionEntry>;
+  resourceTypes: Record<string, ResourceTypeEntry>;
 }
 
-function booleanParam(description: string): ParameterSpec {
-  return {
-    description,
-    required: false,
-    check: (value) =>
-      value === 'true' || value === 'false' ? undefined : `must be true or false (got ${quote(value)})`,
-  };
+/** The catalog shipped with faultline. Its shape is checked by a test (test/experiments/catalog.test.ts). */
+export const CATALOG: Catalog = data as Catalog;
+
+export function catalogAction(id: string): ActionEntry | undefined {
+  return Object.hasOwn(CATALOG.actions, id) ? CATALOG.actions[id] : undefined;
 }
 
-function enumParam(description: string, values: readonly string[]): ParameterSpec {
-  return {
-    description,
-    required: false,
-    check: (value) =>
-      values.includes(value) ? undefined : `must be one of ${values.join(', ')} (got ${quote(value)})`,
-  };
+export function catalogResourceType(type: string): ResourceTypeEntry | undefined {
+  return Object.hasOwn(CATALOG.resourceTypes, type) ? CATALOG.resourceTypes[type] : undefined;
 }
-
-function formatMs(ms: number): string {
-  if (ms % HOUR === 0) return `PT${ms / HOUR}H`;
-  if (ms % MINUTE === 0) return `PT${ms / MINUTE}M`;
-  return `PT${ms / 1000}S`;
-}
-
-export const DISRUPTION_SCOPES = ['all', 'availability-zone', 'dynamodb', 'prefix-list', 's3'] as const;
-export type DisruptionScope = (typeof DISRUPTION_SCOPES)[number];
-
-export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
-  'aws:ec2:stop-instances': {
-    id: 'aws:ec2:stop-instances',
-    description: 'Stop the specified EC2 instances.',
-    parameters: {
-      startInstancesAfterDuration: durationParam(
-        'The time to wait before restarting the instances (ISO 8601 duration, PT1M to PT12H).',
-        false,
-        MINUTE,
-        12 * HOUR,
-      ),
-      completeIfInstancesTerminated: booleanParam(
-        'Complete the action instead of failing when the instances are terminated while it runs.',
-      ),
-    },
-    targets: { Instances: 'aws:ec2:instance' },
-  },
-  'aws:ec2:terminate-instances': {
-    id: 'aws:ec2:terminate-instances',
-    description: 'Terminate the specified EC2 instances.',
-    parameters: {},
-    targets: { Instances: 'aws:ec2:instance' },
-  },
-  'aws:ec2:reboot-instances': {
-    id: 'aws:ec2:reboot-instances',
-    description: 'Reboot the specified EC2 instances.',
-    parameters: {},
-    targets: { Instances: 'aws:ec2:instance' },
-  },
-  'aws:network:disrupt-connectivity': {
-    id: 'aws:network:disrupt-connectivity',
-    description: 'Deny network traffic to and from the specified subnets.',
-    parameters: {
-      duration: durationParam(
-        'The duration of the disruption (ISO 8601, PT1M to PT12H).',
-        true,
-        MINUTE,
-        12 * HOUR,
-      ),
-      scope: enumParam(
-        'The traffic to deny: all (default), availability-zone, dynamodb, prefix-list or s3.',
-        [...DISRUPTION_SCOPES],
-      ),
-      prefixListIdentifier: {
-        description: 'The managed prefix list to deny, when scope is prefix-list.',
-        required: false,
-        check: (value) =>
-          /^pl-[0-9a-f]+$/.test(value) ? undefined : `must be a prefix list id (got ${quote(value)})`,
-      },
-    },
-    targets: { Subnets: 'aws:ec2:subnet' },
-    checkParameters(p) {
-      if (p.scope === 'prefix-list' && p.prefixListIdentifier === undefined) {
-        return "parameter 'prefixListIdentifier' is required when scope is prefix-list";
-      }
-      if (p.scope !== 'prefix-list' && p.prefixListIdentifier !== undefined) {
-        return "parameter 'prefixListIdentifier' is only allowed when scope is prefix-list";
-      }
-      return undefined;
-    },
-  },
-  'aws:rds:failover-db-cluster': {
-    id: 'aws:rds:failover-db-cluster',
-    description: 'Fail over the specified Aurora DB clusters.',
-    parameters: {},
-    targets: { Clusters: 'aws:rds:cluster' },
-  },
-  'aws:ssm:send-command': {
-    id: 'aws:ssm:send-command',
-    description: 'Run the specified SSM document on the target EC2 instances.',
-    parameters: {
-      documentArn: {
-        description: `The ARN of the SSM document; one of ${Object.keys(FIS_SSM_DOCUMENTS).join(', ')}.`,
-        required: true,
-        check(value) {
-          const name = documentNameOf(value);
-          if (name === undefined) return `must be the ARN of an SSM document (got ${quote(value)})`;
-          if (!FIS_SSM_DOCUMENTS[name]) {
-            return `names ${name}, which faultline cannot run; supported documents: ${Object.keys(FIS_SSM_DOCUMENTS).join(', ')}`;
-          }
-          return undefined;
-        },
-      },
-      documentVersion: {
-        description: 'The version of the document (the default version when left out).',
-        required: false,
-        check: (value) =>
-          /^(\$DEFAULT|\$LATEST|[1-9]\d*)$/.test(value)
-            ? undefined
-            : `must be $DEFAULT, $LATEST or a version number (got ${quote(value)})`,
-      },
-      documentParameters: {
-        description: "The document's parameters, as a JSON object of strings or arrays of strings.",
-        required: false,
-        check(value) {
-          const parsed = parseDocumentParameters(value);
-          return typeof parsed === 'string' ? parsed : undefined;
-        },
-      },
-      duration: durationParam(
-        'How long the command may run (ISO 8601, PT1M to PT12H).',
-        true,
-        MINUTE,
-        12 * HOUR,
-      ),
-    },
-    targets: { Instances: 'aws:ec2:instance' },
-    checkParameters(p) {
-      const doc = FIS_SSM_DOCUMENTS[documentNameOf(p.documentArn ?? '') ?? ''];
-      if (!doc) return undefined;
-      const given = parseDocumentParameters(p.documentParameters ?? '{}');
-      const problem = typeof given === 'string' ? undefined : checkDocumentParameters(doc, given);
-      return problem && `parameter 'documentParameters': ${problem}`;
-    },
-  },
-  'aws:fis:wait': {
-    id: 'aws:fis:wait',
-    description: 'Wait for the specified duration.',
-    parameters: {
-      duration: durationParam('The time to wait (ISO 8601, PT1M to PT12H).', true, MINUTE, 12 * HOUR),
-    },
-    targets: {},
-  },
-};
-
-export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSpec>> = {
-  'aws:ec2:instance': {
-    resourceType: 'aws:ec2:instance',
-    description: 'An Amazon EC2 instance.',
-    parameters: {},
-    filterPaths: [
-      'InstanceId',
-      'InstanceType',
-      'ImageId',
-      'SubnetId',
-      'VpcId',
-      'PrivateIpAddress',
-      'Placement.AvailabilityZone',
-      'State.Name',
-      'State.Code',
-    ],
-    arnPattern: /^arn:aws[\w-]*:ec2:[a-z0-9-]+:\d{12}:instance\/i-[0-9a-f]+$/,
-  },
-  'aws:ec2:subnet': {
-    resourceType: 'aws:ec2:subnet',
-    description: 'An Amazon VPC subnet.',
-    parameters: {
-      availabilityZoneIdentifier: {
-        description: 'The Availability Zone of the subnets (for example us-east-1a).',
-        required: false,
-      },
-      vpc: { description: 'The VPC of the subnets.', required: false },
-    },
-    filterPaths: ['SubnetId', 'VpcId', 'AvailabilityZone', 'CidrBlock'],
-    arnPattern: /^arn:aws[\w-]*:ec2:[a-z0-9-]+:\d{12}:subnet\/subnet-[0-9a-f]+$/,
-  },
-  'aws:rds:cluster': {
-    resourceType: 'aws:rds:cluster',
-    description: 'An Amazon Aurora DB cluster.',
-    parameters: {
-      writerAvailabilityZoneIdentifiers: {
-        description: 'Comma-separated Availability Zones: only clusters whose writer is in one of them.',
-        required: false,
-      },
-    },
-    filterPaths: ['DBClusterIdentifier', 'Engine', 'Status'],
-    arnPattern: /^arn:aws[\w-]*:rds:[a-z0-9-]+:\d{12}:cluster:[a-zA-Z][a-zA-Z0-9-]*$/,
-  },
-};

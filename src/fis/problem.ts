@@ -1,5 +1,14 @@
+import { quote } from '../input/quote.ts';
+
 /** A path into a template or a file: member names and list indexes. */
 export type FieldPath = readonly (string | number)[];
+
+/**
+ * How much a problem says about the rest: an action or resource type FIS does not have makes
+ * everything about it moot, so it is told first; then what the runtime (the sandbox) does not
+ * model; then every other rule.
+ */
+export type ProblemKind = 'unknown' | 'runtime' | 'rule';
 
 /**
  * One reason FIS refuses a template. `detail` reads after the field's name ("is required by
@@ -10,6 +19,7 @@ export interface TemplateProblem {
   path: FieldPath;
   detail: string;
   fisMessage: string;
+  kind: ProblemKind;
 }
 
 /** How FIS words the message: `'f' detail`, `'f': detail` or `Invalid value for 'f': detail`. */
@@ -19,17 +29,27 @@ export function templateProblem(
   path: FieldPath,
   detail: string,
   style: ProblemStyle = 'plain',
+  kind: ProblemKind = 'rule',
 ): TemplateProblem {
   const field = formatFieldPath(path);
   const fisMessage =
     field === ''
       ? detail
       : style === 'plain'
-        ? `'${field}' ${detail}`
+        ? `${quote(field)} ${detail}`
         : style === 'colon'
-          ? `'${field}': ${detail}`
-          : `Invalid value for '${field}': ${detail}`;
-  return { path, detail, fisMessage };
+          ? `${quote(field)}: ${detail}`
+          : `Invalid value for ${quote(field)}: ${detail}`;
+  return { path, detail, fisMessage, kind };
+}
+
+/** The order problems are told in, by kind; lower first. */
+export const PROBLEM_RANK: Readonly<Record<ProblemKind, number>> = { unknown: 0, runtime: 1, rule: 2 };
+
+/** The problems with the unknown actions and resource types first, otherwise in the order found. */
+export function byImportance<T extends { kind: ProblemKind }>(problems: readonly T[]): T[] {
+  // Array sorting is stable: problems of one kind keep their order.
+  return [...problems].sort((a, b) => PROBLEM_RANK[a.kind] - PROBLEM_RANK[b.kind]);
 }
 
 /** `actions.stop.targets.Instances`, `stopConditions[0].value`. */

@@ -9,28 +9,48 @@ import type { StopCondition, TemplateAction, TemplateBody, TemplateTarget } from
 export const templateName = z
   .string()
   .check(z.minLength(1), z.maxLength(64), z.regex(/^\S+$/, 'must not contain whitespace'));
-const stringMap = z.record(z.string(), z.string());
+
+/** FIS's TagMap: at most 50 tags, keys up to 128 characters, values up to 256. */
+export const tagMap = z
+  .record(z.string().check(z.minLength(1), z.maxLength(128)), z.string().check(z.maxLength(256)))
+  .check(z.refine((tags) => Object.keys(tags).length <= 50, { message: 'takes at most 50 tags' }));
 
 export const filterInput = z.object({
   path: z.string().check(z.minLength(1), z.maxLength(256)),
-  values: z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'must list at least one value')),
+  values: z
+    .array(z.string().check(z.minLength(1), z.maxLength(128)))
+    .check(z.minLength(1, 'must list at least one value')),
 });
 
 export const targetInput = z.object({
   resourceType: z.string().check(z.minLength(1), z.maxLength(128)),
-  resourceArns: z.optional(z.array(z.string().check(z.minLength(20), z.maxLength(2048)))),
-  resourceTags: z.optional(stringMap),
+  resourceArns: z.optional(
+    z
+      .array(z.string().check(z.minLength(20), z.maxLength(2048)))
+      .check(z.maxLength(5, 'takes at most 5 ARNs')),
+  ),
+  resourceTags: z.optional(tagMap),
   filters: z.optional(z.array(filterInput)),
   selectionMode: z.string().check(z.minLength(1), z.maxLength(64)),
-  parameters: z.optional(stringMap),
+  parameters: z.optional(
+    z.record(
+      z.string().check(z.minLength(1), z.maxLength(64)),
+      z.string().check(z.minLength(1), z.maxLength(1024)),
+    ),
+  ),
 });
 
 export const actionInput = z.object({
   actionId: z.string().check(z.minLength(1), z.maxLength(128)),
   description: z.optional(z.string().check(z.maxLength(512))),
-  parameters: z.optional(stringMap),
-  targets: z.optional(stringMap),
-  startAfter: z.optional(z.array(z.string())),
+  parameters: z.optional(
+    z.record(
+      z.string().check(z.minLength(1), z.maxLength(64)),
+      z.string().check(z.minLength(1), z.maxLength(1024)),
+    ),
+  ),
+  targets: z.optional(z.record(z.string().check(z.minLength(1), z.maxLength(64)), templateName)),
+  startAfter: z.optional(z.array(templateName)),
 });
 
 /** UpdateExperimentTemplate's action items have every member optional; validation then requires actionId. */
@@ -43,8 +63,19 @@ export const stopConditionInput = z.object({
   value: z.optional(z.string().check(z.minLength(20), z.maxLength(2048))),
 });
 
-const logConfigurationInput = z.looseObject({ logSchemaVersion: z.int() });
-const updateLogConfigurationInput = z.looseObject({ logSchemaVersion: z.optional(z.int()) });
+const logDestinations = {
+  cloudWatchLogsConfiguration: z.optional(
+    z.object({ logGroupArn: z.string().check(z.minLength(20), z.maxLength(2048)) }),
+  ),
+  s3Configuration: z.optional(
+    z.object({
+      bucketName: z.string().check(z.minLength(3), z.maxLength(63)),
+      prefix: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+    }),
+  ),
+};
+export const logConfigurationInput = z.object({ logSchemaVersion: z.int(), ...logDestinations });
+const updateLogConfigurationInput = z.object({ logSchemaVersion: z.optional(z.int()), ...logDestinations });
 
 export const createTemplateInput = z.object({
   clientToken: z.string().check(z.minLength(1), z.maxLength(1024)),
@@ -52,8 +83,8 @@ export const createTemplateInput = z.object({
   stopConditions: z.array(stopConditionInput),
   targets: z.optional(z.record(templateName, targetInput)),
   actions: z.record(templateName, actionInput),
-  roleArn: z.string().check(z.minLength(20), z.maxLength(1224)),
-  tags: z.optional(stringMap),
+  roleArn: z.string().check(z.minLength(20), z.maxLength(2048)),
+  tags: z.optional(tagMap),
   logConfiguration: z.optional(logConfigurationInput),
   experimentOptions: z.optional(
     z.object({
@@ -68,7 +99,7 @@ export const updateTemplateInput = z.object({
   stopConditions: z.optional(z.array(stopConditionInput)),
   targets: z.optional(z.record(templateName, targetInput)),
   actions: z.optional(z.record(templateName, updateActionInput)),
-  roleArn: z.optional(z.string().check(z.minLength(20), z.maxLength(1224))),
+  roleArn: z.optional(z.string().check(z.minLength(20), z.maxLength(2048))),
   logConfiguration: z.optional(updateLogConfigurationInput),
   experimentOptions: z.optional(
     z.object({ emptyTargetResolutionMode: z.optional(z.enum(['fail', 'skip'])) }),

@@ -37,6 +37,8 @@ export function gameDayIncident(
       hypothesis: experiment.hypothesis,
       stopConditions: experiment.stopConditions,
       guardrails: experiment.guardrails,
+      // An experiment imported from a FIS template: where its stop conditions came from, what was inferred.
+      ...(experiment.imported ? { imported: experiment.imported } : {}),
       dryRun: opts.dryRun,
       requestedBy: opts.requestedBy,
     },

@@ -1,4 +1,4 @@
-import { experimentSchema } from '../experiments/schema.ts';
+import { type ExperimentSpec, experimentSchema } from '../experiments/schema.ts';
 import { describeIssue } from '../runtime/input-error.ts';
 import { parseIsoDuration } from '../time/duration.ts';
 import type { Incident } from '../timeline/event.ts';
@@ -45,6 +45,8 @@ const reportAttributes = z.looseObject({
   baselineRequestRate: z.optional(z.number().check(z.positive())),
   /** A remediation's incident: the alarm transition (or experiment state change) it was opened for. */
   subject: z.optional(recordedSubject),
+  /** A game day of an imported FIS template: the template and where its stop conditions came from. */
+  imported: z.optional(experimentSchema.shape.imported),
 });
 
 export interface ReportObjectives {
@@ -64,6 +66,8 @@ export interface ReportFacts {
   baselineRequestRate: number | null;
   /** What a remediation's incident was opened for; `at` in epoch ms (null when unreadable). */
   subject: { kind: 'alarm' | 'experiment'; name: string; state: string; at: number | null } | null;
+  /** The FIS template a game day was imported from, and what faultline inferred. */
+  imported: NonNullable<ExperimentSpec['imported']> | null;
 }
 
 const seconds = (iso: string | undefined): number | null =>
@@ -105,5 +109,6 @@ export function readAttributes(incident: Incident): ReportFacts {
     hypothesis: h ?? null,
     baselineRequestRate: a.baselineRequestRate ?? null,
     subject: a.subject ? { ...pick(a.subject), at: parsedTime(a.subject.at) } : null,
+    imported: a.imported ?? null,
   };
 }

@@ -98,6 +98,14 @@ function header(ctx: Context): Block[] {
         ['Kind', inc.kind === 'gameday' ? 'game day' : 'incident (remediation)'],
         ['Service', inc.service],
         ...(a.attrs.experimentName ? [['Experiment', a.attrs.experimentName]] : []),
+        ...(a.attrs.imported
+          ? [
+              [
+                'FIS template',
+                `${a.attrs.imported.template} (stop conditions from ${a.attrs.imported.stopConditionsFrom === 'hypothesis' ? "the hypothesis's alarms" : `the ${a.attrs.imported.stopConditionsFrom}`})`,
+              ],
+            ]
+          : []),
         ['Status', inc.status],
         ['Opened', ctx.at(Date.parse(inc.openedAt))],
         ['Closed', inc.closedAt ? ctx.at(Date.parse(inc.closedAt)) : '–'],

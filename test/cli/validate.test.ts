@@ -2,7 +2,7 @@ import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { EXPERIMENTS, scratch, validExperiment } from '../experiments/files.ts';
+import { EXPERIMENTS, scratch, spotInterruption, validExperiment } from '../experiments/files.ts';
 import { runCli } from '../helpers/cli.ts';
 
 describe('faultline validate', () => {
@@ -43,7 +43,7 @@ describe('faultline validate', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(
       new RegExp(
-        `^error  ${bad}: fault\\.actions\\.kill\\.action: aws:ec2:explode is not a supported action; .* \\(line \\d+\\)$`,
+        `^error  ${bad}: fault\\.actions\\.kill\\.action: aws:ec2:explode is not a FIS action; .* \\(line \\d+\\)$`,
       ),
     );
     expect(lines[1]).toBe('faultline: 1 of 2 experiments are not valid');
@@ -63,7 +63,8 @@ describe('faultline validate', () => {
     expect(offline.stdout).toContain(`ok  ${file}`);
   });
 
-  it('checks a FIS template with its side file', async () => {
+  /** A template with a misspelt target key, and a side file for it. */
+  async function templateFiles(): Promise<{ template: string; side: string }> {
     const template = await files.write(
       'template.json',
       JSON.stringify({
@@ -94,14 +95,59 @@ describe('faultline validate', () => {
         hypothesis: { alarms: ['checkout-5xx-rate'] },
       }),
     );
+    return { template, side };
+  }
+
+  it('checks a FIS template with its side file', async () => {
+    const { template, side } = await templateFiles();
     const r = await runCli(['validate', '--template', template, '--spec', side]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      `error  ${template}: actions.kill.targets.Instance: is not a target of aws:ec2:terminate-instances; it takes 'Instances' (line 1)`,
+      `error  ${template}: actions.kill.targets.Instance: is not a target of aws:ec2:terminate-instances (did you mean Instances?); it takes 'Instances' (line 1)`,
     );
-    const usage = await runCli(['validate', '--template', template]);
+  });
+
+  it('checks a FIS template without a side file, saying what only a side file can say', async () => {
+    const { template, side } = await templateFiles();
+    const noSide = await runCli(['validate', '--template', template]);
+    expect(noSide.code).toBe(2);
+    expect(noSide.stderr).toContain(
+      `error  ${template}: 2 problems:\n  actions.kill.targets.Instance: is not a target of aws:ec2:terminate-instances (did you mean Instances?); it takes 'Instances' (line 1)\n  objectives: is required (the template cannot say it: give it in a side file, --spec)`,
+    );
+    const usage = await runCli(['validate', '--template', template, '--template', template, '--spec', side]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('each --template needs its --spec side file');
+    expect(usage.stderr).toContain(
+      'give each --template its --spec side file, in the same order, or no --spec at all',
+    );
+  });
+
+  it("takes a template as people keep it: stop conditions 'none', the whole FIS catalog for AWS", async () => {
+    const spot = spotInterruption();
+    const template = await files.write('spot.json', JSON.stringify(spot.template));
+    const side = await files.write('spot.yaml', stringify(spot.side));
+    const aws = await runCli([
+      'validate',
+      '--template',
+      template,
+      '--spec',
+      side,
+      '--aws',
+      '--no-alarm-check',
+    ]);
+    expect(aws.stderr).toBe('');
+    expect(aws.stdout.split('\n')).toEqual([
+      `ok  ${template} + ${side}  (1 action on 1 target, stop conditions: checkout-5xx-rate)`,
+      "    Stop conditions: checkout-5xx-rate (the hypothesis's alarms; the template's stop condition is none).",
+      "    Inferred name spot from the template's file name.",
+      "    Inferred service checkout from the tag Service of the template's targets.",
+      '',
+    ]);
+    expect(aws.code).toBe(0);
+    const sandbox = await runCli(['validate', '--template', template, '--spec', side]);
+    expect(sandbox.code).toBe(2);
+    expect(sandbox.stderr.split('\n')[0]).toBe(
+      `error  ${template}: actions.interrupt.actionId: aws:ec2:send-spot-instance-interruptions is a FIS action the sandbox does not model; it runs on AWS (faultline gameday --aws) (line 1)`,
+    );
   });
 
   it('takes a folder for the experiment files in it', async () => {

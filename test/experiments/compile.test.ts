@@ -158,7 +158,7 @@ describe('compiling an experiment into a FIS template', () => {
     const e = validExperiment();
     e.fault.actions.kill.action = 'aws:ec2:explode';
     expect(() => compileTemplate(spec(e), CTX)).toThrow(
-      /^experiment kill-one: fault\.actions\.kill\.action: aws:ec2:explode is not a supported action/,
+      /^experiment kill-one: fault\.actions\.kill\.action: aws:ec2:explode is not a FIS action/,
     );
   });
 

@@ -65,3 +65,32 @@ export function aliasBomb(): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * A FIS template as the library keeps one (stop condition `none`) with an action of FIS's catalog
+ * the sandbox does not model, and a side file for it.
+ */
+export function spotInterruption(): { template: Draft; side: Draft } {
+  return {
+    template: {
+      description: 'Interrupt the spot instances',
+      roleArn: 'arn:aws:iam::<YOUR AWS ACCOUNT>:role/<YOUR ROLE NAME>',
+      targets: {
+        spot: {
+          resourceType: 'aws:ec2:spot-instance',
+          resourceTags: { Service: 'checkout' },
+          selectionMode: 'ALL',
+        },
+      },
+      actions: {
+        interrupt: {
+          actionId: 'aws:ec2:send-spot-instance-interruptions',
+          parameters: { durationBeforeInterruption: 'PT2M' },
+          targets: { SpotInstances: 'spot' },
+        },
+      },
+      stopConditions: [{ source: 'none' }],
+    },
+    side: { objectives: { rto: 'PT10M' }, hypothesis: { alarms: ['checkout-5xx-rate'] } },
+  };
+}

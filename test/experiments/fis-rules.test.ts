@@ -28,6 +28,7 @@ describe('the shared FIS template rules (src/fis)', () => {
       path: ['stopConditions', 0, 'value'],
       detail: `the CloudWatch alarm ${ALARM} does not exist`,
       fisMessage: `'stopConditions[0].value': the CloudWatch alarm ${ALARM} does not exist`,
+      kind: 'rule',
     });
   });
 
@@ -39,6 +40,7 @@ describe('the shared FIS template rules (src/fis)', () => {
       path: ['actions', 'stop', 'targets', 'Instances'],
       detail: "names target 'db', which is not defined in 'targets'",
       fisMessage: "'actions.stop.targets.Instances' names target 'db', which is not defined in 'targets'",
+      kind: 'rule',
     });
   });
 

@@ -181,6 +181,7 @@ describe('hostile files', () => {
 
     it("in a FIS template's stop condition", () => {
       const template = {
+        description: 'stop the web hosts',
         actions: { stop: { actionId: 'aws:ec2:stop-instances', targets: { Instances: 'web' } } },
         targets: {
           web: { resourceType: 'aws:ec2:instance', resourceTags: { A: 'b' }, selectionMode: 'ALL' },

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
 import { compileTemplate } from '../../src/experiments/compile.ts';
-import { ExperimentFileError } from '../../src/experiments/errors.ts';
+import { ExperimentFileError, ExperimentProblems } from '../../src/experiments/errors.ts';
 import { importTemplate, importTemplateFile } from '../../src/experiments/import-template.ts';
 import { loadExperimentFile } from '../../src/experiments/load.ts';
 import type { ExperimentSpec } from '../../src/experiments/schema.ts';
@@ -54,7 +55,12 @@ function consoleExport(): Draft {
     lastUpdateTime: '2026-01-02T10:00:00.000000+00:00',
     roleArn: 'arn:aws:iam::<ACCOUNT_ID>:role/<ROLE>',
     tags: { Name: 'az-stop', 'faultline:digest': 'old' },
-    logConfiguration: { logSchemaVersion: 2, cloudWatchLogsConfiguration: { logGroupArn: 'arn:aws:logs:x' } },
+    logConfiguration: {
+      logSchemaVersion: 2,
+      cloudWatchLogsConfiguration: {
+        logGroupArn: 'arn:aws:logs:us-east-1:<ACCOUNT_ID>:log-group:/aws/fis:*',
+      },
+    },
     experimentReportConfiguration: { outputs: {} },
     experimentOptions: { accountTargeting: 'single-account', emptyTargetResolutionMode: 'skip' },
     targetAccountConfigurationsCount: 0,
@@ -67,6 +73,16 @@ const SIDE = {
   objectives: { rto: 'PT15M' },
   hypothesis: { alarms: ['checkout-5xx-rate'] },
 };
+
+/** What `f` throws (undefined when it does not). */
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
 
 function refusal(template: unknown, side: unknown = SIDE): ExperimentFileError {
   try {
@@ -129,15 +145,7 @@ describe('importing a FIS experiment template', () => {
         t.actions.StopInstances.actionId = 'aws:ec2:explode';
       },
       'actions.StopInstances.actionId',
-      'aws:ec2:explode is not a supported action',
-    ],
-    [
-      'a filter path the resource type does not have',
-      (t) => {
-        t.targets['Instances-Target-1'].filters[1].path = 'State.Nom';
-      },
-      'targets.Instances-Target-1.filters[1]',
-      'State.Nom is not a filter path of aws:ec2:instance',
+      'aws:ec2:explode is not a FIS action',
     ],
     [
       'a selection mode FIS refuses',
@@ -169,7 +177,7 @@ describe('importing a FIS experiment template', () => {
         t.actions.StopInstances.target = t.actions.StopInstances.targets;
       },
       'actions.StopInstances.target',
-      'is not a field faultline knows (did you mean targets?)',
+      'is not a member of a FIS template (did you mean targets?)',
     ],
     [
       'a missing parameter',
@@ -186,14 +194,6 @@ describe('importing a FIS experiment template', () => {
       },
       'actions.StopInstances.startAfter',
       'names the action itself',
-    ],
-    [
-      'only a none stop condition',
-      (t) => {
-        t.stopConditions = [{ source: 'none' }];
-      },
-      'stopConditions',
-      'needs at least one alarm: a fault must always have a way to stop',
     ],
     [
       'a stop condition source FIS does not have',
@@ -225,7 +225,7 @@ describe('importing a FIS experiment template', () => {
         t.actions = {};
       },
       'actions',
-      'needs at least one action',
+      'must define at least one action',
     ],
   ];
 
@@ -252,11 +252,155 @@ describe('importing a FIS experiment template', () => {
     const unknown = refusal(consoleExport(), { ...SIDE, fault: {} });
     expect(unknown.file).toBe('s.yaml');
     expect(unknown.detail).toContain("is not a field of a template's side file");
-    expect(unknown.detail).toContain('(fault come from the template)');
-    expect(refusal(consoleExport(), { ...SIDE, name: undefined }).message).toBe('s.yaml: name: is required');
+    expect(unknown.detail).toContain('(fault comes from the template)');
+    expect(refusal(consoleExport(), { ...SIDE, objectives: undefined }).message).toBe(
+      's.yaml: objectives: is required',
+    );
     expect(refusal(consoleExport(), { ...SIDE, guardrails: { maxBlastRadiusPercent: 20 } }).file).toBe(
       't.json',
     );
+  });
+
+  describe('templates as people keep them', () => {
+    /** The console export with `stopConditions: [{ source: 'none' }]`, as every template of the library has. */
+    function noneTemplate(): Draft {
+      const t = consoleExport();
+      t.stopConditions = [{ source: 'none' }];
+      return t;
+    }
+
+    it("takes a 'none' template's stop conditions from the hypothesis's alarms, and says so", () => {
+      const spec = importTemplate(noneTemplate(), SIDE, { template: 't.json' });
+      expect(spec.stopConditions).toEqual(['checkout-5xx-rate']);
+      expect(spec.imported).toEqual({
+        template: 't.json',
+        stopConditionsFrom: 'hypothesis',
+        notes: [
+          "Stop conditions: checkout-5xx-rate (the hypothesis's alarms; the template's stop condition is none).",
+          'Not carried over: logConfiguration (faultline creates the template without experiment logging).',
+          'Not carried over: experimentReportConfiguration (faultline writes its own report).',
+        ],
+      });
+      // What FIS gets stops on that alarm.
+      expect(compileTemplate(spec, CTX).stopConditions).toEqual([
+        {
+          source: 'aws:cloudwatch:alarm',
+          value: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx-rate',
+        },
+      ]);
+    });
+
+    it("takes a 'none' template's stop conditions from the side file when it gives them", () => {
+      const spec = importTemplate(noneTemplate(), {
+        ...SIDE,
+        stopConditions: ['checkout-availability-critical'],
+      });
+      expect(spec.stopConditions).toEqual(['checkout-availability-critical']);
+      expect(spec.imported?.stopConditionsFrom).toBe('side file');
+      expect(spec.imported?.notes[0]).toBe(
+        "Stop conditions: checkout-availability-critical (from the side file; the template's stop condition is none).",
+      );
+    });
+
+    it('refuses side-file stop conditions beside a template that names its own alarms', () => {
+      const err = refusal(consoleExport(), { ...SIDE, stopConditions: ['checkout-availability-critical'] });
+      expect(err.file).toBe('s.yaml');
+      expect(err.field).toBe('stopConditions');
+      expect(err.detail).toContain("the template's stop conditions name alarms (checkout-5xx-rate)");
+    });
+
+    it("refuses a 'none' template when nothing names an alarm to stop on", () => {
+      const err = refusal(noneTemplate(), { ...SIDE, hypothesis: { healthChecks: ['checkout-primary'] } });
+      expect(err.message).toBe(
+        't.json: stopConditions: names no alarm (source none), and the side file gives none: add stopConditions or hypothesis.alarms to it; a fault must always have a way to stop',
+      );
+    });
+
+    it('reports every problem of a template and its side file together, the unknown action first', () => {
+      const t = noneTemplate();
+      t.targets['Instances-Target-1'].selectionMode = 'SOME';
+      t.actions.Explode = {
+        actionId: 'aws:ec2:explode-instances',
+        targets: { Instances: 'Instances-Target-1' },
+      };
+      const err = refusal(t, { ...SIDE, objectives: { rto: 'soon' } });
+      expect(err).toBeInstanceOf(ExperimentProblems);
+      const problems = (err as ExperimentProblems).problems.map((p) => `${p.file}: ${p.field}`);
+      expect(problems).toEqual([
+        't.json: actions.Explode.actionId',
+        't.json: targets.Instances-Target-1.selectionMode',
+        's.yaml: objectives.rto',
+      ]);
+      expect(err.field).toBe('actions.Explode.actionId');
+      expect(err.message.split('\n')).toEqual([
+        't.json and s.yaml: 3 problems:',
+        expect.stringMatching(
+          /^ {2}t\.json: actions\.Explode\.actionId: aws:ec2:explode-instances is not a FIS action/,
+        ),
+        "  t.json: targets.Instances-Target-1.selectionMode: must be ALL, COUNT(n) with n >= 1, or PERCENT(n) with n from 1 to 100 (got 'SOME')",
+        "  s.yaml: objectives.rto: must be an ISO-8601 duration from PT1M to P1D, such as PT10M (got 'soon')",
+      ]);
+    });
+
+    it('infers what the side file leaves out from the template: name, service and hypothesis', () => {
+      const spec = importTemplate(
+        consoleExport(),
+        { objectives: { rto: 'PT15M' } },
+        { template: 'lib/Stop-AZ.json' },
+      );
+      expect(spec.name).toBe('stop-az');
+      expect(spec.service).toBe('checkout');
+      expect(spec.hypothesis.alarms).toEqual(['checkout-5xx-rate']);
+      expect(spec.imported?.notes).toEqual([
+        "Inferred name stop-az from the template's file name.",
+        "Inferred service checkout from the tag Service of the template's targets.",
+        "Inferred the hypothesis from the template's stop conditions: checkout-5xx-rate stay OK.",
+        'Not carried over: logConfiguration (faultline creates the template without experiment logging).',
+        'Not carried over: experimentReportConfiguration (faultline writes its own report).',
+      ]);
+    });
+
+    it('says what the template cannot tell when there is no side file', () => {
+      const t = consoleExport();
+      delete t.targets['Instances-Target-1'].resourceTags.Service;
+      const err = thrown(() => importTemplate(t, undefined, { template: 't.json' }));
+      expect(err).toBeInstanceOf(ExperimentProblems);
+      expect((err as ExperimentProblems).problems.map((p) => p.message)).toEqual([
+        "t.json: service: is required: the tags of the template's targets name no single Service to infer it from; give it in a side file (--spec)",
+        't.json: objectives: is required (the template cannot say it: give it in a side file, --spec)',
+      ]);
+    });
+
+    it('leaves out a member FIS templates do not have, with a note, but refuses a misspelt one', () => {
+      const t = consoleExport();
+      t.actions.StopInstances.startAfterDelay = 'PT5M';
+      const spec = importTemplate(t, SIDE);
+      expect(spec.fault.actions.StopInstances).not.toHaveProperty('startAfterDelay');
+      expect(spec.imported?.notes).toContain(
+        'Left out actions.StopInstances.startAfterDelay: FIS templates have no such member (FIS would not see it; the AWS CLI refuses it).',
+      );
+      t.actions.StopInstances.paramters = {};
+      expect(refusal(t).detail).toContain('is not a member of a FIS template (did you mean parameters?)');
+    });
+
+    it('takes an action of the whole catalog for AWS, and refuses it in one line for the sandbox', () => {
+      const t = consoleExport();
+      t.targets['Instances-Target-1'].resourceType = 'aws:ec2:spot-instance';
+      t.actions.StopInstances = {
+        actionId: 'aws:ec2:send-spot-instance-interruptions',
+        parameters: { durationBeforeInterruption: 'PT2M' },
+        targets: { SpotInstances: 'Instances-Target-1' },
+      };
+      expect(importTemplate(t, SIDE).fault.actions.StopInstances!.action).toBe(
+        'aws:ec2:send-spot-instance-interruptions',
+      );
+      const err = thrown(() => importTemplate(t, SIDE, { template: 't.json' }, { runtime: SANDBOX_RUNTIME }));
+      expect(err).toBeInstanceOf(ExperimentFileError);
+      expect(err).not.toBeInstanceOf(ExperimentProblems);
+      expect((err as Error).message).toBe(
+        't.json: actions.StopInstances.actionId: aws:ec2:send-spot-instance-interruptions is a FIS action the sandbox does not model; it runs on AWS (faultline gameday --aws)',
+      );
+    });
   });
 
   describe('from files', () => {

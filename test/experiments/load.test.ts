@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
 import { alarmsFromList } from '../../src/experiments/alarm-lookup.ts';
 import { ExperimentFileError } from '../../src/experiments/errors.ts';
 import { loadExperimentFile } from '../../src/experiments/load.ts';
@@ -84,7 +85,7 @@ describe('loading an experiment file', () => {
         e.fault.actions.kill.action = 'aws:ec2:explode';
       },
       'fault.actions.kill.action',
-      'aws:ec2:explode is not a supported action; supported actions: aws:ec2:stop-instances, aws:ec2:terminate-instances',
+      "aws:ec2:explode is not a FIS action; FIS's catalog of",
     ],
     [
       'an action id that is not one',
@@ -127,12 +128,12 @@ describe('loading an experiment file', () => {
       "names target 'web' of resource type aws:ec2:subnet, but aws:ec2:terminate-instances needs aws:ec2:instance",
     ],
     [
-      'a resource type FIS does not support',
+      'a resource type FIS does not have',
       (e) => {
-        e.fault.targets.web.type = 'aws:ecs:task';
+        e.fault.targets.web.type = 'aws:ec2:instances';
       },
       'fault.targets.web.type',
-      'aws:ecs:task is not supported; supported resource types: aws:ec2:instance, aws:ec2:subnet, aws:rds:cluster',
+      'aws:ec2:instances is not a FIS resource type (did you mean aws:ec2:instance?)',
     ],
     [
       'an action parameter the action does not take',
@@ -163,51 +164,12 @@ describe('loading an experiment file', () => {
       "must be between PT1M and PT12H (got 'PT13H')",
     ],
     [
-      'a kill-process without the process to kill',
-      (e) => {
-        e.fault.actions.kill = {
-          action: 'aws:ssm:send-command',
-          targets: { Instances: 'web' },
-          parameters: {
-            documentArn: 'arn:aws:ssm:us-east-1::document/AWSFIS-Run-Kill-Process',
-            documentParameters: '{"Signal":"SIGKILL"}',
-            duration: 'PT1M',
-          },
-        };
-      },
-      'fault.actions.kill',
-      "parameter 'documentParameters': ProcessName is required by AWSFIS-Run-Kill-Process",
-    ],
-    [
-      'an SSM document faultline cannot run',
-      (e) => {
-        e.fault.actions.kill = {
-          action: 'aws:ssm:send-command',
-          targets: { Instances: 'web' },
-          parameters: {
-            documentArn: 'arn:aws:ssm:us-east-1::document/AWSFIS-Run-CPU-Stress',
-            duration: 'PT1M',
-          },
-        };
-      },
-      'fault.actions.kill.parameters.documentArn',
-      'names AWSFIS-Run-CPU-Stress, which faultline cannot run; supported documents: AWSFIS-Run-Kill-Process',
-    ],
-    [
       'an RTO that is not a duration',
       (e) => {
         e.objectives.rto = 'soon';
       },
       'objectives.rto',
       "must be an ISO-8601 duration from PT1M to P1D, such as PT10M (got 'soon')",
-    ],
-    [
-      'a filter path the resource type does not have',
-      (e) => {
-        e.fault.targets.web.filters = { 'State.Name': 'running', 'Placement.Zone': 'us-east-1a' };
-      },
-      'fault.targets.web.filters.Placement.Zone',
-      'Placement.Zone is not a filter path of aws:ec2:instance',
     ],
     [
       'a selection mode that is not one',
@@ -344,6 +306,77 @@ describe('loading an experiment file', () => {
     expect(error.message).toContain(`: ${field}: ${detail}`);
   });
 
+  const sandboxOnly: [string, Change, string, string][] = [
+    [
+      'a kill-process without the process to kill',
+      (e) => {
+        e.fault.actions.kill = {
+          action: 'aws:ssm:send-command',
+          targets: { Instances: 'web' },
+          parameters: {
+            documentArn: 'arn:aws:ssm:us-east-1::document/AWSFIS-Run-Kill-Process',
+            documentParameters: '{"Signal":"SIGKILL"}',
+            duration: 'PT1M',
+          },
+        };
+      },
+      'fault.actions.kill',
+      "parameter 'documentParameters': ProcessName is required by AWSFIS-Run-Kill-Process",
+    ],
+    [
+      'an SSM document the sandbox cannot run',
+      (e) => {
+        e.fault.actions.kill = {
+          action: 'aws:ssm:send-command',
+          targets: { Instances: 'web' },
+          parameters: {
+            documentArn: 'arn:aws:ssm:us-east-1::document/AWSFIS-Run-CPU-Stress',
+            duration: 'PT1M',
+          },
+        };
+      },
+      'fault.actions.kill.parameters.documentArn',
+      'names AWSFIS-Run-CPU-Stress, which the sandbox cannot run (it runs on AWS); the sandbox runs: AWSFIS-Run-Kill-Process',
+    ],
+    [
+      'a filter path the resource type does not have',
+      (e) => {
+        e.fault.targets.web.filters = { 'State.Name': 'running', 'Placement.Zone': 'us-east-1a' };
+      },
+      'fault.targets.web.filters.Placement.Zone',
+      'Placement.Zone is not a filter path of aws:ec2:instance in the sandbox',
+    ],
+    [
+      'an action the sandbox does not model',
+      (e) => {
+        e.fault.targets.web.type = 'aws:ec2:spot-instance';
+        e.fault.actions.kill = {
+          action: 'aws:ec2:send-spot-instance-interruptions',
+          targets: { SpotInstances: 'web' },
+          parameters: { durationBeforeInterruption: 'PT2M' },
+        };
+      },
+      'fault.actions.kill.action',
+      'aws:ec2:send-spot-instance-interruptions is a FIS action the sandbox does not model; it runs on AWS',
+    ],
+  ];
+
+  it.each(sandboxOnly)(
+    'refuses %s when it runs in the sandbox, and takes it for AWS',
+    async (_case, change, field, detail) => {
+      const e = validExperiment();
+      change(e);
+      const file = await files.write('sandbox.yaml', stringify(e));
+      await expect(loadExperimentFile(file)).resolves.toBeDefined();
+      const error = (await loadExperimentFile(file, { runtime: SANDBOX_RUNTIME }).catch(
+        (x: unknown) => x,
+      )) as ExperimentFileError;
+      expect(error).toBeInstanceOf(ExperimentFileError);
+      expect(error.field).toBe(field);
+      expect(error.detail).toContain(detail);
+    },
+  );
+
   it('says on which line the field is', async () => {
     const text = [
       'name: kill-one',
@@ -364,7 +397,7 @@ describe('loading an experiment file', () => {
     const error = await errorFor(text, 'lines.yaml');
     expect(error.line).toBe(11);
     expect(error.message).toMatch(
-      /: fault\.actions\.kill\.action: aws:ec2:explode is not a supported action; .* \(line 11\)$/,
+      /: fault\.actions\.kill\.action: aws:ec2:explode is not a FIS action; .* \(line 11\)$/,
     );
   });
 

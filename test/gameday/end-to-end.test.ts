@@ -144,12 +144,24 @@ describe('game day, end to end in the sandbox', () => {
     expect(off.stack.sandbox.world.instances().length).toBeLessThan(launched);
   });
 
-  it('runs an existing FIS template with its side file', async () => {
+  it('runs an existing FIS template with its side file, and its report says where the stop conditions came from', async () => {
     const { summary, stack } = await run('examples/fis-template/reboot-one.json');
     expect(summary.status).toBe('completed');
     expect(summary.experiment.finalStatus).toBe('completed');
     expect(summary.faultStopped).toBe(true);
     expect(stack.sandbox.world.instances().every((i) => i.state === 'running')).toBe(true);
+    // The template says `none`: FIS stopped on the side file's alarm, and the incident keeps why.
+    const { experiment } = await client('fis').send(new GetExperimentCommand({ id: summary.experiment.id! }));
+    expect(experiment!.stopConditions).toEqual([
+      {
+        source: 'aws:cloudwatch:alarm',
+        value: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-availability-critical',
+      },
+    ]);
+    const md = await readFile(summary.reports!.markdown, 'utf8');
+    expect(md).toContain(
+      `| FIS template | ${join(PROJECT_DIR, 'examples/fis-template/reboot-one.json')} (stop conditions from the side file) |`,
+    );
   });
 
   it('runs the instance kill: the process dies, the host keeps running and the Auto Scaling group never replaces it', async () => {

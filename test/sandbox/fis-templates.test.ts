@@ -33,6 +33,13 @@ const sendCommand = (parameters: Record<string, string>) => ({
   targets: { web: CHECKOUT_INSTANCES },
   actions: { kill: { actionId: 'aws:ssm:send-command', parameters, targets: { Instances: 'web' } } },
 });
+/** aws:network:disrupt-connectivity on the checkout subnets (target 'subnets'), with these parameters. */
+const disruptConnectivity = (parameters?: Record<string, string>) => ({
+  targets: { subnets: SUBNET_TARGET },
+  actions: {
+    cut: { actionId: 'aws:network:disrupt-connectivity', parameters, targets: { Subnets: 'subnets' } },
+  },
+});
 const stopInstances = (targets: Record<string, string> = { Instances: 'web' }) => ({
   actionId: 'aws:ec2:stop-instances',
   targets,
@@ -163,14 +170,30 @@ describe('FIS experiment templates', () => {
     [
       'an unknown action id',
       { actions: { a: { actionId: 'aws:ec2:explode-instances' } } },
-      "'actions.a.actionId' aws:ec2:explode-instances is not a supported action",
+      "'actions.a.actionId' aws:ec2:explode-instances is not a FIS action",
+    ],
+    [
+      'a FIS action the sandbox does not model',
+      {
+        targets: {
+          tasks: {
+            resourceType: 'aws:ecs:task',
+            resourceTags: { Service: 'checkout' },
+            selectionMode: 'ALL',
+          },
+        },
+        actions: { stop: { actionId: 'aws:ecs:stop-task', targets: { Tasks: 'tasks' } } },
+      },
+      "'actions.stop.actionId' aws:ecs:stop-task is a FIS action the sandbox does not model; it runs on AWS (faultline gameday --aws)",
+    ],
+    [
+      'a disrupt-connectivity scope the sandbox does not model',
+      disruptConnectivity({ duration: 'PT5M', scope: 'vpc' }),
+      "'actions.cut.parameters.scope' vpc is a scope the sandbox does not model (it runs on AWS)",
     ],
     [
       'a missing required parameter',
-      {
-        targets: { subnets: SUBNET_TARGET },
-        actions: { cut: { actionId: 'aws:network:disrupt-connectivity', targets: { Subnets: 'subnets' } } },
-      },
+      disruptConnectivity(),
       "'actions.cut.parameters.duration' is required by aws:network:disrupt-connectivity",
     ],
     [
@@ -190,22 +213,13 @@ describe('FIS experiment templates', () => {
     ],
     [
       'a scope the action does not know',
-      {
-        targets: { subnets: SUBNET_TARGET },
-        actions: {
-          cut: {
-            actionId: 'aws:network:disrupt-connectivity',
-            parameters: { duration: 'PT5M', scope: 'everything' },
-            targets: { Subnets: 'subnets' },
-          },
-        },
-      },
+      disruptConnectivity({ duration: 'PT5M', scope: 'everything' }),
       "'actions.cut.parameters.scope' must be one of all, availability-zone",
     ],
     [
       'a target key the action does not take',
       { targets: { web: CHECKOUT_INSTANCES }, actions: { stop: stopInstances({ Subnets: 'web' }) } },
-      "'actions.stop.targets.Subnets' is not a target of aws:ec2:stop-instances; it takes 'Instances'",
+      'Unexpected target "Subnets" found in action "stop".',
     ],
     [
       'a missing target key',
@@ -223,12 +237,12 @@ describe('FIS experiment templates', () => {
       "names target 'web' of resource type aws:ec2:subnet, but aws:ec2:stop-instances needs aws:ec2:instance",
     ],
     [
-      'an unsupported resource type',
+      'a resource type the sandbox does not model',
       {
         targets: { web: { ...CHECKOUT_INSTANCES, resourceType: 'aws:ecs:task' } },
         actions: { stop: stopInstances() },
       },
-      "'targets.web.resourceType' aws:ecs:task is not supported",
+      "'targets.web.resourceType' aws:ecs:task is a FIS resource type the sandbox does not model; it runs on AWS",
     ],
     [
       'a selection mode that is not one',
@@ -366,9 +380,9 @@ describe('FIS experiment templates', () => {
       "'actions.kill.parameters.documentArn' must be the ARN of an SSM document",
     ],
     [
-      'a send-command of a document faultline cannot run',
+      'a send-command of a document the sandbox cannot run',
       sendCommand({ documentArn: 'arn:aws:ssm:us-east-1::document/AWSFIS-Run-CPU-Stress', duration: 'PT1M' }),
-      "'actions.kill.parameters.documentArn' names AWSFIS-Run-CPU-Stress, which faultline cannot run; supported documents: AWSFIS-Run-Kill-Process",
+      "'actions.kill.parameters.documentArn' names AWSFIS-Run-CPU-Stress, which the sandbox cannot run (it runs on AWS); the sandbox runs: AWSFIS-Run-Kill-Process",
     ],
     [
       'a send-command without a duration',

@@ -1,14 +1,10 @@
-import type { DisruptionScope } from '../../../src/fis/catalog.ts';
-import {
-  documentNameOf,
-  KILL_PROCESS_DOCUMENT,
-  parseDocumentParameters,
-} from '../../../src/fis/ssm-documents.ts';
+import { documentNameOf, parseDocumentParameters } from '../../../src/fis/ssm-documents.ts';
 import { parseIsoDuration } from '../../../src/time/duration.ts';
 import type { TimerHandle, VirtualClock } from '../../clock.ts';
 import type { AwsEvent, EventBus } from '../../events.ts';
-import { type Instance, type World, WorldError } from '../../world/world.ts';
+import { type Disruption, type Instance, type World, WorldError } from '../../world/world.ts';
 import type { ResolvedResource } from './model.ts';
+import { KILL_PROCESS_DOCUMENT } from './support.ts';
 
 /** What a running action may touch and how it reports back to the experiment. */
 export interface ActionContext {
@@ -106,7 +102,8 @@ function transitionReason(ctx: ActionContext): string {
  * experiment early restarts them at once (FIS does so when the restart parameter is set).
  */
 const stopInstances: ActionRunner = (ctx) => {
-  const completeIfTerminated = ctx.parameters.completeIfInstancesTerminated === 'true';
+  // FIS reads booleans whatever their case (the catalog takes True as well as true).
+  const completeIfTerminated = ctx.parameters.completeIfInstancesTerminated?.toLowerCase() === 'true';
   const restartAfterMs = durationParam(ctx, 'startInstancesAfterDuration');
   const instances = requireInstances(
     ctx.world,
@@ -225,7 +222,7 @@ const rebootInstances: ActionRunner = (ctx) => {
 /** aws:network:disrupt-connectivity: the subnets drop traffic for `duration`; stopping ends it at once. */
 const disruptConnectivity: ActionRunner = (ctx) => {
   const durationMs = durationParam(ctx, 'duration')!;
-  const scope = (ctx.parameters.scope ?? 'all') as DisruptionScope;
+  const scope = (ctx.parameters.scope ?? 'all') as Disruption['scope'];
   const disruption = ctx.world.disruptConnectivity(
     ctx.resources.map((r) => r.id),
     scope,
@@ -322,7 +319,7 @@ const wait: ActionRunner = (ctx) => {
   };
 };
 
-/** One runner per action in the catalogue (catalog.ts), keyed by action id. */
+/** One runner per action the sandbox models (support.ts), keyed by action id. */
 export const ACTION_RUNNERS: Readonly<Record<string, ActionRunner>> = {
   'aws:ec2:stop-instances': stopInstances,
   'aws:ec2:terminate-instances': terminateInstances,

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { ACTIONS, RESOURCE_TYPES } from '../../../src/fis/catalog.ts';
+import { catalogAction, catalogResourceType } from '../../../src/fis/catalog.ts';
 import type { RestRoute } from '../../protocol/rest-json.ts';
 import { notFoundError, parseWire } from './errors.ts';
 import type { ExperimentOps } from './experiments.ts';
 import { paginate } from './paging.ts';
 import type { FisStore } from './store.ts';
+import { SANDBOX_ACTION_IDS, SANDBOX_RESOURCE_TYPES } from './support.ts';
 import type { TemplateOps } from './templates.ts';
 import { actionSummaryView, actionView, resourceTypeView } from './views.ts';
 
@@ -46,28 +47,28 @@ export function fisRoutes(
       method: 'GET',
       path: '/actions',
       handler: (_i, _p, req) => {
-        const { page, nextToken } = paginate(Object.values(ACTIONS), req.query, 'actions');
-        return { actions: page.map(actionSummaryView), nextToken };
+        const { page, nextToken } = paginate([...SANDBOX_ACTION_IDS], req.query, 'actions');
+        return { actions: page.map((id) => actionSummaryView(id, catalogAction(id)!)), nextToken };
       },
     },
     {
       method: 'GET',
       path: '/actions/{id}',
       handler: (_i, p) => {
-        const spec = ACTIONS[p.id!];
+        const spec = SANDBOX_ACTION_IDS.includes(p.id!) ? catalogAction(p.id!) : undefined;
         if (!spec) throw notFoundError(`Action ${p.id} not found.`);
-        return { action: actionView(spec) };
+        return { action: actionView(p.id!, spec) };
       },
     },
     {
       method: 'GET',
       path: '/targetResourceTypes',
       handler: (_i, _p, req) => {
-        const { page, nextToken } = paginate(Object.values(RESOURCE_TYPES), req.query, 'targetResourceTypes');
+        const { page, nextToken } = paginate([...SANDBOX_RESOURCE_TYPES], req.query, 'targetResourceTypes');
         return {
-          targetResourceTypes: page.map((t) => ({
-            resourceType: t.resourceType,
-            description: t.description,
+          targetResourceTypes: page.map((type) => ({
+            resourceType: type,
+            description: catalogResourceType(type)!.description,
           })),
           nextToken,
         };
@@ -77,9 +78,10 @@ export function fisRoutes(
       method: 'GET',
       path: '/targetResourceTypes/{resourceType}',
       handler: (_i, p) => {
-        const spec = RESOURCE_TYPES[p.resourceType!];
-        if (!spec) throw notFoundError(`Target resource type ${p.resourceType} not found.`);
-        return { targetResourceType: resourceTypeView(spec) };
+        const type = p.resourceType!;
+        const spec = SANDBOX_RESOURCE_TYPES.includes(type) ? catalogResourceType(type) : undefined;
+        if (!spec) throw notFoundError(`Target resource type ${type} not found.`);
+        return { targetResourceType: resourceTypeView(type, spec) };
       },
     },
 

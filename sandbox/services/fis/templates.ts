@@ -16,6 +16,7 @@ import { newId } from './ids.ts';
 import type { TemplateRecord } from './model.ts';
 import { paginate } from './paging.ts';
 import type { FisStore } from './store.ts';
+import { SANDBOX_RUNTIME } from './support.ts';
 import { templateSummaryView, templateView } from './views.ts';
 
 export interface TemplateOpsDeps {
@@ -110,9 +111,15 @@ export class TemplateOps {
     return { experimentTemplates: page.map(templateSummaryView), nextToken };
   }
 
-  /** The shared FIS rules (src/fis/template-rules.ts); the first problem is FIS's ValidationException. */
+  /**
+   * FIS's rules (src/fis/template-rules.ts) and what the sandbox models of them (support.ts); the
+   * most telling problem is the ValidationException.
+   */
   private validate(body: TemplateBody): void {
-    const problem = findTemplateProblem(body, this.deps);
+    const problem = findTemplateProblem(body, {
+      alarmExists: this.deps.alarmExists,
+      runtime: SANDBOX_RUNTIME,
+    });
     if (problem) throw validationError(problem.fisMessage);
   }
 

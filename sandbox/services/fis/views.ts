@@ -1,4 +1,4 @@
-import type { ActionSpec, ResourceTypeSpec } from '../../../src/fis/catalog.ts';
+import type { ActionEntry, ParameterEntry, ResourceTypeEntry } from '../../../src/fis/catalog.ts';
 import type { ExperimentRecord, ResolvedResource, TemplateRecord } from './model.ts';
 
 /**
@@ -79,30 +79,35 @@ export function resolvedTargetView(r: ResolvedResource): Record<string, unknown>
 }
 
 /** GetAction's `action` member. */
-export function actionView(spec: ActionSpec): Record<string, unknown> {
+export function actionView(id: string, spec: ActionEntry): Record<string, unknown> {
   return {
-    id: spec.id,
+    id,
     description: spec.description,
-    parameters: Object.fromEntries(
-      Object.entries(spec.parameters).map(([name, p]) => [
-        name,
-        { description: p.description, required: p.required },
-      ]),
-    ),
+    parameters: parametersView(spec.parameters),
     targets: targetsView(spec),
     tags: {},
   };
 }
 
 /** ListActions' summary of one action. */
-export function actionSummaryView(spec: ActionSpec): Record<string, unknown> {
-  return { id: spec.id, description: spec.description, targets: targetsView(spec), tags: {} };
+export function actionSummaryView(id: string, spec: ActionEntry): Record<string, unknown> {
+  return { id, description: spec.description, targets: targetsView(spec), tags: {} };
 }
 
-function targetsView(spec: ActionSpec): Record<string, { resourceType: string }> {
+function targetsView(spec: ActionEntry): Record<string, { resourceType: string }> {
   return Object.fromEntries(Object.entries(spec.targets).map(([key, type]) => [key, { resourceType: type }]));
 }
 
-export function resourceTypeView(spec: ResourceTypeSpec): Record<string, unknown> {
-  return { resourceType: spec.resourceType, description: spec.description, parameters: spec.parameters };
+/** FIS describes a parameter by its description and whether it is required; the format is faultline's. */
+function parametersView(parameters: Record<string, ParameterEntry>) {
+  return Object.fromEntries(
+    Object.entries(parameters).map(([name, p]) => [
+      name,
+      { description: p.description, required: p.required },
+    ]),
+  );
+}
+
+export function resourceTypeView(resourceType: string, spec: ResourceTypeEntry): Record<string, unknown> {
+  return { resourceType, description: spec.description, parameters: parametersView(spec.parameters) };
 }
