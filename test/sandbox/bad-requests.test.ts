@@ -290,6 +290,42 @@ describe('bad requests across the sandbox services', () => {
       expect(await records()).toEqual(before);
     });
 
+    it('answers XML with a DOCTYPE or an external entity with a 400 of the service, never a 500 an SDK retries', async () => {
+      const external =
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><CreateHealthCheckRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><CallerReference>&x;</CallerReference></CreateHealthCheckRequest>';
+      const bomb =
+        '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><CreateHealthCheckRequest><CallerReference>&b;</CallerReference></CreateHealthCheckRequest>';
+      const bare = '<!-- a comment --><!DOCTYPE CreateHealthCheckRequest><CreateHealthCheckRequest/>';
+      for (const body of [external, bomb, bare]) {
+        const a = await route53('/healthcheck', {
+          method: 'POST',
+          headers: { 'content-type': 'application/xml' },
+          body,
+        });
+        expect(a.status, body).toBe(400);
+        expect(route53Error(a), body).toMatchObject({
+          Type: 'Sender',
+          Code: 'InvalidInput',
+          Message: expect.stringMatching(/document type declarations and entities are not accepted/),
+        });
+      }
+      // A DOCTYPE written inside a value (CDATA) is text, not a declaration: that request gets past
+      // the XML reading to Route 53's own checks of the health check.
+      const inCdata = await route53('/healthcheck', {
+        method: 'POST',
+        body: '<CreateHealthCheckRequest><CallerReference><![CDATA[<!DOCTYPE x>]]></CallerReference></CreateHealthCheckRequest>',
+      });
+      expect(route53Error(inCdata).Message).not.toMatch(/document type/);
+
+      const s3 = await send('/reports', {
+        method: 'PUT',
+        headers: { authorization: signedFor('s3') },
+        body: '<!DOCTYPE c [<!ENTITY x SYSTEM "http://127.0.0.1:9/">]><CreateBucketConfiguration><LocationConstraint>&x;</LocationConstraint></CreateBucketConfiguration>',
+      });
+      expect(s3.status).toBe(400);
+      expect(xml.parse(s3.text).Error).toMatchObject({ Code: 'MalformedXML' });
+    });
+
     it('answers an unknown path with 404 InvalidInput and a path that is not valid percent-encoding with 400', async () => {
       const unknown = await route53('/nothing');
       expect(unknown.status).toBe(404);
