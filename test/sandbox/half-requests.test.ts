@@ -47,6 +47,16 @@ const SAMPLES: Sample[] = [
     body: '{"MaxRecords":1}',
   },
   {
+    name: 'awsQuery (CloudWatch)',
+    method: 'POST',
+    path: '/',
+    headers: {
+      authorization: signedFor('monitoring'),
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+    },
+    body: 'Action=DescribeAlarms&Version=2010-08-01&MaxRecords=1',
+  },
+  {
     name: 'awsJson1_0 (DynamoDB, dynalite)',
     method: 'POST',
     path: '/',
