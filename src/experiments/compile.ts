@@ -8,6 +8,7 @@ import { findCreateInputProblem } from '../fis/check-create-input.ts';
 import { canonicalContent, sortedMap, type TemplateContent } from './canonical.ts';
 import { ExperimentFileError } from './errors.ts';
 import { specPathOf } from './field-names.ts';
+import { faultlineDetail } from './fis-problem.ts';
 import type { ExperimentSpec } from './schema.ts';
 
 /** Where the template is created: the alarms' region and account, and the role FIS acts with. */
@@ -31,9 +32,13 @@ export function compileTemplate(
   if (problem) {
     // The file was checked when it was loaded; this catches a bad context (role) or an unchecked spec.
     const path = specPathOf(problem.path, spec, input);
-    throw new ExperimentFileError(`experiment ${spec.name}`, path ? problem.detail : problem.fisMessage, {
-      path: path ?? [],
-    });
+    throw new ExperimentFileError(
+      `experiment ${spec.name}`,
+      path ? faultlineDetail(problem) : problem.fisMessage,
+      {
+        path: path ?? [],
+      },
+    );
   }
   return input;
 }

@@ -6,6 +6,7 @@ import type { AlarmLookup } from './alarm-lookup.ts';
 import { buildTemplate, type CompileContext } from './compile.ts';
 import type { FieldIssue } from './field-issue.ts';
 import { specPathOf } from './field-names.ts';
+import { faultlineDetail } from './fis-problem.ts';
 import type { ExperimentSpec } from './schema.ts';
 
 /**
@@ -34,7 +35,7 @@ export function findExperimentProblem(spec: ExperimentSpec): FieldIssue | undefi
   const template = buildTemplate(spec, ANY_ACCOUNT);
   const problem = findCreateInputProblem(template);
   if (problem) {
-    return { path: specPathOf(problem.path, spec, template) ?? [], detail: problem.detail };
+    return { path: specPathOf(problem.path, spec, template) ?? [], detail: faultlineDetail(problem) };
   }
   return findBlastRadiusProblem(spec);
 }

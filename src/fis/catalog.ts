@@ -1,4 +1,5 @@
 import { parseIsoDuration } from '../time/duration.ts';
+import type { Unavailable } from './problem.ts';
 import {
   checkDocumentParameters,
   documentNameOf,
@@ -17,8 +18,11 @@ import {
 export interface ParameterSpec {
   description: string;
   required: boolean;
-  /** Why `value` is not acceptable (a phrase to follow the parameter's name), or undefined when it is. */
-  check(value: string): string | undefined;
+  /**
+   * Why `value` is not acceptable (a phrase to follow the parameter's name), or what it names that
+   * is not there; undefined when it is acceptable.
+   */
+  check(value: string): string | Unavailable | undefined;
 }
 
 export interface ActionSpec {
@@ -165,7 +169,7 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
           const name = documentNameOf(value);
           if (name === undefined) return `must be the ARN of an SSM document (got '${value}')`;
           if (!FIS_SSM_DOCUMENTS[name]) {
-            return `names ${name}, which faultline cannot run; supported documents: ${Object.keys(FIS_SSM_DOCUMENTS).join(', ')}`;
+            return { kind: 'SSM document', name, available: Object.keys(FIS_SSM_DOCUMENTS) };
           }
           return undefined;
         },

@@ -1,5 +1,5 @@
 import { ACTIONS, RESOURCE_TYPES } from './catalog.ts';
-import { type FieldPath, type TemplateProblem, templateProblem } from './problem.ts';
+import { type FieldPath, type TemplateProblem, templateProblem, unavailableDetail } from './problem.ts';
 import { parseSelectionMode } from './selection-mode.ts';
 import type { StopCondition, TemplateAction, TemplateBody, TemplateTarget } from './template.ts';
 
@@ -155,7 +155,8 @@ function checkAction(name: string, a: TemplateAction, t: TemplateBody): void {
       );
     }
     const problem = p.check(value);
-    if (problem) refuse(field('parameters', key), problem);
+    if (typeof problem === 'string') refuse(field('parameters', key), problem);
+    if (problem) refuse(field('parameters', key), unavailableDetail(problem), 'invalid', problem);
   }
   for (const [key, p] of Object.entries(spec.parameters)) {
     if (p.required && params[key] === undefined)
