@@ -7,6 +7,7 @@ import {
   deleteHealthCheck,
   getHealthCheck,
   getHealthCheckCount,
+  getHealthCheckLastFailureReason,
   getHealthCheckStatus,
   listHealthChecks,
   updateHealthCheck,
@@ -103,6 +104,11 @@ export function createRoute53Service(core: SandboxCore): Route53Service {
       method: 'GET',
       path: `${base}/healthcheck/{Id}/status`,
       handler: (_b, p) => getHealthCheckStatus(ctx, engine, p.Id!),
+    },
+    {
+      method: 'GET',
+      path: `${base}/healthcheck/{Id}/lastfailurereason`,
+      handler: (_b, p) => getHealthCheckLastFailureReason(ctx, engine, p.Id!),
     },
     {
       method: 'POST',

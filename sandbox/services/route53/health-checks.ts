@@ -210,6 +210,18 @@ export function deleteHealthCheck(ctx: Route53Context, id: string): Record<strin
   return { DeleteHealthCheckResponse: { '@_xmlns': ROUTE53_XMLNS } };
 }
 
+type Observation = { region?: string; ipAddress?: string; status: string; checkedAt: number };
+
+function observationsXml(observations: Observation[]) {
+  return {
+    HealthCheckObservation: observations.map((o) => ({
+      Region: o.region,
+      IPAddress: o.ipAddress,
+      StatusReport: { Status: o.status, CheckedTime: new Date(o.checkedAt) },
+    })),
+  };
+}
+
 export function getHealthCheckStatus(
   ctx: Route53Context,
   engine: HealthCheckEngine,
@@ -219,13 +231,22 @@ export function getHealthCheckStatus(
   return {
     GetHealthCheckStatusResponse: {
       '@_xmlns': ROUTE53_XMLNS,
-      HealthCheckObservations: {
-        HealthCheckObservation: engine.observations(check).map((o) => ({
-          Region: o.region,
-          IPAddress: o.ipAddress,
-          StatusReport: { Status: o.status, CheckedTime: new Date(o.checkedAt) },
-        })),
-      },
+      HealthCheckObservations: observationsXml(engine.observations(check)),
+    },
+  };
+}
+
+/** GetHealthCheckLastFailureReason: each checker's last failed probe, the question a failover drill asks. */
+export function getHealthCheckLastFailureReason(
+  ctx: Route53Context,
+  engine: HealthCheckEngine,
+  id: string,
+): Record<string, unknown> {
+  const check = requireHealthCheck(ctx, id);
+  return {
+    GetHealthCheckLastFailureReasonResponse: {
+      '@_xmlns': ROUTE53_XMLNS,
+      HealthCheckObservations: observationsXml(engine.lastFailures(check)),
     },
   };
 }
