@@ -445,6 +445,13 @@ describe('the sandbox through the AWS CLI', () => {
       checks.HealthChecks[0].Id,
     );
     expect(status.HealthCheckObservations.length).toBeGreaterThan(0);
+    const lastFailure = await aws.json(
+      'route53',
+      'get-health-check-last-failure-reason',
+      '--health-check-id',
+      checks.HealthChecks[0].Id,
+    );
+    expect(lastFailure).toEqual({ HealthCheckObservations: [] });
 
     expect(await aws.error('route53', 'get-hosted-zone', '--id', 'Z0000000000000000000')).toMatchObject({
       code: 'NoSuchHostedZone',

@@ -257,24 +257,23 @@ describe('the sandbox through the AWS SDK for JavaScript v2', () => {
     const { HostedZones } = await r53.listHostedZones().promise();
     expect(HostedZones.map((z) => z.Name)).toEqual(['example.com.']);
     const zone = HostedZones[0]!.Id;
-    const { ChangeInfo } = await r53
-      .changeResourceRecordSets({
-        HostedZoneId: zone,
-        ChangeBatch: {
-          Changes: [
-            {
-              Action: 'CREATE',
-              ResourceRecordSet: {
-                Name: 'v2.example.com',
-                Type: 'CNAME',
-                TTL: 300,
-                ResourceRecords: [{ Value: 'example.org' }],
-              },
+    const create = {
+      HostedZoneId: zone,
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'CREATE',
+            ResourceRecordSet: {
+              Name: 'v2.example.com',
+              Type: 'CNAME',
+              TTL: 300,
+              ResourceRecords: [{ Value: 'example.org' }],
             },
-          ],
-        },
-      })
-      .promise();
+          },
+        ],
+      },
+    };
+    const { ChangeInfo } = await r53.changeResourceRecordSets(create).promise();
     expect(ChangeInfo).toMatchObject({ Status: 'PENDING', SubmittedAt: expect.any(Date) });
     const sets = await r53
       .listResourceRecordSets({
@@ -289,24 +288,8 @@ describe('the sandbox through the AWS SDK for JavaScript v2', () => {
     ]);
     const { HealthChecks } = await r53.listHealthChecks().promise();
     expect(HealthChecks.map((h) => h.HealthCheckConfig.Type)).toEqual(['HTTPS', 'HTTPS']);
-    const duplicate = await failure(
-      r53.changeResourceRecordSets({
-        HostedZoneId: zone,
-        ChangeBatch: {
-          Changes: [
-            {
-              Action: 'CREATE',
-              ResourceRecordSet: {
-                Name: 'v2.example.com',
-                Type: 'CNAME',
-                TTL: 300,
-                ResourceRecords: [{ Value: 'example.org' }],
-              },
-            },
-          ],
-        },
-      }),
-    );
+    // The same CREATE again: the record exists now.
+    const duplicate = await failure(r53.changeResourceRecordSets(create));
     expect(duplicate).toMatchObject({ code: 'InvalidChangeBatch', statusCode: 400 });
     expect(await failure(r53.getHostedZone({ Id: 'Z0000000000000000000' }))).toMatchObject({
       code: 'NoSuchHostedZone',

@@ -39,18 +39,21 @@ function regionFields(): FilterFields<string> {
   };
 }
 
+/** EC2's answer for ids it does not have: `The subnet ID 'x' does not exist`, or IDs for several. */
+function notFound(code: string, noun: string, missing: string[]): AwsError {
+  return new AwsError(
+    code,
+    missing.length === 1
+      ? `The ${noun} ID '${missing[0]}' does not exist`
+      : `The ${noun} IDs '${missing.join(', ')}' do not exist`,
+  );
+}
+
 function requireSubnets(world: World, ids: string[]): Subnet[] {
   const malformed = ids.find((id) => !SUBNET_ID.test(id));
   if (malformed !== undefined) throw new AwsError('InvalidSubnetID.Malformed', `Invalid id: "${malformed}"`);
   const missing = ids.filter((id) => !world.subnet(id));
-  if (missing.length > 0) {
-    throw new AwsError(
-      'InvalidSubnetID.NotFound',
-      missing.length === 1
-        ? `The subnet ID '${missing[0]}' does not exist`
-        : `The subnet IDs '${missing.join(', ')}' do not exist`,
-    );
-  }
+  if (missing.length > 0) throw notFound('InvalidSubnetID.NotFound', 'subnet', missing);
   return ids.map((id) => world.subnet(id)!);
 }
 
@@ -125,14 +128,7 @@ export function networkOperations(world: World): Record<string, QueryOperation> 
       const matches = parseFilters(params, vpcFields(world));
       checkDryRun(params);
       const missing = ids.filter((id) => id !== world.vpcId);
-      if (missing.length > 0) {
-        throw new AwsError(
-          'InvalidVpcID.NotFound',
-          missing.length === 1
-            ? `The vpc ID '${missing[0]}' does not exist`
-            : `The vpc IDs '${missing.join(', ')}' do not exist`,
-        );
-      }
+      if (missing.length > 0) throw notFound('InvalidVpcID.NotFound', 'vpc', missing);
       const page = pageAfter([world.vpcId].filter(matches), (id) => id, {
         listing: 'vpcs',
         nextToken: stringParam(params, 'NextToken'),
