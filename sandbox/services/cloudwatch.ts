@@ -1,6 +1,5 @@
 import { gunzipSync } from 'node:zlib';
 import type { HistoryItemType, MetricAlarm, PutMetricAlarmInput } from '@aws-sdk/client-cloudwatch';
-import * as cloudwatchModel from '@aws-sdk/client-cloudwatch';
 import { parseDimensions, parseTags, STANDARD_UNITS } from '../backends/alarm-config.ts';
 import type { AlarmEngine, AlarmStateValue } from '../backends/alarms.ts';
 import { cwError, decodeToken, encodeToken, Fields } from '../backends/cloudwatch-input.ts';
@@ -39,14 +38,20 @@ export function createCloudWatchService(core: SandboxCore): SandboxService {
     queryCompatible: true,
     operations,
   });
-  const query = queryProtocol({
-    xmlns: 'http://monitoring.amazonaws.com/doc/2010-08-01/',
-    dialect: 'query',
-    operations: queryOperationsFromJson(operations, cloudwatchModel),
-  });
+  // The service model comes with the whole SDK client (half a second to load): only the query
+  // protocol needs it, so it is loaded at the first query request, not with every sandbox.
+  let query: Promise<ServiceHandler> | undefined;
+  const queryHandler = () =>
+    (query ??= import('@aws-sdk/client-cloudwatch').then((model) =>
+      queryProtocol({
+        xmlns: 'http://monitoring.amazonaws.com/doc/2010-08-01/',
+        dialect: 'query',
+        operations: queryOperationsFromJson(operations, model),
+      }),
+    ));
   return {
     signingName: 'monitoring',
-    handler: acceptGzip((req) => (speaksJson(req) ? json(req) : query(req))),
+    handler: acceptGzip(async (req) => (speaksJson(req) ? json(req) : (await queryHandler())(req))),
     save: () => alarms.save(),
     restore: (state) => alarms.restore(state),
     start: () => alarms.start(core.world.def.alarms),
