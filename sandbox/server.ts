@@ -7,6 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { AwsError, asAwsError, type SandboxRequest, type SandboxResponse } from './protocol/types.ts';
 import type { SandboxService } from './services/service.ts';
 
@@ -63,7 +64,7 @@ export function createSandboxServer(opts: ServerOptions): Server {
     res.on('close', () => opts.onRequestEnd?.());
     const id = identifyService(req);
     if (id?.service === 'dynamodb') {
-      opts.dynamodb(req, res);
+      forwardWhole(req, res, opts.dynamodb);
       return;
     }
     handle(req, res, id, bySigningName).catch((e: unknown) => {
@@ -128,6 +129,30 @@ async function handle(
     out = plainError(asAwsError(e), requestId);
   }
   send(res, out, req.method);
+}
+
+/**
+ * Hands dynalite a request only once its body has arrived whole. dynalite reads the body itself
+ * and throws from its stream error listener, so a client that went away mid-body (an `aborted`
+ * error on the request) would end the whole process. Here the body is read first, errors answered
+ * as the sandbox's own, and dynalite gets a stand-in request that replays the bytes.
+ */
+function forwardWhole(req: IncomingMessage, res: ServerResponse, listener: RequestListener): void {
+  readBody(req).then(
+    (body) => {
+      const replay = Readable.from(body.length > 0 ? [body] : []);
+      Object.assign(replay, {
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        method: req.method,
+        url: req.url,
+        httpVersion: req.httpVersion,
+        socket: req.socket,
+      });
+      listener(replay as unknown as IncomingMessage, res);
+    },
+    (e: unknown) => send(res, plainError(asAwsError(e), randomUUID()), req.method),
+  );
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -9,7 +9,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
-import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
+
 import { client } from '../../src/aws/clients.ts';
 import { alarmsFromCloudWatch } from '../../src/experiments/alarm-lookup.ts';
 import { ExperimentFileError } from '../../src/experiments/errors.ts';
@@ -32,6 +32,7 @@ import {
   warnIfRemediationOff,
 } from '../remediation-switch.ts';
 import { type RemediationRun, remediationsOf } from '../remediations.ts';
+import { SANDBOX_FOR_PEOPLE } from '../sandbox-runtime.ts';
 import { sandboxStart } from '../sandbox-start.ts';
 import { watchServiceTime } from '../service-time.ts';
 import { stateMachineArn } from '../state-machines.ts';
@@ -66,7 +67,7 @@ export async function gamedayAction(
   const { spec: experiment, file } = await loadExperimentArgument(
     experimentArg,
     flags,
-    flags.aws ? undefined : SANDBOX_RUNTIME,
+    flags.aws ? undefined : SANDBOX_FOR_PEOPLE,
   );
   if (flags.speed !== undefined && (flags.aws || flags.endpoint)) {
     throw new UsageError(

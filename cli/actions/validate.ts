@@ -1,6 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
 import { worldHealthAlarmNames } from '../../sandbox/services/route53/world-dns.ts';
 import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import {
@@ -16,6 +15,7 @@ import type { ValidateFlags } from '../commands/validate.ts';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../main.ts';
 import { EXPERIMENTS_DIR } from '../options.ts';
+import { SANDBOX_FOR_PEOPLE } from '../sandbox-runtime.ts';
 
 /** `faultline validate`: one line per file, and a UsageError (exit 2) when any is not valid. */
 export async function validateAction(files: string[], flags: ValidateFlags, io: Io): Promise<void> {
@@ -24,7 +24,7 @@ export async function validateAction(files: string[], flags: ValidateFlags, io: 
       'give each --template its --spec side file, in the same order, or no --spec at all (and each --spec a --template)',
     );
   }
-  const runtime = flags.aws ? undefined : SANDBOX_RUNTIME;
+  const runtime = flags.aws ? undefined : SANDBOX_FOR_PEOPLE;
   const alarms = await alarmLookup(flags);
   const checks: { label: string; load: () => Promise<ExperimentSpec> }[] = [];
   const experimentFiles =

@@ -44,10 +44,11 @@ function listify(node: unknown): unknown {
   return out;
 }
 
+/** Returns the result element's content, or undefined for an operation with no output (no `<OpResult>`). */
 export type QueryOperation = (
   params: Record<string, QueryValue>,
   req: SandboxRequest,
-) => Record<string, unknown> | Promise<Record<string, unknown>>;
+) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
 
 export interface QueryProtocolOptions {
   xmlns: string;
@@ -71,10 +72,7 @@ export function queryProtocol(opts: QueryProtocolOptions): ServiceHandler {
       if (!action) throw new AwsError('MissingAction', 'The request must contain the parameter Action');
       const op = opts.operations[action];
       if (!op) {
-        throw new AwsError(
-          opts.dialect === 'ec2' ? 'InvalidAction' : 'InvalidAction',
-          `The action ${action} is not valid for this web service.`,
-        );
+        throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`);
       }
       const params = parseQueryParams(form);
       const result = await op(params, req);
@@ -86,7 +84,7 @@ export function queryProtocol(opts: QueryProtocolOptions): ServiceHandler {
           : toXml({
               [`${action}Response`]: {
                 '@_xmlns': opts.xmlns,
-                [`${action}Result`]: result,
+                ...(result !== undefined ? { [`${action}Result`]: result } : {}),
                 ResponseMetadata: { RequestId: req.requestId },
               },
             });

@@ -39,15 +39,31 @@ const parser = new XMLParser({
   removeNSPrefix: true,
 });
 
-/** Parses an XML request body; anything that is not well-formed XML is the service's MalformedXML. */
+/**
+ * Parses an XML request body; anything that is not well-formed XML is the service's own 400 error
+ * (S3's MalformedXML, Route 53's InvalidInput). AWS's request bodies never carry a document type
+ * declaration, so one is refused outright: that closes external entities (a file or URL read into
+ * the request) and entity expansion bombs alike, instead of leaving them to the parser.
+ */
 export function parseXml(body: Buffer | string, errorCode = 'MalformedXML'): Record<string, unknown> {
   const text = body.toString();
-
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new AwsError(errorCode, `The XML you provided was not well-formed: ${valid.err.msg}`);
+  const malformed = (why: string) =>
+    new AwsError(
+      errorCode,
+      `The XML you provided was not well-formed or did not validate against our published schema (${why})`,
+    );
+  // Outside CDATA sections and comments a `<` is always markup, so this finds only real declarations.
+  const markup = text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '').replace(/<!--[\s\S]*?-->/g, '');
+  if (/<!(DOCTYPE|ENTITY)/i.test(markup)) {
+    throw malformed('document type declarations and entities are not accepted');
   }
-  return parser.parse(text) as Record<string, unknown>;
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw malformed(valid.err.msg);
+  try {
+    return parser.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw malformed(e instanceof Error ? e.message : String(e));
+  }
 }
 
 /** XML lists with one element parse as a single object; this always gives an array. */

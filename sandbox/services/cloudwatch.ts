@@ -6,7 +6,9 @@ import { cwError, decodeToken, encodeToken, Fields } from '../backends/cloudwatc
 import { BASIC_STATISTICS } from '../backends/metric-stats.ts';
 import type { SandboxCore } from '../context.ts';
 import { type JsonOperation, jsonProtocol } from '../protocol/json.ts';
-import type { ServiceHandler } from '../protocol/types.ts';
+import { queryProtocol } from '../protocol/query.ts';
+import { queryOperationsFromJson } from '../protocol/query-shapes.ts';
+import type { SandboxRequest, ServiceHandler } from '../protocol/types.ts';
 import { metricOperations } from './cloudwatch-metrics.ts';
 import type { SandboxService } from './service.ts';
 
@@ -21,25 +23,50 @@ const HISTORY_ITEM_TYPES = [
 const ALARM_TYPES = ['CompositeAlarm', 'MetricAlarm'] as const;
 
 /**
- * CloudWatch on the wire: awsJson1_0 in its query-compatible form (errors carry the query code in
- * `x-amzn-query-error`), over the alarm engine and the metric store.
+ * CloudWatch on the wire, in both protocols AWS serves it in: awsJson1_0 in its query-compatible
+ * form (errors carry the query code in `x-amzn-query-error`), which SDK v3 speaks, and the query
+ * protocol (form-encoded `Action=…&Version=2010-08-01`, XML answers), which the AWS CLI, the older
+ * SDKs and many tools speak. One set of operations, over the alarm engine and the metric store,
+ * serves both.
  */
 export function createCloudWatchService(core: SandboxCore): SandboxService {
   const alarms = core.alarms;
+  const operations = { ...alarmOperations(alarms), ...metricOperations(core) };
+  const json = jsonProtocol({
+    targetPrefix: 'GraniteServiceVersion20100801',
+    version: '1.0',
+    queryCompatible: true,
+    operations,
+  });
+  // The service model comes with the whole SDK client (half a second to load): only the query
+  // protocol needs it, so it is loaded at the first query request, not with every sandbox.
+  let query: Promise<ServiceHandler> | undefined;
+  const queryHandler = () =>
+    (query ??= import('@aws-sdk/client-cloudwatch').then((model) =>
+      queryProtocol({
+        xmlns: 'http://monitoring.amazonaws.com/doc/2010-08-01/',
+        dialect: 'query',
+        operations: queryOperationsFromJson(operations, model),
+      }),
+    ));
   return {
     signingName: 'monitoring',
-    handler: acceptGzip(
-      jsonProtocol({
-        targetPrefix: 'GraniteServiceVersion20100801',
-        version: '1.0',
-        queryCompatible: true,
-        operations: { ...alarmOperations(alarms), ...metricOperations(core) },
-      }),
-    ),
+    handler: acceptGzip(async (req) => (speaksJson(req) ? json(req) : (await queryHandler())(req))),
     save: () => alarms.save(),
     restore: (state) => alarms.restore(state),
     start: () => alarms.start(core.world.def.alarms),
   };
+}
+
+/**
+ * A JSON client names its operation in X-Amz-Target and sends an `application/x-amz-json-1.0`
+ * body; everything else (a form, a GET with a query string) is the query protocol.
+ */
+function speaksJson(req: SandboxRequest): boolean {
+  return (
+    req.headers['x-amz-target'] !== undefined ||
+    String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json')
+  );
 }
 
 /** Largest request body the service inflates: CloudWatch itself takes at most 1 MB per PutMetricData. */

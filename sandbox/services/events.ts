@@ -4,6 +4,7 @@ import { cursorPage } from '../protocol/cursor-page.ts';
 import { jsonProtocol } from '../protocol/json.ts';
 import { AwsError } from '../protocol/types.ts';
 import { type DeadLetter, Delivery, type DeliveryAttempt } from './events/delivery.ts';
+import { compilePattern, InvalidEventPatternError } from './events/pattern.ts';
 import { eventsFromEntries } from './events/put-events.ts';
 import { type Rule, RuleStore, type SavedRule } from './events/rules.ts';
 import { type AsyncInvocationFailure, createTargetSender } from './events/targets.ts';
@@ -23,10 +24,14 @@ export interface EventsService extends SandboxService {
   readonly inFlight: number;
 }
 
+/** The fields every event has, which TestEventPattern wants in the event it is given. */
+const EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'];
+
 /**
- * Amazon EventBridge (awsJson1_1, `AWSEvents.*`), the default bus only: PutEvents and the rule
- * and target operations. Every event the sandbox's services publish and every PutEvents entry
- * is matched against the enabled rules and delivered to their targets.
+ * Amazon EventBridge (awsJson1_1, `AWSEvents.*`), the default bus only: PutEvents, the rule and
+ * target operations, the bus itself (ListEventBuses, DescribeEventBus) and TestEventPattern. Every
+ * event the sandbox's services publish and every PutEvents entry is matched against the enabled
+ * rules and delivered to their targets.
  */
 export function createEventsService(
   core: SandboxCore,
@@ -65,6 +70,14 @@ export function createEventsService(
       throw new AwsError('ResourceNotFoundException', `Event bus ${String(bus)} does not exist.`);
     }
   };
+  // Every account has the default bus; in the sandbox it is as old as the sandbox's clock at start.
+  const busCreated = new Date(Math.floor(core.clock.now() / 1000) * 1000);
+  const defaultBus = {
+    Name: 'default',
+    Arn: `arn:aws:events:${region}:${accountId}:event-bus/default`,
+    CreationTime: busCreated,
+    LastModifiedTime: busCreated,
+  };
   const invalidToken = () => new AwsError('ValidationException', 'The nextToken provided is invalid');
   const limit = (n: unknown) => {
     if (n === undefined) return undefined;
@@ -88,6 +101,57 @@ export function createEventsService(
         for (const { event } of out) if (event) delivery.dispatch(event);
         const Entries = out.map((o) => o.result);
         return { FailedEntryCount: Entries.filter((e) => 'ErrorCode' in e).length, Entries };
+      },
+      ListEventBuses: (input: { NamePrefix?: unknown; NextToken?: string; Limit?: number }) => {
+        const prefix = input.NamePrefix;
+        if (
+          prefix !== undefined &&
+          (typeof prefix !== 'string' || prefix.length < 1 || prefix.length > 256)
+        ) {
+          throw new AwsError('ValidationException', 'NamePrefix must be a string of 1 to 256 characters');
+        }
+        const buses = [defaultBus].filter((b) => prefix === undefined || b.Name.startsWith(prefix));
+        const page = cursorPage(buses, (b) => b.Name, {
+          listing: `buses:${prefix ?? ''}`,
+          nextToken: input.NextToken,
+          max: limit(input.Limit) ?? 100,
+          invalidToken,
+        });
+        return { EventBuses: page.items, NextToken: page.nextToken };
+      },
+      DescribeEventBus: (input: { Name?: unknown }) => {
+        checkBus(input.Name);
+        return defaultBus;
+      },
+      TestEventPattern: (input: { EventPattern?: unknown; Event?: unknown }) => {
+        if (typeof input.EventPattern !== 'string') {
+          throw new AwsError('ValidationException', 'EventPattern is required');
+        }
+        if (typeof input.Event !== 'string') throw new AwsError('ValidationException', 'Event is required');
+        let pattern: ReturnType<typeof compilePattern>;
+        try {
+          pattern = compilePattern(input.EventPattern);
+        } catch (e) {
+          if (e instanceof InvalidEventPatternError) throw new AwsError(e.name, e.message);
+          throw e;
+        }
+        let event: unknown;
+        try {
+          event = JSON.parse(input.Event);
+        } catch {
+          throw new AwsError('ValidationException', 'Parameter Event is not valid: it is not JSON.');
+        }
+        const missing =
+          typeof event === 'object' && event !== null && !Array.isArray(event)
+            ? EVENT_FIELDS.filter((f) => !(f in event))
+            : EVENT_FIELDS;
+        if (missing.length > 0) {
+          throw new AwsError(
+            'ValidationException',
+            `Parameter Event is not valid. Reason: Provided Event must have ${missing.join(', ')}.`,
+          );
+        }
+        return { Result: pattern.matches(event) };
       },
       PutRule: (input: {
         Name?: string;

@@ -7,7 +7,7 @@ import {
   deleteHealthCheck,
   getHealthCheck,
   getHealthCheckCount,
-  getHealthCheckStatus,
+  healthCheckObservations,
   listHealthChecks,
   updateHealthCheck,
 } from './route53/health-checks.ts';
@@ -102,7 +102,14 @@ export function createRoute53Service(core: SandboxCore): Route53Service {
     {
       method: 'GET',
       path: `${base}/healthcheck/{Id}/status`,
-      handler: (_b, p) => getHealthCheckStatus(ctx, engine, p.Id!),
+      handler: (_b, p) =>
+        healthCheckObservations(ctx, p.Id!, 'GetHealthCheckStatus', (c) => engine.observations(c)),
+    },
+    {
+      method: 'GET',
+      path: `${base}/healthcheck/{Id}/lastfailurereason`,
+      handler: (_b, p) =>
+        healthCheckObservations(ctx, p.Id!, 'GetHealthCheckLastFailureReason', (c) => engine.lastFailures(c)),
     },
     {
       method: 'POST',

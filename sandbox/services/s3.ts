@@ -10,8 +10,17 @@ import {
   notImplemented,
 } from './s3/buckets.ts';
 import type { S3Context } from './s3/context.ts';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPart,
+} from './s3/multipart.ts';
 import { deleteObject, getObject, putObject } from './s3/objects.ts';
 import { ObjectStore } from './s3/store.ts';
+import { UploadStore } from './s3/uploads.ts';
 import type { SandboxService } from './service.ts';
 
 /** Operations on an object; the SDK names them in an `x-id` query parameter. */
@@ -24,6 +33,8 @@ const OBJECT_OPERATIONS = new Set([
   'UploadPartCopy',
   'ListParts',
   'AbortMultipartUpload',
+  'CreateMultipartUpload',
+  'CompleteMultipartUpload',
 ]);
 
 /**
@@ -50,7 +61,19 @@ function refuseCollapsedKey(req: SandboxRequest): SandboxRequest {
  */
 export function createS3Service(core: SandboxCore): SandboxService {
   const store = new ObjectStore(core.stateDir);
-  const ctx: S3Context = { core, store, now: () => Math.floor(core.clock.now() / 1000) * 1000 };
+  const ids = core.rng.stream('s3.uploads');
+  const ctx: S3Context = {
+    core,
+    store,
+    uploads: new UploadStore(core.stateDir),
+    newUploadId: () => {
+      // S3's upload ids are long opaque strings; these are 64 characters from the seeded stream.
+      const bytes = Buffer.alloc(48);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = ids.int(0, 255);
+      return bytes.toString('base64url');
+    },
+    now: () => Math.floor(core.clock.now() / 1000) * 1000,
+  };
   const routes: XmlRoute[] = [
     { method: 'GET', path: '/', handler: (_b, _p, req) => listBuckets(ctx, refuseCollapsedKey(req)) },
     ...['PUT', 'DELETE'].map((method) => ({
@@ -70,7 +93,10 @@ export function createS3Service(core: SandboxCore): SandboxService {
     {
       method: 'GET',
       path: '/{Bucket}',
-      handler: (_b, p, req) => getBucket(ctx, p.Bucket!, refuseCollapsedKey(req)),
+      handler: (_b, p, req) =>
+        refuseCollapsedKey(req).query.has('uploads')
+          ? listMultipartUploads(ctx, p.Bucket!, req)
+          : getBucket(ctx, p.Bucket!, req),
     },
     {
       method: 'DELETE',
@@ -81,18 +107,33 @@ export function createS3Service(core: SandboxCore): SandboxService {
       method: 'POST',
       path: '/{Bucket}',
       handler: (_b, _p, req) => {
-        throw notImplemented(`POST bucket ?${[...req.query.keys()].join('&')}`);
+        throw notImplemented(`POST bucket ?${[...refuseCollapsedKey(req).query.keys()].join('&')}`);
       },
     },
     {
       method: 'PUT',
       path: '/{Bucket}/{Key+}',
-      handler: (_b, p, req) => putObject(ctx, p.Bucket!, p.Key!, req),
+      handler: (_b, p, req) =>
+        req.query.has('uploadId')
+          ? uploadPart(ctx, p.Bucket!, p.Key!, req)
+          : putObject(ctx, p.Bucket!, p.Key!, req),
+    },
+    {
+      method: 'POST',
+      path: '/{Bucket}/{Key+}',
+      handler: (_b, p, req) => {
+        if (req.query.has('uploads')) return createMultipartUpload(ctx, p.Bucket!, p.Key!, req);
+        if (req.query.has('uploadId')) return completeMultipartUpload(ctx, p.Bucket!, p.Key!, req);
+        throw notImplemented(`POST object ?${[...req.query.keys()].join('&')}`);
+      },
     },
     {
       method: 'GET',
       path: '/{Bucket}/{Key+}',
-      handler: (_b, p, req) => getObject(ctx, p.Bucket!, p.Key!, req),
+      handler: (_b, p, req) =>
+        req.query.has('uploadId')
+          ? listParts(ctx, p.Bucket!, p.Key!, req)
+          : getObject(ctx, p.Bucket!, p.Key!, req),
     },
     {
       method: 'HEAD',
@@ -102,7 +143,10 @@ export function createS3Service(core: SandboxCore): SandboxService {
     {
       method: 'DELETE',
       path: '/{Bucket}/{Key+}',
-      handler: (_b, p, req) => deleteObject(ctx, p.Bucket!, p.Key!, req),
+      handler: (_b, p, req) =>
+        req.query.has('uploadId')
+          ? abortMultipartUpload(ctx, p.Bucket!, p.Key!, req)
+          : deleteObject(ctx, p.Bucket!, p.Key!, req),
     },
   ];
   return {

@@ -23,6 +23,8 @@ interface StoredStateMachine {
   roleArn: string;
   type: 'STANDARD' | 'EXPRESS';
   creationDate: number;
+  /** When UpdateStateMachine last changed it; undefined until then. */
+  updateDate?: number;
 }
 
 export interface HistoryEvent {
@@ -37,6 +39,8 @@ interface StoredExecution {
   arn: string;
   name: string;
   stateMachineArn: string;
+  /** The state machine as it was when the execution started, which is what it runs. */
+  machine: { name: string; definition: string; roleArn: string; updateDate: number };
   status: ExecutionStatus;
   input: string;
   output: string | undefined;
@@ -138,6 +142,12 @@ export function createStatesService(
       arn,
       name,
       stateMachineArn: m.arn,
+      machine: {
+        name: m.name,
+        definition: m.definition,
+        roleArn: m.roleArn,
+        updateDate: m.updateDate ?? m.creationDate,
+      },
       status: 'RUNNING',
       input,
       output: undefined,
@@ -280,7 +290,8 @@ export function createStatesService(
           m.definition = input.definition;
         }
         if (input.roleArn !== undefined) m.roleArn = input.roleArn;
-        return { updateDate: new Date(now()) };
+        m.updateDate = now();
+        return { updateDate: new Date(m.updateDate) };
       },
       DescribeStateMachine: (input: { stateMachineArn?: string }) => {
         const m = requireMachine(input.stateMachineArn);
@@ -336,6 +347,16 @@ export function createStatesService(
       },
       DescribeExecution: (input: { executionArn?: string }) =>
         describeExecution(requireExecution(input.executionArn)),
+      DescribeStateMachineForExecution: (input: { executionArn?: string }) => {
+        const e = requireExecution(input.executionArn);
+        return {
+          stateMachineArn: e.stateMachineArn,
+          name: e.machine.name,
+          definition: e.machine.definition,
+          roleArn: e.machine.roleArn,
+          updateDate: new Date(e.machine.updateDate),
+        };
+      },
       ListExecutions: (input: {
         stateMachineArn?: string;
         statusFilter?: ExecutionStatus;

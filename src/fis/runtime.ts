@@ -9,6 +9,8 @@ import type { FieldPath } from './problem.ts';
 export interface FisRuntime {
   /** Names it in messages, e.g. `the sandbox`. */
   name: string;
+  /** How to run on AWS instead, added to a refusal when a person reads it (the CLI), not an API. */
+  onAws?: string;
   action(actionId: string): RuntimeAction | undefined;
   resourceType(resourceType: string): RuntimeResourceType | undefined;
 }

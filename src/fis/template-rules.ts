@@ -373,7 +373,7 @@ function unknownName(what: 'action' | 'resource type', id: string, known: Record
 
 /** "aws:ecs:stop-task runs on AWS only: the sandbox does not model it". */
 function notModelled(what: 'action' | 'resource type', id: string, runtime: FisRuntime): string {
-  return `${id} is a FIS ${what} ${runtime.name} does not model; it runs on AWS (faultline gameday --aws)`;
+  return `${id} is a FIS ${what} ${runtime.name} does not model; it runs on AWS${runtime.onAws ? ` (${runtime.onAws})` : ''}`;
 }
 
 /** The first startAfter cycle found, as the list of action names around it, or undefined. */

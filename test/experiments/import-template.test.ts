@@ -398,7 +398,7 @@ describe('importing a FIS experiment template', () => {
       expect(err).toBeInstanceOf(ExperimentFileError);
       expect(err).not.toBeInstanceOf(ExperimentProblems);
       expect((err as Error).message).toBe(
-        't.json: actions.StopInstances.actionId: aws:ec2:send-spot-instance-interruptions is a FIS action the sandbox does not model; it runs on AWS (faultline gameday --aws)',
+        't.json: actions.StopInstances.actionId: aws:ec2:send-spot-instance-interruptions is a FIS action the sandbox does not model; it runs on AWS',
       );
     });
   });

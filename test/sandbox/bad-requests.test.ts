@@ -187,6 +187,112 @@ describe('bad requests across the sandbox services', () => {
     });
   });
 
+  describe('awsQuery (CloudWatch)', () => {
+    const CW_XMLNS = 'http://monitoring.amazonaws.com/doc/2010-08-01/';
+    function cwError(a: Answer): { Type: string; Code: string; Message: string } {
+      expect(a.headers.get('content-type')).toBe('text/xml;charset=UTF-8');
+      const doc = xml.parse(a.text);
+      expect(doc.ErrorResponse['@_xmlns']).toBe(CW_XMLNS);
+      expect(doc.ErrorResponse.RequestId).toBe(a.headers.get('x-amzn-requestid'));
+      return doc.ErrorResponse.Error;
+    }
+
+    it('answers a missing or unknown Action in <ErrorResponse>', async () => {
+      const missing = await formCall('monitoring', 'Version=2010-08-01');
+      expect(missing.status).toBe(400);
+      expect(cwError(missing)).toMatchObject({ Type: 'Sender', Code: 'MissingAction' });
+      const unknown = await formCall('monitoring', 'Action=LaunchRockets&Version=2010-08-01');
+      expect(unknown.status).toBe(400);
+      expect(cwError(unknown)).toMatchObject({ Code: 'InvalidAction' });
+    });
+
+    it("answers parameters of the wrong type, missing or out of the enum with CloudWatch's query errors", async () => {
+      const cases: [string, string, RegExp][] = [
+        ['Action=DescribeAlarms&MaxRecords=many', 'InvalidParameterValue', /many for parameter MaxRecords/],
+        ['Action=DescribeAlarms&AlarmNames=one', 'InvalidParameterValue', /AlarmNames must be a list/],
+        ['Action=DescribeAlarms&StateValue=RED', 'ValidationError', /at 'stateValue' failed to satisfy/],
+        ['Action=SetAlarmState&AlarmName=x&StateReason=r', 'MissingParameter', /StateValue is required/],
+        [
+          'Action=GetMetricStatistics&Namespace=N&MetricName=M&Period=60&Statistics.member.1=Sum&StartTime=yesterday&EndTime=2026-01-05T09%3A00%3A00Z',
+          'InvalidParameterValue',
+          /yesterday for parameter StartTime is not a timestamp/,
+        ],
+        [
+          'Action=PutMetricData&Namespace=N&MetricData.member.1.MetricName=M&MetricData.member.1.Value=1&MetricData.member.1.Value=NaN',
+          'InvalidParameterValue',
+          /MetricData\.member\.1\.Value/,
+        ],
+      ];
+      for (const [body, code, message] of cases) {
+        const a = await formCall('monitoring', `${body}&Version=2010-08-01`);
+        expect(a.status, body).toBe(400);
+        expect(cwError(a), body).toMatchObject({
+          Type: 'Sender',
+          Code: code,
+          Message: expect.stringMatching(message),
+        });
+      }
+    });
+
+    it('reads .member.N lists and answers lists as <member> and maps as <entry>, with no Result for an empty output', async () => {
+      const put = await formCall(
+        'monitoring',
+        [
+          'Action=PutMetricData&Version=2010-08-01&Namespace=Query%2FTest',
+          'MetricData.member.1.MetricName=Latency',
+          'MetricData.member.1.Dimensions.member.1.Name=Service&MetricData.member.1.Dimensions.member.1.Value=q',
+          'MetricData.member.1.Values.member.1=10&MetricData.member.1.Values.member.2=20',
+          'MetricData.member.1.Counts.member.1=1&MetricData.member.1.Counts.member.2=3',
+          'MetricData.member.1.Timestamp=2026-01-05T08%3A59%3A10Z',
+        ].join('&'),
+      );
+      expect(put.status, put.text).toBe(200);
+      const putDoc = xml.parse(put.text);
+      expect(putDoc.PutMetricDataResponse).toEqual({
+        '@_xmlns': CW_XMLNS,
+        ResponseMetadata: { RequestId: put.headers.get('x-amzn-requestid') },
+      });
+
+      const stats = await formCall(
+        'monitoring',
+        [
+          'Action=GetMetricStatistics&Version=2010-08-01&Namespace=Query%2FTest&MetricName=Latency',
+          'Dimensions.member.1.Name=Service&Dimensions.member.1.Value=q&Period=60',
+          'StartTime=2026-01-05T08%3A59%3A00Z&EndTime=2026-01-05T09%3A00%3A00Z',
+          'ExtendedStatistics.member.1=p50&ExtendedStatistics.member.2=p99',
+        ].join('&'),
+      );
+      expect(stats.status, stats.text).toBe(200);
+      const result = xml.parse(stats.text).GetMetricStatisticsResponse.GetMetricStatisticsResult;
+      expect(result).toEqual({
+        Label: 'Latency',
+        Datapoints: {
+          member: {
+            Timestamp: '2026-01-05T08:59:00.000Z',
+            Unit: 'None',
+            ExtendedStatistics: {
+              entry: [
+                { key: 'p50', value: '20' },
+                { key: 'p99', value: '20' },
+              ],
+            },
+          },
+        },
+      });
+
+      // What the query protocol put, the JSON protocol reads: one CloudWatch behind both.
+      const alarm = await formCall(
+        'monitoring',
+        'Action=PutMetricAlarm&Version=2010-08-01&AlarmName=query-made&Namespace=Query%2FTest&MetricName=Latency&Statistic=Maximum&Period=60&EvaluationPeriods=1&Threshold=15&ComparisonOperator=GreaterThanThreshold&ActionsEnabled=false&AlarmActions=',
+      );
+      expect(alarm.status, alarm.text).toBe(200);
+      const { MetricAlarms } = await new CloudWatchClient(config).send(
+        new DescribeAlarmsCommand({ AlarmNames: ['query-made'] }),
+      );
+      expect(MetricAlarms?.[0]).toMatchObject({ Threshold: 15, ActionsEnabled: false, AlarmActions: [] });
+    });
+  });
+
   describe('awsJson1_0 (Step Functions, DynamoDB)', () => {
     it('answers Step Functions requests that are not JSON, or name no execution, in its own shape', async () => {
       const a = await jsonCall('states', 'AWSStepFunctions.StartExecution', '1.0', '{');
@@ -288,6 +394,42 @@ describe('bad requests across the sandbox services', () => {
         expect(route53Error(a), body).toMatchObject({ Type: 'Sender', Code: 'InvalidInput' });
       }
       expect(await records()).toEqual(before);
+    });
+
+    it('answers XML with a DOCTYPE or an external entity with a 400 of the service, never a 500 an SDK retries', async () => {
+      const external =
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><CreateHealthCheckRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><CallerReference>&x;</CallerReference></CreateHealthCheckRequest>';
+      const bomb =
+        '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><CreateHealthCheckRequest><CallerReference>&b;</CallerReference></CreateHealthCheckRequest>';
+      const bare = '<!-- a comment --><!DOCTYPE CreateHealthCheckRequest><CreateHealthCheckRequest/>';
+      for (const body of [external, bomb, bare]) {
+        const a = await route53('/healthcheck', {
+          method: 'POST',
+          headers: { 'content-type': 'application/xml' },
+          body,
+        });
+        expect(a.status, body).toBe(400);
+        expect(route53Error(a), body).toMatchObject({
+          Type: 'Sender',
+          Code: 'InvalidInput',
+          Message: expect.stringMatching(/document type declarations and entities are not accepted/),
+        });
+      }
+      // A DOCTYPE written inside a value (CDATA) is text, not a declaration: that request gets past
+      // the XML reading to Route 53's own checks of the health check.
+      const inCdata = await route53('/healthcheck', {
+        method: 'POST',
+        body: '<CreateHealthCheckRequest><CallerReference><![CDATA[<!DOCTYPE x>]]></CallerReference></CreateHealthCheckRequest>',
+      });
+      expect(route53Error(inCdata).Message).not.toMatch(/document type/);
+
+      const s3 = await send('/reports', {
+        method: 'PUT',
+        headers: { authorization: signedFor('s3') },
+        body: '<!DOCTYPE c [<!ENTITY x SYSTEM "http://127.0.0.1:9/">]><CreateBucketConfiguration><LocationConstraint>&x;</LocationConstraint></CreateBucketConfiguration>',
+      });
+      expect(s3.status).toBe(400);
+      expect(xml.parse(s3.text).Error).toMatchObject({ Code: 'MalformedXML' });
     });
 
     it('answers an unknown path with 404 InvalidInput and a path that is not valid percent-encoding with 400', async () => {

@@ -3,8 +3,10 @@ import {
   DescribeInstanceStatusCommand,
   DescribeInstancesCommand,
   type DescribeInstancesCommandInput,
+  DescribeRegionsCommand,
   DescribeSubnetsCommand,
   DescribeTagsCommand,
+  DescribeVpcsCommand,
   EC2Client,
   type Filter,
   type Instance,
@@ -350,6 +352,41 @@ describe('EC2', () => {
     expect(filteredZones.AvailabilityZones?.map((z) => z.ZoneName)).toEqual(['us-east-1c']);
     const err = await failure(ec2.send(new DescribeAvailabilityZonesCommand({ ZoneNames: ['us-east-1z'] })));
     expect(err.name).toBe('InvalidParameterValue');
+  });
+
+  it("describes the world's one VPC, which holds its subnets, and its one region", async () => {
+    const { Vpcs } = await ec2.send(new DescribeVpcsCommand({}));
+    expect(Vpcs).toEqual([
+      expect.objectContaining({
+        VpcId: sb.world.vpcId,
+        CidrBlock: '10.0.0.0/16',
+        State: 'available',
+        IsDefault: false,
+        OwnerId: '123456789012',
+      }),
+    ]);
+    const { Subnets } = await ec2.send(new DescribeSubnetsCommand({}));
+    expect(new Set(Subnets?.map((s) => s.VpcId))).toEqual(new Set([sb.world.vpcId]));
+    const filtered = await ec2.send(
+      new DescribeVpcsCommand({ Filters: [{ Name: 'cidr-block', Values: ['10.1.*'] }] }),
+    );
+    expect(filtered.Vpcs).toEqual([]);
+    const missing = await failure(ec2.send(new DescribeVpcsCommand({ VpcIds: ['vpc-12345678'] })));
+    expect(missing).toMatchObject({
+      name: 'InvalidVpcID.NotFound',
+      message: "The vpc ID 'vpc-12345678' does not exist",
+    });
+
+    const { Regions } = await ec2.send(new DescribeRegionsCommand({}));
+    expect(Regions).toEqual([
+      {
+        RegionName: 'us-east-1',
+        Endpoint: 'ec2.us-east-1.amazonaws.com',
+        OptInStatus: 'opt-in-not-required',
+      },
+    ]);
+    const other = await failure(ec2.send(new DescribeRegionsCommand({ RegionNames: ['eu-west-1'] })));
+    expect(other.name).toBe('InvalidParameterValue');
   });
 
   it('describes tags by resource, type and key, page by page', async () => {

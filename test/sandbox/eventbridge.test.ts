@@ -1,10 +1,12 @@
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DeleteRuleCommand,
+  DescribeEventBusCommand,
   DescribeRuleCommand,
   DisableRuleCommand,
   EnableRuleCommand,
   EventBridgeClient,
+  ListEventBusesCommand,
   ListRulesCommand,
   ListTargetsByRuleCommand,
   PutEventsCommand,
@@ -12,6 +14,7 @@ import {
   PutTargetsCommand,
   RemoveTargetsCommand,
   type Target,
+  TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
 import {
   CreateStateMachineCommand,
@@ -174,6 +177,58 @@ describe('EventBridge in the sandbox', () => {
           )
         ).name,
       ).toBe('ResourceNotFoundException');
+    });
+
+    it('has the default event bus, by name, by ARN and in ListEventBuses, and no other', async () => {
+      const arn = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`;
+      const { EventBuses, NextToken } = await eb.send(new ListEventBusesCommand({}));
+      expect(NextToken).toBeUndefined();
+      expect(EventBuses).toEqual([
+        { Name: 'default', Arn: arn, CreationTime: expect.any(Date), LastModifiedTime: expect.any(Date) },
+      ]);
+      expect(
+        (await eb.send(new ListEventBusesCommand({ NamePrefix: 'def', Limit: 1 }))).EventBuses,
+      ).toHaveLength(1);
+      expect((await eb.send(new ListEventBusesCommand({ NamePrefix: 'orders' }))).EventBuses).toEqual([]);
+      for (const Name of [undefined, 'default', arn]) {
+        expect(await eb.send(new DescribeEventBusCommand({ Name }))).toMatchObject({
+          Name: 'default',
+          Arn: arn,
+        });
+      }
+      const missing = await failure(eb.send(new DescribeEventBusCommand({ Name: 'orders' })));
+      expect(missing).toMatchObject({
+        name: 'ResourceNotFoundException',
+        message: 'Event bus orders does not exist.',
+      });
+      const badLimit = await failure(eb.send(new ListEventBusesCommand({ Limit: 0 })));
+      expect(badLimit.name).toBe('ValidationException');
+    });
+
+    it("tests an event against a pattern with the rules' own matching, and refuses a bad pattern or event", async () => {
+      const event = JSON.stringify({
+        id: '1',
+        account: ACCOUNT,
+        source: 'aws.cloudwatch',
+        time: '2026-01-05T09:00:00Z',
+        region: 'us-east-1',
+        resources: [],
+        'detail-type': 'CloudWatch Alarm State Change',
+        detail: { state: { value: 'ALARM' } },
+      });
+      const test = (EventPattern: string, Event = event) =>
+        eb.send(new TestEventPatternCommand({ EventPattern, Event }));
+      expect(
+        (await test('{"source":["aws.cloudwatch"],"detail":{"state":{"value":["ALARM"]}}}')).Result,
+      ).toBe(true);
+      expect((await test('{"detail":{"state":{"value":[{"anything-but":"ALARM"}]}}}')).Result).toBe(false);
+      const badPattern = await failure(test('{"source":"aws.cloudwatch"}'));
+      expect(badPattern.name).toBe('InvalidEventPatternException');
+      const badEvent = await failure(test('{"source":["x"]}', '{"source":"x"}'));
+      expect(badEvent).toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringMatching(/must have id, account/),
+      });
     });
 
     it('PutEvents returns an id per entry and an error per bad entry', async () => {

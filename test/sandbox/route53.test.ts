@@ -12,6 +12,7 @@ import {
   GetChangeCommand,
   GetHealthCheckCommand,
   GetHealthCheckCountCommand,
+  GetHealthCheckLastFailureReasonCommand,
   GetHealthCheckStatusCommand,
   GetHostedZoneCommand,
   GetHostedZoneCountCommand,
@@ -623,6 +624,10 @@ describe('Route 53 health checkers and failover against the world', () => {
   it('goes unhealthy after FailureThreshold failed probes, fails DNS over to SECONDARY, and recovers', async () => {
     const route53 = route53Of(sb);
     const alarmArn = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-primary-health';
+    const lastFailures = async () =>
+      (await r53.send(new GetHealthCheckLastFailureReasonCommand({ HealthCheckId: primaryId })))
+        .HealthCheckObservations ?? [];
+    expect(await lastFailures()).toEqual([]);
     await sb.clock.advance(60_000);
     expect(statusPoints(primaryId).at(-1)).toMatchObject({ min: 1, max: 1, unit: 'None' });
     await sb.clock.advance(10_000);
@@ -644,6 +649,13 @@ describe('Route 53 health checkers and failover against the world', () => {
       region: 'us-west-2',
     });
     expect(sb.world.dnsActiveRegion()).toBe('us-west-2');
+    const failures = await lastFailures();
+    expect(failures).toHaveLength(16);
+    expect(failures[0]).toMatchObject({
+      Region: expect.any(String),
+      IPAddress: expect.any(String),
+      StatusReport: { Status: 'Failure: HTTP Status Code 503, Service Temporarily Unavailable' },
+    });
     await sb.clock.advance(4 * 60_000);
     expect(statusPoints(primaryId).some((p) => p.min === 0)).toBe(true);
     expect(statusPoints(primaryId).at(-1)).toMatchObject({ min: 0, max: 0 });
@@ -654,6 +666,8 @@ describe('Route 53 health checkers and failover against the world', () => {
     await sb.clock.advance(8 * 60_000);
     expect(route53.healthCheckHealthy(primaryId)).toBe(true);
     expect(sb.world.dnsActiveRegion()).toBe('us-east-1');
+    // Healthy again, the last failures are still there to read, as on Route 53.
+    expect(await lastFailures()).toHaveLength(16);
     expect(await reports(primaryId)).not.toContain(
       'Failure: HTTP Status Code 503, Service Temporarily Unavailable',
     );

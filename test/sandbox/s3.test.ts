@@ -5,8 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   BucketAlreadyOwnedByYou,
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
   GetBucketLocationCommand,
@@ -14,13 +17,17 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  ListMultipartUploadsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   NoSuchBucket,
   NoSuchKey,
+  NoSuchUpload,
   NotFound,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
@@ -326,6 +333,189 @@ async function writeThroughS3(s3: S3Client, dir: string): Promise<void> {
   expect(existsSync(join(dir, 's3', 'reports', 'old'))).toBe(false);
 }
 
+const MiB = 1024 * 1024;
+const md5 = (b: Buffer) => createHash('md5').update(b).digest();
+
+describe('S3 multipart uploads', () => {
+  let sb: Sandbox;
+  let s3: S3Client;
+  const Bucket = 'uploads';
+  beforeAll(async () => {
+    const started = await startSandbox();
+    sb = started.sb;
+    s3 = new S3Client(started.config);
+    await s3.send(new CreateBucketCommand({ Bucket }));
+  });
+  afterAll(async () => {
+    await sb.close();
+  });
+
+  async function upload(Key: string, parts: Buffer[]) {
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'text/csv', Metadata: { run: '3' } }),
+    );
+    const etags: string[] = [];
+    for (const [i, Body] of parts.entries()) {
+      const { ETag } = await s3.send(
+        new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body }),
+      );
+      etags.push(ETag!);
+    }
+    return { UploadId: UploadId!, etags };
+  }
+
+  it('joins the parts into one object with the multipart ETag, its content type and metadata', async () => {
+    const parts = [patterned(5 * MiB), patterned(5 * MiB + 3).subarray(3), Buffer.from('tail')];
+    const { UploadId, etags } = await upload('data/big.csv', parts);
+    expect(etags).toEqual(parts.map((p) => `"${md5(p).toString('hex')}"`));
+
+    const listed = await s3.send(
+      new ListPartsCommand({ Bucket, Key: 'data/big.csv', UploadId, MaxParts: 2 }),
+    );
+    expect(listed).toMatchObject({ IsTruncated: true, NextPartNumberMarker: '2', StorageClass: 'STANDARD' });
+    expect(listed.Parts!.map((p) => [p.PartNumber, p.Size, p.ETag])).toEqual([
+      [1, 5 * MiB, etags[0]],
+      [2, 5 * MiB, etags[1]],
+    ]);
+    const rest = await s3.send(
+      new ListPartsCommand({ Bucket, Key: 'data/big.csv', UploadId, PartNumberMarker: '2' }),
+    );
+    expect(rest.Parts!.map((p) => p.PartNumber)).toEqual([3]);
+    expect(rest.IsTruncated).toBe(false);
+
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key: 'data/big.csv',
+        UploadId,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }),
+    );
+    const expected = `"${createHash('md5')
+      .update(Buffer.concat(parts.map(md5)))
+      .digest('hex')}-3"`;
+    expect(done).toMatchObject({ Bucket, Key: 'data/big.csv', ETag: expected });
+
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'data/big.csv' }));
+    expect(got).toMatchObject({ ETag: expected, ContentType: 'text/csv', Metadata: { run: '3' } });
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(parts))).toBe(true);
+    // Completed: the upload is gone.
+    const after = await failure(s3.send(new ListPartsCommand({ Bucket, Key: 'data/big.csv', UploadId })));
+    expect(after).toBeInstanceOf(NoSuchUpload);
+    expect(after.$metadata?.httpStatusCode).toBe(404);
+  });
+
+  it('refuses parts out of order, a part or ETag it does not have, and a part under 5 MiB that is not the last, and keeps the upload', async () => {
+    const parts = [patterned(1 * MiB), patterned(5 * MiB)];
+    const { UploadId, etags } = await upload('data/refused.csv', parts);
+    const complete = (Parts: { ETag: string; PartNumber: number }[]) =>
+      failure(
+        s3.send(
+          new CompleteMultipartUploadCommand({
+            Bucket,
+            Key: 'data/refused.csv',
+            UploadId,
+            MultipartUpload: { Parts },
+          }),
+        ),
+      );
+    const cases: [Awaited<ReturnType<typeof complete>>, string][] = [
+      [
+        await complete([
+          { ETag: etags[1]!, PartNumber: 2 },
+          { ETag: etags[0]!, PartNumber: 1 },
+        ]),
+        'InvalidPartOrder',
+      ],
+      [await complete([{ ETag: etags[1]!, PartNumber: 1 }]), 'InvalidPart'],
+      [
+        await complete([
+          { ETag: etags[0]!, PartNumber: 1 },
+          { ETag: etags[0]!, PartNumber: 3 },
+        ]),
+        'InvalidPart',
+      ],
+      [
+        await complete([
+          { ETag: etags[0]!, PartNumber: 1 },
+          { ETag: etags[1]!, PartNumber: 2 },
+        ]),
+        'EntityTooSmall',
+      ],
+    ];
+    for (const [err, code] of cases) {
+      expect(err.name).toBe(code);
+      expect(err.$metadata?.httpStatusCode).toBe(400);
+    }
+    const bad = await failure(
+      s3.send(
+        new UploadPartCommand({ Bucket, Key: 'data/refused.csv', UploadId, PartNumber: 10001, Body: 'x' }),
+      ),
+    );
+    expect(bad.name).toBe('InvalidArgument');
+    expect(await failure(s3.send(new HeadObjectCommand({ Bucket, Key: 'data/refused.csv' })))).toBeInstanceOf(
+      NotFound,
+    );
+
+    // Only the first part under 5 MiB is refused: a small last part is fine.
+    const { Parts } = await s3.send(new ListPartsCommand({ Bucket, Key: 'data/refused.csv', UploadId }));
+    expect(Parts!.map((p) => p.PartNumber)).toEqual([1, 2]);
+    const one = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key: 'data/refused.csv',
+        UploadId,
+        MultipartUpload: { Parts: [{ ETag: etags[0]!, PartNumber: 1 }] },
+      }),
+    );
+    expect(one.ETag).toMatch(/-1"$/);
+  });
+
+  it('lists uploads in progress by key, with prefix, delimiter and paging, and aborts them', async () => {
+    const ids: Record<string, string> = {};
+    for (const Key of ['logs/a', 'logs/b', 'runs/x', 'runs/x', 'top']) {
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+      ids[`${Key}#${Object.keys(ids).filter((k) => k.startsWith(`${Key}#`)).length}`] = UploadId!;
+    }
+    const all = await s3.send(new ListMultipartUploadsCommand({ Bucket }));
+    expect(all.Uploads!.map((u) => u.Key)).toEqual(['logs/a', 'logs/b', 'runs/x', 'runs/x', 'top']);
+    expect(all.Uploads![2]!.UploadId).toBe(ids['runs/x#0']);
+
+    const rolled = await s3.send(new ListMultipartUploadsCommand({ Bucket, Delimiter: '/' }));
+    expect(rolled.CommonPrefixes!.map((p) => p.Prefix)).toEqual(['logs/', 'runs/']);
+    expect(rolled.Uploads!.map((u) => u.Key)).toEqual(['top']);
+
+    const page = await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'runs/', MaxUploads: 1 }));
+    expect(page).toMatchObject({
+      IsTruncated: true,
+      NextKeyMarker: 'runs/x',
+      NextUploadIdMarker: ids['runs/x#0'],
+    });
+    const next = await s3.send(
+      new ListMultipartUploadsCommand({
+        Bucket,
+        Prefix: 'runs/',
+        KeyMarker: page.NextKeyMarker,
+        UploadIdMarker: page.NextUploadIdMarker,
+      }),
+    );
+    expect(next.Uploads!.map((u) => u.UploadId)).toEqual([ids['runs/x#1']]);
+
+    await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'top', UploadId: ids['top#0'] }));
+    const again = await failure(
+      s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'top', UploadId: ids['top#0'] })),
+    );
+    expect(again).toBeInstanceOf(NoSuchUpload);
+    // An upload id belongs to its key.
+    const elsewhere = await failure(
+      s3.send(new ListPartsCommand({ Bucket, Key: 'logs/b', UploadId: ids['logs/a#0'] })),
+    );
+    expect(elsewhere).toBeInstanceOf(NoSuchUpload);
+    const left = await s3.send(new ListMultipartUploadsCommand({ Bucket }));
+    expect(left.Uploads!.map((u) => u.Key)).not.toContain('top');
+  });
+});
+
 describe('S3 objects as files in the state folder', () => {
   let dir: string;
   beforeAll(async () => {
@@ -364,6 +554,56 @@ describe('S3 objects as files in the state folder', () => {
       const manual = await again.send(new GetObjectCommand({ Bucket: 'reports', Key: 'manual/notes.txt' }));
       expect(manual.ContentType).toBe('text/plain');
       expect(await manual.Body!.transformToString()).toBe('by hand');
+    } finally {
+      await second.sb.close();
+    }
+  });
+
+  it('keeps a multipart upload in progress across a restart, its parts as files, and completes it after', async () => {
+    const Key = 'exports/big.bin';
+    const parts = [patterned(5 * MiB), Buffer.from('the end')];
+    const first = await startSandbox({ stateDir: dir });
+    let UploadId: string;
+    const etags: string[] = [];
+    try {
+      const s3 = new S3Client(first.config);
+      await s3.send(new CreateBucketCommand({ Bucket: 'exports' }));
+      ({ UploadId } = (await s3.send(new CreateMultipartUploadCommand({ Bucket: 'exports', Key }))) as {
+        UploadId: string;
+      });
+      for (const [i, Body] of parts.entries()) {
+        etags.push(
+          (
+            await s3.send(
+              new UploadPartCommand({ Bucket: 'exports', Key, UploadId, PartNumber: i + 1, Body }),
+            )
+          ).ETag!,
+        );
+      }
+    } finally {
+      await first.sb.close();
+    }
+    const folder = join(dir, 's3-meta', '_multipart', UploadId);
+    expect((await readdir(folder)).sort()).toEqual(['1.json', '1.part', '2.json', '2.part', 'upload.json']);
+    expect(statSync(join(folder, '1.part')).size).toBe(5 * MiB);
+
+    const second = await startSandbox({ stateDir: dir });
+    try {
+      const s3 = new S3Client(second.config);
+      const { Uploads } = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'exports' }));
+      expect(Uploads!.map((u) => [u.Key, u.UploadId])).toEqual([[Key, UploadId]]);
+      await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'exports',
+          Key,
+          UploadId,
+          MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+        }),
+      );
+      expect(
+        (await readFile(join(dir, 's3', 'exports', 'exports', 'big.bin'))).equals(Buffer.concat(parts)),
+      ).toBe(true);
+      expect(existsSync(folder)).toBe(false);
     } finally {
       await second.sb.close();
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import {
   DescribeParametersCommand,
   type DescribeParametersCommandInput,
   GetAutomationExecutionCommand,
+  GetDocumentCommand,
   GetParameterCommand,
   GetParameterHistoryCommand,
   GetParametersByPathCommand,
@@ -460,6 +462,28 @@ describe('SSM Automation', () => {
     expect(
       (await failure(ssm.send(new DescribeDocumentCommand({ Name: RESTART, DocumentVersion: '7' })))).name,
     ).toBe('InvalidDocumentVersion');
+
+    // GetDocument's content is what DescribeDocument's hash is of.
+    const got = await ssm.send(new GetDocumentCommand({ Name: RESTART }));
+    expect(got).toMatchObject({
+      Name: RESTART,
+      DocumentType: 'Automation',
+      DocumentFormat: 'JSON',
+      Status: 'Active',
+    });
+    expect(createHash('sha256').update(got.Content!).digest('hex')).toBe(Document?.Hash);
+    const content = JSON.parse(got.Content!);
+    expect(content).toMatchObject({ schemaVersion: '0.3', assumeRole: '{{ AutomationAssumeRole }}' });
+    expect(Object.keys(content.parameters)).toEqual(['InstanceId', 'AutomationAssumeRole']);
+    expect(content.mainSteps).toEqual([
+      { name: 'stopInstances', action: 'aws:changeInstanceState' },
+      { name: 'startInstances', action: 'aws:changeInstanceState' },
+    ]);
+    const yaml = await failure(ssm.send(new GetDocumentCommand({ Name: RESTART, DocumentFormat: 'YAML' })));
+    expect(yaml.name).toBe('ValidationException');
+    expect(await failure(ssm.send(new GetDocumentCommand({ Name: 'AWS-Nope' })))).toBeInstanceOf(
+      InvalidDocument,
+    );
 
     const all = await ssm.send(new ListDocumentsCommand({}));
     expect(all.DocumentIdentifiers?.map((d) => d.Name)).toEqual([

@@ -1,10 +1,12 @@
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
+  DescribeStateMachineForExecutionCommand,
   GetExecutionHistoryCommand,
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
+  UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
@@ -141,6 +143,37 @@ describe('sandbox Step Functions', () => {
     await expect(
       sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'gameday-1', input: '{"a":2}' })),
     ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  });
+
+  it('describes the state machine an execution ran, as it was when it started', async () => {
+    const before = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({ name: 'changing', definition: before, roleArn: ROLE }),
+    );
+    const first = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'first' }));
+    await settle(sfn, first.executionArn!);
+    const after = JSON.stringify({ StartAt: 'Q', States: { Q: { Type: 'Pass', End: true } } });
+    await sb.clock.advance(60_000);
+    const { updateDate } = await sfn.send(
+      new UpdateStateMachineCommand({ stateMachineArn, definition: after }),
+    );
+    const second = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'second' }));
+
+    const ran = await sfn.send(
+      new DescribeStateMachineForExecutionCommand({ executionArn: first.executionArn }),
+    );
+    expect(ran).toMatchObject({ stateMachineArn, name: 'changing', definition: before, roleArn: ROLE });
+    const runs = await sfn.send(
+      new DescribeStateMachineForExecutionCommand({ executionArn: second.executionArn }),
+    );
+    expect(runs).toMatchObject({ definition: after, updateDate });
+    await expect(
+      sfn.send(
+        new DescribeStateMachineForExecutionCommand({
+          executionArn: 'arn:aws:states:us-east-1:123456789012:execution:changing:nope',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
   });
 
   it('stops a running execution', async () => {

@@ -13,19 +13,47 @@ import {
 import { availableIps, itemSet, renderAvailabilityZone, renderSubnet, zoneId } from './render.ts';
 
 const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
+/** The world's one VPC holds its subnets, /20s counted up from 10.0.0.0. */
+const VPC_CIDR = '10.0.0.0/16';
+
+function vpcFields(world: World): FilterFields<string> {
+  const cidr = () => [VPC_CIDR];
+  return {
+    'vpc-id': (id) => [id],
+    cidr,
+    'cidr-block': cidr,
+    'cidr-block-association.cidr-block': cidr,
+    state: () => ['available'],
+    'is-default': () => [false],
+    isDefault: () => [false],
+    'owner-id': () => [world.accountId],
+    'instance-tenancy': () => ['default'],
+  };
+}
+
+function regionFields(): FilterFields<string> {
+  return {
+    'region-name': (r) => [r],
+    endpoint: (r) => [`ec2.${r}.amazonaws.com`],
+    'opt-in-status': () => ['opt-in-not-required'],
+  };
+}
+
+/** EC2's answer for ids it does not have: `The subnet ID 'x' does not exist`, or IDs for several. */
+function notFound(code: string, noun: string, missing: string[]): AwsError {
+  return new AwsError(
+    code,
+    missing.length === 1
+      ? `The ${noun} ID '${missing[0]}' does not exist`
+      : `The ${noun} IDs '${missing.join(', ')}' do not exist`,
+  );
+}
 
 function requireSubnets(world: World, ids: string[]): Subnet[] {
   const malformed = ids.find((id) => !SUBNET_ID.test(id));
   if (malformed !== undefined) throw new AwsError('InvalidSubnetID.Malformed', `Invalid id: "${malformed}"`);
   const missing = ids.filter((id) => !world.subnet(id));
-  if (missing.length > 0) {
-    throw new AwsError(
-      'InvalidSubnetID.NotFound',
-      missing.length === 1
-        ? `The subnet ID '${missing[0]}' does not exist`
-        : `The subnet IDs '${missing.join(', ')}' do not exist`,
-    );
-  }
+  if (missing.length > 0) throw notFound('InvalidSubnetID.NotFound', 'subnet', missing);
   return ids.map((id) => world.subnet(id)!);
 }
 
@@ -88,9 +116,65 @@ function tagRows(world: World): TagRow[] {
   return rows;
 }
 
-/** DescribeSubnets, DescribeAvailabilityZones and DescribeTags over the world's network. */
+/**
+ * DescribeVpcs, DescribeSubnets, DescribeAvailabilityZones, DescribeRegions and DescribeTags over
+ * the world's network. The sandbox is one region and one VPC, so those are all there is.
+ */
 export function networkOperations(world: World): Record<string, QueryOperation> {
   return {
+    DescribeVpcs: (params) => {
+      const ids = stringListParam(params, 'VpcId');
+      const max = maxResultsParam(params);
+      const matches = parseFilters(params, vpcFields(world));
+      checkDryRun(params);
+      const missing = ids.filter((id) => id !== world.vpcId);
+      if (missing.length > 0) throw notFound('InvalidVpcID.NotFound', 'vpc', missing);
+      const page = pageAfter([world.vpcId].filter(matches), (id) => id, {
+        listing: 'vpcs',
+        nextToken: stringParam(params, 'NextToken'),
+        max,
+      });
+      return {
+        vpcSet: itemSet(
+          page.items.map((vpcId) => ({
+            vpcId,
+            ownerId: world.accountId,
+            state: 'available',
+            cidrBlock: VPC_CIDR,
+            cidrBlockAssociationSet: itemSet([
+              {
+                cidrBlock: VPC_CIDR,
+                associationId: `vpc-cidr-assoc-${vpcId.slice(4)}`,
+                cidrBlockState: { state: 'associated' },
+              },
+            ]),
+            dhcpOptionsId: 'default',
+            instanceTenancy: 'default',
+            isDefault: false,
+            tagSet: '',
+          })),
+        ),
+        nextToken: page.nextToken,
+      };
+    },
+
+    DescribeRegions: (params) => {
+      const names = stringListParam(params, 'RegionName');
+      const matches = parseFilters(params, regionFields());
+      checkDryRun(params);
+      const unknown = names.filter((n) => n !== world.region);
+      if (unknown.length > 0) throw invalidValue(`Invalid region: ${unknown.join(', ')}`);
+      return {
+        regionInfo: itemSet(
+          [world.region].filter(matches).map((regionName) => ({
+            regionName,
+            regionEndpoint: `ec2.${regionName}.amazonaws.com`,
+            optInStatus: 'opt-in-not-required',
+          })),
+        ),
+      };
+    },
+
     DescribeSubnets: (params) => {
       const ids = stringListParam(params, 'SubnetId');
       const max = maxResultsParam(params);

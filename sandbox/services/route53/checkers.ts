@@ -133,6 +133,15 @@ export class HealthCheckEngine implements HealthCheckScheduler {
     );
   }
 
+  /** Each checker's last failed probe (checks with no checkers of their own have none). */
+  lastFailures(
+    check: HealthCheck,
+  ): { region: string; ipAddress: string; status: string; checkedAt: number }[] {
+    return check.checkers.flatMap((c) =>
+      c.lastFailure ? [{ region: c.region, ipAddress: c.ipAddress, ...c.lastFailure }] : [],
+    );
+  }
+
   private probeNext(check: HealthCheck): void {
     const checker = check.checkers[check.nextChecker % check.checkers.length];
     check.nextChecker = (check.nextChecker + 1) % check.checkers.length;
@@ -152,6 +161,7 @@ export class HealthCheckEngine implements HealthCheckScheduler {
       }
     }
     checker.lastReport = { status: result.status, checkedAt: this.core.clock.now() };
+    if (!result.ok) checker.lastFailure = checker.lastReport;
     this.sample(check);
   }
 

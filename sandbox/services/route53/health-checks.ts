@@ -1,7 +1,6 @@
 import { RawResponse } from '../../protocol/rest-xml.ts';
 import { AwsError } from '../../protocol/types.ts';
 import { toXml } from '../../protocol/xml.ts';
-import type { HealthCheckEngine } from './checkers.ts';
 import { newCheckers } from './checkers.ts';
 import type { Route53Context } from './context.ts';
 import { checkConfig, newConfig, readConfigFields } from './health-check-config.ts';
@@ -210,17 +209,24 @@ export function deleteHealthCheck(ctx: Route53Context, id: string): Record<strin
   return { DeleteHealthCheckResponse: { '@_xmlns': ROUTE53_XMLNS } };
 }
 
-export function getHealthCheckStatus(
+type Observation = { region?: string; ipAddress?: string; status: string; checkedAt: number };
+
+/**
+ * GetHealthCheckStatus (what each checker saw last) and GetHealthCheckLastFailureReason (each
+ * checker's last failed probe, the question a failover drill asks) answer in the same shape.
+ */
+export function healthCheckObservations(
   ctx: Route53Context,
-  engine: HealthCheckEngine,
   id: string,
+  operation: 'GetHealthCheckStatus' | 'GetHealthCheckLastFailureReason',
+  observe: (check: HealthCheck) => Observation[],
 ): Record<string, unknown> {
   const check = requireHealthCheck(ctx, id);
   return {
-    GetHealthCheckStatusResponse: {
+    [`${operation}Response`]: {
       '@_xmlns': ROUTE53_XMLNS,
       HealthCheckObservations: {
-        HealthCheckObservation: engine.observations(check).map((o) => ({
+        HealthCheckObservation: observe(check).map((o) => ({
           Region: o.region,
           IPAddress: o.ipAddress,
           StatusReport: { Status: o.status, CheckedTime: new Date(o.checkedAt) },

@@ -115,6 +115,8 @@ export const checkerSchema = z.object({
   /** Consecutive probe results that disagree with `healthy`. */
   streak: z.number(),
   lastReport: z.object({ status: z.string(), checkedAt: z.number() }).optional(),
+  /** The checker's last failed probe, as GetHealthCheckLastFailureReason reports it. */
+  lastFailure: z.object({ status: z.string(), checkedAt: z.number() }).optional(),
 });
 export type CheckerState = z.infer<typeof checkerSchema>;
 

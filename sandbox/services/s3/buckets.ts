@@ -32,7 +32,7 @@ export function notImplemented(what: string): AwsError {
 }
 
 /** The account's canonical user id, as S3 shows it in Owner elements. */
-function owner(ctx: S3Context): Record<string, string> {
+export function owner(ctx: S3Context): Record<string, string> {
   return {
     ID: createHash('sha256').update(`canonical-user\n${ctx.core.world.accountId}`).digest('hex'),
     DisplayName: 'faultline-sandbox',
@@ -101,6 +101,8 @@ export async function deleteBucket(
   const sub = [...req.query.keys()].find((k) => k !== 'x-id');
   if (sub) throw notImplemented(`DELETE bucket ?${sub}`);
   await ctx.store.deleteBucket(bucket);
+  // Uploads in progress are not objects: they do not keep the bucket, and go with it.
+  for (const upload of ctx.uploads.list(bucket)) await ctx.uploads.remove(upload.id);
   return new RawResponse(204, {});
 }
 

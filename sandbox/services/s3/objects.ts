@@ -31,12 +31,12 @@ const GET_PARAMETERS = new Set([
 /** S3's limit on user metadata: names and values together, in bytes. */
 const MAX_METADATA_BYTES = 2048;
 
-function requireBucket(ctx: S3Context, bucket: string): void {
+export function requireBucket(ctx: S3Context, bucket: string): void {
   if (!ctx.store.bucket(bucket))
     throw new AwsError('NoSuchBucket', 'The specified bucket does not exist', 404);
 }
 
-function header(req: SandboxRequest, name: string): string | undefined {
+export function header(req: SandboxRequest, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
 }
@@ -97,7 +97,7 @@ export async function putObject(
 }
 
 /** The uploaded bytes, with aws-chunked framing removed and its length checked. */
-function readUpload(req: SandboxRequest): { data: Buffer; trailers: Record<string, string> } {
+export function readUpload(req: SandboxRequest): { data: Buffer; trailers: Record<string, string> } {
   if (!isAwsChunked(req.headers)) return { data: req.body, trailers: {} };
   const decoded = decodeAwsChunked(req.body);
   const declared = header(req, 'x-amz-decoded-content-length');
@@ -111,7 +111,7 @@ function readUpload(req: SandboxRequest): { data: Buffer; trailers: Record<strin
   return decoded;
 }
 
-function storedHeaders(req: SandboxRequest): Record<string, string> {
+export function storedHeaders(req: SandboxRequest): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of STORED_HEADERS) {
     let value = header(req, name);
@@ -128,7 +128,7 @@ function storedHeaders(req: SandboxRequest): Record<string, string> {
   return out;
 }
 
-function userMetadata(req: SandboxRequest): Record<string, string> {
+export function userMetadata(req: SandboxRequest): Record<string, string> {
   const out: Record<string, string> = {};
   let bytes = 0;
   for (const [name, value] of Object.entries(req.headers)) {
@@ -148,7 +148,7 @@ function userMetadata(req: SandboxRequest): Record<string, string> {
   return out;
 }
 
-function checksumHeaders(object: StoredObject): Record<string, string> {
+export function checksumHeaders(object: StoredObject): Record<string, string> {
   if (!object.checksum) return {};
   return {
     [`x-amz-checksum-${object.checksum.algorithm}`]: object.checksum.value,

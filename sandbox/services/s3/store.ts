@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, extname, join, relative, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { AwsError } from '../../protocol/types.ts';
 
@@ -130,12 +132,26 @@ export class ObjectStore {
   }
 
   async write(bucket: string, object: StoredObject, data: Buffer): Promise<void> {
+    await this.writeChunks(bucket, object, [data]);
+  }
+
+  /**
+   * Stores an object whose bytes come in pieces (a completed multipart upload's parts), so that a
+   * large object goes to its file a part at a time rather than whole through memory.
+   */
+  async writeChunks(
+    bucket: string,
+    object: StoredObject,
+    chunks: Iterable<Buffer> | AsyncIterable<Buffer>,
+  ): Promise<void> {
     const entry = this.requireBucket(bucket);
     if (this.dataRoot && this.metaRoot) {
-      this.checkFileLayout(entry, object.key, data);
-      await this.writeFiles(bucket, object, data);
+      this.checkFileLayout(entry, object.key, object.size);
+      await this.writeFiles(bucket, object, chunks);
     } else {
-      this.bodies.set(`${bucket}/${object.key}`, data);
+      const parts: Buffer[] = [];
+      for await (const chunk of chunks) parts.push(chunk);
+      this.bodies.set(`${bucket}/${object.key}`, Buffer.concat(parts));
     }
     if (!entry.objects.has(object.key)) entry.sorted = undefined;
     entry.objects.set(object.key, object);
@@ -170,14 +186,14 @@ export class ObjectStore {
    * On disk, key `a` is a file and `a/b` needs a folder `a`, so the two cannot both exist (S3 has
    * no such limit); a "folder" key such as `a/` is a folder and holds no bytes.
    */
-  private checkFileLayout(entry: BucketEntry, key: string, data: Buffer): void {
+  private checkFileLayout(entry: BucketEntry, key: string, size: number): void {
     const conflict = (other: string) =>
       new AwsError(
         'InvalidArgument',
         `The faultline sandbox stores objects as files: the key '${key}' cannot exist next to the key '${other}'.`,
         400,
       );
-    if (key.endsWith('/') && data.length > 0) {
+    if (key.endsWith('/') && size > 0) {
       throw new AwsError(
         'InvalidArgument',
         `The faultline sandbox stores objects as files: the key '${key}' is a folder and cannot hold data.`,
@@ -194,7 +210,11 @@ export class ObjectStore {
     }
   }
 
-  private async writeFiles(bucket: string, object: StoredObject, data: Buffer): Promise<void> {
+  private async writeFiles(
+    bucket: string,
+    object: StoredObject,
+    chunks: Iterable<Buffer> | AsyncIterable<Buffer>,
+  ): Promise<void> {
     const target = this.dataPath(bucket, object.key);
     if (object.key.endsWith('/')) {
       await mkdir(target, { recursive: true });
@@ -204,7 +224,7 @@ export class ObjectStore {
       await mkdir(uploads, { recursive: true });
       this.uploads += 1;
       const temp = join(uploads, `${process.pid}-${this.uploads}`);
-      await writeFile(temp, data);
+      await pipeline(Readable.from(chunks), createWriteStream(temp));
       await mkdir(dirname(target), { recursive: true });
       await rename(temp, target);
     }
@@ -275,7 +295,8 @@ function walk(root: string): { path: string; folder: boolean }[] {
   return out;
 }
 
-function readJson<T>(path: string, schema: z.ZodType<T>): T | undefined {
+/** A JSON file checked against its schema; undefined when it is missing, unreadable or does not fit. */
+export function readJson<T>(path: string, schema: z.ZodType<T>): T | undefined {
   if (!existsSync(path)) return undefined;
   try {
     const parsed = schema.safeParse(JSON.parse(readFileSync(path, 'utf8')));

@@ -153,16 +153,41 @@ export function automationDocuments(accountId: string): Map<string, AutomationDo
   return new Map(docs.map((d) => [d.name, d]));
 }
 
-/** A stable content hash, as DescribeDocument reports (Sha256 of the runbook's content). */
-export function documentHash(doc: AutomationDocument): string {
-  const content = JSON.stringify({
+/**
+ * The runbook's content as GetDocument returns it: an Automation document (schema 0.3) in JSON
+ * with its parameters, its steps by name and action, and its outputs. The sandbox runs its steps in
+ * code, so each step's inputs are not part of it.
+ */
+export function documentContent(doc: AutomationDocument): string {
+  const parameters = Object.fromEntries(
+    doc.parameters.map((p) => [
+      p.name,
+      {
+        type: p.type,
+        description: p.description,
+        ...(p.default !== undefined
+          ? { default: p.type === 'StringList' ? p.default : (p.default[0] ?? '') }
+          : {}),
+        ...(p.allowedPattern ? { allowedPattern: p.allowedPattern.source } : {}),
+      },
+    ]),
+  );
+  const content = {
     schemaVersion: '0.3',
     description: doc.description,
-    parameters: doc.parameters.map((p) => [p.name, p.type, p.default ?? null]),
-    mainSteps: doc.steps.map((s) => [s.name, s.action]),
+    ...(doc.parameters.some((p) => p.name === 'AutomationAssumeRole')
+      ? { assumeRole: '{{ AutomationAssumeRole }}' }
+      : {}),
+    parameters,
+    mainSteps: doc.steps.map((s) => ({ name: s.name, action: s.action })),
     outputs: doc.outputs,
-  });
-  return createHash('sha256').update(content).digest('hex');
+  };
+  return JSON.stringify(content, null, 2);
+}
+
+/** The content hash DescribeDocument and GetDocument report: Sha256 of the content GetDocument returns. */
+export function documentHash(doc: AutomationDocument): string {
+  return createHash('sha256').update(documentContent(doc)).digest('hex');
 }
 
 function invalidParameters(message: string): AwsError {
