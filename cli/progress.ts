@@ -45,12 +45,18 @@ const SUMMARIES: Record<string, Summariser> = {
   },
   ObserveStopping: (s) => `experiment ${get(s, 'observation').experimentStatus}`,
   StopExperiment: (s) => `stop requested: ${get(s, 'stop').reason}`,
+  // A poll: when the steady state came back, the report reads from the events.
   VerifyRecovery: (s) => {
     const r = get(s, 'recovery');
-    if (r.recovered) return `steady state back at ${String(r.recoveredAt).slice(11, 19)}`;
+    if (r.recovered) return 'steady state verified back';
     return r.done
       ? `NOT recovered by the deadline ${String(r.deadline).slice(11, 19)}`
       : 'steady state not back yet';
+  },
+  LastMinutes: (s) => {
+    const r = get(s, 'recovery');
+    const through = String(get(r, 'watch').sampledThrough ?? '').slice(11, 16);
+    return `${r.minutesComplete ? 'minutes recorded' : 'waiting for the last minutes'}${through ? ` through ${through}` : ''}`;
   },
   RenderReport: () => 'report written',
   Refused: () => 'report written',
@@ -115,6 +121,7 @@ function resultKey(state: string): string {
     ObserveStopping: 'observation',
     StopExperiment: 'stop',
     VerifyRecovery: 'recovery',
+    LastMinutes: 'recovery',
     RenderReport: 'report',
     Refused: 'report',
     ReportFailure: 'report',
