@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { isDroppedEventsIncidentId } from '../../src/remediation/ids.ts';
+import { INCIDENT_TYPE_LABELS, type IncidentType, incidentType } from '../../src/report/attributes.ts';
 import { type ReportVerdict, reportVerdict } from '../../src/report/json.ts';
 import { rtoText } from '../../src/report/terminal.ts';
 import { textTable } from '../../src/report/text-table.ts';
@@ -23,7 +24,8 @@ export interface IncidentsFlags extends TimelineSourceFlags {
 /** One incident as `faultline incidents --json` prints it. */
 export interface IncidentListing {
   incidentId: string;
-  kind: Incident['kind'];
+  /** `gameday`, `dry-run` (a game day run with --dry-run: nothing injected or measured) or `remediation`. */
+  kind: IncidentType;
   title: string;
   service: string;
   status: Incident['status'];
@@ -51,7 +53,8 @@ Examples:
   faultline incidents --json | jq '.[] | select(.verdict.rto.met == false) | .incidentId'
 
 The verdict (hypothesis held/deviated, RTO met/missed) is the one the incident's report recorded;
-"–" before a report was rendered. A day's "dropped events" (remediation-dropped-<date>) lists the
+"–" before a report was rendered. A game day run with --dry-run is listed as a "dry run": it
+injected nothing, so its RTO was not measured. A day's "dropped events" (remediation-dropped-<date>) lists the
 alarms and events no runbook acted on, and why: faultline timeline remediation-dropped-<date>. Exit status: 0 listed (even none); 2 bad flags or no sandbox state;
 1 the incidents could not be read.`,
     )
@@ -83,7 +86,7 @@ export function listing(incident: Incident): IncidentListing {
   const verdict = reportVerdict.safeParse(incident.attributes.verdict);
   return {
     incidentId: incident.incidentId,
-    kind: incident.kind,
+    kind: incidentType(incident),
     title: incident.title,
     service: incident.service,
     status: incident.status,
@@ -113,12 +116,12 @@ export function incidentTable(listings: readonly IncidentListing[], timeZone: st
         const dropped = isDroppedEventsIncidentId(l.incidentId);
         return [
           l.incidentId,
-          dropped ? 'dropped events' : l.kind === 'gameday' ? 'game day' : 'incident',
+          dropped ? 'dropped events' : INCIDENT_TYPE_LABELS[l.kind],
           dropped ? '–' : l.service,
           zone.dateMinute(Date.parse(l.openedAt)),
           dropped ? '–' : l.status,
           l.verdict ? (l.verdict.hypothesis === 'untested' ? 'not tested' : l.verdict.hypothesis) : '–',
-          l.verdict ? rtoText(l.verdict.rto) : '–',
+          l.verdict ? rtoText(l.verdict.rto, l.kind) : '–',
         ];
       }),
     ),
