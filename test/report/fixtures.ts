@@ -78,6 +78,16 @@ export function sample(
   };
 }
 
+/** The hypothesis's bound on the error rate the shipped experiments share: at most 1 %. */
+const ERROR_RATE_BOUND = {
+  name: 'error-rate',
+  namespace: 'Faultline/Service',
+  metric: 'ErrorRate',
+  dimensions: { Service: 'checkout' },
+  statistic: 'Average',
+  max: 1,
+};
+
 export const AZ_OUTAGE_ATTRIBUTES = {
   experiment: {
     name: 'az-outage',
@@ -87,16 +97,7 @@ export const AZ_OUTAGE_ATTRIBUTES = {
     hypothesis: {
       alarms: ['checkout-5xx-rate', 'checkout-p99-latency', 'checkout-unhealthy-hosts'],
       healthChecks: ['checkout-primary'],
-      metrics: [
-        {
-          name: 'error-rate',
-          namespace: 'Faultline/Service',
-          metric: 'ErrorRate',
-          dimensions: { Service: 'checkout' },
-          statistic: 'Average',
-          max: 1,
-        },
-      ],
+      metrics: [ERROR_RATE_BOUND],
     },
   },
 };
@@ -424,16 +425,7 @@ export const INSTANCE_KILL_ATTRIBUTES = {
   hypothesis: {
     alarms: ['checkout-5xx-rate', 'checkout-unhealthy-hosts'],
     healthChecks: [],
-    metrics: [
-      {
-        name: 'error-rate',
-        namespace: 'Faultline/Service',
-        metric: 'ErrorRate',
-        dimensions: { Service: 'checkout' },
-        statistic: 'Average',
-        max: 1,
-      },
-    ],
+    metrics: [ERROR_RATE_BOUND],
   },
 };
 

@@ -48,18 +48,17 @@ describe('RTO', () => {
       ...azOutageTimeline().map((e) =>
         e.eventId === 'fis:experiment:EXP4z9kPq2:completed' ? { ...e, occurredAt: iso('09:20:12') } : e,
       ),
-      anyEv(ID, '09:00:10', 'fis:action:EXP4z9kPq2:watch:running', 'fis.action', {
-        experimentId: 'EXP4z9kPq2',
-        action: 'watch',
-        actionId: 'aws:fis:wait',
-        status: 'running',
-      }),
-      anyEv(ID, '09:20:10', 'fis:action:EXP4z9kPq2:watch:completed', 'fis.action', {
-        experimentId: 'EXP4z9kPq2',
-        action: 'watch',
-        actionId: 'aws:fis:wait',
-        status: 'completed',
-      }),
+      ...[
+        ['09:00:10', 'running'],
+        ['09:20:10', 'completed'],
+      ].map(([time, status]) =>
+        anyEv(ID, time!, `fis:action:EXP4z9kPq2:watch:${status}`, 'fis.action', {
+          experimentId: 'EXP4z9kPq2',
+          action: 'watch',
+          actionId: 'aws:fis:wait',
+          status: status!,
+        }),
+      ),
     ];
     const { rto } = analyse(azOutageIncident({ closedAt: iso('09:21:00') }), events).objectives;
     expect(rto).toMatchObject({
