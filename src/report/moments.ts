@@ -90,7 +90,7 @@ function definitions(kind: Incident['kind']): Record<MomentName, string> {
       kind === 'gameday'
         ? 'The user impact stopped: the first minute from which every hypothesis metric stayed within its bounds, when one had left them; ' +
           'otherwise the first remediation action that succeeded (SSM Automation Success, Route 53 change INSYNC) or the recovery, whichever came first.'
-        : 'A remediation succeeded (SSM Automation Success, Route 53 change INSYNC) or the experiment behind it ended.',
+        : 'A remediation succeeded (SSM Automation Success, Route 53 change INSYNC) or the experiment behind it ended; the recovery, when it came first.',
     recovered:
       kind === 'gameday'
         ? RECOVERED_DEFINITION
@@ -219,8 +219,10 @@ export function keyMoments(x: MomentInputs): KeyMoment[] {
         ? bounds.back && metricsBack(bounds.back)
         : earliest(fixed, recovered);
   } else {
-    mitigated = first(facts, (f) => isExperimentEnd(f) || isRemediationSuccess(f));
-    recovered = impact ? incidentRecovery(x, impact, bounds, mitigated, verified) : null;
+    const ended = first(facts, (f) => isExperimentEnd(f) || isRemediationSuccess(f));
+    recovered = impact ? incidentRecovery(x, impact, bounds, ended, verified) : null;
+    // Back before the fix reported done (a host healthy before its automation's last step): that was the mitigation.
+    mitigated = earliest(ended, recovered);
   }
   const closedAt = incident.closedAt ? Date.parse(incident.closedAt) : null;
   const resolved: Found | null =

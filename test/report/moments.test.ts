@@ -216,6 +216,16 @@ describe('key moments of a real incident (remediation)', () => {
     expect(moment(a, 'impactStarted').definition).toMatch(/first alarm in ALARM/);
   });
 
+  it('are mitigated by the recovery when the alarm was back before the automation reported success', () => {
+    const early = events.map((e) =>
+      e.eventId === 'alarm:5xx:2' ? { ...e, occurredAt: iso('10:05:00') } : e,
+    );
+    const a = analyse(incident, early);
+    expect(moment(a, 'recovered').at).toBe(ms('10:05:00'));
+    expect(moment(a, 'mitigated')).toMatchObject({ at: ms('10:05:00'), eventId: 'alarm:5xx:2' });
+    expect(a.orderProblems).toEqual([]);
+  });
+
   it('start at the first sample outside a hypothesis bound when it comes before any alarm', () => {
     const withBound: Incident = {
       ...incident,
