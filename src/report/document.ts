@@ -238,11 +238,16 @@ function impact(ctx: Context): Block[] {
     return blocks;
   }
   const span = `from ${ctx.time(i.from)} to ${ctx.time(i.to)} (${formatDuration((i.to - i.from) / 1000)})`;
+  const bounded = (a.attrs.hypothesis?.metrics.length ?? 0) > 0;
   blocks.push({
     type: 'paragraph',
     text:
       i.basis === 'fault'
-        ? `The service stayed in its steady state: no steady-state alarm or health check left its state and every minute kept the hypothesis's metric bounds, while the fault ran ${span}.`
+        ? 'The service stayed in its steady state: no steady-state alarm or health check left its state' +
+          (bounded
+            ? " and every minute kept the hypothesis's metric bounds"
+            : ' (the hypothesis names no metric bound)') +
+          `. The fault ran ${span}.`
         : `Impact ${span}, measured from the service's own signals: from the first sign (${i.start.evidence}) ` +
           (i.end
             ? `to the last return to the steady state (${i.end.evidence}).`
@@ -254,7 +259,7 @@ function impact(ctx: Context): Block[] {
       type: 'paragraph',
       text: `User impact, as the hypothesis's metric bounds show it: ${o.minutes} minute${o.minutes === 1 ? '' : 's'} outside them, from ${ctx.time(o.from)} to ${ctx.time(o.to)}.`,
     });
-  } else if (i.basis === 'signals' && (a.attrs.hypothesis?.metrics.length ?? 0) > 0) {
+  } else if (i.basis === 'signals' && bounded) {
     blocks.push({ type: 'paragraph', text: "Every minute kept the hypothesis's metric bounds." });
   }
   const ext = (label: string, e: { value: number; at: number } | null, unit: string) =>

@@ -313,6 +313,28 @@ describe('key moments of the instance kill: the service was fixed before the exp
     ]);
   });
 
+  it('count nothing to recover from when nothing left the steady state: recovered at the fault’s end, RTO zero', () => {
+    const calm = instanceKillTimeline()
+      .filter((e) => e.kind !== 'alarm.state')
+      .map((e) =>
+        e.kind === 'metrics.sample' ? { ...e, detail: { ...e.detail, errorRatePercent: 0.05 } } : e,
+      );
+    const b = analyse(instanceKillIncident(), calm);
+    expect(moment(b, 'recovered')).toMatchObject({
+      at: ms('09:00:03'),
+      eventId: 'fis:action:EXPkill1:process-dies:completed',
+      evidence: 'the fault ended; nothing had left the steady state',
+    });
+    // The remediation's action succeeded later: the impact had already stopped (there was none).
+    expect(moment(b, 'mitigated').at).toBe(ms('09:00:03'));
+    expect(b.objectives.rto).toMatchObject({ achievedSeconds: 0, met: true });
+    expect(b.impact).toMatchObject({ basis: 'fault', from: ms('09:00:03'), to: ms('09:00:03'), end: null });
+    const { markdown } = renderReport(instanceKillIncident(), calm);
+    expect(markdown).toContain(
+      "The service stayed in its steady state: no steady-state alarm or health check left its state and every minute kept the hypothesis's metric bounds. The fault ran from 09:00:03 to 09:00:03 (0 s).",
+    );
+  });
+
   it('without the remediation: users were spared by the load balancer, the steady state never came back', () => {
     const off = analyse(
       instanceKillIncident({ status: 'open', closedAt: undefined }),
