@@ -38,19 +38,26 @@ const SUMMARIES: Record<string, Summariser> = {
       : `REFUSED: ${(p.reasons as string[] | undefined)?.join('; ')}`;
   },
   EnsureTemplate: (s) => `FIS template ${get(s, 'template').templateId} ${get(s, 'template').action}`,
-  StartExperiment: (s) => `experiment ${get(s, 'experimentRun').experimentId} started`,
+  StartExperiment: (s) =>
+    `experiment ${get(s, 'experimentRun').experimentId} started${s.dryRun ? ' (dry run: actions skipped)' : ''}`,
   Observe: (s) => {
     const o = get(s, 'observation');
     return `minute ${o.minute}: experiment ${o.experimentStatus}${o.stopRequired ? ` · STOP: ${o.stopReason}` : ''}`;
   },
   ObserveStopping: (s) => `experiment ${get(s, 'observation').experimentStatus}`,
   StopExperiment: (s) => `stop requested: ${get(s, 'stop').reason}`,
+  // A poll: when the steady state came back, the report reads from the events.
   VerifyRecovery: (s) => {
     const r = get(s, 'recovery');
-    if (r.recovered) return `steady state back at ${String(r.recoveredAt).slice(11, 19)}`;
+    if (r.recovered) return s.dryRun ? 'steady state holds' : 'steady state verified back';
     return r.done
       ? `NOT recovered by the deadline ${String(r.deadline).slice(11, 19)}`
       : 'steady state not back yet';
+  },
+  LastMinutes: (s) => {
+    const r = get(s, 'recovery');
+    const through = String(get(r, 'watch').sampledThrough ?? '').slice(11, 16);
+    return `${r.minutesComplete ? 'minutes recorded' : 'waiting for the last minutes'}${through ? ` through ${through}` : ''}`;
   },
   RenderReport: () => 'report written',
   Refused: () => 'report written',
@@ -73,6 +80,12 @@ const SUMMARIES: Record<string, Summariser> = {
  */
 export class ProgressPrinter {
   private current = '';
+  /** `game day` or `dry run`: what the closing line says ran. */
+  private readonly what: string;
+
+  constructor(opts: { dryRun?: boolean } = {}) {
+    this.what = opts.dryRun ? 'dry run' : 'game day';
+  }
 
   line(ev: HistoryEvent): string | undefined {
     const t = clock(ev);
@@ -93,11 +106,11 @@ export class ProgressPrinter {
       case 'TaskFailed':
         return `${t}  ${this.current.padEnd(16)} attempt failed: ${ev.taskFailedEventDetails?.error}: ${causeText(ev.taskFailedEventDetails?.cause)}`;
       case 'ExecutionFailed':
-        return `${t}  game day failed: ${ev.executionFailedEventDetails?.error}: ${ev.executionFailedEventDetails?.cause ?? ''}`;
+        return `${t}  ${this.what} failed: ${ev.executionFailedEventDetails?.error}: ${ev.executionFailedEventDetails?.cause ?? ''}`;
       case 'ExecutionSucceeded':
-        return `${t}  game day complete`;
+        return `${t}  ${this.what} complete`;
       case 'ExecutionAborted':
-        return `${t}  game day aborted`;
+        return `${t}  ${this.what} aborted`;
       default:
         return undefined;
     }
@@ -115,6 +128,7 @@ function resultKey(state: string): string {
     ObserveStopping: 'observation',
     StopExperiment: 'stop',
     VerifyRecovery: 'recovery',
+    LastMinutes: 'recovery',
     RenderReport: 'report',
     Refused: 'report',
     ReportFailure: 'report',

@@ -43,6 +43,8 @@ export const GAMEDAY_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
 
 export interface GameDaySummary {
   incidentId: string;
+  /** A dry run injects nothing and measures nothing. */
+  kind: 'gameday' | 'dry-run';
   status: 'completed' | 'refused' | 'failed';
   verdict: Record<string, unknown> | null;
   experiment: { id: string | null; finalStatus: string | null };
@@ -195,14 +197,16 @@ export async function runGameDay(
   const live = !flags.json;
   if (live) {
     io.out(
-      `Game day ${id}: ${experiment.description}${flags.dryRun ? ' (dry run: nothing is injected)' : ''}`,
+      flags.dryRun
+        ? `Dry run ${id}: ${experiment.description} (nothing is injected: FIS resolves the targets and skips the actions)`
+        : `Game day ${id}: ${experiment.description}`,
     );
     for (const note of experiment.imported?.notes ?? []) io.out(`  ${note}`);
   }
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn, name: id, input: JSON.stringify(input) }),
   );
-  const progress = new ProgressPrinter();
+  const progress = new ProgressPrinter({ dryRun: flags.dryRun });
   const approvals = live
     ? new ApprovalWatch(
         new TimelineStore(client('dynamodb'), await tableName(flags.stage)),
@@ -244,7 +248,7 @@ export async function runGameDay(
   }
   const finalState = done.output ?? lastState;
   const output = finalState ? (JSON.parse(finalState) as Partial<GameDayState>) : undefined;
-  const summary = await summarise(id, done, output, flags.out);
+  const summary = await summarise(id, done, output, flags.out, flags.dryRun);
   // The service's clock, not this machine's: a sandbox runs on virtual time.
   summary.remediations = await remediationsOf(id, done.startDate ?? new Date(0), {
     stage: flags.stage,
@@ -261,6 +265,7 @@ async function summarise(
   d: DescribeExecutionCommandOutput,
   output: Partial<GameDayState> | undefined,
   outDir: string,
+  dryRun: boolean,
 ): Promise<GameDaySummary> {
   const status = d.status === 'SUCCEEDED' ? 'completed' : d.error === 'GameDayRefused' ? 'refused' : 'failed';
   const verdict = (output?.report?.verdict as Record<string, unknown> | undefined) ?? null;
@@ -270,6 +275,7 @@ async function summarise(
   const exp = (verdict?.experiment as { id?: string; finalStatus?: string } | undefined) ?? {};
   return {
     incidentId,
+    kind: dryRun ? 'dry-run' : 'gameday',
     status,
     verdict,
     experiment: {
@@ -311,13 +317,24 @@ function printVerdict(s: GameDaySummary, io: { out: (line: string) => void }): v
     io.out('Refused: preflight did not let the game day start; nothing was injected.');
   if (s.status === 'failed') io.out(`Failed: ${s.execution.error ?? 'error'}: ${s.execution.cause ?? ''}`);
   if (v) {
+    const dry = s.kind === 'dry-run';
     const rto = v.rto;
+    const measured =
+      rto?.met === null || rto?.met === undefined
+        ? 'not measured'
+        : rto.met
+          ? `met (recovered in ${fmt(rto.achievedSeconds ?? 0)})`
+          : rto.achievedSeconds == null
+            ? 'MISSED (not recovered)'
+            : `MISSED (${fmt(rto.achievedSeconds)})`;
     const rtoText =
       rto?.objectiveSeconds === undefined
         ? ''
-        : ` · RTO ${fmt(rto.objectiveSeconds)}: ${rto.met === null || rto.met === undefined ? 'not measured' : rto.met ? `met (recovered in ${fmt(rto.achievedSeconds ?? 0)})` : rto.achievedSeconds == null ? 'MISSED (not recovered)' : `MISSED (${fmt(rto.achievedSeconds)})`}`;
+        : ` · RTO ${fmt(rto.objectiveSeconds)}: ${dry ? 'not measured (dry run)' : measured}`;
     io.out(
-      `Verdict: hypothesis ${String(v.hypothesis ?? 'unknown').toUpperCase()}${rtoText} · fault stopped: ${s.faultStopped ? 'yes' : 'NO'}`,
+      dry
+        ? `Verdict: dry run, nothing injected · hypothesis ${String(v.hypothesis ?? 'unknown').toUpperCase()}${rtoText}`
+        : `Verdict: hypothesis ${String(v.hypothesis ?? 'unknown').toUpperCase()}${rtoText} · fault stopped: ${s.faultStopped ? 'yes' : 'NO'}`,
     );
   }
   if (s.experiment.id) io.out(`Experiment ${s.experiment.id}: ${s.experiment.finalStatus ?? 'unknown'}`);

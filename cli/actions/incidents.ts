@@ -1,4 +1,5 @@
 import { isDroppedEventsIncidentId } from '../../src/remediation/ids.ts';
+import { INCIDENT_TYPE_LABELS, type IncidentType, incidentType } from '../../src/report/attributes.ts';
 import { type ReportVerdict, reportVerdict } from '../../src/report/json.ts';
 import { rtoText } from '../../src/report/terminal.ts';
 import { textTable } from '../../src/report/text-table.ts';
@@ -12,7 +13,8 @@ import { withTimelineStore } from '../timeline-source.ts';
 /** One incident as `faultline incidents --json` prints it. */
 export interface IncidentListing {
   incidentId: string;
-  kind: Incident['kind'];
+  /** `gameday`, `dry-run` (a game day run with --dry-run: nothing injected or measured) or `remediation`. */
+  kind: IncidentType;
   title: string;
   service: string;
   status: Incident['status'];
@@ -50,7 +52,7 @@ export function listing(incident: Incident): IncidentListing {
   const verdict = reportVerdict.safeParse(incident.attributes.verdict);
   return {
     incidentId: incident.incidentId,
-    kind: incident.kind,
+    kind: incidentType(incident),
     title: incident.title,
     service: incident.service,
     status: incident.status,
@@ -80,12 +82,12 @@ export function incidentTable(listings: readonly IncidentListing[], timeZone: st
         const dropped = isDroppedEventsIncidentId(l.incidentId);
         return [
           l.incidentId,
-          dropped ? 'dropped events' : l.kind === 'gameday' ? 'game day' : 'incident',
+          dropped ? 'dropped events' : INCIDENT_TYPE_LABELS[l.kind],
           dropped ? '–' : l.service,
           zone.dateMinute(Date.parse(l.openedAt)),
           dropped ? '–' : l.status,
           l.verdict ? (l.verdict.hypothesis === 'untested' ? 'not tested' : l.verdict.hypothesis) : '–',
-          l.verdict ? rtoText(l.verdict.rto) : '–',
+          l.verdict ? rtoText(l.verdict.rto, l.kind) : '–',
         ];
       }),
     ),

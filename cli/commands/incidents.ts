@@ -27,7 +27,8 @@ Examples:
   faultline incidents --json | jq '.[] | select(.verdict.rto.met == false) | .incidentId'
 
 The verdict (hypothesis held/deviated, RTO met/missed) is the one the incident's report recorded;
-"–" before a report was rendered. A day's "dropped events" (remediation-dropped-<date>) lists the
+"–" before a report was rendered. A game day run with --dry-run is listed as a "dry run": it
+injected nothing, so its RTO was not measured. A day's "dropped events" (remediation-dropped-<date>) lists the
 alarms and events no runbook acted on, and why: faultline timeline remediation-dropped-<date>. Exit status: 0 listed (even none); 2 bad flags or no sandbox state;
 1 the incidents could not be read.`,
     )

@@ -21,11 +21,15 @@ export function notifyStep(state: GameDayState): string {
   return 'Notify';
 }
 
-/** How the game day ended, in a few words. */
+/** How the game day ended, in a few words: the report's verdict on the RTO when there is one. */
 export function outcomeOf(state: GameDayState): string {
   if (state.failure) return `FAILED (${state.failure.Error})`;
   if (state.preflight && !state.preflight.ok) return 'REFUSED';
-  if (state.recovery) return state.recovery.recovered ? 'recovered within RTO' : 'NOT recovered within RTO';
+  if (state.dryRun) return 'dry run, nothing injected';
+  const met = (state.report?.verdict.rto as { met?: boolean | null } | undefined)?.met;
+  if (met === true) return 'recovered within RTO';
+  if (met === false) return 'NOT recovered within RTO';
+  if (state.recovery) return state.recovery.recovered ? 'recovered' : 'NOT recovered';
   return 'ended';
 }
 
@@ -70,10 +74,12 @@ export function notificationOf(state: GameDayState): { subject: string; message:
   }
   if (state.stop) lines.push(`Stopped early: ${state.stop.reason}`);
   if (state.recovery) {
+    // The check's own time is a poll: when the service came back is in the report's key moments.
+    const checked = state.recovery.endedAt ? ` at ${state.recovery.endedAt}` : '';
     lines.push(
       state.recovery.recovered
-        ? `Recovered at ${state.recovery.recoveredAt} (deadline ${state.recovery.deadline})`
-        : `Not recovered by the deadline ${state.recovery.deadline}`,
+        ? `Recovery check${checked}: steady state back (deadline ${state.recovery.deadline})`
+        : `Recovery check${checked}: steady state not back by the deadline ${state.recovery.deadline}`,
     );
   }
   if (state.report) {

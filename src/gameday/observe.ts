@@ -31,6 +31,11 @@ function statusesSeen(status: string, start: Date | undefined): string[] {
     : [status];
 }
 
+/**
+ * The experiment's and its actions' states, in the order they happen at one instant (the timeline
+ * orders the facts of one millisecond as they are recorded): the experiment running, then its
+ * actions, then its end.
+ */
 async function recordExperiment(timeline: GameDayTimeline, exp: Experiment, seen: Date): Promise<void> {
   const id = exp.id!;
   const actions = Object.entries(exp.actions ?? {});
@@ -39,7 +44,8 @@ async function recordExperiment(timeline: GameDayTimeline, exp: Experiment, seen
     .filter((t): t is Date => t !== undefined)
     .sort((a, b) => a.getTime() - b.getTime())[0];
   // A short fault may start and end between two observations: its start still belongs on the timeline.
-  for (const status of statusesSeen(exp.state?.status ?? 'unknown', firstActionStart)) {
+  const statuses = statusesSeen(exp.state?.status ?? 'unknown', firstActionStart);
+  const recordStatus = async (status: string) => {
     const reason = status === exp.state?.status ? exp.state?.reason : undefined;
     await timeline.record('fis.experiment', {
       eventId: eventIds.experiment(id, status),
@@ -47,7 +53,8 @@ async function recordExperiment(timeline: GameDayTimeline, exp: Experiment, seen
       summary: `FIS experiment ${id} ${status}${reason ? `: ${reason}` : ''}`,
       detail: { experimentId: id, status, ...(reason ? { reason } : {}) },
     });
-  }
+  };
+  for (const status of statuses) if (!isTerminal(status)) await recordStatus(status);
   for (const [name, a] of actions) {
     // Every action starts out pending; only what it did next is news.
     if (a.state?.status === 'pending') continue;
@@ -67,6 +74,7 @@ async function recordExperiment(timeline: GameDayTimeline, exp: Experiment, seen
       });
     }
   }
+  for (const status of statuses) if (isTerminal(status)) await recordStatus(status);
 }
 
 /** Which resources each target resolved to, once FIS has resolved them. */

@@ -86,14 +86,19 @@ export const recoveryResult = z.object({
   /** Leave the verification loop: recovered, or the RTO has run out. */
   done: z.boolean(),
   recovered: z.boolean(),
-  /** When the fault ended (the experiment's end time). */
+  /** When the fault ended: the last action that acted on something ended (src/fis/fault-end.ts). */
   faultEndedAt: z.optional(z.string()),
+  /** Written by earlier versions: the poll that saw the steady state back. Not read. */
   recoveredAt: z.optional(z.string()),
   /** Deadline for recovery: fault end + RTO. */
   deadline: z.string(),
   checks: z.array(checkResult),
-  /** 1 for the first verification, then one more each time round the loop. */
+  /** 1 for the first verification, then one more each time round the loop (LastMinutes included). */
   sequence: z.optional(z.int().check(z.gte(1))),
+  /** When the verification ended (done): the incident's close when recovered. */
+  endedAt: z.optional(z.string()),
+  /** Every minute up to `endedAt` is on the timeline: the report may be written. */
+  minutesComplete: z.optional(z.boolean()),
   watch: z.optional(watchState),
 });
 

@@ -37,24 +37,37 @@ export function watchedAlarms(spec: ExperimentSpec): string[] {
   return [...new Set([...spec.hypothesis.alarms, ...spec.stopConditions])];
 }
 
+/** The start of the last minute a watch `until` that instant must sample: the minute just before it ends. */
+export function lastMinuteBefore(until: Date): number {
+  return minuteOf(until.getTime() - 1);
+}
+
+/** Whether a watch has sampled every minute up to `until` (its last one included). */
+export function sampledUntil(watch: WatchState, until: Date): boolean {
+  return watch.sampledThrough !== undefined && Date.parse(watch.sampledThrough) >= lastMinuteBefore(until);
+}
+
 /**
  * Records what happened in the world since the last watch: each alarm transition (from the alarm
  * history), and for each minute that has ended, one metrics sample and any change of health-check
  * status (from Route 53's HealthCheckStatus metric). Everything is keyed by when it happened, so
- * reading the same stretch twice stores nothing twice. Returns the state for the next watch.
+ * reading the same stretch twice stores nothing twice. With `until`, nothing after that instant is
+ * read (the game day's end: the minutes up to it arrive after it). Returns the state for the next
+ * watch.
  */
 export async function watchWorld(
   aws: { cloudwatch: CloudWatchClient; route53: Route53Client },
   timeline: GameDayTimeline,
   spec: ExperimentSpec,
   previous: WatchState | undefined,
-  opts: { since: Date; now: Date },
+  opts: { since: Date; now: Date; until?: Date },
 ): Promise<WatchState> {
   const { now } = opts;
+  const horizon = opts.until && opts.until < now ? opts.until : now;
   const historyFrom = previous?.historyThrough
     ? new Date(Date.parse(previous.historyThrough) - HISTORY_OVERLAP_MS)
     : opts.since;
-  for (const t of await alarmTransitions(aws.cloudwatch, watchedAlarms(spec), historyFrom, now)) {
+  for (const t of await alarmTransitions(aws.cloudwatch, watchedAlarms(spec), historyFrom, horizon)) {
     await timeline.record('alarm.state', {
       eventId: eventIds.alarm(t.alarm, t.at),
       occurredAt: t.at,
@@ -72,7 +85,7 @@ export async function watchWorld(
     }
   }
 
-  const last = lastCompleteMinute(now);
+  const last = Math.min(lastCompleteMinute(now), opts.until ? lastMinuteBefore(opts.until) : Infinity);
   let first = previous?.sampledThrough
     ? Date.parse(previous.sampledThrough) + MINUTE_MS
     : minuteOf(opts.since);
@@ -115,5 +128,9 @@ export async function watchWorld(
       sampledThrough = at.toISOString();
     }
   }
-  return { historyThrough: now.toISOString(), healthChecks, ...(sampledThrough ? { sampledThrough } : {}) };
+  return {
+    historyThrough: horizon.toISOString(),
+    healthChecks,
+    ...(sampledThrough ? { sampledThrough } : {}),
+  };
 }

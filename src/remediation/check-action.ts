@@ -50,9 +50,11 @@ export async function checkAction(
   const status = exec?.AutomationExecutionStatus ?? 'Pending';
   const document =
     exec?.DocumentName ?? (s.triage.action.kind === 'automation' ? s.triage.action.document : '');
+  // A final status is dated by the execution's own end, not by this poll (every 15 s) that saw it.
+  const ended = SSM_FAILED.has(status) || SSM_SUCCEEDED.has(status) ? exec?.ExecutionEndTime : undefined;
   await timeline.recordShared('ssm.automation', {
     eventId: `ssm:${a.id}:${status}`,
-    occurredAt: at,
+    occurredAt: ended && ended <= at ? ended : at,
     summary: `SSM Automation ${document} ${a.id} is ${status}`,
     detail: { executionId: a.id, document, status, remediationId: s.remediationId },
   });

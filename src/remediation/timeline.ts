@@ -17,9 +17,9 @@ const SOURCE: Record<RemediationEventKind, TimelineEvent['source']> = {
 };
 
 /**
- * The steps in the order they run. A timeline sorts facts of the same instant by id, and a
- * remediation's steps often share one (in-process Lambdas, virtual time): the number keeps them in
- * the order a reader expects.
+ * The steps in the order they run, a number in every id. The timeline orders the facts of one
+ * instant as they were recorded (src/timeline/order.ts); the number keeps a remediation's ids in
+ * step order too, wherever they are listed by id, and ids already written keep their form.
  */
 const ORDER: Record<RemediationEventKind, number> = {
   'remediation.triage': 1,

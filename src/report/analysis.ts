@@ -5,6 +5,7 @@ import { type Cost, costOf, DEFAULT_PRICES, type Prices } from './cost.ts';
 import { formatDuration } from './format.ts';
 import { type HypothesisResult, hypothesisVerdict } from './hypothesis.ts';
 import {
+  faultEnd,
   type KeyMoment,
   keyMoments,
   type MomentDuration,
@@ -14,7 +15,15 @@ import {
 } from './moments.ts';
 import { type Objectives, objectives } from './objectives.ts';
 import { type Remediations, remediationsOf } from './remediations.ts';
-import { minuteOf, samplesOf, type TimedSample, totalHealthyHosts } from './samples.ts';
+import {
+  boundsHistory,
+  breachText,
+  MINUTE,
+  minuteOf,
+  samplesOf,
+  type TimedSample,
+  totalHealthyHosts,
+} from './samples.ts';
 import { type Episode, episodesOf, type SubjectHistory, steadyStateHistories } from './steady-state.ts';
 import { type ZoneFormat, zoneFormat } from './time-zone.ts';
 import { type Fact, normaliseTimeline } from './timeline.ts';
@@ -32,11 +41,30 @@ export interface Extreme {
   at: number;
 }
 
+/** Where the impact starts or ends, and what on the timeline shows it. */
+export interface ImpactBound {
+  at: number;
+  eventId: string | null;
+  /** As a person reads it, e.g. `checkout-unhealthy-hosts: ALARM → OK`. */
+  evidence: string;
+}
+
 export interface ImpactSummary {
-  /** Impact start → recovered (or the end of the timeline when not recovered). */
+  /**
+   * How the span was measured: `signals` — from the first sign in the service's own signals (a
+   * steady-state alarm or health check leaving its state, a minute outside a hypothesis metric
+   * bound) to the last return (recovered); `fault` — nothing left the steady state, so the span is
+   * the fault's (its injection to its end).
+   */
+  basis: 'signals' | 'fault';
   from: number;
   to: number;
+  start: ImpactBound;
+  /** Null when the end is the end of the timeline (not recovered). */
+  end: ImpactBound | null;
   recovered: boolean;
+  /** The user-facing part: the minutes outside the hypothesis's metric bounds (from the first such minute to the end of the last). */
+  outsideBounds: { from: number; to: number; minutes: number } | null;
   peakErrorRatePercent: Extreme | null;
   worstP99LatencyMs: Extreme | null;
   fewestHealthyHosts: Extreme | null;
@@ -86,11 +114,19 @@ export function analyse(
   const facts = timeline.facts;
   const samples = samplesOf(facts);
   const histories = steadyStateHistories(facts, attrs);
-  const moments = keyMoments(incident, facts, attrs, histories);
+  const automation = automationOf(facts);
+  const moments = keyMoments({ incident, facts, attrs, histories, samples, actions: automation.actions });
   const order = orderProblems(moments, zone.time);
   const at = (name: MomentName) => moments.find((m) => m.name === name)!.at;
-  const objs = objectives(facts, samples, moments, attrs, order.suspect);
-  const automation = automationOf(facts);
+  const ended = incident.kind === 'gameday' ? faultEnd({ facts, actions: automation.actions }) : null;
+  const objs = objectives(
+    facts,
+    samples,
+    moments,
+    attrs,
+    order.suspect,
+    incident.kind === 'gameday' ? (ended?.at ?? null) : at('mitigated'),
+  );
   const span = facts.length > 0 ? { from: facts[0]!.at, to: facts[facts.length - 1]!.at } : null;
   const impact = at('impactStarted');
   const recovered = order.suspect.has('recovered') ? null : at('recovered');
@@ -126,7 +162,20 @@ export function analyse(
     automation,
     remediations: remediationsOf(facts, attrs),
     cost: costOf(automation, { ...DEFAULT_PRICES, ...options.prices }),
-    impact: impact === null || span === null ? null : impactSummary(samples, impact, recovered, span.to),
+    impact:
+      impact === null || span === null
+        ? null
+        : impactSummary({
+            incident,
+            attrs,
+            zone,
+            histories,
+            samples,
+            moments,
+            suspect: order.suspect,
+            faultEndedAt: ended?.at ?? null,
+            lastAt: span.to,
+          }),
   };
 }
 
@@ -143,18 +192,55 @@ function faultWindow(
   return { from: impact, to: Math.max(impact, span.to), ongoing: true };
 }
 
-function impactSummary(
-  samples: readonly TimedSample[],
-  impact: number,
-  recovered: number | null,
-  end: number,
-): ImpactSummary {
-  const from = minuteOf(impact);
-  const to = recovered ?? end;
+/**
+ * The impact from the service's own signals: the first sign (a steady-state alarm or health check
+ * leaving its state, a minute outside a hypothesis metric bound, at or after impact start) to the
+ * recovery; when nothing left the steady state, the fault's span. Extremes are read over it.
+ */
+function impactSummary(x: {
+  incident: Incident;
+  attrs: ReportFacts;
+  zone: ZoneFormat;
+  histories: readonly SubjectHistory[];
+  samples: readonly TimedSample[];
+  moments: readonly KeyMoment[];
+  suspect: ReadonlySet<MomentName>;
+  faultEndedAt: number | null;
+  lastAt: number;
+}): ImpactSummary {
+  const moment = (name: MomentName) => x.moments.find((m) => m.name === name)!;
+  const impact = moment('impactStarted');
+  const start = impact.at!;
+  const recoveredMoment = x.suspect.has('recovered') ? null : moment('recovered');
+  const recovered = recoveredMoment?.at ?? null;
+  const bounds = boundsHistory(x.samples, x.attrs.hypothesis?.metrics ?? [], minuteOf(start));
+  const outsideBounds =
+    bounds.outside.length === 0
+      ? null
+      : {
+          from: Math.max(start, bounds.outside[0]!.minute),
+          to: bounds.outside.at(-1)!.minute + MINUTE,
+          minutes: bounds.outside.length,
+        };
+  // A game day's impact start is the injection; an incident's is already its first sign.
+  let sign: ImpactBound | null =
+    x.incident.kind === 'gameday' ? firstSign(x.histories, start) : boundOf(impact);
+  if (x.incident.kind === 'gameday' && outsideBounds && (sign === null || outsideBounds.from < sign.at)) {
+    const breach = bounds.outside[0]!;
+    sign = {
+      at: outsideBounds.from,
+      eventId: breach.eventId,
+      evidence: `${breachText(x.attrs.hypothesis?.metrics ?? [], breach.sample)} in the minute of ${x.zone.minute(breach.minute)}`,
+    };
+  }
+  const end: ImpactBound | null = recoveredMoment?.at != null ? boundOf(recoveredMoment) : null;
+  const basis = sign === null ? 'fault' : 'signals';
+  const from = sign?.at ?? start;
+  const to = basis === 'fault' ? (x.faultEndedAt ?? recovered ?? x.lastAt) : (recovered ?? x.lastAt);
   const pick = (read: (s: TimedSample) => number | null, better: (a: number, b: number) => boolean) => {
     let best: Extreme | null = null;
-    for (const s of samples) {
-      if (s.minute < from || s.minute > to) continue;
+    for (const s of x.samples) {
+      if (s.minute < minuteOf(from) || s.minute > to) continue;
       const v = read(s);
       if (v !== null && (best === null || better(v, best.value))) best = { value: v, at: s.minute };
     }
@@ -163,13 +249,39 @@ function impactSummary(
   const higher = (a: number, b: number) => a > b;
   const lower = (a: number, b: number) => a < b;
   return {
-    from: impact,
-    to: Math.max(impact, to),
+    basis,
+    from,
+    to: Math.max(from, to),
+    start: sign ?? boundOf(impact),
+    end: basis === 'fault' ? null : end,
     recovered: recovered !== null,
+    outsideBounds,
     peakErrorRatePercent: pick((s) => s.sample.errorRatePercent, higher),
     worstP99LatencyMs: pick((s) => s.sample.p99LatencyMs, higher),
     fewestHealthyHosts: pick((s) => totalHealthyHosts(s.sample), lower),
     lowestRequestRate: pick((s) => s.sample.requestRate, lower),
     maxReplicaLagMs: pick((s) => s.sample.replicaLagMs, higher),
   };
+}
+
+const boundOf = (m: KeyMoment): ImpactBound => ({
+  at: m.at!,
+  eventId: m.eventId,
+  evidence: m.evidence ?? m.label,
+});
+
+/** The first steady-state alarm or health check to leave its state at or after `from`. */
+function firstSign(histories: readonly SubjectHistory[], from: number): ImpactBound | null {
+  let sign: ImpactBound | null = null;
+  for (const h of histories) {
+    const t = h.transitions.find((x) => !x.steady && x.at >= from);
+    if (t && (sign === null || t.at < sign.at)) {
+      sign = {
+        at: t.at,
+        eventId: t.eventId,
+        evidence: `${h.kind === 'alarm' ? 'alarm' : 'health check'} ${h.subject} ${t.state}`,
+      };
+    }
+  }
+  return sign;
 }

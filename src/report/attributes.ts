@@ -47,6 +47,8 @@ const reportAttributes = z.looseObject({
   subject: z.optional(recordedSubject),
   /** A game day of an imported FIS template: the template and where its stop conditions came from. */
   imported: z.optional(experimentSchema.shape.imported),
+  /** A game day run with FIS `skip-all`: targets resolved, nothing injected, nothing measured. */
+  dryRun: z.optional(z.boolean()),
 });
 
 export interface ReportObjectives {
@@ -68,7 +70,29 @@ export interface ReportFacts {
   subject: { kind: 'alarm' | 'experiment'; name: string; state: string; at: number | null } | null;
   /** The FIS template a game day was imported from, and what faultline inferred. */
   imported: NonNullable<ExperimentSpec['imported']> | null;
+  /** A game day's dry run: nothing was injected, so nothing was measured. */
+  dryRun: boolean;
 }
+
+/** What an incident is, as the report, the timeline and `faultline incidents` name it. */
+export type IncidentType = 'gameday' | 'dry-run' | 'remediation';
+
+/**
+ * A game day run as a dry run is a kind of its own wherever an incident is shown: nothing was
+ * injected, so it has no impact, no recovery and no RTO. Read leniently (the incidents list shows
+ * incidents whose attributes the report would refuse).
+ */
+export function incidentType(incident: Incident): IncidentType {
+  if (incident.kind === 'remediation') return 'remediation';
+  return incident.attributes.dryRun === true ? 'dry-run' : 'gameday';
+}
+
+/** How a person reads each type: `game day`, `dry run`, `incident`. */
+export const INCIDENT_TYPE_LABELS: Record<IncidentType, string> = {
+  gameday: 'game day',
+  'dry-run': 'dry run',
+  remediation: 'incident',
+};
 
 const seconds = (iso: string | undefined): number | null =>
   iso === undefined ? null : (parseIsoDuration(iso) ?? 0) / 1000;
@@ -110,5 +134,6 @@ export function readAttributes(incident: Incident): ReportFacts {
     baselineRequestRate: a.baselineRequestRate ?? null,
     subject: a.subject ? { ...pick(a.subject), at: parsedTime(a.subject.at) } : null,
     imported: a.imported ?? null,
+    dryRun: incident.kind === 'gameday' && a.dryRun === true,
   };
 }

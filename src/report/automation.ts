@@ -1,8 +1,8 @@
 import { roundTo } from './format.ts';
-import { TERMINAL_EXPERIMENT } from './moments.ts';
 import type { Fact } from './timeline.ts';
 
-const TERMINAL_ACTION = new Set(['completed', 'stopped', 'failed', 'cancelled', 'skipped']);
+export const TERMINAL_EXPERIMENT = new Set(['completed', 'stopped', 'failed', 'cancelled']);
+export const TERMINAL_ACTION = new Set(['completed', 'stopped', 'failed', 'cancelled', 'skipped']);
 
 /** One FIS action's run: from its first `running` to its terminal state (or the experiment's end). */
 export interface ActionRun {

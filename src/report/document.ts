@@ -1,4 +1,5 @@
 import type { Analysis } from './analysis.ts';
+import { INCIDENT_TYPE_LABELS, incidentType } from './attributes.ts';
 import { formatCount, formatDollars, formatDuration, formatNumber, formatPrice } from './format.ts';
 import type { MinuteRow } from './minutes.ts';
 import { shownMoments } from './moments.ts';
@@ -95,7 +96,10 @@ function header(ctx: Context): Block[] {
       columns: [{ title: 'Incident' }, { title: '' }],
       rows: [
         ['Id', inc.incidentId],
-        ['Kind', inc.kind === 'gameday' ? 'game day' : 'incident (remediation)'],
+        [
+          'Kind',
+          inc.kind === 'remediation' ? 'incident (remediation)' : INCIDENT_TYPE_LABELS[incidentType(inc)],
+        ],
         ['Service', inc.service],
         ...(a.attrs.experimentName ? [['Experiment', a.attrs.experimentName]] : []),
         ...(a.attrs.imported
@@ -133,10 +137,20 @@ function summaryText(ctx: Context): string {
   const auto = a.automation;
   const impact = a.moments.find((m) => m.name === 'impactStarted')!;
   if (a.incident.kind === 'gameday') {
-    const name = a.attrs.experimentName ? `The ${a.attrs.experimentName} game day` : 'The game day';
+    const name = a.attrs.experimentName
+      ? `The ${a.attrs.experimentName} ${a.attrs.dryRun ? 'dry run' : 'game day'}`
+      : a.attrs.dryRun
+        ? 'The dry run'
+        : 'The game day';
     if (auto.refusedReasons) {
       parts.push(
         `${name} on ${a.incident.service} was refused before anything was injected: ${auto.refusedReasons.join('; ')}.`,
+      );
+    } else if (a.attrs.dryRun) {
+      const resources = auto.targets.reduce((n, t) => n + t.resources.length, 0);
+      parts.push(
+        `${name} on ${a.incident.service} injected nothing, as a dry run does: FIS resolved its targets` +
+          ` (it would hit ${resources} resource(s)) and skipped its actions, so nothing was measured.`,
       );
     } else if (impact.at === null) {
       parts.push(`${name} on ${a.incident.service} injected nothing: no FIS action was recorded running.`);
@@ -200,6 +214,7 @@ function hypothesisSentence(a: Analysis): string {
 
 function rtoSentence(a: Analysis): string {
   const r = a.objectives.rto;
+  if (a.attrs.dryRun) return 'RTO not measured (dry run).';
   if (r.objectiveSeconds === null && r.achievedSeconds === null) return 'No RTO was set or measured.';
   if (r.met === true) {
     return `RTO met: steady state back ${formatDuration(r.achievedSeconds!)} after the fault ended (objective ${formatDuration(r.objectiveSeconds!)}).`;
@@ -224,15 +239,37 @@ function impact(ctx: Context): Block[] {
   const blocks: Block[] = [{ type: 'heading', level: 2, text: 'Impact', id: 'impact' }];
   const i = a.impact;
   if (!i) {
-    blocks.push({ type: 'paragraph', text: 'No impact was recorded.' });
+    blocks.push({
+      type: 'paragraph',
+      text: a.attrs.dryRun ? 'None: a dry run injects nothing.' : 'No impact was recorded.',
+    });
     return blocks;
   }
+  const span = `from ${ctx.time(i.from)} to ${ctx.time(i.to)} (${formatDuration((i.to - i.from) / 1000)})`;
+  const bounded = (a.attrs.hypothesis?.metrics.length ?? 0) > 0;
   blocks.push({
     type: 'paragraph',
     text:
-      `Impact from ${ctx.time(i.from)} to ${ctx.time(i.to)} (${formatDuration((i.to - i.from) / 1000)})` +
-      (i.recovered ? ', when the steady state was back.' : ': not recovered by the end of the timeline.'),
+      i.basis === 'fault'
+        ? 'The service stayed in its steady state: no steady-state alarm or health check left its state' +
+          (bounded
+            ? " and every minute kept the hypothesis's metric bounds"
+            : ' (the hypothesis names no metric bound)') +
+          `. The fault ran ${span}.`
+        : `Impact ${span}, measured from the service's own signals: from the first sign (${i.start.evidence}) ` +
+          (i.end
+            ? `to the last return to the steady state (${i.end.evidence}).`
+            : 'to the end of the timeline: not recovered.'),
   });
+  if (i.outsideBounds) {
+    const o = i.outsideBounds;
+    blocks.push({
+      type: 'paragraph',
+      text: `User impact, as the hypothesis's metric bounds show it: ${o.minutes} minute${o.minutes === 1 ? '' : 's'} outside them, from ${ctx.time(o.from)} to ${ctx.time(o.to)}.`,
+    });
+  } else if (i.basis === 'signals' && bounded) {
+    blocks.push({ type: 'paragraph', text: "Every minute kept the hypothesis's metric bounds." });
+  }
   const ext = (label: string, e: { value: number; at: number } | null, unit: string) =>
     e ? [`${label}: ${formatNumber(e.value, 2)}${unit} at ${ctx.minute(e.at)}`] : [];
   const eb = a.objectives.errorBudget;
@@ -272,19 +309,29 @@ function impact(ctx: Context): Block[] {
 
 function keyMoments(ctx: Context): Block[] {
   const { a } = ctx;
+  if (a.attrs.dryRun) {
+    return [
+      { type: 'heading', level: 2, text: 'Key moments', id: 'key-moments' },
+      {
+        type: 'paragraph',
+        text: 'None: a dry run injects nothing, so nothing is detected, mitigated or recovered, and no duration is measured.',
+      },
+    ];
+  }
   return [
     { type: 'heading', level: 2, text: 'Key moments', id: 'key-moments' },
     {
       type: 'paragraph',
-      text: 'Derived from the timeline, never typed by hand, and checked to be in order before any duration is computed.',
+      text: 'In the order they happened. Each is taken from the event that shows it (never from the poll that noticed it, never typed by hand), and checked to be in order before any duration is computed.',
       tone: 'note',
     },
     {
       type: 'table',
-      columns: [{ title: 'Moment' }, { title: 'Time' }, { title: 'Definition' }],
+      columns: [{ title: 'Moment' }, { title: 'Time' }, { title: 'Shown by' }, { title: 'Definition' }],
       rows: shownMoments(a.moments).map((m) => [
         m.label,
         m.at === null ? 'not recorded' : ctx.at(m.at),
+        m.evidence ?? '–',
         m.definition,
       ]),
     },
@@ -314,7 +361,8 @@ function keyMoments(ctx: Context): Block[] {
 }
 
 function objectives(ctx: Context): Block[] {
-  const { rto, rpo, errorBudget: eb } = ctx.a.objectives;
+  const { a } = ctx;
+  const { rto, rpo, errorBudget: eb } = a.objectives;
   if (rto.objectiveSeconds === null && rpo.objectiveSeconds === null && eb.slo === null) {
     // A real incident (a remediation's) has no experiment file to set them: one sentence, not a table of dashes.
     return [
@@ -347,7 +395,7 @@ function objectives(ctx: Context): Block[] {
           'RTO',
           dur(rto.objectiveSeconds),
           withNote(dur(rto.achievedSeconds), rto.note),
-          yesNo(rto.met),
+          a.attrs.dryRun ? 'not measured (dry run)' : yesNo(rto.met),
           rto.definition,
         ],
         [
@@ -530,7 +578,12 @@ function automation(ctx: Context): Block[] {
   if (auto.targets.length > 0) {
     blocks.push({
       type: 'table',
-      columns: [{ title: 'Target' }, { title: 'Resource type' }, { title: 'Resources hit' }],
+      // A dry run hit nothing: its targets are what the fault would have hit.
+      columns: [
+        { title: 'Target' },
+        { title: 'Resource type' },
+        { title: a.attrs.dryRun ? 'Would hit' : 'Resources hit' },
+      ],
       rows: auto.targets.map((t) => [
         t.target,
         t.resourceType,
@@ -681,6 +734,15 @@ function remediations(ctx: Context): Block[] {
 
 function prompts(ctx: Context): Block[] {
   const { a } = ctx;
+  if (a.attrs.dryRun) {
+    return [
+      { type: 'heading', level: 2, text: 'What the post-mortem must still answer', id: 'prompts' },
+      {
+        type: 'paragraph',
+        text: 'Nothing: a dry run injects nothing, so there is no impact to explain. Check that the targets it would hit are the ones you meant, then run the game day.',
+      },
+    ];
+  }
   const gameday = a.incident.kind === 'gameday';
   const impactText = a.impact
     ? `was ${a.incident.service} degraded from ${ctx.time(a.impact.from)} to ${ctx.time(a.impact.to)}`

@@ -48,7 +48,11 @@ export function hypothesisVerdict(x: Inputs): HypothesisResult {
     return {
       verdict: 'untested',
       definition: HYPOTHESIS_DEFINITION,
-      reasons: ['no impact was recorded: nothing was injected or nothing happened'],
+      reasons: [
+        x.attrs.dryRun
+          ? 'a dry run injects nothing (FIS resolves the targets and skips the actions)'
+          : 'no impact was recorded: nothing was injected or nothing happened',
+      ],
       checks: [],
     };
   }

@@ -1,6 +1,7 @@
-import { incidentKind, timelineEvent } from '../timeline/event.ts';
+import { timelineEvent } from '../timeline/event.ts';
 import * as z from '../zod.ts';
-import type { Analysis } from './analysis.ts';
+import type { Analysis, ImpactBound } from './analysis.ts';
+import { incidentType } from './attributes.ts';
 import type { MinuteRow } from './minutes.ts';
 import { MOMENT_NAMES } from './moments.ts';
 import { REMEDIATION_OUTCOMES, type RemediationRun } from './remediations.ts';
@@ -10,7 +11,7 @@ import { REMEDIATION_OUTCOMES, type RemediationRun } from './remediations.ts';
  * docs/report-schema.md. The schema is strict, so any change to it (a field added, removed,
  * renamed or changing meaning) bumps REPORT_SCHEMA_VERSION and the document.
  */
-export const REPORT_SCHEMA_VERSION = 2;
+export const REPORT_SCHEMA_VERSION = 3;
 
 const time = z.iso.datetime();
 const nullableTime = z.nullable(time);
@@ -30,6 +31,7 @@ export const reportVerdict = z.strictObject({
 export type ReportVerdict = z.infer<typeof reportVerdict>;
 
 const extreme = z.nullable(z.strictObject({ value: z.number(), at: time }));
+const impactBound = z.strictObject({ at: time, eventId: z.nullable(z.string()), evidence: z.string() });
 
 const remediation = z.strictObject({
   remediationId: z.string(),
@@ -105,7 +107,8 @@ export const reportJson = z.strictObject({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   incident: z.strictObject({
     incidentId: z.string(),
-    kind: incidentKind,
+    /** A game day run dry is a kind of its own: nothing was injected or measured. */
+    kind: z.enum(['gameday', 'dry-run', 'remediation']),
     title: z.string(),
     service: z.string(),
     status: z.string(),
@@ -128,6 +131,7 @@ export const reportJson = z.strictObject({
       label: z.string(),
       at: nullableTime,
       eventId: z.nullable(z.string()),
+      evidence: z.nullable(z.string()),
       definition: z.string(),
     }),
   ),
@@ -177,9 +181,13 @@ export const reportJson = z.strictObject({
   }),
   impact: z.nullable(
     z.strictObject({
+      basis: z.enum(['signals', 'fault']),
       from: time,
       to: time,
+      start: impactBound,
+      end: z.nullable(impactBound),
       recovered: z.boolean(),
+      outsideBounds: z.nullable(z.strictObject({ from: time, to: time, minutes: z.int() })),
       peakErrorRatePercent: extreme,
       worstP99LatencyMs: extreme,
       fewestHealthyHosts: extreme,
@@ -303,6 +311,7 @@ export type ReportJson = z.infer<typeof reportJson>;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+const boundJson = (b: ImpactBound) => ({ ...b, at: iso(b.at) });
 
 function remediationJson(r: RemediationRun): z.infer<typeof remediation> {
   return {
@@ -351,7 +360,7 @@ export function reportJsonOf(a: Analysis, rows: readonly MinuteRow[]): ReportJso
     schemaVersion: REPORT_SCHEMA_VERSION,
     incident: {
       incidentId: inc.incidentId,
-      kind: inc.kind,
+      kind: incidentType(inc),
       title: inc.title,
       service: inc.service,
       status: inc.status,
@@ -389,9 +398,17 @@ export function reportJsonOf(a: Analysis, rows: readonly MinuteRow[]): ReportJso
       },
     },
     impact: a.impact && {
+      basis: a.impact.basis,
       from: iso(a.impact.from),
       to: iso(a.impact.to),
+      start: boundJson(a.impact.start),
+      end: a.impact.end && boundJson(a.impact.end),
       recovered: a.impact.recovered,
+      outsideBounds: a.impact.outsideBounds && {
+        from: iso(a.impact.outsideBounds.from),
+        to: iso(a.impact.outsideBounds.to),
+        minutes: a.impact.outsideBounds.minutes,
+      },
       peakErrorRatePercent: ext(a.impact.peakErrorRatePercent),
       worstP99LatencyMs: ext(a.impact.worstP99LatencyMs),
       fewestHealthyHosts: ext(a.impact.fewestHealthyHosts),

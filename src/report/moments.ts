@@ -1,6 +1,15 @@
+import { faultEndOf } from '../fis/fault-end.ts';
 import type { Incident } from '../timeline/event.ts';
 import type { ReportFacts } from './attributes.ts';
-import { boundReader, outsideBound } from './samples.ts';
+import { type ActionRun, TERMINAL_ACTION, TERMINAL_EXPERIMENT } from './automation.ts';
+import {
+  type BoundsHistory,
+  boundsHistory,
+  breachText,
+  minuteOf,
+  outsideAnyBound,
+  type TimedSample,
+} from './samples.ts';
 import { backToSteady, type SubjectHistory } from './steady-state.ts';
 import type { Fact } from './timeline.ts';
 
@@ -23,6 +32,8 @@ export interface KeyMoment {
   at: number | null;
   /** The event it was derived from (null for the incident's closedAt or when not found; for an incident a remediation opened, its impact and detection point at the triage of the transition it states). */
   eventId: string | null;
+  /** What on the timeline shows it, as a person reads it (null when not recorded). */
+  evidence: string | null;
   definition: string;
 }
 
@@ -36,7 +47,6 @@ export interface MomentDuration {
   note: string | null;
 }
 
-export const TERMINAL_EXPERIMENT = new Set(['completed', 'stopped', 'failed', 'cancelled']);
 const REMEDIATION_SUCCESS: Record<string, string> = {
   'ssm.automation': 'Success',
   'route53.change': 'INSYNC',
@@ -53,6 +63,12 @@ const LABELS: Record<MomentName, string> = {
   recovered: 'Recovered',
   resolved: 'Resolved',
 };
+
+const RECOVERED_DEFINITION =
+  "The steady state was whole again, for good, as the service's own signals show it: the last of each steady-state " +
+  "alarm's return to OK, each health check's return to healthy and the first minute from which every hypothesis " +
+  "metric stayed within its bounds. When nothing left the steady state, the fault's end. Never the poll that noticed it: " +
+  'only when the timeline does not show a subject back that the recovery check saw back, that check (a poll, so an upper bound).';
 
 function definitions(kind: Incident['kind']): Record<MomentName, string> {
   return {
@@ -72,10 +88,13 @@ function definitions(kind: Incident['kind']): Record<MomentName, string> {
       "The first remediation whose verification passed: its runbook's alarms back to OK and health checks healthy.",
     mitigated:
       kind === 'gameday'
-        ? 'The experiment reached a terminal state (completed, stopped, failed or cancelled): the fault stopped.'
-        : 'A remediation succeeded (SSM Automation Success, Route 53 change INSYNC) or the experiment behind it ended.',
+        ? 'The user impact stopped: the first minute from which every hypothesis metric stayed within its bounds, when one had left them; ' +
+          'otherwise the first remediation action that succeeded (SSM Automation Success, Route 53 change INSYNC) or the recovery, whichever came first.'
+        : 'A remediation succeeded (SSM Automation Success, Route 53 change INSYNC) or the experiment behind it ended; the recovery, when it came first.',
     recovered:
-      'The steady state was back: the recovery verification passed, or every steady-state alarm was OK and every health check healthy again (for good) at or after mitigation; on a timeline without alarm transitions, the first remediation verified.',
+      kind === 'gameday'
+        ? RECOVERED_DEFINITION
+        : `${RECOVERED_DEFINITION} On a timeline without alarm transitions or samples, the first remediation verified, else the mitigation.`,
     resolved: 'The incident was closed.',
   };
 }
@@ -114,15 +133,23 @@ const DURATIONS: ReadonlyArray<Pick<MomentDuration, 'name' | 'label' | 'to' | 'd
 ];
 
 /**
- * The moments a person is shown: the remediation ones only when a remediation acted (a game day with
- * remediation off would otherwise list two "not recorded" rows). The JSON keeps all of them.
+ * The moments a person is shown, in the order they happened (those not recorded last): the
+ * remediation ones only when a remediation acted (a game day with remediation off would otherwise
+ * list two "not recorded" rows). The JSON keeps all of them, in their fixed order.
  */
 export function shownMoments(moments: readonly KeyMoment[]): KeyMoment[] {
-  return moments.filter((m) => m.at !== null || !m.name.startsWith('remediation'));
+  const shown = moments.filter((m) => m.at !== null || !m.name.startsWith('remediation'));
+  const rank = (m: KeyMoment) => MOMENT_NAMES.indexOf(m.name);
+  return shown.sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity) || rank(a) - rank(b));
 }
 
-/** Pairs that must be in this order for durations to mean anything (others may legitimately cross). */
-const ORDER: ReadonlyArray<[MomentName, MomentName]> = [
+/**
+ * Pairs that a consistent timeline cannot put in the other order, whatever the incident: each
+ * later moment is defined from or after the earlier one. Others may legitimately cross (the load
+ * balancer may stop the user impact before an alarm detects anything; a remediation may be
+ * verified while the metrics are still out).
+ */
+export const ORDER: ReadonlyArray<[MomentName, MomentName]> = [
   ['impactStarted', 'detected'],
   ['impactStarted', 'responded'],
   ['impactStarted', 'mitigated'],
@@ -138,36 +165,69 @@ const ORDER: ReadonlyArray<[MomentName, MomentName]> = [
 interface Found {
   at: number;
   eventId: string | null;
+  evidence: string;
 }
 
+const found = (f: Fact): Found => ({
+  at: f.at,
+  eventId: f.event.eventId,
+  evidence: f.event.summary || f.event.kind,
+});
+
 const first = (facts: readonly Fact[], test: (f: Fact) => boolean, from = -Infinity): Found | null => {
-  for (const f of facts) if (f.at >= from && test(f)) return { at: f.at, eventId: f.event.eventId };
+  for (const f of facts) if (f.at >= from && test(f)) return found(f);
   return null;
 };
 
+/** What the moments are derived from. */
+export interface MomentInputs {
+  incident: Incident;
+  facts: readonly Fact[];
+  attrs: ReportFacts;
+  histories: readonly SubjectHistory[];
+  samples: readonly TimedSample[];
+  /** The FIS actions' runs (a game day's fault ends with the last one that acts on something). */
+  actions: readonly ActionRun[];
+}
+
 /**
- * The key moments, each derived independently from the timeline (never typed by hand) so that
- * the order check below can catch a timeline that contradicts itself.
+ * The key moments, each derived independently from the events that show it (never from a poll that
+ * noticed it, never typed by hand) so that the order check below can catch a timeline that
+ * contradicts itself.
  */
-export function keyMoments(
-  incident: Incident,
-  facts: readonly Fact[],
-  attrs: ReportFacts,
-  histories: readonly SubjectHistory[],
-): KeyMoment[] {
+export function keyMoments(x: MomentInputs): KeyMoment[] {
+  const { incident, facts, attrs } = x;
   const gameday = incident.kind === 'gameday';
   const stated = gameday ? null : statedTransition(facts, attrs);
   const impact = gameday
     ? first(facts, isInjection)
-    : earliest(earliest(first(facts, isAlarm), firstBreach(facts, attrs)), stated);
+    : earliest(earliest(first(facts, isAlarm), firstBreach(x)), stated);
   const detected = impact ? (first(facts, isAlarm, impact.at) ?? stated) : null;
   const responded = detected ? first(facts, isResponse, detected.at) : null;
-  const mitigated = first(facts, (f) => isExperimentEnd(f) || (!gameday && isRemediationSuccess(f)));
   const verified = first(facts, isRemediationVerified);
-  const recovered = recoveredMoment(facts, histories, mitigated, verified);
+  const bounds = impact
+    ? boundsHistory(x.samples, attrs.hypothesis?.metrics ?? [], minuteOf(impact.at))
+    : { outside: [], back: undefined };
+  const fixed = impact ? first(facts, isRemediationSuccess, impact.at) : null;
+  let mitigated: Found | null;
+  let recovered: Found | null;
+  if (gameday) {
+    recovered = impact ? gameDayRecovery(x, impact, bounds) : null;
+    mitigated = !impact
+      ? null
+      : bounds.back !== undefined
+        ? bounds.back && metricsBack(bounds.back)
+        : earliest(fixed, recovered);
+  } else {
+    const ended = first(facts, (f) => isExperimentEnd(f) || isRemediationSuccess(f));
+    recovered = impact ? incidentRecovery(x, impact, bounds, ended, verified) : null;
+    // Back before the fix reported done (a host healthy before its automation's last step): that was the mitigation.
+    mitigated = earliest(ended, recovered);
+  }
   const closedAt = incident.closedAt ? Date.parse(incident.closedAt) : null;
-  const resolved: Found | null = closedAt === null ? null : { at: closedAt, eventId: null };
-  const found: Record<MomentName, Found | null> = {
+  const resolved: Found | null =
+    closedAt === null ? null : { at: closedAt, eventId: null, evidence: 'the incident was closed' };
+  const all: Record<MomentName, Found | null> = {
     impactStarted: impact,
     detected,
     responded,
@@ -181,8 +241,9 @@ export function keyMoments(
   return MOMENT_NAMES.map((name) => ({
     name,
     label: LABELS[name],
-    at: found[name]?.at ?? null,
-    eventId: found[name]?.eventId ?? null,
+    at: all[name]?.at ?? null,
+    eventId: all[name]?.eventId ?? null,
+    evidence: all[name]?.evidence ?? null,
     definition: defs[name],
   }));
 }
@@ -191,6 +252,91 @@ function earliest(a: Found | null, b: Found | null): Found | null {
   if (!a) return b;
   if (!b) return a;
   return b.at < a.at ? b : a;
+}
+
+function latest(list: ReadonlyArray<Found | null>): Found | null {
+  let out: Found | null = null;
+  for (const f of list) if (f && (out === null || f.at > out.at)) out = f;
+  return out;
+}
+
+const metricsBack = (s: TimedSample): Found => ({
+  at: s.minute,
+  eventId: s.eventId,
+  evidence: 'from this minute on, every hypothesis metric within its bounds',
+});
+
+/**
+ * The signals' last return (alarms, health checks, metric bounds), when all are back; `'out'` when
+ * one still is not, `'never-left'` when none left the steady state after impact started.
+ */
+function signalsBack(x: MomentInputs, impact: Found, bounds: BoundsHistory): Found | 'out' | 'never-left' {
+  const alarms = backToSteady(x.histories, impact.at);
+  if (alarms.out || bounds.back === null) return 'out';
+  const alarmBack: Found | null = alarms.last && {
+    at: alarms.last.at,
+    eventId: alarms.last.eventId,
+    evidence:
+      x.facts.find((f) => f.event.eventId === alarms.last!.eventId)?.event.summary ??
+      `${alarms.last.subject} back to ${alarms.last.state}`,
+  };
+  return latest([alarmBack, bounds.back ? metricsBack(bounds.back) : null]) ?? 'never-left';
+}
+
+/** The recovery check that closed the game day: its verdict, and the poll it made it at. */
+function verification(facts: readonly Fact[]): { recovered: boolean; fact: Fact } | null {
+  let last: Fact | undefined;
+  for (const f of facts) if (f.typed?.kind === 'gameday.recovery') last = f;
+  return last?.typed?.kind === 'gameday.recovery'
+    ? { recovered: last.typed.detail.recovered, fact: last }
+    : null;
+}
+
+function gameDayRecovery(x: MomentInputs, impact: Found, bounds: BoundsHistory): Found | null {
+  const check = verification(x.facts);
+  if (check && !check.recovered) return null;
+  const back = signalsBack(x, impact, bounds);
+  if (back === 'out') {
+    // The check saw it whole; the timeline does not show every subject's return: the check is the only evidence.
+    return check
+      ? {
+          ...found(check.fact),
+          evidence: 'the recovery check (a poll: the timeline does not show every signal back)',
+        }
+      : null;
+  }
+  if (back !== 'never-left') return back;
+  const end = faultEnd(x);
+  return end && { ...end, evidence: 'the fault ended; nothing had left the steady state' };
+}
+
+function incidentRecovery(
+  x: MomentInputs,
+  impact: Found,
+  bounds: BoundsHistory,
+  mitigated: Found | null,
+  verified: Found | null,
+): Found | null {
+  const back = signalsBack(x, impact, bounds);
+  if (back === 'out') return null;
+  if (back !== 'never-left') return back;
+  // Nothing on the timeline to judge the steady state by: the remediation's verification did.
+  return verified ?? mitigated;
+}
+
+/**
+ * When the game day's fault ended: the last FIS action that acts on something (src/fis/fault-end.ts),
+ * or, on a timeline that shows no action running, the experiment's end.
+ */
+export function faultEnd(x: Pick<MomentInputs, 'facts' | 'actions'>): Found | null {
+  // An action still running when the timeline ends has not ended, whatever it is counted up to.
+  const { injected, endedAt } = faultEndOf(x.actions.map((a) => (a.ongoing ? { ...a, endedAt: null } : a)));
+  if (!injected) return first(x.facts, isExperimentEnd);
+  if (endedAt === null) return null;
+  const ended = x.facts.find(
+    (f) => f.at === endedAt && f.typed?.kind === 'fis.action' && TERMINAL_ACTION.has(f.typed.detail.status),
+  );
+  return ended ? found(ended) : { at: endedAt, eventId: null, evidence: 'the fault ended' };
 }
 
 const isInjection = (f: Fact) =>
@@ -227,49 +373,20 @@ function statedTransition(facts: readonly Fact[], attrs: ReportFacts): Found | n
   if (s?.kind !== 'alarm' || s.at === null) return null;
   const triage = first(facts, (f) => f.typed?.kind === 'remediation.triage' && f.typed.detail.matched);
   if (!triage || s.at > triage.at) return null;
-  return { at: s.at, eventId: triage.eventId };
+  return {
+    at: s.at,
+    eventId: triage.eventId,
+    evidence: `alarm ${s.name} went to ${s.state}, as the remediation's event states it`,
+  };
 }
 
-function firstBreach(facts: readonly Fact[], attrs: ReportFacts): Found | null {
-  const bounds = (attrs.hypothesis?.metrics ?? []).flatMap((b) => {
-    const read = boundReader(b);
-    return read ? [{ b, read }] : [];
-  });
-  if (bounds.length === 0) return null;
-  return first(facts, (f) => {
-    if (f.typed?.kind !== 'metrics.sample') return false;
-    const s = f.typed.detail;
-    return bounds.some(({ b, read }) => {
-      const v = read(s);
-      return v !== null && outsideBound(b, v);
-    });
-  });
-}
-
-function recoveredMoment(
-  facts: readonly Fact[],
-  histories: readonly SubjectHistory[],
-  mitigated: Found | null,
-  remediationVerified: Found | null,
-): Found | null {
-  let verification: Fact | undefined;
-  for (const f of facts) if (f.typed?.kind === 'gameday.recovery') verification = f;
-  if (verification?.typed?.kind === 'gameday.recovery') {
-    const d = verification.typed.detail;
-    if (!d.recovered) return null;
-    const at = d.recoveredAt ? Date.parse(d.recoveredAt) : verification.at;
-    return { at: Number.isNaN(at) ? verification.at : at, eventId: verification.event.eventId };
-  }
-  // Nothing on the timeline to judge the steady state by: the remediation's verification did.
-  if (histories.length === 0 && remediationVerified) return remediationVerified;
-  if (!mitigated) return null;
-  const back = backToSteady(histories);
-  if (back.at === null) {
-    // Nothing left the steady state, or something never came back.
-    const anyOut = histories.some((h) => h.transitions.at(-1)?.steady === false);
-    return anyOut ? null : mitigated;
-  }
-  return back.at > mitigated.at ? { at: back.at, eventId: back.eventId } : mitigated;
+function firstBreach(x: MomentInputs): Found | null {
+  const outside = outsideAnyBound(x.attrs.hypothesis?.metrics ?? []);
+  if (!outside) return null;
+  const s = x.samples.find((t) => outside(t.sample));
+  return s
+    ? { at: s.minute, eventId: s.eventId, evidence: breachText(x.attrs.hypothesis?.metrics ?? [], s.sample) }
+    : null;
 }
 
 /** Pairs of moments out of order, as sentences; empty when the timeline is consistent. */

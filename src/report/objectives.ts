@@ -47,7 +47,8 @@ export interface Objectives {
 }
 
 const RTO_DEFINITION =
-  'Fault ended (the experiment ended, or the mitigation) → steady state back (recovered).';
+  'Fault ended (the last FIS action that acts on something ended: a wait that holds the experiment open is not the fault; ' +
+  'for an incident a remediation opened, the mitigation) → steady state back (recovered); zero when it was back before the fault ended.';
 const RPO_DEFINITION =
   "The most replica lag in the minute samples from the failover's minute until recovery (or the end of the timeline): the writes a failover at that moment could lose.";
 export const ERROR_BUDGET_FORMULA =
@@ -59,13 +60,22 @@ export function objectives(
   moments: readonly KeyMoment[],
   attrs: ReportFacts,
   suspect: ReadonlySet<MomentName>,
+  /** When the fault ended (a game day), or the mitigation (an incident a remediation opened). */
+  faultEndedAt: number | null,
 ): Objectives {
   // A moment the order check doubts is not used to bound anything.
   const raw = (name: MomentName) => moments.find((m) => m.name === name)!.at;
   const at = (name: MomentName) => (suspect.has(name) ? null : raw(name));
   const outOfOrder = suspect.has('mitigated') || suspect.has('recovered');
   return {
-    rto: rto(facts, attrs, raw('mitigated'), raw('recovered'), outOfOrder),
+    rto: rto(
+      facts,
+      attrs,
+      raw('impactStarted') === null ? null : faultEndedAt,
+      raw('recovered'),
+      outOfOrder,
+      raw('impactStarted') !== null,
+    ),
     rpo: rpo(facts, samples, attrs, at('recovered')),
     errorBudget: errorBudget(samples, attrs, raw('impactStarted'), at('recovered')),
   };
@@ -74,24 +84,24 @@ export function objectives(
 function rto(
   facts: readonly Fact[],
   attrs: ReportFacts,
-  mitigated: number | null,
+  faultEndedAt: number | null,
   recovered: number | null,
   outOfOrder: boolean,
+  impacted: boolean,
 ): RtoResult {
-  let verification: { recovered: boolean; faultEndedAt?: string } | undefined;
+  let verification: { recovered: boolean } | undefined;
   for (const f of facts) if (f.typed?.kind === 'gameday.recovery') verification = f.typed.detail;
-  const stated = verification?.faultEndedAt ? Date.parse(verification.faultEndedAt) : Number.NaN;
-  const faultEndedAt = Number.isNaN(stated) ? mitigated : stated;
   const objectiveSeconds = attrs.objectives.rtoSeconds;
   const base = { objectiveSeconds, faultEndedAt, recoveredAt: recovered, definition: RTO_DEFINITION };
-  const notRecovered = verification ? !verification.recovered : false;
-  if (faultEndedAt === null) {
-    return { ...base, achievedSeconds: null, met: null, note: 'the fault end was not recorded' };
-  }
-  if (outOfOrder || (recovered !== null && recovered < faultEndedAt)) {
-    return { ...base, achievedSeconds: null, met: null, note: 'moments out of order (see the order check)' };
-  }
+  const unmeasured = (note: string): RtoResult => ({ ...base, achievedSeconds: null, met: null, note });
+  // Nothing was injected: there was nothing to recover from, and no time to measure.
+  if (attrs.dryRun)
+    return { ...unmeasured('a dry run injects nothing'), faultEndedAt: null, recoveredAt: null };
+  if (!impacted) return unmeasured('no impact was recorded');
+  if (faultEndedAt === null) return unmeasured('the fault end was not recorded');
+  if (outOfOrder) return unmeasured('moments out of order (see the order check)');
   if (recovered === null) {
+    const notRecovered = verification ? !verification.recovered : false;
     return {
       ...base,
       achievedSeconds: null,
@@ -101,12 +111,19 @@ function rto(
         : 'the steady state was not seen back on the timeline',
     };
   }
-  const achievedSeconds = (recovered - faultEndedAt) / 1000;
+  // Back while the fault was still on (the service rode it out): nothing left to recover.
+  const achievedSeconds = Math.max(0, recovered - faultEndedAt) / 1000;
+  const early = recovered < faultEndedAt ? 'back before the fault ended' : null;
   return {
     ...base,
     achievedSeconds,
     met: objectiveSeconds === null ? null : achievedSeconds <= objectiveSeconds,
-    note: objectiveSeconds === null ? 'no RTO objective given' : null,
+    note:
+      objectiveSeconds === null
+        ? early
+          ? `no RTO objective given; ${early}`
+          : 'no RTO objective given'
+        : early,
   };
 }
 

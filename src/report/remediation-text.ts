@@ -94,7 +94,7 @@ export function durationCells(r: RemediationRun): string[] {
 }
 
 export const DURATION_DEFINITIONS =
-  'Trigger → action: the alarm transition (or event) → the action started. Action ran: started → first seen terminal (SSM status, Route 53 INSYNC; polled every 15 s). ' +
+  "Trigger → action: the alarm transition (or event) → the action started. Action ran: started → ended (the SSM execution's own end time; a Route 53 change is first seen INSYNC, polled every 15 s). " +
   'Action → recovered: started → the triggering alarm back to OK (or, when that is not on the timeline, the verification that passed; checked every 30 s). Total: trigger → the outcome.';
 
 /** One line, e.g. `az-capacity, on alarm … → ALARM at 09:02:05: SSM Automation … started 0 s later; resolved at 09:04:20 (total 2 min 15 s)`. */

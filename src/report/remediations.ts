@@ -66,7 +66,7 @@ export interface RemediationRun {
     changeId: string | null;
     outcome: 'started' | 'refused' | 'dry-run' | null;
     startedAt: number | null;
-    /** When it was first seen terminal (SSM status, Route 53 INSYNC): polled, so up to a poll late. */
+    /** When it ended: the SSM execution's end time; a Route 53 change when first seen INSYNC (polled, so up to a poll late). */
     endedAt: number | null;
     finalStatus: string | null;
     reason: string | null;

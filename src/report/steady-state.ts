@@ -104,24 +104,21 @@ export function episodesOf(h: SubjectHistory): Episode[] {
 }
 
 /**
- * When every subject was steady again for good: the latest return to steady among subjects that
- * left it, or null if any subject ends the timeline out of its steady state.
+ * Whether every subject is steady at the end of the timeline (`out` when one is not), and the
+ * latest return to steady at or after `from` among them: the transition that made the steady state
+ * whole again, as far as alarms and health checks tell. `last` is null when none came back since.
  */
-export function backToSteady(histories: readonly SubjectHistory[]): {
-  at: number | null;
-  eventId: string | null;
-} {
-  let at: number | null = null;
-  let eventId: string | null = null;
+export function backToSteady(
+  histories: readonly SubjectHistory[],
+  from: number,
+): { out: boolean; last: (Transition & { subject: string }) | null } {
+  let last: (Transition & { subject: string }) | null = null;
   for (const h of histories) {
-    const last = h.transitions[h.transitions.length - 1];
-    if (!last) continue;
-    if (!last.steady) return { at: null, eventId: null };
-    const leftSteady = h.transitions.some((t) => !t.steady);
-    if (leftSteady && (at === null || last.at > at)) {
-      at = last.at;
-      eventId = last.eventId;
-    }
+    const t = h.transitions[h.transitions.length - 1];
+    if (!t) continue;
+    if (!t.steady) return { out: true, last: null };
+    const left = h.transitions.some((x) => !x.steady);
+    if (left && t.at >= from && (last === null || t.at > last.at)) last = { ...t, subject: h.subject };
   }
-  return { at, eventId };
+  return { out: false, last };
 }

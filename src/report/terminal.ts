@@ -1,5 +1,6 @@
 import type { Incident, TimelineEvent } from '../timeline/event.ts';
 import { analyse, type ReportOptions } from './analysis.ts';
+import { INCIDENT_TYPE_LABELS, type IncidentType, incidentType } from './attributes.ts';
 import { formatDuration, formatNumber } from './format.ts';
 import type { ReportVerdict } from './json.ts';
 import { type MinuteRow, minuteRows } from './minutes.ts';
@@ -36,7 +37,7 @@ export function renderTerminalTimeline(
   const offsets = [zone.offsetLabel(from), zone.offsetLabel(to)];
   const out = [
     `Timeline of ${incident.title || incident.incidentId}`,
-    `Incident ${incident.incidentId} · ${incident.kind === 'gameday' ? 'game day' : 'incident'} · ${incident.service} · ${incident.status}`,
+    `Incident ${incident.incidentId} · ${INCIDENT_TYPE_LABELS[incidentType(incident)]} · ${incident.service} · ${incident.status}`,
     `Times are shown in ${zone.timeZone} (${offsets[0] === offsets[1] ? offsets[0] : `${offsets[0]} at the start, ${offsets[1]} at the end`}).`,
   ];
   if (a.facts.length === 0) {
@@ -45,25 +46,28 @@ export function renderTerminalTimeline(
   }
   for (const problem of a.orderProblems) out.push(`Order check failed: ${problem}`);
 
-  out.push('', 'Key moments (durations measured from impact start):');
   const byMoment = new Map(a.durations.map((d) => [d.to, d]));
+  if (a.attrs.dryRun) out.push('', 'Key moments: none (a dry run injects nothing).');
+  else
+    out.push(
+      '',
+      'Key moments (in the order they happened; durations measured from impact start):',
+      ...textTable(
+        [{ title: '  MOMENT' }, { title: 'TIME' }, { title: 'DURATION' }],
+        shownMoments(a.moments).map((m) => {
+          const d = byMoment.get(m.name);
+          return [
+            `  ${m.label}`,
+            m.at === null ? 'not recorded' : zone.dateTime(m.at),
+            d?.seconds == null
+              ? ''
+              : `${d.label.replace(/ \(.*\)$/, '').toLowerCase()} ${formatDuration(d.seconds)}`,
+          ];
+        }),
+      ).slice(1),
+    );
   out.push(
-    ...textTable(
-      [{ title: '  MOMENT' }, { title: 'TIME' }, { title: 'DURATION' }],
-      shownMoments(a.moments).map((m) => {
-        const d = byMoment.get(m.name);
-        return [
-          `  ${m.label}`,
-          m.at === null ? 'not recorded' : zone.dateTime(m.at),
-          d?.seconds == null
-            ? ''
-            : `${d.label.replace(/ \(.*\)$/, '').toLowerCase()} ${formatDuration(d.seconds)}`,
-        ];
-      }),
-    ).slice(1),
-  );
-  out.push(
-    `Verdict: hypothesis ${a.hypothesis.verdict === 'untested' ? 'not tested' : a.hypothesis.verdict} · RTO ${rtoText(a.objectives.rto)}`,
+    `Verdict: hypothesis ${a.hypothesis.verdict === 'untested' ? 'not tested' : a.hypothesis.verdict} · RTO ${rtoText(a.objectives.rto, incidentType(incident))}`,
   );
 
   const { runs, counts } = a.remediations;
@@ -148,10 +152,12 @@ export function renderTerminalTimeline(
   }
 }
 
-/** `met (2 min 48 s, objective 15 min)`, `missed (not recovered, objective 15 min)`, `not set`. */
+/** `met (2 min 48 s, objective 15 min)`, `missed (not recovered, objective 15 min)`, `not set`, `not measured (dry run)`. */
 export function rtoText(
   rto: Pick<ReportVerdict['rto'], 'objectiveSeconds' | 'achievedSeconds' | 'met'>,
+  type: IncidentType = 'gameday',
 ): string {
+  if (type === 'dry-run') return 'not measured (dry run)';
   const objective = rto.objectiveSeconds === null ? '' : `objective ${formatDuration(rto.objectiveSeconds)}`;
   const achieved = rto.achievedSeconds === null ? 'not recovered' : formatDuration(rto.achievedSeconds);
   if (rto.met === true) return `met (${achieved}, ${objective})`;

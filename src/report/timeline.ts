@@ -1,4 +1,5 @@
 import type { Incident, TimelineEvent } from '../timeline/event.ts';
+import { compareTimeline } from '../timeline/order.ts';
 import { type TypedDetail, typedDetail } from './details.ts';
 import { ReportInputError } from './errors.ts';
 
@@ -11,7 +12,7 @@ export interface Fact {
 
 /** The timeline the report is built from, with what was dropped to get there. */
 export interface NormalisedTimeline {
-  /** Ordered by occurredAt, then eventId. */
+  /** In the timeline's order (src/timeline/order.ts): occurredAt, then the order recorded. */
   facts: Fact[];
   /** Events whose eventId had already been seen (a retried or duplicated write). */
   duplicatesDropped: number;
@@ -43,7 +44,7 @@ export function normaliseTimeline(incident: Incident, events: readonly TimelineE
     }
     sorted[i] = { event, at, typed: undefined };
   }
-  sorted.sort(byTimeThenId);
+  sorted.sort(byTimelineOrder);
 
   const seen = new Set<string>();
   const lastState = new Map<string, string>();
@@ -92,10 +93,10 @@ function checkReferences(events: readonly TimelineEvent[], known: Set<string>): 
   );
 }
 
-function byTimeThenId(a: Fact, b: Fact): number {
-  if (a.at !== b.at) return a.at - b.at;
-  if (a.event.eventId !== b.event.eventId) return a.event.eventId < b.event.eventId ? -1 : 1;
-  // Only duplicates get here: keep the first recorded, and any fixed choice among exact ties.
+function byTimelineOrder(a: Fact, b: Fact): number {
+  const order = compareTimeline(a, b);
+  if (order !== 0) return order;
+  // Only copies of one event get here: keep the first recorded, and any fixed choice among exact ties.
   const ra = Date.parse(a.event.recordedAt);
   const rb = Date.parse(b.event.recordedAt);
   if (ra !== rb) return ra - rb;

@@ -27,10 +27,16 @@ export const timelineEvent = z.strictObject({
    * `alarm:checkout-5xx-rate:2026-01-05T09:12:00.000Z`.
    */
   eventId: z.string().check(z.minLength(1), z.maxLength(512)),
-  /** When the thing happened, ISO-8601 UTC. The timeline is ordered by this, then by eventId. */
+  /** When the thing happened, ISO-8601 UTC. The timeline is ordered by this, then by `seq` (src/timeline/order.ts). */
   occurredAt: z.iso.datetime(),
   /** When faultline wrote it, ISO-8601 UTC. */
   recordedAt: z.iso.datetime(),
+  /**
+   * The order it was written in on its incident (1, 2, …; gaps are writes that found the event
+   * already there): the store hands it out, and it orders the events of one millisecond. Absent
+   * on events written before faultline numbered them.
+   */
+  seq: z.optional(z.int().check(z.gte(1))),
   source: eventSource,
   /** Dotted kind, e.g. `gameday.step`, `fis.experiment`, `alarm.state`, `metrics.sample`, `note`. */
   kind: z.string().check(z.minLength(1)),
@@ -41,7 +47,7 @@ export const timelineEvent = z.strictObject({
 });
 
 export type TimelineEvent = z.infer<typeof timelineEvent>;
-export type NewTimelineEvent = Omit<z.input<typeof timelineEvent>, 'recordedAt' | 'incidentId'> & {
+export type NewTimelineEvent = Omit<z.input<typeof timelineEvent>, 'recordedAt' | 'incidentId' | 'seq'> & {
   recordedAt?: string;
 };
 

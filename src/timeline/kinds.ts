@@ -26,7 +26,11 @@ export interface EventKinds {
   };
   /** A step failed and the emergency path ran: `gameday:failed`. */
   'gameday.failed': { error: string; cause?: string; experimentStopped: boolean };
-  /** Recovery verification finished: `recovery:<recovered|not-recovered>`. */
+  /**
+   * Recovery verification finished: `recovery:<recovered|not-recovered>`, at the poll that decided
+   * it (when the steady state came back is read from the alarm, health-check and metric events).
+   * `recoveredAt` (that poll's time) is written only by earlier versions.
+   */
   'gameday.recovery': { recovered: boolean; faultEndedAt?: string; recoveredAt?: string; deadline: string };
   /** The FIS template used: `fis:template:<id>:<action>`. */
   'fis.template': { templateId: string; action: 'created' | 'updated' | 'unchanged' };

@@ -15,20 +15,24 @@ import {
   type TimelineEvent,
   timelineEvent,
 } from './event.ts';
+import { timelineSortKey } from './order.ts';
 
 /**
  * The timeline table (declared in serverless.yml): one partition per incident.
  * - `pk = INCIDENT#<id>, sk = META`: the incident.
  * - `pk = INCIDENT#<id>, sk = EVENT#<eventId>`: an event; writing it is conditional on the key
  *   not existing, so the same event written twice is stored once.
- * - `at = <occurredAt>#<eventId>` on every event, the sort key of the `byTime` local index, so the
- *   timeline reads back ordered by when things happened, ties broken by id, page by page.
+ * - `pk = INCIDENT#<id>, sk = SEQ`: the incident's event counter (`n`), raised by one with an
+ *   atomic ADD for every event written, so concurrent writers each get their own number (`seq`).
+ * - `at = <occurredAt>#<seq>` on every event, the sort key of the `byTime` local index, so the
+ *   timeline reads back in its order (src/timeline/order.ts), page by page.
  * - `pk = INCIDENTS, sk = <openedAt>#<id>`: one small, never-changing item per incident, so that
  *   incidents list newest first with a Query, not a Scan of every event in the table. Status and
  *   verdict are read from the incident itself (they change; this item does not).
  */
 export const TIMELINE_INDEX = 'byTime';
 const INCIDENTS_PK = 'INCIDENTS';
+const SEQUENCE_SK = 'SEQ';
 /** BatchGetItem's limit on keys per request. */
 const BATCH_GET_MAX = 100;
 /** Rounds of BatchGetItem for keys DynamoDB left unprocessed (under throttling) before giving up. */
@@ -192,15 +196,17 @@ export class TimelineStore {
   }
 
   /**
-   * Appends an event. Returns false when an event with the same id is already on the timeline
-   * (nothing is written: automatic events are never edited).
+   * Appends an event, numbered after every event already written on the incident (its `seq`).
+   * Returns false when an event with the same id is already on the timeline (nothing is written:
+   * automatic events are never edited, and the first write keeps its place).
    */
   async append(incidentId: string, input: NewTimelineEvent): Promise<boolean> {
-    const event = timelineEvent.parse({
+    const parsed = timelineEvent.parse({
       ...input,
       incidentId,
       recordedAt: input.recordedAt ?? this.now().toISOString(),
     });
+    const event = { ...parsed, seq: await this.nextSeq(incidentId) };
     try {
       await awsCall('append timeline event', () =>
         this.db.send(
@@ -209,7 +215,7 @@ export class TimelineStore {
             Item: {
               pk: pk(incidentId),
               sk: `EVENT#${event.eventId}`,
-              at: `${event.occurredAt}#${event.eventId}`,
+              at: timelineSortKey(event),
               ...event,
             },
             ConditionExpression: 'attribute_not_exists(sk)',
@@ -221,6 +227,29 @@ export class TimelineStore {
       if (e instanceof ConditionalCheckFailedException) return false;
       throw e;
     }
+  }
+
+  /** The incident's next sequence number: one atomic ADD, so two writers never get the same. */
+  private async nextSeq(incidentId: string): Promise<number> {
+    const out = await awsCall('number timeline event', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: pk(incidentId), sk: SEQUENCE_SK },
+          UpdateExpression: 'ADD #n :one',
+          ExpressionAttributeNames: { '#n': 'n' },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      ),
+    );
+    const n = out.Attributes?.n;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+      throw new Error(
+        `the timeline counter of incident '${incidentId}' holds ${JSON.stringify(n)}, not a count`,
+      );
+    }
+    return n;
   }
 
   /** The event with this id on the incident's timeline, if there is one. */
@@ -258,7 +287,7 @@ export class TimelineStore {
     return events;
   }
 
-  /** One page of the timeline, oldest first. Pass the returned cursor to read the next page. */
+  /** One page of the timeline, in its order (src/timeline/order.ts). Pass the returned cursor to read the next page. */
   async page(
     incidentId: string,
     opts: { limit?: number; cursor?: string } = {},
@@ -278,7 +307,7 @@ export class TimelineStore {
     return { events: (out.Items ?? []).map(eventOf), cursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
-  /** The whole timeline, oldest first. */
+  /** The whole timeline, in its order (src/timeline/order.ts). */
   async all(incidentId: string): Promise<TimelineEvent[]> {
     const events: TimelineEvent[] = [];
     let cursor: string | undefined;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentListing } from '../../cli/actions/incidents.ts';
 import { runCli } from '../helpers/cli.ts';
-import { azOutageIncident, azOutageTimeline } from '../report/fixtures.ts';
+import { AZ_OUTAGE_ATTRIBUTES, azOutageIncident, azOutageTimeline, ev, iso } from '../report/fixtures.ts';
 import { stateWith } from './timeline-state.ts';
 
 describe('faultline incidents', () => {
@@ -35,6 +35,31 @@ describe('faultline incidents', () => {
         }),
         events: [],
       },
+      // A dry run: targets resolved, nothing injected, nothing measured.
+      {
+        incident: azOutageIncident({
+          incidentId: 'gd-dry-1',
+          title: 'Game day (dry run): az-outage',
+          openedAt: '2026-01-06T12:00:00.000Z',
+          closedAt: '2026-01-06T12:02:00.000Z',
+          attributes: { ...AZ_OUTAGE_ATTRIBUTES, dryRun: true },
+        }),
+        events: [
+          ev('gd-dry-1', '12:00:00', 'fis:experiment:EXPdry:pending', 'fis.experiment', {
+            experimentId: 'EXPdry',
+            status: 'pending',
+          }),
+          ev('gd-dry-1', '12:00:03', 'fis:experiment:EXPdry:completed', 'fis.experiment', {
+            experimentId: 'EXPdry',
+            status: 'completed',
+          }),
+          ev('gd-dry-1', '12:02:00', 'recovery:recovered', 'gameday.recovery', {
+            recovered: true,
+            deadline: iso('12:10:03'),
+          }),
+        ],
+        withVerdict: true,
+      },
     ]);
   });
   afterAll(() => state.cleanup());
@@ -49,7 +74,8 @@ describe('faultline incidents', () => {
         'INCIDENT            KIND      SERVICE   OPENED            STATUS    HYPOTHESIS  RTO',
         'inc-5xx-20260108    incident  checkout  2026-01-08 23:30  open      –           –',
         'gd-instance-kill-1  game day  checkout  2026-01-07 12:00  failed    –           –',
-        'gd-az-outage-1      game day  checkout  2026-01-06 08:59  resolved  deviated    met (2 min 48 s, objective 15 min)',
+        'gd-dry-1            dry run   checkout  2026-01-06 12:00  resolved  not tested  not measured (dry run)',
+        'gd-az-outage-1      game day  checkout  2026-01-06 08:59  resolved  deviated    met (2 min 50 s, objective 15 min)',
         '',
       ].join('\n'),
     );
@@ -96,9 +122,14 @@ describe('faultline incidents', () => {
     expect(list.map((i) => i.incidentId)).toEqual([
       'inc-5xx-20260108',
       'gd-instance-kill-1',
+      'gd-dry-1',
       'gd-az-outage-1',
     ]);
-    expect(list[2]).toEqual({
+    expect(list[2]).toMatchObject({
+      kind: 'dry-run',
+      verdict: { hypothesis: 'untested', rto: { objectiveSeconds: 900, achievedSeconds: null, met: null } },
+    });
+    expect(list[3]).toEqual({
       incidentId: 'gd-az-outage-1',
       kind: 'gameday',
       title: 'Game day az-outage on checkout',
@@ -108,7 +139,7 @@ describe('faultline incidents', () => {
       closedAt: '2026-01-06T09:15:00.000Z',
       verdict: {
         hypothesis: 'deviated',
-        rto: { objectiveSeconds: 900, achievedSeconds: 168, met: true },
+        rto: { objectiveSeconds: 900, achievedSeconds: 170, met: true },
         faultStopped: true,
         experiment: { id: 'EXP4z9kPq2', finalStatus: 'completed' },
       },
@@ -125,7 +156,7 @@ describe('faultline incidents', () => {
       'gd-instance-kill-1',
     ]);
     expect(r.stderr).toBe('(showing the newest 2: pass --limit to see more)\n');
-    const all = await incidents('--limit', '3');
+    const all = await incidents('--limit', '4');
     expect(all.stderr).toBe('');
   });
 

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_SCHEMA_VERSION, reportJson } from '../../src/report/json.ts';
 import { renderReport } from '../../src/report/render.ts';
 import { runCli } from '../helpers/cli.ts';
-import { AZ_OUTAGE_TRUTH, azOutageIncident, azOutageTimeline, ev, iso } from '../report/fixtures.ts';
+import {
+  AZ_OUTAGE_TRUTH,
+  azOutageIncident,
+  azOutageTimeline,
+  ev,
+  iso,
+  numbered,
+} from '../report/fixtures.ts';
 import { stateWith } from './timeline-state.ts';
 
 const AZ = 'gd-az-outage-1';
@@ -18,10 +25,10 @@ describe('faultline report', () => {
 
   beforeAll(async () => {
     state = await stateWith([
-      // Written twice and shuffled: the store keeps one of each, the report is the same.
+      // Written twice: the store keeps the first of each, numbered in the order written.
       {
         incident: azOutageIncident(),
-        events: [...azOutageTimeline(), ...azOutageTimeline()].reverse(),
+        events: [...azOutageTimeline(), ...azOutageTimeline()],
         withVerdict: true,
       },
       {
@@ -46,7 +53,9 @@ describe('faultline report', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     // Exactly what the renderer makes of the timeline: nothing lost or doubled on the way through the table.
-    expect(r.stdout).toBe(`${renderReport(azOutageIncident(), azOutageTimeline()).markdown.trimEnd()}\n`);
+    expect(r.stdout).toBe(
+      `${renderReport(azOutageIncident(), numbered(azOutageTimeline())).markdown.trimEnd()}\n`,
+    );
     expect(r.stdout).toMatch(/^# Post-mortem draft: Game day az-outage on checkout\n/);
     expect(r.stdout).toContain('Times are shown in UTC (UTC+00:00).');
     expect(r.stdout).toContain(`| Detected | 2026-01-06 ${AZ_OUTAGE_TRUTH.detected} |`);
@@ -81,7 +90,7 @@ describe('faultline report', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`wrote ${file}\n`);
     const html = await readFile(file, 'utf8');
-    expect(html).toBe(renderReport(azOutageIncident(), azOutageTimeline()).html);
+    expect(html).toBe(renderReport(azOutageIncident(), numbered(azOutageTimeline())).html);
     expect(html.match(/<svg class="chart"/g)).toHaveLength(5);
     expect(html).not.toMatch(/(src|href)="https?:/);
   });

@@ -5,6 +5,7 @@ import { DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
 import { GetExperimentCommand, ListExperimentsCommand } from '@aws-sdk/client-fis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GameDaySummary, runGameDay } from '../../cli/actions/gameday.ts';
+import { incidentTable, listing } from '../../cli/actions/incidents.ts';
 import { switchRemediation } from '../../cli/remediation-switch.ts';
 import { DEFAULT_EPOCH } from '../../sandbox/clock.ts';
 import { type LocalStack, PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
@@ -31,7 +32,14 @@ afterEach(async () => {
 
 async function run(
   name: string,
-  opts: { seed?: number; failIn?: string; dryRun?: boolean; remediation?: 'on' | 'off' } = {},
+  opts: {
+    seed?: number;
+    failIn?: string;
+    dryRun?: boolean;
+    remediation?: 'on' | 'off';
+    /** Collect the live view's lines here (as `faultline gameday` prints them) instead of the JSON mode. */
+    live?: string[];
+  } = {},
 ): Promise<{ summary: GameDaySummary; stack: LocalStack; out: string }> {
   const out = await mkdtemp(join(tmpdir(), 'faultline-gameday-'));
   dirs.push(out);
@@ -54,11 +62,12 @@ async function run(
       throw Object.assign(new Error(`injected failure in ${opts.failIn}`), { name: 'InjectedFailure' });
     });
   }
+  const live = opts.live;
   const summary = await runGameDay(
     experiment,
-    { dryRun: opts.dryRun ?? false, out, json: true, stage: 'dev' },
+    { dryRun: opts.dryRun ?? false, out, json: live === undefined, stage: 'dev' },
     stack,
-    quiet,
+    live ? { out: (line) => live.push(line), err: () => {} } : quiet,
   );
   return { summary, stack, out };
 }
@@ -105,7 +114,10 @@ describe('game day, end to end in the sandbox', () => {
     const { experiment } = await client('fis').send(new GetExperimentCommand({ id: summary.experiment.id! }));
     const actionStarts = Object.values(experiment!.actions!).map((a) => a.startTime!.getTime());
     expect(Date.parse(at('impactStarted'))).toBe(Math.min(...actionStarts));
-    expect(Date.parse(at('mitigated'))).toBe(experiment!.endTime!.getTime());
+    // The fault ended with the last of its actions (none is a wait here), which FIS dates.
+    const actionEnds = Object.values(experiment!.actions!).map((a) => a.endTime!.getTime());
+    expect(Date.parse(json.objectives.rto.faultEndedAt)).toBe(Math.max(...actionEnds));
+    expect(json.orderCheck).toEqual({ ok: true, problems: [] });
     const history = await client('cloudwatch').send(
       new DescribeAlarmHistoryCommand({
         HistoryItemType: 'StateUpdate',
@@ -204,6 +216,70 @@ describe('game day, end to end in the sandbox', () => {
     expect(onWorld.targetHealth()).toMatchObject({ healthy: 6, unhealthy: 0 });
     expect(on.summary.status).toBe('completed');
     expect(rtoOf(on.summary)).toMatchObject({ met: true });
+
+    // Each key moment from the event that shows it, against what the sandbox itself says happened.
+    const moment = (name: string) =>
+      report.keyMoments.find((m: { name: string }) => m.name === name) as {
+        at: string;
+        eventId: string;
+      };
+    const history = await client('cloudwatch').send(
+      new DescribeAlarmHistoryCommand({
+        AlarmName: 'checkout-unhealthy-hosts',
+        HistoryItemType: 'StateUpdate',
+        ScanBy: 'TimestampAscending',
+      }),
+    );
+    const backToOk = history
+      .AlarmHistoryItems!.filter((h) => JSON.parse(h.HistoryData!).newState.stateValue === 'OK')
+      .map((h) => h.Timestamp!.getTime())
+      .at(-1)!;
+    // Recovered is the alarm's own return to OK (seconds past a minute), not the minute poll that noticed it.
+    expect(Date.parse(moment('recovered').at)).toBe(backToOk);
+    expect(backToOk % 60_000).not.toBe(0);
+    expect(Date.parse(report.incident.closedAt)).toBeGreaterThan(backToOk);
+    expect(Date.parse(moment('remediationVerified').at)).toBe(Date.parse(remediation.verification.at));
+    const { experiment } = await client('fis').send(
+      new GetExperimentCommand({ id: on.summary.experiment.id! }),
+    );
+    const kill = Object.values(experiment!.actions!).find((a) => a.actionId === 'aws:ssm:send-command')!;
+    // The RTO runs from the kill, not from the end of the wait that keeps the experiment open.
+    expect(Date.parse(report.objectives.rto.faultEndedAt)).toBe(kill.endTime!.getTime());
+    expect(experiment!.endTime!.getTime()).toBeGreaterThan(backToOk);
+    expect(report.objectives.rto.achievedSeconds).toBe((backToOk - kill.endTime!.getTime()) / 1000);
+    // The user impact stopped before anything was detected: the load balancer stopped sending to the dead host.
+    expect(Date.parse(moment('mitigated').at)).toBeLessThan(Date.parse(moment('detected').at));
+    expect(report.orderCheck).toEqual({ ok: true, problems: [] });
+    expect(report.impact).toMatchObject({ basis: 'signals', recovered: true, to: moment('recovered').at });
+    // Every minute up to the close is in the report, the one just before it included.
+    const closed = Date.parse(report.incident.closedAt);
+    const sampled = report.events
+      .filter((e: { kind: string }) => e.kind === 'metrics.sample')
+      .map((e: { occurredAt: string }) => Date.parse(e.occurredAt));
+    expect(Math.max(...sampled)).toBe(Math.floor((closed - 1) / 60_000) * 60_000);
+
+    // Events of one instant in the order they happened, in the store and in report.json alike.
+    const stored = await timeline(on.summary.incidentId);
+    expect(report.events.map((e: { eventId: string }) => e.eventId)).toEqual(
+      stored
+        .filter((e) => report.events.some((r: { eventId: string }) => r.eventId === e.eventId))
+        .map((e) => e.eventId),
+    );
+    const position = (test: (e: (typeof stored)[number]) => boolean) => stored.findIndex(test);
+    const step = (name: string, status: string) => (e: (typeof stored)[number]) =>
+      e.kind === 'gameday.step' && e.detail.step === name && e.detail.status === status;
+    // (The minute samples are the monitoring's: first of their instant, before what automation did in it.)
+    expect(position((e) => e.kind !== 'metrics.sample')).toBe(position(step('OpenIncident', 'started')));
+    expect(position(step('OpenIncident', 'started'))).toBeLessThan(
+      position((e) => e.kind === 'fis.experiment'),
+    );
+    expect(position((e) => e.eventId.endsWith(':process-dies:running'))).toBeLessThan(
+      position((e) => e.eventId.endsWith(':process-dies:completed')),
+    );
+    expect(position(step('VerifyRecovery', 'started'))).toBeLessThan(
+      position(step('RenderReport', 'started')),
+    );
+    expect(position(step('Notify', 'started'))).toBeLessThan(position((e) => e.kind === 'notification.sent'));
     await stack!.close();
     stack = undefined;
 
@@ -217,15 +293,47 @@ describe('game day, end to end in the sandbox', () => {
     expect(rtoOf(off.summary)).toEqual(expect.objectContaining({ met: false, achievedSeconds: null }));
   });
 
-  it('a dry run resolves targets and injects nothing', async () => {
-    const { summary, stack } = await run('az-outage', { dryRun: true });
+  it('a dry run resolves targets, injects nothing and measures nothing, and says so everywhere', async () => {
+    const live: string[] = [];
+    const { summary, stack } = await run('instance-kill', { dryRun: true, live });
     expect(summary.status).toBe('completed');
-    expect(stack.sandbox.world.instances().every((i) => i.state === 'running')).toBe(true);
+    expect(summary.kind).toBe('dry-run');
+    expect(stack.sandbox.world.instances().every((i) => i.state === 'running' && !i.processKilled)).toBe(
+      true,
+    );
     const events = await timeline(summary.incidentId);
     expect(events.filter((e) => e.kind === 'fis.action').every((e) => e.detail.status !== 'running')).toBe(
       true,
     );
     expect(events.some((e) => e.kind === 'fis.targets')).toBe(true);
+
+    // The live view and its summary.
+    expect(live[0]).toMatch(
+      /^Dry run instance-kill-\S+: .* \(nothing is injected: FIS resolves the targets and skips the actions\)$/,
+    );
+    expect(live).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d {2}dry run complete$/));
+    expect(live).toContain(
+      'Verdict: dry run, nothing injected · hypothesis UNTESTED · RTO 10m00s: not measured (dry run)',
+    );
+    expect(live.join('\n')).not.toMatch(/RTO [^·]*: met|game day complete/);
+
+    // The report, in its three forms.
+    const json = JSON.parse(await readFile(summary.reports!.json, 'utf8'));
+    expect(json.incident.kind).toBe('dry-run');
+    expect(json.verdict).toMatchObject({ hypothesis: 'untested', rto: { achievedSeconds: null, met: null } });
+    expect(json.objectives.rto.note).toBe('a dry run injects nothing');
+    const md = await readFile(summary.reports!.markdown, 'utf8');
+    expect(md).toContain('| Kind | dry run |');
+    expect(md).toContain('| Target | Resource type | Would hit |');
+    expect(md).toContain('RTO not measured (dry run).');
+    expect(md).not.toMatch(/Resources hit|the RTO was met|RTO met/);
+    const html = await readFile(summary.reports!.html, 'utf8');
+    expect(html).toContain('<th>Would hit</th>');
+
+    // faultline incidents.
+    const store = new TimelineStore(client('dynamodb'), process.env.FAULTLINE_TIMELINE_TABLE!);
+    const row = incidentTable([listing(await store.getIncident(summary.incidentId))], 'UTC')[2]!;
+    expect(row).toMatch(/ dry run +checkout .* not tested +not measured \(dry run\)$/);
   });
 
   it('gives the same timeline for the same seed', async () => {

@@ -130,6 +130,25 @@ describe('an AZ outage, step by step', () => {
     expect((await gd.deps.store.getIncident(ID)).status).toBe(recovery.recovered ? 'resolved' : 'open');
   });
 
+  it('then records every minute up to the end of the verification, as CloudWatch publishes them, and nothing after', async () => {
+    const end = Date.parse(state.recovery!.endedAt!);
+    const lastMinute = Math.floor((end - 1) / MINUTE) * MINUTE;
+    for (let i = 0; i < 12 && !state.recovery!.minutesComplete; i++) {
+      await gd.stack.clock.advance(30_000);
+      state = withResult(state, 'recovery', await verifyRecovery(state, gd.deps));
+    }
+    expect(state.recovery!.minutesComplete).toBe(true);
+    expect(state.recovery!.done).toBe(true);
+    // Two minutes more pass: the minutes after the end stay off the timeline.
+    await gd.stack.clock.advance(2 * MINUTE);
+    state = withResult(state, 'recovery', await verifyRecovery(state, gd.deps));
+    events = await gd.deps.store.all(ID);
+    const minutes = ofKind('metrics.sample').map((e) => Date.parse(e.occurredAt));
+    expect(Math.max(...minutes)).toBe(lastMinute);
+    expect(ofKind('gameday.recovery')).toHaveLength(1);
+    expect(ofKind('gameday.step').some((e) => e.detail.step === 'LastMinutes')).toBe(true);
+  });
+
   it('writes the report in three forms and keeps the verdict on the incident', async () => {
     const report = await renderReportStep(state, gd.deps);
     expect(report.reports).toEqual({

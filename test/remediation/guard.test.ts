@@ -9,7 +9,7 @@ import {
 } from '../../src/remediation/guard.ts';
 import { runbookSchema } from '../../src/runbooks/schema.ts';
 import { startSandbox } from '../helpers/sandbox.ts';
-import { remediationTable } from './table.ts';
+import { remediationTable } from '../helpers/tables.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

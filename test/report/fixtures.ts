@@ -11,6 +11,11 @@ export function iso(time: string): string {
 
 export const ms = (time: string) => Date.parse(iso(time));
 
+/** The events as the timeline store returns them when written in this order: numbered 1, 2, … */
+export function numbered(events: readonly TimelineEvent[]): TimelineEvent[] {
+  return events.map((e, i) => ({ ...e, seq: i + 1 }));
+}
+
 export function ev<K extends EventKind>(
   incidentId: string,
   time: string,
@@ -73,6 +78,16 @@ export function sample(
   };
 }
 
+/** The hypothesis's bound on the error rate the shipped experiments share: at most 1 %. */
+const ERROR_RATE_BOUND = {
+  name: 'error-rate',
+  namespace: 'Faultline/Service',
+  metric: 'ErrorRate',
+  dimensions: { Service: 'checkout' },
+  statistic: 'Average',
+  max: 1,
+};
+
 export const AZ_OUTAGE_ATTRIBUTES = {
   experiment: {
     name: 'az-outage',
@@ -82,16 +97,7 @@ export const AZ_OUTAGE_ATTRIBUTES = {
     hypothesis: {
       alarms: ['checkout-5xx-rate', 'checkout-p99-latency', 'checkout-unhealthy-hosts'],
       healthChecks: ['checkout-primary'],
-      metrics: [
-        {
-          name: 'error-rate',
-          namespace: 'Faultline/Service',
-          metric: 'ErrorRate',
-          dimensions: { Service: 'checkout' },
-          statistic: 'Average',
-          max: 1,
-        },
-      ],
+      metrics: [ERROR_RATE_BOUND],
     },
   },
 };
@@ -104,10 +110,14 @@ export const AZ_OUTAGE_TRUTH = {
   impactStarted: '09:00:10',
   detected: '09:02:30',
   responded: '09:02:45',
-  mitigated: '09:10:12',
+  /** The first minute from which the error rate stayed within its bound: users no longer saw the fault. */
+  mitigated: '09:03:00',
+  /** The last steady-state alarm back to OK (checkout-unhealthy-hosts); the recovery check came later, at 09:13:31. */
   recovered: '09:13:00',
   resolved: '09:15:00',
-  faultEnded: '09:10:12',
+  /** The last action that acts on something (power-off, isolate) ended; the experiment two seconds later. */
+  faultEnded: '09:10:10',
+  experimentEnded: '09:10:12',
   /** power-off 10 min + isolate 10 min + failover 1 min 20 s. */
   actionMinutes: 10 + 10 + 80 / 60,
   maxLagAfterFailoverMs: 6400,
@@ -296,8 +306,7 @@ export function azOutageTimeline(incidentId = 'gd-az-outage-1'): TimelineEvent[]
       {
         recovered: true,
         faultEndedAt: iso(AZ_OUTAGE_TRUTH.faultEnded),
-        recoveredAt: iso(AZ_OUTAGE_TRUTH.recovered),
-        deadline: iso('09:25:12'),
+        deadline: iso('09:25:10'),
       },
       'steady state back',
     ),
@@ -406,5 +415,138 @@ export function largeTimeline(count: number, incidentId = 'gd-az-outage-1'): Tim
     { recovered: true, recoveredAt: at(end + 1000), deadline: at(end + 900_000) },
     'steady state back',
   );
+  return events;
+}
+
+export const INSTANCE_KILL_ATTRIBUTES = {
+  experiment: 'instance-kill',
+  description: 'The checkout process is killed on one host; it must be back within the RTO.',
+  objectives: { rto: 'PT10M', availabilitySlo: 99.9 },
+  hypothesis: {
+    alarms: ['checkout-5xx-rate', 'checkout-unhealthy-hosts'],
+    healthChecks: [],
+    metrics: [ERROR_RATE_BOUND],
+  },
+};
+
+export function instanceKillIncident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    incidentId: 'gd-instance-kill-1',
+    kind: 'gameday',
+    title: 'Game day instance-kill on checkout',
+    service: 'checkout',
+    openedAt: iso('09:00:00'),
+    status: 'resolved',
+    closedAt: iso('09:10:00'),
+    attributes: INSTANCE_KILL_ATTRIBUTES,
+    ...overrides,
+  };
+}
+
+/**
+ * The instance-kill game day as the sandbox plays it: the process dies at 09:00:03 (an instant
+ * action), a wait holds the experiment open until 09:08:03; the load balancer stops sending to the
+ * dead host within the minute (5xx back under 1 % from 09:01); the unhealthy-hosts alarm fires at
+ * 09:03:05, the runbook reboots the host (SSM ends 09:05:45), the alarm is OK at 09:07:05, the
+ * remediation verifies at 09:07:20; the game day's own recovery check (a minute poll) says so at
+ * 09:10:00. With `remediation: false` nothing reboots the host: the alarm stays in ALARM and the
+ * check gives up at the deadline.
+ */
+export function instanceKillTimeline(opts: { remediation?: boolean } = {}): TimelineEvent[] {
+  const remediation = opts.remediation ?? true;
+  const id = 'gd-instance-kill-1';
+  const exp = 'EXPkill1';
+  const e = <K extends ReportKind>(
+    time: string,
+    eventId: string,
+    kind: K,
+    detail: ReportKinds[K],
+    summary?: string,
+  ) => anyEv(id, time, eventId, kind, detail as ReportKinds[K] & Record<string, unknown>, summary);
+  const action = (time: string, name: string, actionId: string, status: string) =>
+    e(time, `fis:action:${exp}:${name}:${status}`, 'fis.action', {
+      experimentId: exp,
+      action: name,
+      actionId,
+      status,
+    });
+  const alarm = (time: string, name: string, from: string, to: string) =>
+    e(
+      time,
+      `alarm:${name}:${iso(time)}`,
+      'alarm.state',
+      { alarm: name, from, to, reason: 'r' },
+      `${name}: ${from} → ${to}`,
+    );
+  const minutes: Record<string, number> = { '08:59': 0.04, '09:00': 16.7 };
+  for (let m = 1; m <= 9; m++) minutes[`09:0${m}`] = 0.05;
+  const events: TimelineEvent[] = [
+    e('09:00:00', `fis:experiment:${exp}:pending`, 'fis.experiment', {
+      experimentId: exp,
+      status: 'pending',
+    }),
+    e('09:00:03', `fis:experiment:${exp}:running`, 'fis.experiment', {
+      experimentId: exp,
+      status: 'running',
+    }),
+    action('09:00:03', 'process-dies', 'aws:ssm:send-command', 'running'),
+    action('09:00:03', 'process-dies', 'aws:ssm:send-command', 'completed'),
+    action('09:00:03', 'watch', 'aws:fis:wait', 'running'),
+    alarm('09:03:05', 'checkout-unhealthy-hosts', 'OK', 'ALARM'),
+    action('09:08:03', 'watch', 'aws:fis:wait', 'completed'),
+    e('09:08:03', `fis:experiment:${exp}:completed`, 'fis.experiment', {
+      experimentId: exp,
+      status: 'completed',
+    }),
+    ...Object.entries(minutes).map(([minute, errors]) =>
+      e(`${minute}:00`, `metrics:${iso(`${minute}:00`)}`, 'metrics.sample', {
+        ...sample(480, errors, 290, [2, 2, minute === '09:00' ? 2 : 1], 25),
+      }),
+    ),
+  ];
+  if (remediation) {
+    const r = 'remediation:r1';
+    events.push(
+      e('09:03:05', `${r}:1:triage`, 'remediation.triage', {
+        remediationId: 'r1',
+        matched: true,
+        runbook: 'unhealthy-hosts',
+        subject: { kind: 'alarm', name: 'checkout-unhealthy-hosts', state: 'ALARM', at: iso('09:03:05') },
+      }),
+      e('09:03:05', `${r}:5:action:started`, 'remediation.action', {
+        remediationId: 'r1',
+        runbook: 'unhealthy-hosts',
+        outcome: 'started',
+        action: 'automation',
+        executionId: 'x1',
+      }),
+      e('09:05:45', 'ssm:x1:Success', 'ssm.automation', {
+        executionId: 'x1',
+        document: 'Faultline-RestartUnhealthyTargets',
+        status: 'Success',
+      }),
+      alarm('09:07:05', 'checkout-unhealthy-hosts', 'ALARM', 'OK'),
+      e('09:07:20', `${r}:6:verify:verified`, 'remediation.verify', {
+        remediationId: 'r1',
+        runbook: 'unhealthy-hosts',
+        verified: true,
+        deadline: iso('09:13:05'),
+        pending: [],
+      }),
+      e('09:10:00', 'recovery:recovered', 'gameday.recovery', {
+        recovered: true,
+        faultEndedAt: iso('09:00:03'),
+        deadline: iso('09:10:03'),
+      }),
+    );
+  } else {
+    events.push(
+      e('09:11:00', 'recovery:not-recovered', 'gameday.recovery', {
+        recovered: false,
+        faultEndedAt: iso('09:00:03'),
+        deadline: iso('09:10:03'),
+      }),
+    );
+  }
   return events;
 }

@@ -60,13 +60,18 @@ describe('the hypothesis verdict', () => {
   });
 
   it('deviates when the steady state is not back within the RTO', () => {
+    const back = iso('09:30:00');
     const events = withoutSpike().map((e) =>
-      e.kind === 'gameday.recovery' ? { ...e, detail: { ...e.detail, recoveredAt: iso('09:30:00') } } : e,
+      e.eventId === `alarm:checkout-unhealthy-hosts:${iso('09:13:00')}`
+        ? { ...e, eventId: `alarm:checkout-unhealthy-hosts:${back}`, occurredAt: back }
+        : e.kind === 'gameday.recovery'
+          ? { ...e, occurredAt: iso('09:30:30') }
+          : e,
     );
     const h = analyse(azOutageIncident({ closedAt: iso('10:00:00') }), events).hypothesis;
     expect(h.verdict).toBe('deviated');
     expect(h.reasons[0]).toMatch(
-      /steady state back at 09:30:00, 19 min 48 s after the fault ended \(RTO 15 min\): RTO missed/,
+      /steady state back at 09:30:00, 19 min 50 s after the fault ended \(RTO 15 min\): RTO missed/,
     );
   });
 

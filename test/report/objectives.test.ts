@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { analyse } from '../../src/report/analysis.ts';
 import { renderReport } from '../../src/report/render.ts';
 import type { TimelineEvent } from '../../src/timeline/event.ts';
-import { AZ_OUTAGE_TRUTH, azOutageIncident, azOutageTimeline, ev, iso, ms } from './fixtures.ts';
+import {
+  AZ_OUTAGE_ATTRIBUTES,
+  AZ_OUTAGE_TRUTH,
+  anyEv,
+  azOutageIncident,
+  azOutageTimeline,
+  ev,
+  iso,
+  ms,
+} from './fixtures.ts';
 
 const ID = 'gd-az-outage-1';
 const withRecovery = (detail: Record<string, unknown>): TimelineEvent[] =>
@@ -10,29 +19,68 @@ const withRecovery = (detail: Record<string, unknown>): TimelineEvent[] =>
     e.kind === 'gameday.recovery' ? { ...e, detail: { ...e.detail, ...detail } } : e,
   );
 
+/** The timeline with the last steady-state alarm back to OK at `time` instead of 09:13:00, and the check after it. */
+const backAt = (time: string): TimelineEvent[] =>
+  azOutageTimeline().flatMap((e) => {
+    if (e.eventId === `alarm:checkout-unhealthy-hosts:${iso('09:13:00')}`)
+      return [{ ...e, eventId: `alarm:checkout-unhealthy-hosts:${iso(time)}`, occurredAt: iso(time) }];
+    if (e.kind === 'gameday.recovery') return [{ ...e, occurredAt: iso(time).replace(/\.000Z$/, '.500Z') }];
+    return [e];
+  });
+
 describe('RTO', () => {
-  it('is fault end → steady state back, against the objective', () => {
+  it('is fault end → steady state back, both from the events that show them, against the objective', () => {
     const { rto } = analyse(azOutageIncident(), azOutageTimeline()).objectives;
     expect(rto).toMatchObject({
       objectiveSeconds: 900,
       achievedSeconds: (ms(AZ_OUTAGE_TRUTH.recovered) - ms(AZ_OUTAGE_TRUTH.faultEnded)) / 1000,
       met: true,
-      faultEndedAt: ms('09:10:12'),
+      // The last action that acts on something ended at 09:10:10 (the experiment at 09:10:12); the
+      // last alarm was OK at 09:13:00 (the recovery check saw it at 09:13:31).
+      faultEndedAt: ms('09:10:10'),
       recoveredAt: ms('09:13:00'),
     });
+    expect(rto.achievedSeconds).toBe(170);
+  });
+
+  it('starts at the fault, not at a wait that keeps the experiment open after it', () => {
+    const events = [
+      ...azOutageTimeline().map((e) =>
+        e.eventId === 'fis:experiment:EXP4z9kPq2:completed' ? { ...e, occurredAt: iso('09:20:12') } : e,
+      ),
+      ...[
+        ['09:00:10', 'running'],
+        ['09:20:10', 'completed'],
+      ].map(([time, status]) =>
+        anyEv(ID, time!, `fis:action:EXP4z9kPq2:watch:${status}`, 'fis.action', {
+          experimentId: 'EXP4z9kPq2',
+          action: 'watch',
+          actionId: 'aws:fis:wait',
+          status: status!,
+        }),
+      ),
+    ];
+    const { rto } = analyse(azOutageIncident({ closedAt: iso('09:21:00') }), events).objectives;
+    expect(rto).toMatchObject({
+      faultEndedAt: ms('09:10:10'),
+      recoveredAt: ms('09:13:00'),
+      achievedSeconds: 170,
+    });
+  });
+
+  it('is zero when the steady state was back before the fault ended (the service rode it out)', () => {
+    const { rto } = analyse(azOutageIncident(), backAt('09:08:00')).objectives;
+    expect(rto).toMatchObject({ achievedSeconds: 0, met: true, note: 'back before the fault ended' });
   });
 
   it('is missed when recovery comes after the objective', () => {
     const incident = azOutageIncident({ closedAt: iso('10:00:00') });
-    const { rto } = analyse(incident, withRecovery({ recoveredAt: iso('09:40:12') })).objectives;
-    expect(rto).toMatchObject({ achievedSeconds: 1800, met: false });
+    const { rto } = analyse(incident, backAt('09:40:12')).objectives;
+    expect(rto).toMatchObject({ recoveredAt: ms('09:40:12'), achievedSeconds: 1802, met: false });
   });
 
   it('is missed, with no achieved value, when the verification gave up', () => {
-    const { rto } = analyse(
-      azOutageIncident(),
-      withRecovery({ recovered: false, recoveredAt: undefined }),
-    ).objectives;
+    const { rto } = analyse(azOutageIncident(), withRecovery({ recovered: false })).objectives;
     expect(rto).toMatchObject({
       achievedSeconds: null,
       met: false,
@@ -42,7 +90,11 @@ describe('RTO', () => {
 
   it('is not determined when the fault never ended', () => {
     const events = azOutageTimeline().filter(
-      (e) => e.eventId !== 'fis:experiment:EXP4z9kPq2:completed' && e.kind !== 'gameday.recovery',
+      (e) =>
+        ![
+          'fis:experiment:EXP4z9kPq2:completed',
+          'fis:action:EXP4z9kPq2:power-off-instances:completed',
+        ].includes(e.eventId) && e.kind !== 'gameday.recovery',
     );
     const a = analyse(azOutageIncident(), events);
     expect(a.objectives.rto).toMatchObject({
@@ -51,6 +103,23 @@ describe('RTO', () => {
       note: 'the fault end was not recorded',
     });
     expect(a.automation.faultStopped).toBe(false);
+  });
+
+  it('is not measured in a dry run: nothing was injected', () => {
+    const incident = azOutageIncident({
+      attributes: { ...AZ_OUTAGE_ATTRIBUTES, dryRun: true },
+    });
+    const events = azOutageTimeline().filter(
+      (e) => !(e.kind === 'fis.action' && e.detail.status === 'running') && !e.eventId.endsWith(':running'),
+    );
+    const a = analyse(incident, events);
+    expect(a.objectives.rto).toMatchObject({
+      achievedSeconds: null,
+      met: null,
+      faultEndedAt: null,
+      recoveredAt: null,
+      note: 'a dry run injects nothing',
+    });
   });
 });
 

@@ -85,13 +85,14 @@ describe('the JSON form', () => {
     const { json, verdict } = renderReport(azOutageIncident(), azOutageTimeline());
     const raw = JSON.parse(json);
     expect(raw.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
-    // 2: `remediations` and the two remediation key moments were added to version 1.
-    expect(REPORT_SCHEMA_VERSION).toBe(2);
+    // 3: moments from the events that show them (with their evidence), impact from the service's
+    // signals, the dry-run kind, the events' sequence.
+    expect(REPORT_SCHEMA_VERSION).toBe(3);
     const doc = reportJson.parse(raw);
     expect(doc.verdict).toEqual(verdict);
     expect(doc.verdict).toEqual({
       hypothesis: 'deviated',
-      rto: { objectiveSeconds: 900, achievedSeconds: 168, met: true },
+      rto: { objectiveSeconds: 900, achievedSeconds: 170, met: true },
       faultStopped: true,
       experiment: { id: 'EXP4z9kPq2', finalStatus: 'completed' },
     });

@@ -21,6 +21,29 @@ describe('normalising the timeline', () => {
     expect(normaliseTimeline(incident, events).facts.map((f) => f.event.eventId)).toEqual(['z', 'a', 'b']);
   });
 
+  it('orders the events of one millisecond as they were recorded (seq), the monitoring first, unnumbered ones last', () => {
+    const numbered = (time: string, id: string, seq: number) => ({
+      ...ev(ID, time, id, 'note', { author: 'a', text: id }),
+      seq,
+    });
+    const events = [
+      numbered('09:00:00', 'notification:1', 4),
+      numbered('09:00:00', 'step:Notify:started:1', 3),
+      ev(ID, '09:00:00', 'legacy', 'note', { author: 'a', text: '' }),
+      { ...alarm('09:00:00', 'a', 'OK', 'ALARM'), seq: 9 },
+      numbered('09:00:00', 'step:RenderReport:started:1', 2),
+      numbered('08:59:59', 'z', 10),
+    ];
+    expect(normaliseTimeline(incident, events).facts.map((f) => f.event.eventId)).toEqual([
+      'z',
+      'alarm:a:09:00:00',
+      'step:RenderReport:started:1',
+      'step:Notify:started:1',
+      'notification:1',
+      'legacy',
+    ]);
+  });
+
   it('compares instants, not strings, so differently written times still sort right', () => {
     const late = {
       ...ev(ID, '09:00:01', 'late', 'note', { author: 'a', text: '' }),

@@ -63,6 +63,9 @@ export class TaskTokens {
     const fields: TokenFields = { e: executionArn, s: stateName, n };
     const token = `AQC${Buffer.from(JSON.stringify(fields)).toString('base64url')}`;
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    // An answer may come before the task's own call returns and the interpreter awaits the result:
+    // a rejection then must not count as unhandled (Node would end the process), the awaiter still sees it.
+    promise.catch(() => {});
     const w: Waiting = {
       executionArn,
       stateName,

@@ -7,27 +7,30 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { resolveServerless } from '../../sandbox/deploy/resolve.ts';
-import type { ClientConfig } from '../helpers/sandbox.ts';
+import type { ClientConfig } from './sandbox.ts';
 
 const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * Creates serverless.yml's RemediationTable in a sandbox's DynamoDB under a name of the test's
- * own, from the resolved file itself, so the key schema the tests run on is the one deployed.
+ * Creates one of serverless.yml's tables (`resource`, e.g. RemediationTable) in a sandbox's
+ * DynamoDB under a name of the test's own, from the resolved file itself, so the key schema and
+ * indexes the tests run on are the ones deployed.
  */
-export async function remediationTable(
+export async function serverlessTable(
   config: ClientConfig,
+  resource: string,
   name: string,
 ): Promise<{ db: DynamoDBDocumentClient; table: string }> {
   const resolved = await resolveServerless(PROJECT);
-  const props = resolved.resources?.Resources?.RemediationTable?.Properties;
-  if (!props) throw new Error('serverless.yml declares no RemediationTable');
+  const props = resolved.resources?.Resources?.[resource]?.Properties;
+  if (!props) throw new Error(`serverless.yml declares no ${resource}`);
   const raw = new DynamoDBClient(config);
   await raw.send(
     new CreateTableCommand({
       TableName: name,
       AttributeDefinitions: props.AttributeDefinitions,
       KeySchema: props.KeySchema,
+      LocalSecondaryIndexes: props.LocalSecondaryIndexes,
       BillingMode: props.BillingMode,
     } as CreateTableCommandInput),
   );
@@ -37,4 +40,12 @@ export async function remediationTable(
     if (Table?.TableStatus === 'ACTIVE') return { db: DynamoDBDocumentClient.from(raw), table: name };
   }
   throw new Error(`table ${name} did not become ACTIVE`);
+}
+
+/** serverless.yml's RemediationTable, under a name of the test's own. */
+export function remediationTable(
+  config: ClientConfig,
+  name: string,
+): Promise<{ db: DynamoDBDocumentClient; table: string }> {
+  return serverlessTable(config, 'RemediationTable', name);
 }
