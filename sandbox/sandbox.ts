@@ -97,12 +97,13 @@ export class Sandbox {
         accountId: def.accountId,
         now: () => clock.now(),
       });
+      const route53 = createRoute53Service(core);
       const services = [
         createCloudWatchService(core),
         createFISService(core),
-        createSSMService(core),
+        createSSMService(core, { dns: route53 }),
         createEC2Service(core),
-        createRoute53Service(core),
+        route53,
         createS3Service(core),
         createSNSService(core),
         createStatesService(core, lambdas),
