@@ -1,7 +1,7 @@
 import type { ReportFacts } from './attributes.ts';
 import { roundTo } from './format.ts';
 import type { KeyMoment, MomentName } from './moments.ts';
-import { minuteOf, type TimedSample } from './samples.ts';
+import { MINUTE, minuteOf, type TimedSample } from './samples.ts';
 import type { Fact } from './timeline.ts';
 
 export interface RtoResult {
@@ -48,8 +48,10 @@ export interface Objectives {
 
 const RTO_DEFINITION =
   'Fault ended (the experiment ended, or the mitigation) → steady state back (recovered).';
+const RTO_FROM_IMPACT_DEFINITION =
+  'Impact started → steady state back (recovered): the experiment measures its RTO from the impact (objectives.rtoFrom: impact), as a lost region comes back on nobody’s schedule.';
 const RPO_DEFINITION =
-  "The most replica lag in the minute samples from the failover's minute until recovery (or the end of the timeline): the writes a failover at that moment could lose.";
+  'The replica lag sampled in the last minute that ended before the failover started (its Maximum; the failover’s own minute when none did): the writes the replica taking over had not received, which the failover gave up. A failover is a database failover (FIS), a DNS failover, or an SSM Automation whose document fails over (promoting a standby).';
 export const ERROR_BUDGET_FORMULA =
   'spent = Σ over incident minutes (requestRate × errorRate% ÷ 100 × 60 s) ÷ ((1 − SLO ÷ 100) × baseline requestRate × SLO window in seconds)';
 
@@ -65,8 +67,8 @@ export function objectives(
   const at = (name: MomentName) => (suspect.has(name) ? null : raw(name));
   const outOfOrder = suspect.has('mitigated') || suspect.has('recovered');
   return {
-    rto: rto(facts, attrs, raw('mitigated'), raw('recovered'), outOfOrder),
-    rpo: rpo(facts, samples, attrs, at('recovered')),
+    rto: rto(facts, attrs, raw('mitigated'), raw('recovered'), outOfOrder, at('impactStarted')),
+    rpo: rpo(facts, samples, attrs),
     errorBudget: errorBudget(samples, attrs, raw('impactStarted'), at('recovered')),
   };
 }
@@ -77,18 +79,30 @@ function rto(
   mitigated: number | null,
   recovered: number | null,
   outOfOrder: boolean,
+  impact: number | null,
 ): RtoResult {
   let verification: { recovered: boolean; faultEndedAt?: string } | undefined;
   for (const f of facts) if (f.typed?.kind === 'gameday.recovery') verification = f.typed.detail;
   const stated = verification?.faultEndedAt ? Date.parse(verification.faultEndedAt) : Number.NaN;
   const faultEndedAt = Number.isNaN(stated) ? mitigated : stated;
+  const fromImpact = attrs.objectives.rtoFrom === 'impact';
   const objectiveSeconds = attrs.objectives.rtoSeconds;
-  const base = { objectiveSeconds, faultEndedAt, recoveredAt: recovered, definition: RTO_DEFINITION };
+  const base = {
+    objectiveSeconds,
+    faultEndedAt,
+    recoveredAt: recovered,
+    definition: fromImpact ? RTO_FROM_IMPACT_DEFINITION : RTO_DEFINITION,
+  };
   const notRecovered = verification ? !verification.recovered : false;
-  if (faultEndedAt === null) {
-    return { ...base, achievedSeconds: null, met: null, note: 'the fault end was not recorded' };
+  // The clock's start: when the fault ended, or (a disaster recovered from while it lasts) the impact.
+  const start = fromImpact ? impact : faultEndedAt;
+  if (start === null) {
+    const what = fromImpact ? 'the impact start' : 'the fault end';
+    return { ...base, achievedSeconds: null, met: null, note: `${what} was not recorded` };
   }
-  if (outOfOrder || (recovered !== null && recovered < faultEndedAt)) {
+  // Recovering while the fault still lasts is the point of an RTO from the impact: the order
+  // check doubting recovery before mitigation (the experiment's end) says nothing against it.
+  if ((!fromImpact && outOfOrder) || (recovered !== null && recovered < start)) {
     return { ...base, achievedSeconds: null, met: null, note: 'moments out of order (see the order check)' };
   }
   if (recovered === null) {
@@ -101,7 +115,7 @@ function rto(
         : 'the steady state was not seen back on the timeline',
     };
   }
-  const achievedSeconds = (recovered - faultEndedAt) / 1000;
+  const achievedSeconds = (recovered - start) / 1000;
   return {
     ...base,
     achievedSeconds,
@@ -110,14 +124,9 @@ function rto(
   };
 }
 
-function rpo(
-  facts: readonly Fact[],
-  samples: readonly TimedSample[],
-  attrs: ReportFacts,
-  recovered: number | null,
-): RpoResult {
+function rpo(facts: readonly Fact[], samples: readonly TimedSample[], attrs: ReportFacts): RpoResult {
   const objectiveSeconds = attrs.objectives.rpoSeconds;
-  const failover = facts.find(isFailover);
+  const failover = firstFailover(facts);
   const base = {
     objectiveSeconds,
     failoverAt: failover?.at ?? null,
@@ -125,17 +134,14 @@ function rpo(
     definition: RPO_DEFINITION,
   };
   if (!failover) return { ...base, achievedSeconds: null, met: null, note: 'no failover recorded' };
-  const from = minuteOf(failover.at);
-  const to = recovered ?? Infinity;
-  let maxLag: number | null = null;
-  for (const s of samples) {
-    if (s.minute < from || s.minute > to) continue;
-    const lag = s.sample.replicaLagMs;
-    if (lag !== null && (maxLag === null || lag > maxLag)) maxLag = lag;
-  }
-  if (maxLag === null)
-    return { ...base, achievedSeconds: null, met: null, note: 'no replica lag sampled after the failover' };
-  const achievedSeconds = maxLag / 1000;
+  const lagged = samples.filter((s) => s.sample.replicaLagMs !== null);
+  // Minute samples are stamped with the minute's start: one that ended by the failover saw only before it.
+  const before = lagged.filter((s) => s.minute + MINUTE <= failover.at).at(-1);
+  const during = lagged.find((s) => s.minute === minuteOf(failover.at));
+  const lagMs = (before ?? during)?.sample.replicaLagMs ?? null;
+  if (lagMs === null)
+    return { ...base, achievedSeconds: null, met: null, note: 'no replica lag sampled before the failover' };
+  const achievedSeconds = lagMs / 1000;
   return {
     ...base,
     achievedSeconds,
@@ -144,12 +150,35 @@ function rpo(
   };
 }
 
-/** A database or DNS failover started: an FIS failover action running, or a failover automation. */
-function isFailover(f: Fact): boolean {
-  const t = f.typed;
-  if (t?.kind === 'fis.action') return t.detail.status === 'running' && /failover/i.test(t.detail.actionId);
-  if (t?.kind === 'ssm.automation') return /failover/i.test(t.detail.document);
-  return false;
+/**
+ * The first failover on the timeline: an FIS database failover action running, a DNS failover
+ * action started, or an SSM Automation whose document fails over (dated by the remediation action
+ * that started it, when on the timeline, since its statuses are polled).
+ */
+function firstFailover(facts: readonly Fact[]): Fact | undefined {
+  const started = new Map<string, Fact>();
+  for (const f of facts) {
+    const t = f.typed;
+    if (t?.kind === 'remediation.action' && t.detail.outcome === 'started' && t.detail.executionId)
+      started.set(t.detail.executionId, f);
+  }
+  let first: Fact | undefined;
+  for (const f of facts) {
+    const t = f.typed;
+    let found: Fact | undefined;
+    if (t?.kind === 'fis.action' && t.detail.status === 'running' && /failover/i.test(t.detail.actionId))
+      found = f;
+    else if (
+      t?.kind === 'remediation.action' &&
+      t.detail.outcome === 'started' &&
+      t.detail.action === 'failover'
+    )
+      found = f;
+    else if (t?.kind === 'ssm.automation' && /failover/i.test(t.detail.document))
+      found = started.get(t.detail.executionId) ?? f;
+    if (found && (!first || found.at < first.at)) first = found;
+  }
+  return first;
 }
 
 function median(values: number[]): number | null {
