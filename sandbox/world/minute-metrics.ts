@@ -17,11 +17,11 @@ export function targetGroupDimension(def: WorldDefinition): string {
 /** The standby's load balancer and target group dimension values, when the world has a standby. */
 export function standbyDimensions(
   def: WorldDefinition,
-): { LoadBalancer: string; TargetGroup: string } | undefined {
+): { TargetGroup: string; LoadBalancer: string } | undefined {
   if (!def.standby) return undefined;
   return {
-    LoadBalancer: `app/${def.standby.loadBalancer.name}/a3c1e5f7b9d20468`,
     TargetGroup: `targetgroup/${def.service.name}-standby-tg/2f4e6a8c0b1d3e57`,
+    LoadBalancer: `app/${def.standby.loadBalancer.name}/a3c1e5f7b9d20468`,
   };
 }
 
