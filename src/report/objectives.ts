@@ -55,6 +55,11 @@ const RPO_DEFINITION =
 export const ERROR_BUDGET_FORMULA =
   'spent = Σ over incident minutes (requestRate × errorRate% ÷ 100 × 60 s) ÷ ((1 − SLO ÷ 100) × baseline requestRate × SLO window in seconds)';
 
+/** Where the RTO's clock starts, as a sentence ends: "steady state back 8 min after …". */
+export function rtoStartWords(attrs: ReportFacts): string {
+  return attrs.objectives.rtoFrom === 'impact' ? 'the impact started' : 'the fault ended';
+}
+
 export function objectives(
   facts: readonly Fact[],
   samples: readonly TimedSample[],

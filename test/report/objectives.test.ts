@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../src/report/analysis.ts';
 import { renderReport } from '../../src/report/render.ts';
-import type { TimelineEvent } from '../../src/timeline/event.ts';
+import type { Incident, TimelineEvent } from '../../src/timeline/event.ts';
 import { AZ_OUTAGE_TRUTH, anyEv, azOutageIncident, azOutageTimeline, ev, iso, ms } from './fixtures.ts';
 
 const ID = 'gd-az-outage-1';
@@ -101,6 +101,13 @@ describe('RPO', () => {
  * at 09:08:05 while the region stays lost until 09:20:03.
  */
 function regionDrill(opts: { failover?: 'automation' | 'dns' | 'none'; recovered?: string | null } = {}) {
+  const { incident, events } = regionDrillTimeline(opts);
+  return analyse(incident, events).objectives;
+}
+
+function regionDrillTimeline(
+  opts: { failover?: 'automation' | 'dns' | 'none'; recovered?: string | null } = {},
+): { incident: Incident; events: TimelineEvent[] } {
   const id = 'gd-region-1';
   const incident = azOutageIncident({
     incidentId: id,
@@ -193,7 +200,7 @@ function regionDrill(opts: { failover?: 'automation' | 'dns' | 'none'; recovered
       deadline: iso('09:15:03'),
     }),
   );
-  return analyse(incident, events).objectives;
+  return { incident, events };
 }
 
 describe('RPO of a regional failover', () => {
@@ -237,6 +244,10 @@ describe('RTO from the impact', () => {
       note: null,
     });
     expect(rto.definition).toMatch(/^Impact started → steady state back \(recovered\)/);
+    const { incident, events } = regionDrillTimeline();
+    expect(renderReport(incident, events).markdown).toContain(
+      'RTO met: steady state back 8 min 2 s after the impact started (objective 15 min).',
+    );
   });
 
   it('is missed when the steady state came back only with the region, after the objective', () => {
