@@ -36,17 +36,24 @@ const passRole = (roleLogicalId, service) =>
     StringEquals: { 'iam:PassedToService': service },
   });
 
-/** What the runbooks act on: their SSM documents and the DNS records they fail over. */
+// IAM compares record names lower-cased and without the final dot.
+const recordName = (name) => String(name).toLowerCase().replace(/\.$/, '');
+const first = (value) => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * What the runbooks act on: their SSM documents, the DNS records they fail over (a failover action's,
+ * and Faultline-RegionFailover's RecordName), and the global databases that document promotes.
+ */
 function runbookTargets() {
   const actions = bundle().map((r) => r.data?.action ?? {});
   const documents = [...new Set(actions.flatMap((a) => (a.automation ? [a.automation.document] : [])))];
-  // IAM compares record names lower-cased and without the final dot.
-  const records = [
-    ...new Set(
-      actions.flatMap((a) => (a.failover ? [a.failover.record.toLowerCase().replace(/\.$/, '')] : [])),
-    ),
-  ];
-  return { documents, records };
+  const records = [...new Set(actions.flatMap((a) => (a.failover ? [recordName(a.failover.record)] : [])))];
+  const regionFailovers = actions.flatMap((a) =>
+    a.automation?.document === 'Faultline-RegionFailover' ? [a.automation.parameters ?? {}] : [],
+  );
+  const regionRecords = [...new Set(regionFailovers.map((p) => recordName(first(p.RecordName))))];
+  const globalClusters = [...new Set(regionFailovers.map((p) => String(first(p.GlobalClusterIdentifier))))];
+  return { documents, records, regionRecords, globalClusters };
 }
 
 /** Each capability: the statements of one part of src/ (named after the module that needs it). */
@@ -415,10 +422,33 @@ function fisExperimentRole({ chaosTagKey, chaosTagValue, protectedTagKey }) {
 /**
  * The role SSM Automation runs remediation documents as (FAULTLINE_AUTOMATION_ROLE_ARN, their
  * AutomationAssumeRole): it reboots, starts, stops and scales out only what carries the chaos tag,
- * faultline's mark of the service it looks after.
+ * faultline's mark of the service it looks after, and fails over only the global databases and
+ * DNS names the runbooks name.
  */
 function automationRole({ chaosTagKey, chaosTagValue }) {
   const chaosTagged = { StringEquals: { [`aws:ResourceTag/${chaosTagKey}`]: chaosTagValue } };
+  const { regionRecords, globalClusters } = runbookTargets();
+  const globalClusterArns = globalClusters.map((g) => arn(`rds::\${AWS::AccountId}:global-cluster:${g}`));
+  // Faultline-RegionFailover: only the global databases and DNS names the runbooks name.
+  const regionFailover =
+    globalClusters.length === 0
+      ? []
+      : [
+          allow(['rds:DescribeGlobalClusters'], globalClusterArns),
+          // Promoting names both the global database and the secondary cluster (in the standby's region).
+          allow(
+            ['rds:FailoverGlobalCluster'],
+            [...globalClusterArns, arn('rds:*:${AWS::AccountId}:cluster:*')],
+          ),
+          allow(['route53:ListHostedZonesByName'], ['*'], inRoute53Region),
+          allow(['route53:ListResourceRecordSets'], [arn('route53:::hostedzone/*')]),
+          allow(['route53:ChangeResourceRecordSets'], [arn('route53:::hostedzone/*')], {
+            'ForAllValues:StringEquals': {
+              'route53:ChangeResourceRecordSetsNormalizedRecordNames': regionRecords,
+            },
+          }),
+          allow(['route53:GetChange'], [arn('route53:::change/*')]),
+        ];
   const statements = [
     allow(
       [
@@ -441,6 +471,7 @@ function automationRole({ chaosTagKey, chaosTagValue }) {
       [regional('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*')],
       chaosTagged,
     ),
+    ...regionFailover,
   ];
   return {
     Type: 'AWS::IAM::Role',

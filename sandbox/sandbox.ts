@@ -100,12 +100,13 @@ export class Sandbox {
       const core: SandboxCore = { clock, rng, bus, world, metrics, alarms, stateDir };
 
       const lambdas = new LambdaRegistry({ region: def.region, accountId: def.accountId, clock });
+      const route53 = createRoute53Service(core);
       const services = [
         createCloudWatchService(core),
         createFISService(core),
-        createSSMService(core),
+        createSSMService(core, { dns: route53 }),
         createEC2Service(core),
-        createRoute53Service(core),
+        route53,
         createS3Service(core),
         createSNSService(core),
         createStatesService(core, lambdas),

@@ -1,7 +1,9 @@
 import type { SandboxCore } from '../context.ts';
 import { restXmlProtocol, type XmlRoute } from '../protocol/rest-xml.ts';
+import { type ChangeStatus, changeStatus, requireChange } from './route53/changes.ts';
 import { HealthCheckEngine } from './route53/checkers.ts';
 import type { Route53Context } from './route53/context.ts';
+import { type FailoverRequest, failOverRecord } from './route53/failover.ts';
 import {
   createHealthCheck,
   deleteHealthCheck,
@@ -33,6 +35,13 @@ export interface Route53Service extends SandboxService {
   resolve(name: string, type?: string): DnsAnswer | undefined;
   /** Whether Route 53 considers the health check healthy now; undefined for an unknown id. */
   healthCheckHealthy(id: string): boolean | undefined;
+  /**
+   * For a runbook's script running in the sandbox (SSM Automation): moves a failover pair over, as
+   * ChangeResourceRecordSets would, and returns the change's id. Throws Route 53's errors.
+   */
+  failOver(req: FailoverRequest): string;
+  /** GetChange's status of a change; throws NoSuchChange for an unknown id. */
+  changeStatus(id: string): ChangeStatus;
 }
 
 /**
@@ -43,7 +52,13 @@ export function createRoute53Service(core: SandboxCore): Route53Service {
   const state = new Route53State();
   let dnsRegion: string | undefined;
   const engine = new HealthCheckEngine(core, state, () => followDns());
-  const ctx: Route53Context = { core, state, propagation: core.rng.stream('route53'), checkers: engine };
+  const ctx: Route53Context = {
+    core,
+    state,
+    propagation: core.rng.stream('route53'),
+    checkers: engine,
+    propagated: () => followDns(),
+  };
   const picks = core.rng.stream('route53.resolve');
 
   /** Keeps the world told which region the service's DNS name answers with. */
@@ -144,5 +159,7 @@ export function createRoute53Service(core: SandboxCore): Route53Service {
       const check = state.healthChecks.get(id);
       return check ? engine.isHealthy(check) : undefined;
     },
+    failOver: (req) => failOverRecord(ctx, req).id,
+    changeStatus: (id) => changeStatus(requireChange(ctx, id), core.clock.now()),
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SandboxCore } from '../context.ts';
 import { jsonProtocol } from '../protocol/json.ts';
 import type { SandboxService } from './service.ts';
+import type { StepDns } from './ssm/actions.ts';
 import { AutomationEngine, savedAutomationSchema } from './ssm/automation.ts';
 import { automationOperations } from './ssm/automation-api.ts';
 import { documentOperations } from './ssm/document-api.ts';
@@ -17,9 +18,9 @@ const savedStateSchema = z.object({
 /**
  * Systems Manager (awsJson1_1, `AmazonSSM.<Op>`): Parameter Store, where faultline keeps its kill
  * switch, and Automation, which runs the restart/start/stop runbooks and faultline's own scale-out
- * runbook against the simulated world.
+ * runbook against the simulated world (and its DNS, for the regional failover runbook).
  */
-export function createSSMService(core: SandboxCore): SandboxService {
+export function createSSMService(core: SandboxCore, deps: { dns: StepDns }): SandboxService {
   const { world } = core;
   const user = `arn:aws:iam::${world.accountId}:user/sandbox`;
   const store = new ParameterStore(() => core.clock.now());
@@ -27,6 +28,7 @@ export function createSSMService(core: SandboxCore): SandboxService {
   const engine = new AutomationEngine({
     clock: core.clock,
     world,
+    dns: deps.dns,
     bus: core.bus,
     ids: core.rng.stream('ssm.ids'),
     timing: core.rng.stream('ssm.timing'),

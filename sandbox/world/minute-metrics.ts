@@ -14,6 +14,17 @@ export function targetGroupDimension(def: WorldDefinition): string {
   return `targetgroup/${def.service.name}-tg/73e2d6bc24d8a067`;
 }
 
+/** The standby's load balancer and target group dimension values, when the world has a standby. */
+export function standbyDimensions(
+  def: WorldDefinition,
+): { TargetGroup: string; LoadBalancer: string } | undefined {
+  if (!def.standby) return undefined;
+  return {
+    TargetGroup: `targetgroup/${def.service.name}-standby-tg/2f4e6a8c0b1d3e57`,
+    LoadBalancer: `app/${def.standby.loadBalancer.name}/a3c1e5f7b9d20468`,
+  };
+}
+
 /** What the world looked like over one short slice of a minute. */
 export interface TrafficSlice {
   seconds: number;
@@ -22,8 +33,12 @@ export interface TrafficSlice {
   /** Requests per second the standby region serves (after a DNS failover). */
   standby: TrafficRates;
   hosts: { total: HostCounts; byAz: Record<string, HostCounts> };
+  /** The standby's hosts per AZ; undefined without a standby. */
+  standbyHostsByAz: Record<string, HostCounts> | undefined;
   /** Aurora replica lag (ms); undefined when the world has no database. */
   replicaLagMs: number | undefined;
+  /** The standby's Global Database replication lag (ms), while it is a secondary. */
+  standbyLagMs: number | undefined;
 }
 
 interface HostExtremes {
@@ -54,28 +69,56 @@ export class MinuteMetrics {
     const slices = this.slices;
     this.slices = [];
     if (slices.length === 0) return;
-    this.publishLoadBalancer(slices, minuteStart);
-    this.publishHosts(slices, minuteStart);
+    const primary = {
+      TargetGroup: targetGroupDimension(this.def),
+      LoadBalancer: loadBalancerDimension(this.def),
+    };
+    this.publishLoadBalancer(primary.LoadBalancer, slices, (s) => s.primary, minuteStart);
+    this.publishHosts(primary, slices, (s) => s.hosts, minuteStart);
+    const standby = standbyDimensions(this.def);
+    if (standby) {
+      this.publishLoadBalancer(standby.LoadBalancer, slices, (s) => s.standby, minuteStart);
+      this.publishHosts(standby, slices, (s) => standbyHosts(s.standbyHostsByAz ?? {}), minuteStart);
+    }
     this.publishService(slices, minuteStart);
-    this.publishReplicaLag(slices, minuteStart);
+    this.publishLag(
+      'AuroraReplicaLag',
+      this.def.database?.clusterId,
+      slices,
+      (s) => s.replicaLagMs,
+      minuteStart,
+    );
+    this.publishLag(
+      'AuroraGlobalDBRPOLag',
+      this.def.standby?.database?.clusterId,
+      slices,
+      (s) => s.standbyLagMs,
+      minuteStart,
+    );
   }
 
-  private publishLoadBalancer(slices: TrafficSlice[], ts: number): void {
-    const dims = { LoadBalancer: loadBalancerDimension(this.def) };
+  /** One load balancer's request counts and response times. */
+  private publishLoadBalancer(
+    loadBalancer: string,
+    slices: TrafficSlice[],
+    rates: (s: TrafficSlice) => TrafficRates,
+    ts: number,
+  ): void {
+    const dims = { LoadBalancer: loadBalancer };
     const put = (name: string, value: number) => this.put('AWS/ApplicationELB', name, dims, count(ts, value));
     put(
       'RequestCount',
-      total(slices, (s) => s.primary.requests),
+      total(slices, (s) => rates(s).requests),
     );
     put(
       'HTTPCode_Target_5XX_Count',
-      total(slices, (s) => s.primary.target5xx),
+      total(slices, (s) => rates(s).target5xx),
     );
     put(
       'HTTPCode_ELB_5XX_Count',
-      total(slices, (s) => s.primary.elb5xx),
+      total(slices, (s) => rates(s).elb5xx),
     );
-    const latency = summarise(slices.map((s) => weighted(s.seconds, s.primary)));
+    const latency = summarise(slices.map((s) => weighted(s.seconds, rates(s))));
     // Like the ALB, no response time when no target answered anything this minute.
     if (!latency || Math.round(latency.count) === 0) return;
     this.put('AWS/ApplicationELB', 'TargetResponseTime', dims, {
@@ -93,20 +136,20 @@ export class MinuteMetrics {
    * Host counts as the worst view within the minute (fewest healthy, most unhealthy), so that a
    * target that was unhealthy for part of a minute shows in that minute's datapoint.
    */
-  private publishHosts(slices: TrafficSlice[], ts: number): void {
-    const base = {
-      TargetGroup: targetGroupDimension(this.def),
-      LoadBalancer: loadBalancerDimension(this.def),
-    };
+  private publishHosts(
+    base: { TargetGroup: string; LoadBalancer: string },
+    slices: TrafficSlice[],
+    hosts: (s: TrafficSlice) => { total: HostCounts; byAz: Record<string, HostCounts> },
+    ts: number,
+  ): void {
     const emit = (dims: Dimensions, e: HostExtremes) => {
       this.put('AWS/ApplicationELB', 'HealthyHostCount', dims, gauge(ts, e.minHealthy, 'Count'));
       this.put('AWS/ApplicationELB', 'UnHealthyHostCount', dims, gauge(ts, e.maxUnhealthy, 'Count'));
     };
-    emit(base, extremes(slices.map((s) => s.hosts.total)));
-    for (const az of this.def.availabilityZones) {
-      const perAz = slices.map(
-        (s) => s.hosts.byAz[az] ?? { healthy: 0, unhealthy: 0, initial: 0, draining: 0 },
-      );
+    emit(base, extremes(slices.map((s) => hosts(s).total)));
+    const azs = [...new Set(slices.flatMap((s) => Object.keys(hosts(s).byAz)))];
+    for (const az of azs) {
+      const perAz = slices.map((s) => hosts(s).byAz[az] ?? NO_HOSTS);
       emit({ ...base, AvailabilityZone: az }, extremes(perAz));
     }
   }
@@ -128,13 +171,19 @@ export class MinuteMetrics {
     if (latency) this.put('Faultline/Service', 'LatencyP99', dims, gauge(ts, latency.p99Ms, 'Milliseconds'));
   }
 
-  private publishReplicaLag(slices: TrafficSlice[], ts: number): void {
-    const cluster = this.def.database?.clusterId;
-    const lags = slices.map((s) => s.replicaLagMs).filter((l): l is number => l !== undefined);
+  /** A replication lag of one cluster, when it had any this minute (a promoted secondary has none). */
+  private publishLag(
+    metric: string,
+    cluster: string | undefined,
+    slices: TrafficSlice[],
+    lag: (s: TrafficSlice) => number | undefined,
+    ts: number,
+  ): void {
+    const lags = slices.map(lag).filter((l): l is number => l !== undefined);
     if (!cluster || lags.length === 0) return;
     this.put(
       'AWS/RDS',
-      'AuroraReplicaLag',
+      metric,
       { DBClusterIdentifier: cluster },
       {
         timestamp: ts,
@@ -158,6 +207,23 @@ function total(slices: TrafficSlice[], rate: (s: TrafficSlice) => number): numbe
 
 function weighted(seconds: number, rates: TrafficRates): WeightedLatency {
   return { weight: rates.answered * seconds, dist: rates.latency };
+}
+
+const NO_HOSTS: HostCounts = { healthy: 0, unhealthy: 0, initial: 0, draining: 0 };
+
+/** A standby's hosts per AZ, and their sum. */
+function standbyHosts(byAz: Record<string, HostCounts>): {
+  total: HostCounts;
+  byAz: Record<string, HostCounts>;
+} {
+  const total = { ...NO_HOSTS };
+  for (const c of Object.values(byAz)) {
+    total.healthy += c.healthy;
+    total.unhealthy += c.unhealthy;
+    total.initial += c.initial;
+    total.draining += c.draining;
+  }
+  return { total, byAz };
 }
 
 function extremes(counts: HostCounts[]): HostExtremes {

@@ -17,11 +17,12 @@ const secondsRange = z
   .tuple([number(SECONDS), number(SECONDS)])
   .refine(([a, b]) => a <= b, 'the first number of a range must not be larger than the second');
 const tags = z.record(z.string(), z.string());
+const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name such as us-east-1');
 
 export const worldSchema = z
   .object({
     name: z.string().min(1),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name such as us-east-1'),
+    region: regionName,
     accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
     /** Availability zones the service runs in; each gets one subnet. */
     availabilityZones: z.array(z.string().min(1)).min(1),
@@ -111,13 +112,38 @@ export const worldSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * A warm standby in another region: its own load balancer in front of a fleet that always
+     * serves, and (with `database`) an Aurora Global Database secondary of the primary's cluster,
+     * read-only until it is promoted. Nothing sends it traffic until DNS is changed to point at it.
+     */
+    standby: z
+      .object({
+        region: regionName,
+        availabilityZones: z.array(z.string().min(1)).min(1),
+        /** Instances serving per AZ; the primary's `service.instancesPerAz` when left out. */
+        instancesPerAz: count(0, 50).optional(),
+        loadBalancer: z.object({ name: z.string().min(1) }).strict(),
+        database: z
+          .object({
+            clusterId: z.string().min(1),
+            /** The Aurora Global Database both clusters belong to. */
+            globalClusterId: z.string().min(1),
+            /** Replication lag (ms) behind the primary in steady state: what an unplanned failover loses. */
+            baseReplicationLagMs: number({ min: 0, max: 3_600_000 }).default(250),
+            /** Seconds a global failover (FailoverGlobalCluster) takes to promote the secondary. */
+            promotionSeconds: secondsRange.default([60, 120]),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
     dns: z
       .object({
         zoneName: z.string().min(1),
         recordName: z.string().min(1),
         ttl: count(0, 86_400).default(60),
-        /** The standby that secondary failover records point at. */
-        secondaryRegion: z.string().min(1),
         /** Seconds a change stays PENDING before it is INSYNC. */
         propagationSeconds: secondsRange.default([30, 60]),
       })
@@ -168,9 +194,41 @@ export const worldSchema = z
         }
       }
     }
+    if (w.standby) {
+      if (w.standby.region === w.region) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['standby', 'region'],
+          message: `is the world's own region; a standby lives in another one`,
+        });
+      }
+      if (new Set(w.standby.availabilityZones).size !== w.standby.availabilityZones.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['standby', 'availabilityZones'],
+          message: 'lists an AZ twice',
+        });
+      }
+      if (w.standby.database && !w.database) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['standby', 'database'],
+          message: 'is a secondary of the primary database: the world needs a database section too',
+        });
+      }
+    }
+    if (w.dns && !w.standby) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dns'],
+        message:
+          "needs a standby section: the failover record's SECONDARY points at the standby's load balancer",
+      });
+    }
   });
 
 export type WorldDefinition = z.infer<typeof worldSchema>;
+export type StandbyDefinition = NonNullable<WorldDefinition['standby']>;
 
 export const DEFAULT_WORLD_FILE = fileURLToPath(new URL('../worlds/checkout.yaml', import.meta.url));
 

@@ -5,15 +5,20 @@ import type { RandomStream, Rng } from '../rng.ts';
 import { TargetGroup, type TargetHealthView } from './alb.ts';
 import { AutoScalingGroup, type AutoScalingGroupView } from './asg.ts';
 import { DnsTrafficShift } from './dns-shift.ts';
+import { WorldError } from './errors.ts';
 import {
   loadBalancerDimension,
   MinuteMetrics,
   type TrafficSlice,
   targetGroupDimension,
 } from './minute-metrics.ts';
+import { publishClusterEvent } from './rds-events.ts';
 import { ReplicaLagModel } from './replica-lag.ts';
 import type { WorldDefinition } from './schema.ts';
+import { type StandbyDatabase, StandbyRegion } from './standby.ts';
 import { computeTraffic, probeSuccessRatio, type TrafficConditions } from './traffic.ts';
+
+export { WorldError } from './errors.ts';
 
 /** The traffic model's resolution: the world is sampled every 10 virtual seconds. */
 const SLICE_MS = 10_000;
@@ -117,6 +122,7 @@ export class World {
   private readonly asg: AutoScalingGroup | undefined;
   private readonly dns: DnsTrafficShift;
   private readonly replicaLag: ReplicaLagModel | undefined;
+  private readonly standbyRegion: StandbyRegion | undefined;
   private readonly minute: MinuteMetrics;
   private readonly noise: RandomStream;
   private started = false;
@@ -168,6 +174,15 @@ export class World {
     this.dns = new DnsTrafficShift(def.region, def.dns?.ttl ?? 60);
     this.replicaLag = def.database
       ? new ReplicaLagModel(def.database.baseReplicaLagMs, def.database.replicaLagSpikeMs)
+      : undefined;
+    this.standbyRegion = def.standby
+      ? new StandbyRegion(def.standby, def.service.instancesPerAz, {
+          clock: deps.clock,
+          bus: deps.bus,
+          accountId: def.accountId,
+          engine: def.database?.engine ?? 'aurora-postgresql',
+          drawMs: (range) => this.drawMs(range),
+        })
       : undefined;
     this.minute = new MinuteMetrics(def, deps.metrics);
     this.noise = deps.rng.stream('traffic');
@@ -224,12 +239,16 @@ export class World {
     const standby = computeTraffic({ ...this.standbyConditions(offered * (1 - share)), ...noisy });
     const view = this.targets.view();
     const lag = this.sampleReplicaLag(now);
+    const writer = this.primaryCluster();
     return {
       seconds,
       primary,
       standby,
       hosts: { total: view, byAz: view.byAz },
+      standbyHostsByAz: this.standbyRegion?.hostsByAz(),
       replicaLagMs: lag === undefined ? undefined : lag * lagFactor,
+      // The same noise as the primary's replicas: a slice draws the same values whatever the world holds.
+      standbyLagMs: this.standbyRegion?.sampleLag(!!writer && this.azReachable(writer.writerAz), lagFactor),
     };
   }
 
@@ -244,12 +263,19 @@ export class World {
     };
   }
 
-  /** The standby region: a healthy copy of the primary's fleet, which serves whatever DNS sends it. */
+  /**
+   * The standby region: its fleet serves whatever DNS sends it. Its writes succeed once its own
+   * database has been promoted; without a database of its own it writes to the primary's writer
+   * across regions, and fails when that does.
+   */
   private standbyConditions(offeredRps: number): TrafficConditions {
-    return this.steadyConditions(
-      offeredRps,
-      this.def.service.instancesPerAz * this.def.availabilityZones.length,
-    );
+    const s = this.standbyRegion;
+    const writeShare = this.def.database?.writeRequestShare ?? 0;
+    const writesFail = !s || (s.database() ? !s.writable : this.writesFailing());
+    return {
+      ...this.steadyConditions(offeredRps, s?.instances ?? 0),
+      writeFailureRatio: writesFail ? writeShare : 0,
+    };
   }
 
   private steadyConditions(offeredRps: number, targets: number): TrafficConditions {
@@ -266,14 +292,23 @@ export class World {
     };
   }
 
-  /** Writes fail while the cluster fails over or the application cannot reach the writer's AZ. */
+  /**
+   * Writes fail while the cluster fails over, while the application cannot reach the writer's AZ,
+   * and for good once the standby's secondary has been promoted: the global database then demotes
+   * this cluster to a read-only secondary.
+   */
   private writesFailing(): boolean {
-    const c = this.def.database && this.clustersById.get(this.def.database.clusterId);
+    const c = this.primaryCluster();
+    if (this.standbyRegion?.database() && this.standbyRegion.database()!.status !== 'secondary') return !!c;
     return !!c && (c.status === 'failing-over' || !this.azReachable(c.writerAz));
   }
 
+  private primaryCluster(): DbCluster | undefined {
+    return this.def.database && this.clustersById.get(this.def.database.clusterId);
+  }
+
   private sampleReplicaLag(now: number): number | undefined {
-    const c = this.def.database && this.clustersById.get(this.def.database.clusterId);
+    const c = this.primaryCluster();
     if (!c || !this.replicaLag) return undefined;
     return this.replicaLag.sample(now, {
       failingOver: c.status === 'failing-over',
@@ -312,6 +347,26 @@ export class World {
 
   dnsActiveRegion(): string {
     return this.dns.activeRegion;
+  }
+
+  /** The warm standby in another region, if the world has one. */
+  get standby(): StandbyRegion | undefined {
+    return this.standbyRegion;
+  }
+
+  /**
+   * RDS FailoverGlobalCluster (with AllowDataLoss) on the global database the primary's cluster
+   * and the standby's secondary form: promotes the secondary. Refused with RDS's codes when the
+   * world has no such global database or the secondary is not one any more.
+   */
+  failoverGlobalCluster(globalClusterId: string, targetDbCluster: string): StandbyDatabase {
+    if (!this.standbyRegion?.database()) {
+      throw new WorldError(
+        'GlobalClusterNotFoundFault',
+        `The global cluster ${globalClusterId} doesn't exist.`,
+      );
+    }
+    return this.standbyRegion.failoverGlobalCluster(globalClusterId, targetDbCluster);
   }
 
   /** The most recent 10-second traffic sample (requests per second by outcome), once the world has started. */
@@ -389,10 +444,12 @@ export class World {
   /**
    * Whether the service answers at the endpoint a Route 53 health check probes: the primary
    * region's load balancer (healthy while it has a healthy target that answers and more than half
-   * of the probes succeed), or the standby in `dns.secondaryRegion` (always healthy).
+   * of the probes succeed), or the standby's (healthy while it has instances).
    */
   endpointHealthy(region: string): boolean {
-    if (region !== this.def.region) return true;
+    if (region !== this.def.region) {
+      return region !== this.standbyRegion?.region || this.standbyRegion.instances > 0;
+    }
     this.targets.sync();
     const routing = this.targets.routing();
     if (routing.failOpen || !routing.targets.some((i) => this.instanceServing(i))) return false;
@@ -614,22 +671,14 @@ export class World {
     return c;
   }
 
-  /** An RDS failover event, as RDS delivers it to EventBridge. */
   private publishClusterEvent(c: DbCluster, eventId: string, message: string): void {
-    this.deps.bus.publish(
-      'aws.rds',
-      'RDS DB Cluster Event',
-      {
-        EventCategories: ['failover'],
-        SourceType: 'CLUSTER',
-        SourceArn: c.arn,
-        Date: new Date(this.now()).toISOString(),
-        Message: message,
-        SourceIdentifier: c.id,
-        EventID: eventId,
-      },
-      [c.arn],
-    );
+    publishClusterEvent(this.deps.bus, {
+      category: 'failover',
+      cluster: c,
+      at: this.now(),
+      eventId,
+      message,
+    });
   }
 }
 
@@ -647,14 +696,4 @@ export interface StateChange {
   id: string;
   previous: InstanceState;
   current: InstanceState;
-}
-
-/** A refusal by the simulated world, with the code the owning AWS service would answer. */
-export class WorldError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = code;
-    this.code = code;
-  }
 }

@@ -164,8 +164,14 @@ export const experimentSchema = z.strictObject({
   /** The service under test; also the tag value that scopes "nothing else running". */
   service: z.string().check(z.minLength(1)),
   objectives: z.strictObject({
-    /** Steady state must be back within this long after the fault ends. */
+    /** Steady state must be back within this long after the fault ends (or the impact: `rtoFrom`). */
     rto: isoDuration('PT1M', 'P1D'),
+    /**
+     * Where the RTO's clock starts: `fault-end` for a fault the service recovers from once it is
+     * over; `impact` for a disaster it must recover from while it lasts (a lost region comes back
+     * on nobody's schedule, so a regional drill measures from the moment it was lost).
+     */
+    rtoFrom: z._default(z.enum(['fault-end', 'impact']), 'fault-end'),
     /** Most data the service may lose (replication lag at the moment of failover); PT0S is none. */
     rpo: z.optional(isoDuration('PT0S', 'P1D')),
     /** Availability objective in percent, e.g. 99.9; the report shows the error budget spent. */

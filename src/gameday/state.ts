@@ -37,8 +37,14 @@ export const watchState = z.object({
   historyThrough: z.optional(z.string()),
   /** Metric samples (and health-check minutes) are recorded up to the minute starting here (ISO). */
   sampledThrough: z.optional(z.string()),
-  /** Health check as the experiment names it → its id and the status of the last sampled minute. */
-  healthChecks: z._default(z.record(z.string(), z.object({ id: z.string(), healthy: z.boolean() })), {}),
+  /**
+   * Health check as the experiment names it → its id, the status of the last sampled minute, and
+   * the minute it last changed to that status (absent while it never changed).
+   */
+  healthChecks: z._default(
+    z.record(z.string(), z.object({ id: z.string(), healthy: z.boolean(), since: z.optional(z.string()) })),
+    {},
+  ),
 });
 export type WatchState = z.infer<typeof watchState>;
 
@@ -88,9 +94,11 @@ export const recoveryResult = z.object({
   recovered: z.boolean(),
   /** When the fault ended: the last action that acted on something ended (src/fis/fault-end.ts). */
   faultEndedAt: z.optional(z.string()),
+  /** When the fault was injected (its first action's start), for an RTO that runs from the impact. */
+  impactAt: z.optional(z.string()),
   /** Written by earlier versions: the poll that saw the steady state back. Not read. */
   recoveredAt: z.optional(z.string()),
-  /** Deadline for recovery: fault end + RTO. */
+  /** Deadline for recovery: fault end (or impact, with `objectives.rtoFrom: impact`) + RTO. */
   deadline: z.string(),
   checks: z.array(checkResult),
   /** 1 for the first verification, then one more each time round the loop (LastMinutes included). */

@@ -14,34 +14,44 @@ import { previousWatch, sampledUntil, watchWorld } from './watch.ts';
 export type RecoveryResult = z.infer<typeof recoveryResult>;
 
 /**
- * The verification loop's rule: recovery must be seen by fault end + RTO. Leave the loop when the
- * steady state is back, or when the deadline has passed without it.
+ * The verification loop's rule: recovery must be seen by fault end + RTO (impact + RTO with
+ * `objectives.rtoFrom: impact`). Leave the loop when the steady state is back, or when the
+ * deadline has passed without it.
  */
 export function recoveryDecision(opts: {
   recovered: boolean;
   faultEndedAt: Date;
+  /** Given when the RTO runs from the impact (`objectives.rtoFrom: impact`). */
+  impactAt?: Date;
   rtoMs: number;
   now: Date;
 }): { done: boolean; deadline: Date; withinRto: boolean } {
-  const deadline = new Date(opts.faultEndedAt.getTime() + opts.rtoMs);
+  const deadline = new Date((opts.impactAt ?? opts.faultEndedAt).getTime() + opts.rtoMs);
   const late = opts.now.getTime() > deadline.getTime();
   return { done: opts.recovered || late, deadline, withinRto: opts.recovered && !late };
 }
 
 /**
  * When the fault ended, as FIS tells it: the end of the last action that acted on something (a
- * wait that holds the experiment open is not the fault), else the experiment's end.
+ * wait that holds the experiment open is not the fault), else the experiment's end. And when it
+ * was injected: the first of its actions to start (undefined before any did).
  */
-async function faultEnd(fis: FisClient, experimentId: string): Promise<string | undefined> {
+async function faultSpan(
+  fis: FisClient,
+  experimentId: string,
+): Promise<{ endedAt: string | undefined; impactAt: string | undefined }> {
   const exp = await getExperiment(fis, experimentId);
-  const { endedAt } = faultEndOf(
-    Object.values(exp.actions ?? {}).map((a) => ({
-      actionId: a.actionId ?? '',
-      startedAt: a.startTime?.getTime() ?? null,
-      endedAt: a.endTime?.getTime() ?? null,
-    })),
-  );
-  return endedAt !== null ? new Date(endedAt).toISOString() : exp.endTime?.toISOString();
+  const actions = Object.values(exp.actions ?? {}).map((a) => ({
+    actionId: a.actionId ?? '',
+    startedAt: a.startTime?.getTime() ?? null,
+    endedAt: a.endTime?.getTime() ?? null,
+  }));
+  const { endedAt } = faultEndOf(actions);
+  const starts = actions.flatMap((a) => (a.startedAt === null ? [] : [a.startedAt]));
+  return {
+    endedAt: endedAt !== null ? new Date(endedAt).toISOString() : exp.endTime?.toISOString(),
+    impactAt: starts.length > 0 ? new Date(Math.min(...starts)).toISOString() : undefined,
+  };
 }
 
 /**
@@ -67,9 +77,13 @@ export const verifyRecovery = gameDayStep<GameDayState, RecoveryResult, 'fis' | 
     const since = new Date(state.incident?.openedAt ?? now.toISOString());
     const done = state.recovery?.done ? state.recovery : undefined;
     if (done) return recordLastMinutes(state, done, deps, timeline, since, now);
+    const fromImpact = spec.objectives.rtoFrom === 'impact';
     let faultEndedAt = state.recovery?.faultEndedAt;
-    if (!faultEndedAt && state.experimentRun) {
-      faultEndedAt = await faultEnd(deps.aws.fis, state.experimentRun.experimentId);
+    let impactAt = state.recovery?.impactAt;
+    if ((!faultEndedAt || (fromImpact && !impactAt)) && state.experimentRun) {
+      const span = await faultSpan(deps.aws.fis, state.experimentRun.experimentId);
+      faultEndedAt ??= span.endedAt;
+      if (fromImpact) impactAt ??= span.impactAt;
     }
     // No end time (nothing was injected, or FIS has not said): the clock starts at the first look.
     faultEndedAt ??= now.toISOString();
@@ -79,6 +93,7 @@ export const verifyRecovery = gameDayStep<GameDayState, RecoveryResult, 'fis' | 
     const decision = recoveryDecision({
       recovered,
       faultEndedAt: new Date(faultEndedAt),
+      ...(impactAt ? { impactAt: new Date(impactAt) } : {}),
       rtoMs: parseIsoDuration(spec.objectives.rto)!,
       now,
     });
@@ -101,6 +116,7 @@ export const verifyRecovery = gameDayStep<GameDayState, RecoveryResult, 'fis' | 
       done: decision.done,
       recovered,
       faultEndedAt,
+      ...(impactAt ? { impactAt } : {}),
       deadline,
       checks: steady.checks,
       sequence: (state.recovery?.sequence ?? 0) + 1,

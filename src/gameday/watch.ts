@@ -117,7 +117,7 @@ export async function watchWorld(
         const v = series[`healthCheck:${hc.id}`]?.get(minute);
         if (v === undefined || v >= 1 === hc.healthy) continue;
         const healthy = v >= 1;
-        healthChecks[ref] = { id: hc.id, healthy };
+        healthChecks[ref] = { id: hc.id, healthy, since: at.toISOString() };
         await timeline.record('healthcheck.status', {
           eventId: eventIds.healthCheck(hc.id, at),
           occurredAt: at,

@@ -8,6 +8,8 @@ import { awsCall } from '../aws/errors.ts';
 export interface AlarmStatus {
   state: string;
   reason: string;
+  /** When the alarm last changed state (CloudWatch's StateUpdatedTimestamp). */
+  since: Date | undefined;
 }
 
 /** DescribeAlarms takes at most 100 names per call. */
@@ -35,7 +37,11 @@ export async function describeAlarmStates(
       );
       for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
         if (a.AlarmName)
-          out.set(a.AlarmName, { state: a.StateValue ?? 'UNKNOWN', reason: a.StateReason ?? '' });
+          out.set(a.AlarmName, {
+            state: a.StateValue ?? 'UNKNOWN',
+            reason: a.StateReason ?? '',
+            since: a.StateUpdatedTimestamp,
+          });
       }
       nextToken = page.NextToken;
     } while (nextToken);

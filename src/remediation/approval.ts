@@ -43,7 +43,8 @@ export async function requestApproval(
     approvalRequestEvent({
       taskToken: input.taskToken,
       runbook: t.runbook,
-      action: `${t.action.kind} on ${t.resource}`,
+      // What a person is asked to let happen: the document an automation runs says more than "automation".
+      action: `${t.action.kind === 'automation' ? t.action.document : t.action.kind} on ${t.resource}`,
       requestedAt: requestedAt.toISOString(),
       expiresAt: new Date(requestedAt.getTime() + t.approval.timeoutSeconds * 1000).toISOString(),
     }),

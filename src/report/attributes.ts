@@ -53,6 +53,8 @@ const reportAttributes = z.looseObject({
 
 export interface ReportObjectives {
   rtoSeconds: number | null;
+  /** Where the RTO's clock starts (the experiment's `objectives.rtoFrom`). */
+  rtoFrom: 'fault-end' | 'impact';
   rpoSeconds: number | null;
   /** Availability objective in percent, e.g. 99.9. */
   availabilitySlo: number | null;
@@ -126,6 +128,7 @@ export function readAttributes(incident: Incident): ReportFacts {
     description: d ?? null,
     objectives: {
       rtoSeconds: seconds(o?.rto),
+      rtoFrom: o?.rtoFrom ?? 'fault-end',
       rpoSeconds: seconds(o?.rpo),
       availabilitySlo: o?.availabilitySlo ?? null,
       sloWindowSeconds: seconds(o?.sloWindow) ?? 30 * 86_400,

@@ -3,6 +3,7 @@ import { INCIDENT_TYPE_LABELS, incidentType } from './attributes.ts';
 import { formatCount, formatDollars, formatDuration, formatNumber, formatPrice } from './format.ts';
 import type { MinuteRow } from './minutes.ts';
 import { shownMoments } from './moments.ts';
+import { rtoStartWords } from './objectives.ts';
 import {
   actionLines,
   approvalLines,
@@ -217,12 +218,12 @@ function rtoSentence(a: Analysis): string {
   if (a.attrs.dryRun) return 'RTO not measured (dry run).';
   if (r.objectiveSeconds === null && r.achievedSeconds === null) return 'No RTO was set or measured.';
   if (r.met === true) {
-    return `RTO met: steady state back ${formatDuration(r.achievedSeconds!)} after the fault ended (objective ${formatDuration(r.objectiveSeconds!)}).`;
+    return `RTO met: steady state back ${formatDuration(r.achievedSeconds!)} after ${rtoStartWords(a.attrs)} (objective ${formatDuration(r.objectiveSeconds!)}).`;
   }
   if (r.met === false) {
     return r.achievedSeconds === null
       ? `RTO missed: ${r.note} (objective ${formatDuration(r.objectiveSeconds!)}).`
-      : `RTO missed: steady state back ${formatDuration(r.achievedSeconds)} after the fault ended (objective ${formatDuration(r.objectiveSeconds!)}).`;
+      : `RTO missed: steady state back ${formatDuration(r.achievedSeconds)} after ${rtoStartWords(a.attrs)} (objective ${formatDuration(r.objectiveSeconds!)}).`;
   }
   return `RTO not determined: ${r.note ?? 'no objective'}.`;
 }

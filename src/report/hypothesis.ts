@@ -1,6 +1,6 @@
 import type { Incident } from '../timeline/event.ts';
 import type { ReportFacts } from './attributes.ts';
-import type { RtoResult } from './objectives.ts';
+import { type RtoResult, rtoStartWords } from './objectives.ts';
 import { boundReader, type MetricBound, minuteOf, outsideBound, type TimedSample } from './samples.ts';
 import { type SubjectHistory, stateBefore } from './steady-state.ts';
 
@@ -171,7 +171,7 @@ function afterCheck(x: Inputs): HypothesisCheck {
   const within =
     rto.achievedSeconds === null
       ? ''
-      : `, ${x.duration(rto.achievedSeconds)} after the fault ended` +
+      : `, ${x.duration(rto.achievedSeconds)} after ${rtoStartWords(x.attrs)}` +
         (rto.objectiveSeconds === null ? '' : ` (RTO ${x.duration(rto.objectiveSeconds)})`);
   if (rto.met === false) {
     return {

@@ -1,7 +1,7 @@
 import type { ReportFacts } from './attributes.ts';
 import { roundTo } from './format.ts';
 import type { KeyMoment, MomentName } from './moments.ts';
-import { minuteOf, type TimedSample } from './samples.ts';
+import { MINUTE, minuteOf, type TimedSample } from './samples.ts';
 import type { Fact } from './timeline.ts';
 
 export interface RtoResult {
@@ -49,10 +49,17 @@ export interface Objectives {
 const RTO_DEFINITION =
   'Fault ended (the last FIS action that acts on something ended: a wait that holds the experiment open is not the fault; ' +
   'for an incident a remediation opened, the mitigation) → steady state back (recovered); zero when it was back before the fault ended.';
+const RTO_FROM_IMPACT_DEFINITION =
+  'Impact started → steady state back (recovered): the experiment measures its RTO from the impact (objectives.rtoFrom: impact), as a lost region comes back on nobody’s schedule.';
 const RPO_DEFINITION =
-  "The most replica lag in the minute samples from the failover's minute until recovery (or the end of the timeline): the writes a failover at that moment could lose.";
+  'The replica lag sampled in the last minute that ended before the failover started (its Maximum; the failover’s own minute when none did): the writes the replica taking over had not received, which the failover gave up. A failover is a database failover (FIS), a DNS failover, or an SSM Automation whose document fails over (promoting a standby).';
 export const ERROR_BUDGET_FORMULA =
   'spent = Σ over incident minutes (requestRate × errorRate% ÷ 100 × 60 s) ÷ ((1 − SLO ÷ 100) × baseline requestRate × SLO window in seconds)';
+
+/** Where the RTO's clock starts, as a sentence ends: "steady state back 8 min after …". */
+export function rtoStartWords(attrs: ReportFacts): string {
+  return attrs.objectives.rtoFrom === 'impact' ? 'the impact started' : 'the fault ended';
+}
 
 export function objectives(
   facts: readonly Fact[],
@@ -74,9 +81,9 @@ export function objectives(
       raw('impactStarted') === null ? null : faultEndedAt,
       raw('recovered'),
       outOfOrder,
-      raw('impactStarted') !== null,
+      raw('impactStarted'),
     ),
-    rpo: rpo(facts, samples, attrs, at('recovered')),
+    rpo: rpo(facts, samples, attrs),
     errorBudget: errorBudget(samples, attrs, raw('impactStarted'), at('recovered')),
   };
 }
@@ -87,19 +94,29 @@ function rto(
   faultEndedAt: number | null,
   recovered: number | null,
   outOfOrder: boolean,
-  impacted: boolean,
+  impact: number | null,
 ): RtoResult {
   let verification: { recovered: boolean } | undefined;
   for (const f of facts) if (f.typed?.kind === 'gameday.recovery') verification = f.typed.detail;
   const objectiveSeconds = attrs.objectives.rtoSeconds;
-  const base = { objectiveSeconds, faultEndedAt, recoveredAt: recovered, definition: RTO_DEFINITION };
+  const fromImpact = attrs.objectives.rtoFrom === 'impact';
+  const base = {
+    objectiveSeconds,
+    faultEndedAt,
+    recoveredAt: recovered,
+    definition: fromImpact ? RTO_FROM_IMPACT_DEFINITION : RTO_DEFINITION,
+  };
   const unmeasured = (note: string): RtoResult => ({ ...base, achievedSeconds: null, met: null, note });
   // Nothing was injected: there was nothing to recover from, and no time to measure.
   if (attrs.dryRun)
     return { ...unmeasured('a dry run injects nothing'), faultEndedAt: null, recoveredAt: null };
-  if (!impacted) return unmeasured('no impact was recorded');
-  if (faultEndedAt === null) return unmeasured('the fault end was not recorded');
-  if (outOfOrder) return unmeasured('moments out of order (see the order check)');
+  if (impact === null) return unmeasured('no impact was recorded');
+  // The clock's start: when the fault ended, or (a disaster recovered from while it lasts) the impact.
+  const start = fromImpact ? impact : faultEndedAt;
+  if (start === null) return unmeasured('the fault end was not recorded');
+  // Recovering while the fault still lasts is the point of an RTO from the impact: doubts about
+  // the fault's end say nothing against it.
+  if (outOfOrder && !fromImpact) return unmeasured('moments out of order (see the order check)');
   if (recovered === null) {
     const notRecovered = verification ? !verification.recovered : false;
     return {
@@ -112,8 +129,8 @@ function rto(
     };
   }
   // Back while the fault was still on (the service rode it out): nothing left to recover.
-  const achievedSeconds = Math.max(0, recovered - faultEndedAt) / 1000;
-  const early = recovered < faultEndedAt ? 'back before the fault ended' : null;
+  const achievedSeconds = Math.max(0, recovered - start) / 1000;
+  const early = !fromImpact && recovered < start ? 'back before the fault ended' : null;
   return {
     ...base,
     achievedSeconds,
@@ -127,14 +144,9 @@ function rto(
   };
 }
 
-function rpo(
-  facts: readonly Fact[],
-  samples: readonly TimedSample[],
-  attrs: ReportFacts,
-  recovered: number | null,
-): RpoResult {
+function rpo(facts: readonly Fact[], samples: readonly TimedSample[], attrs: ReportFacts): RpoResult {
   const objectiveSeconds = attrs.objectives.rpoSeconds;
-  const failover = facts.find(isFailover);
+  const failover = firstFailover(facts);
   const base = {
     objectiveSeconds,
     failoverAt: failover?.at ?? null,
@@ -142,17 +154,14 @@ function rpo(
     definition: RPO_DEFINITION,
   };
   if (!failover) return { ...base, achievedSeconds: null, met: null, note: 'no failover recorded' };
-  const from = minuteOf(failover.at);
-  const to = recovered ?? Infinity;
-  let maxLag: number | null = null;
-  for (const s of samples) {
-    if (s.minute < from || s.minute > to) continue;
-    const lag = s.sample.replicaLagMs;
-    if (lag !== null && (maxLag === null || lag > maxLag)) maxLag = lag;
-  }
-  if (maxLag === null)
-    return { ...base, achievedSeconds: null, met: null, note: 'no replica lag sampled after the failover' };
-  const achievedSeconds = maxLag / 1000;
+  const lagged = samples.filter((s) => s.sample.replicaLagMs !== null);
+  // Minute samples are stamped with the minute's start: one that ended by the failover saw only before it.
+  const before = lagged.filter((s) => s.minute + MINUTE <= failover.at).at(-1);
+  const during = lagged.find((s) => s.minute === minuteOf(failover.at));
+  const lagMs = (before ?? during)?.sample.replicaLagMs ?? null;
+  if (lagMs === null)
+    return { ...base, achievedSeconds: null, met: null, note: 'no replica lag sampled before the failover' };
+  const achievedSeconds = lagMs / 1000;
   return {
     ...base,
     achievedSeconds,
@@ -161,12 +170,35 @@ function rpo(
   };
 }
 
-/** A database or DNS failover started: an FIS failover action running, or a failover automation. */
-function isFailover(f: Fact): boolean {
-  const t = f.typed;
-  if (t?.kind === 'fis.action') return t.detail.status === 'running' && /failover/i.test(t.detail.actionId);
-  if (t?.kind === 'ssm.automation') return /failover/i.test(t.detail.document);
-  return false;
+/**
+ * The first failover on the timeline: an FIS database failover action running, a DNS failover
+ * action started, or an SSM Automation whose document fails over (dated by the remediation action
+ * that started it, when on the timeline, since its statuses are polled).
+ */
+function firstFailover(facts: readonly Fact[]): Fact | undefined {
+  const started = new Map<string, Fact>();
+  for (const f of facts) {
+    const t = f.typed;
+    if (t?.kind === 'remediation.action' && t.detail.outcome === 'started' && t.detail.executionId)
+      started.set(t.detail.executionId, f);
+  }
+  let first: Fact | undefined;
+  for (const f of facts) {
+    const t = f.typed;
+    let found: Fact | undefined;
+    if (t?.kind === 'fis.action' && t.detail.status === 'running' && /failover/i.test(t.detail.actionId))
+      found = f;
+    else if (
+      t?.kind === 'remediation.action' &&
+      t.detail.outcome === 'started' &&
+      t.detail.action === 'failover'
+    )
+      found = f;
+    else if (t?.kind === 'ssm.automation' && /failover/i.test(t.detail.document))
+      found = started.get(t.detail.executionId) ?? f;
+    if (found && (!first || found.at < first.at)) first = found;
+  }
+  return first;
 }
 
 function median(values: number[]): number | null {

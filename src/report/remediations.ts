@@ -419,7 +419,8 @@ function approvalAnswer(ap: RemediationApproval, b: Building, answer: Fact | und
     ap.answeredAt = b.actedAt;
   }
   if (t?.kind === 'approval.given' || t?.kind === 'approval.rejected') ap.by = t.detail.by;
-  if (t?.kind === 'approval.rejected') ap.text ??= t.detail.reason ?? null;
+  // The person's own words: the flow's record of a rejection carries them inside `rejected by <who>: …`.
+  if (t?.kind === 'approval.rejected') ap.text = t.detail.reason ?? ap.text;
   if (ap.answeredAt !== null && ap.answeredAt >= ap.requestedAt)
     ap.waitedSeconds = (ap.answeredAt - ap.requestedAt) / 1000;
 }

@@ -200,6 +200,15 @@ describe('recovery deadline', () => {
       new Date('2026-01-05T09:35:00Z'),
     );
   });
+
+  it('runs from the impact when the RTO does (a lost region): past it once the fault ends, done at the first look', () => {
+    const impactAt = new Date('2026-01-05T09:00:03Z');
+    expect(recoveryDecision({ recovered: false, faultEndedAt, impactAt, rtoMs, now: at(1) })).toMatchObject({
+      done: true,
+      deadline: new Date('2026-01-05T09:15:03Z'),
+    });
+    expect(recoveryDecision({ recovered: true, faultEndedAt, impactAt, rtoMs, now: at(1) }).done).toBe(true);
+  });
 });
 
 describe('notification text', () => {

@@ -287,7 +287,7 @@ describe('the remediation state machine', () => {
       return { run: await run, incidentId };
     }
 
-    it('approved: fails DNS over, waits until the change is INSYNC, verifies the secondary and resolves', async () => {
+    it('approved: promotes the standby database, fails DNS over, waits until done, verifies and resolves', async () => {
       const s = await start();
       const { run, incidentId } = await answered(s, 'rem-approved', (taskToken) =>
         client('sfn').send(
@@ -299,17 +299,18 @@ describe('the remediation state machine', () => {
         expect.arrayContaining(['RequestApproval', 'Act', 'CheckAction', 'Verify', 'Resolved']),
       );
       const kinds = (await timeline(s, incidentId)).map(
-        (e) => `${e.kind}${e.kind === 'route53.change' ? `:${e.detail.status}` : ''}`,
+        (e) => `${e.kind}${e.kind === 'ssm.automation' ? `:${e.detail.document}:${e.detail.status}` : ''}`,
       );
       expect(kinds).toEqual(
         expect.arrayContaining([
           'remediation.approval',
           'remediation.action',
-          'route53.change:INSYNC',
+          'ssm.automation:Faultline-RegionFailover:Success',
           'remediation.resolved',
         ]),
       );
-      expect(s.sandbox.world.dnsActiveRegion()).toBe(s.sandbox.world.def.dns!.secondaryRegion);
+      expect(s.sandbox.world.dnsActiveRegion()).toBe(s.sandbox.world.def.standby!.region);
+      expect(s.sandbox.world.standby!.database()!.status).toBe('primary');
     });
 
     it('rejected: nothing done, recorded and a person told', async () => {
@@ -332,6 +333,7 @@ describe('the remediation state machine', () => {
         'rejected',
       ]);
       expect(s.sandbox.world.dnsActiveRegion()).toBe(s.sandbox.world.region);
+      expect(s.sandbox.world.standby!.database()!.status).toBe('secondary');
     });
 
     it('approved after the alarm recovered: refuses to act, says why, tells a person', async () => {

@@ -120,7 +120,6 @@ export const AZ_OUTAGE_TRUTH = {
   experimentEnded: '09:10:12',
   /** power-off 10 min + isolate 10 min + failover 1 min 20 s. */
   actionMinutes: 10 + 10 + 80 / 60,
-  maxLagAfterFailoverMs: 6400,
   /** requests per second, 5xx %, p99 ms, healthy hosts per AZ, replica lag ms; by minute. */
   samples: {
     '08:57': sample(480, 0.05, 280, [2, 2, 2], 20),

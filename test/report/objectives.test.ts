@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../src/report/analysis.ts';
 import { renderReport } from '../../src/report/render.ts';
-import type { TimelineEvent } from '../../src/timeline/event.ts';
+import type { Incident, TimelineEvent } from '../../src/timeline/event.ts';
 import {
   AZ_OUTAGE_ATTRIBUTES,
   AZ_OUTAGE_TRUTH,
@@ -124,14 +124,33 @@ describe('RTO', () => {
 });
 
 describe('RPO', () => {
-  it('is the most replica lag sampled from the failover until recovery', () => {
+  it('is the replica lag sampled in the last minute before the database failover, not the lag the failover causes', () => {
     const { rpo } = analyse(azOutageIncident(), azOutageTimeline()).objectives;
     expect(rpo).toMatchObject({
       objectiveSeconds: 60,
-      achievedSeconds: AZ_OUTAGE_TRUTH.maxLagAfterFailoverMs / 1000,
+      // 08:59's sample: the failover at 09:00:10 spiked the lag to 6,400 ms afterwards (09:01).
+      achievedSeconds: AZ_OUTAGE_TRUTH.samples['08:59']!.replicaLagMs! / 1000,
       met: true,
       failoverAt: ms('09:00:10'),
       failoverEventId: 'fis:action:EXP4z9kPq2:failover-database:running',
+    });
+    expect(rpo.definition).toMatch(
+      /^The replica lag sampled in the last minute that ended before the failover/,
+    );
+  });
+
+  it("falls back to the failover's own minute when no minute before it was sampled", () => {
+    const events = azOutageTimeline().filter(
+      (e) => e.kind !== 'metrics.sample' || e.occurredAt >= iso('09:00:00'),
+    );
+    expect(analyse(azOutageIncident(), events).objectives.rpo.achievedSeconds).toBe(
+      AZ_OUTAGE_TRUTH.samples['09:00']!.replicaLagMs! / 1000,
+    );
+    const none = azOutageTimeline().filter((e) => e.kind !== 'metrics.sample');
+    expect(analyse(azOutageIncident(), none).objectives.rpo).toMatchObject({
+      achievedSeconds: null,
+      met: null,
+      note: 'no replica lag sampled before the failover',
     });
   });
 
@@ -141,6 +160,177 @@ describe('RPO', () => {
       achievedSeconds: null,
       met: null,
       note: 'no failover recorded',
+    });
+  });
+});
+
+/**
+ * A regional drill: the primary region lost at 09:00:03, the failover approved at 09:02:35 and run
+ * by an SSM Automation that promotes the standby's database and moves DNS, customers served again
+ * at 09:08:05 while the region stays lost until 09:20:03.
+ */
+function regionDrill(opts: { failover?: 'automation' | 'dns' | 'none'; recovered?: string | null } = {}) {
+  const { incident, events } = regionDrillTimeline(opts);
+  return analyse(incident, events).objectives;
+}
+
+function regionDrillTimeline(
+  opts: { failover?: 'automation' | 'dns' | 'none'; recovered?: string | null } = {},
+): { incident: Incident; events: TimelineEvent[] } {
+  const id = 'gd-region-1';
+  const incident = azOutageIncident({
+    incidentId: id,
+    attributes: {
+      experiment: {
+        name: 'region-outage',
+        objectives: { rto: 'PT15M', rtoFrom: 'impact', rpo: 'PT1S', sloWindow: 'P30D' },
+        hypothesis: { alarms: ['checkout-5xx-rate'], healthChecks: [], metrics: [] },
+      },
+    },
+  });
+  const lag = { '08:59': 250, '09:00': 268, '09:01': 268, '09:02': 268, '09:03': 268 } as Record<
+    string,
+    number
+  >;
+  const events: TimelineEvent[] = [
+    ev(id, '09:00:03', 'fis:action:EXP1:isolate-region:running', 'fis.action', {
+      experimentId: 'EXP1',
+      action: 'isolate-region',
+      actionId: 'aws:network:disrupt-connectivity',
+      status: 'running',
+    }),
+    ev(id, '09:02:05', 'alarm:checkout-5xx-rate:1', 'alarm.state', {
+      alarm: 'checkout-5xx-rate',
+      from: 'OK',
+      to: 'ALARM',
+      reason: 'Threshold crossed',
+    }),
+    ...Object.entries(lag).map(([minute, replicaLagMs]) =>
+      ev(id, `${minute}:00`, `metrics:${minute}`, 'metrics.sample', {
+        requestRate: 480,
+        errorRatePercent: minute < '09:01' ? 0.05 : 100,
+        p99LatencyMs: 280,
+        healthyHostsByAz: {},
+        replicaLagMs,
+      }),
+    ),
+    ev(id, '09:20:03', 'fis:experiment:EXP1:completed', 'fis.experiment', {
+      experimentId: 'EXP1',
+      status: 'completed',
+    }),
+  ];
+  if (opts.failover === 'automation' || opts.failover === undefined) {
+    events.push(
+      anyEv(id, '09:02:35', 'remediation:r1:5:action:started', 'remediation.action', {
+        remediationId: 'r1',
+        runbook: 'primary-region-failover',
+        outcome: 'started',
+        action: 'automation',
+        executionId: 'exec-1',
+      }),
+      ev(id, '09:02:50', 'ssm:exec-1:InProgress', 'ssm.automation', {
+        executionId: 'exec-1',
+        document: 'Faultline-RegionFailover',
+        status: 'InProgress',
+      }),
+      ev(id, '09:05:20', 'ssm:exec-1:Success', 'ssm.automation', {
+        executionId: 'exec-1',
+        document: 'Faultline-RegionFailover',
+        status: 'Success',
+      }),
+    );
+  } else if (opts.failover === 'dns') {
+    events.push(
+      anyEv(id, '09:03:40', 'remediation:r1:5:action:started', 'remediation.action', {
+        remediationId: 'r1',
+        runbook: 'dns-only',
+        outcome: 'started',
+        action: 'failover',
+        changeId: 'C1',
+      }),
+    );
+  }
+  const recovered = opts.recovered === undefined ? '09:08:05' : opts.recovered;
+  if (recovered !== null) {
+    events.push(
+      ev(id, recovered, 'alarm:checkout-5xx-rate:2', 'alarm.state', {
+        alarm: 'checkout-5xx-rate',
+        from: 'ALARM',
+        to: 'OK',
+        reason: 'Threshold crossed',
+      }),
+    );
+  }
+  events.push(
+    ev(id, '09:21:00', 'recovery:done', 'gameday.recovery', {
+      recovered: recovered !== null,
+      faultEndedAt: iso('09:20:03'),
+      ...(recovered !== null ? { recoveredAt: iso(recovered) } : {}),
+      deadline: iso('09:15:03'),
+    }),
+  );
+  return { incident, events };
+}
+
+describe('RPO of a regional failover', () => {
+  it("is the standby's lag before an SSM Automation that fails over, dated by the action that started it", () => {
+    expect(regionDrill().rpo).toMatchObject({
+      objectiveSeconds: 1,
+      // 09:01, the last minute that ended before 09:02:35.
+      achievedSeconds: 0.268,
+      met: true,
+      failoverAt: ms('09:02:35'),
+      failoverEventId: 'remediation:r1:5:action:started',
+    });
+  });
+
+  it('is measured for a DNS failover too', () => {
+    expect(regionDrill({ failover: 'dns' }).rpo).toMatchObject({
+      achievedSeconds: 0.268,
+      failoverAt: ms('09:03:40'),
+      failoverEventId: 'remediation:r1:5:action:started',
+    });
+  });
+
+  it('is not applicable when nobody failed over', () => {
+    expect(regionDrill({ failover: 'none', recovered: null }).rpo).toMatchObject({
+      achievedSeconds: null,
+      met: null,
+      failoverAt: null,
+      note: 'no failover recorded',
+    });
+  });
+});
+
+describe('RTO from the impact', () => {
+  it('runs from the impact to the steady state back, even while the fault lasts', () => {
+    const { rto } = regionDrill();
+    expect(rto).toMatchObject({
+      objectiveSeconds: 900,
+      achievedSeconds: (ms('09:08:05') - ms('09:00:03')) / 1000,
+      met: true,
+      recoveredAt: ms('09:08:05'),
+      note: null,
+    });
+    expect(rto.definition).toMatch(/^Impact started → steady state back \(recovered\)/);
+    const { incident, events } = regionDrillTimeline();
+    expect(renderReport(incident, events).markdown).toContain(
+      'RTO met: steady state back 8 min 2 s after the impact started (objective 15 min).',
+    );
+  });
+
+  it('is missed when the steady state came back only with the region, after the objective', () => {
+    expect(regionDrill({ failover: 'none', recovered: '09:22:00' }).rto).toMatchObject({
+      achievedSeconds: (ms('09:22:00') - ms('09:00:03')) / 1000,
+      met: false,
+    });
+  });
+
+  it('is missed, with no achieved value, when it never came back by the deadline', () => {
+    expect(regionDrill({ failover: 'none', recovered: null }).rto).toMatchObject({
+      achievedSeconds: null,
+      met: false,
+      note: 'the steady state was not back by the recovery deadline',
     });
   });
 });

@@ -108,8 +108,11 @@ function remediation(incident: string, p: Plan): TimelineEvent[] {
         e(p.at.answered, id('4', 'approval', a.answer), 'remediation.approval', {
           ...base,
           status: a.answer,
+          // As ApprovalDenied records it: the rejection's Cause, which faultline reject writes.
           reason:
-            a.answer === 'timed-out' ? 'no answer before the approval timed out' : (a.text ?? 'rejected'),
+            a.answer === 'timed-out'
+              ? 'no answer before the approval timed out'
+              : `rejected by ${a.by ?? 'alice'}${a.text ? `: ${a.text}` : ''}`,
         }),
       );
     }

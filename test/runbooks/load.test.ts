@@ -60,7 +60,10 @@ describe('loading runbooks', () => {
     ]);
     const failover = runbooks[1]!;
     expect(failover.approval).toEqual({ required: true, timeout: 'PT15M' });
-    expect(failover.action.failover?.healthCheck).toBe('checkout-primary');
+    expect(failover.action.automation).toMatchObject({
+      document: 'Faultline-RegionFailover',
+      parameters: { GlobalClusterIdentifier: 'checkout-global', RecordName: 'checkout.example.com.' },
+    });
     expect(runbooks.every((r) => r.dryRun === false)).toBe(true);
   });
 

@@ -51,7 +51,11 @@ describe('matching an event to a runbook', () => {
     );
     expect(dns.matched && dns.runbook.name).toBe('primary-region-failover');
     expect(dns.matched && dns.runbook.approval.required).toBe(true);
-    expect(dns.matched && dns.action).toMatchObject({ kind: 'failover', record: 'checkout.example.com.' });
+    expect(dns.matched && dns.action).toMatchObject({
+      kind: 'automation',
+      document: 'Faultline-RegionFailover',
+      parameters: { RecordName: ['checkout.example.com.'] },
+    });
   });
 
   it('fills parameters and the resource from the alarm, or says which value the event lacks', () => {

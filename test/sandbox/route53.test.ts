@@ -582,7 +582,7 @@ describe('Route 53 health checkers and failover against the world', () => {
     );
   }
 
-  it('sets up the world: a failover pair with health checks, answering with PRIMARY, and its alarm', async () => {
+  it('sets up the world: health checks, a failover pair without them answering with PRIMARY, and its alarm', async () => {
     const route53 = route53Of(sb);
     expect(sb.core.alarms.get('checkout-primary-health')).toMatchObject({
       Namespace: 'AWS/Route53',
@@ -600,6 +600,15 @@ describe('Route 53 health checkers and failover against the world', () => {
       region: 'us-east-1',
       values: [`dualstack.${PRIMARY_ALB}.`],
     });
+    const zoneId = (await r53.send(new ListHostedZonesByNameCommand({ DNSName: 'example.com.' })))
+      .HostedZones![0]!.Id!;
+    const pair = (
+      await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))
+    ).ResourceRecordSets!.filter((r) => r.Failover);
+    expect(pair.map((r) => [r.Failover, r.AliasTarget?.DNSName, r.HealthCheckId])).toEqual([
+      ['PRIMARY', `dualstack.${PRIMARY_ALB}.`, undefined],
+      ['SECONDARY', 'dualstack.checkout-standby-alb.us-west-2.elb.amazonaws.com.', undefined],
+    ]);
     const primary = await r53.send(new GetHealthCheckCommand({ HealthCheckId: primaryId }));
     expect(primary.HealthCheck!.HealthCheckConfig).toMatchObject({
       Type: 'HTTPS',
@@ -621,7 +630,7 @@ describe('Route 53 health checkers and failover against the world', () => {
     );
   });
 
-  it('goes unhealthy after FailureThreshold failed probes, fails DNS over to SECONDARY, and recovers', async () => {
+  it("goes unhealthy after FailureThreshold failed probes and alarms, but the world's record stays on PRIMARY", async () => {
     const route53 = route53Of(sb);
     const alarmArn = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-primary-health';
     const lastFailures = async () =>
@@ -644,6 +653,35 @@ describe('Route 53 health checkers and failover against the world', () => {
     await sb.clock.advance(35_000);
     expect(route53.healthCheckHealthy(primaryId)).toBe(false);
     expect(route53.healthCheckHealthy(secondaryId)).toBe(true);
+    // No health check is associated with the pair: Route 53 keeps answering PRIMARY, and moving the
+    // name is left to a person (the primary-region-failover runbook).
+    expect(route53.resolve('checkout.example.com')).toMatchObject({
+      failover: 'PRIMARY',
+      region: 'us-east-1',
+    });
+    await sb.clock.advance(4 * 60_000);
+    expect(sb.world.dnsActiveRegion()).toBe('us-east-1');
+    expect(statusPoints(primaryId).at(-1)).toMatchObject({ min: 0, max: 0 });
+    expect(statusPoints(secondaryId).at(-1)).toMatchObject({ min: 1 });
+    expect(sb.core.alarms.stateOf(alarmArn)).toBe('ALARM');
+
+    // A pair whose PRIMARY has its health check associated fails over by itself, as on AWS.
+    const zoneId = (await r53.send(new ListHostedZonesByNameCommand({ DNSName: 'example.com.' })))
+      .HostedZones![0]!.Id!;
+    const sets = (await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId })))
+      .ResourceRecordSets!;
+    const primary = sets.find((r) => r.SetIdentifier === 'primary')!;
+    const associate = (healthCheckId: string | undefined) =>
+      r53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: {
+            Changes: [{ Action: 'UPSERT', ResourceRecordSet: { ...primary, HealthCheckId: healthCheckId } }],
+          },
+        }),
+      );
+    await associate(primaryId);
+    await sb.clock.advance(60_000);
     expect(route53.resolve('checkout.example.com')).toMatchObject({
       failover: 'SECONDARY',
       region: 'us-west-2',
@@ -656,11 +694,6 @@ describe('Route 53 health checkers and failover against the world', () => {
       IPAddress: expect.any(String),
       StatusReport: { Status: 'Failure: HTTP Status Code 503, Service Temporarily Unavailable' },
     });
-    await sb.clock.advance(4 * 60_000);
-    expect(statusPoints(primaryId).some((p) => p.min === 0)).toBe(true);
-    expect(statusPoints(primaryId).at(-1)).toMatchObject({ min: 0, max: 0 });
-    expect(statusPoints(secondaryId).at(-1)).toMatchObject({ min: 1 });
-    expect(sb.core.alarms.stateOf(alarmArn)).toBe('ALARM');
 
     sb.world.startInstances(ids);
     await sb.clock.advance(8 * 60_000);
@@ -677,6 +710,8 @@ describe('Route 53 health checkers and failover against the world', () => {
     });
     expect(statusPoints(primaryId).at(-1)).toMatchObject({ min: 1, max: 1 });
     expect(sb.core.alarms.stateOf(alarmArn)).toBe('OK');
+    await associate(undefined);
+    await sb.clock.advance(60_000);
   });
 
   it('treats a Disabled health check as healthy and inverts an Inverted one', async () => {

@@ -36,6 +36,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsEvent } from '../../sandbox/events.ts';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
+import type { Route53Service } from '../../sandbox/services/route53.ts';
 import { loadWorldFile, type WorldDefinition } from '../../sandbox/world/schema.ts';
 import { type ClientConfig, startSandbox } from '../helpers/sandbox.ts';
 
@@ -490,11 +491,13 @@ describe('SSM Automation', () => {
       'AWS-RestartEC2Instance',
       'AWS-StartEC2Instance',
       'AWS-StopEC2Instance',
+      'Faultline-RegionFailover',
       'Faultline-RestartUnhealthyTargets',
       'Faultline-ScaleOut',
     ]);
     const own = await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: 'Owner', Values: ['Self'] }] }));
     expect(own.DocumentIdentifiers?.map((d) => d.Name)).toEqual([
+      'Faultline-RegionFailover',
       'Faultline-RestartUnhealthyTargets',
       'Faultline-ScaleOut',
     ]);
@@ -872,6 +875,101 @@ describe('SSM Automation', () => {
     expect(failed.FailureMessage).toContain("AutoScalingGroup 'other-asg' not found");
     expect(failed.Parameters).toMatchObject({ AutoScalingGroupName: ['other-asg'], Count: ['2'] });
     expect(sb.world.instances()).toHaveLength(instanceIds().length);
+  });
+
+  const REGION_FAILOVER = {
+    GlobalClusterIdentifier: ['checkout-global'],
+    TargetDbClusterIdentifier: ['arn:aws:rds:us-west-2:123456789012:cluster:checkout-db-standby'],
+    HostedZoneName: ['example.com.'],
+    RecordName: ['checkout.example.com.'],
+  };
+  const route53 = () => sb.service('route53') as Route53Service;
+
+  it('fails over to the standby region: promotes its database first, then moves the DNS record', async () => {
+    expect(route53().resolve('checkout.example.com')).toMatchObject({
+      failover: 'PRIMARY',
+      region: 'us-east-1',
+    });
+    const done = await runUntilDone(await start('Faultline-RegionFailover', REGION_FAILOVER));
+    expect(done.AutomationExecutionStatus).toBe('Success');
+    expect(done.Parameters).toMatchObject({
+      RecordType: ['A'],
+      PrimarySetIdentifier: ['primary'],
+      SecondarySetIdentifier: ['secondary'],
+    });
+    const steps = done.StepExecutions!;
+    expect(steps.map((s) => [s.StepName, s.Action, s.StepStatus])).toEqual([
+      ['PromoteStandbyDatabase', 'aws:executeAwsApi', 'Success'],
+      ['WaitForStandbyWriter', 'aws:executeScript', 'Success'],
+      ['MoveTraffic', 'aws:executeScript', 'Success'],
+      ['WaitForDnsInSync', 'aws:waitForAwsResourceProperty', 'Success'],
+    ]);
+    // The record moves only once the standby takes writes: its first requests can write.
+    const promotedAt = events.find(
+      (e) => (e.detail as { EventID?: string }).EventID === 'RDS-EVENT-0185',
+    )!.time;
+    expect(steps[2]!.ExecutionStartTime!.getTime()).toBeGreaterThanOrEqual(Date.parse(promotedAt));
+    const changeId = done.Outputs?.['MoveTraffic.ChangeId']?.[0];
+    expect(changeId).toMatch(/^C[0-9A-Z]+$/);
+    expect(route53().changeStatus(changeId!)).toBe('INSYNC');
+    expect(route53().resolve('checkout.example.com')).toMatchObject({
+      failover: 'PRIMARY',
+      setIdentifier: 'primary',
+      region: 'us-west-2',
+      values: ['dualstack.checkout-standby-alb.us-west-2.elb.amazonaws.com.'],
+    });
+    expect(sb.world.dnsActiveRegion()).toBe('us-west-2');
+    expect(sb.world.standby!.database()!.status).toBe('primary');
+  });
+
+  it("fails over nothing when the promotion is refused, and reports RDS's error", async () => {
+    const failed = await runUntilDone(
+      await start('Faultline-RegionFailover', {
+        ...REGION_FAILOVER,
+        GlobalClusterIdentifier: ['other-global'],
+      }),
+    );
+    expect(failed.AutomationExecutionStatus).toBe('Failed');
+    expect(failed.FailureMessage).toContain(
+      "The global cluster other-global doesn't exist. (Service: AmazonRDS; Status Code: 400; Error Code: GlobalClusterNotFoundFault)",
+    );
+    expect(failed.StepExecutions?.map((s) => s.StepStatus)).toEqual([
+      'Failed',
+      'Pending',
+      'Pending',
+      'Pending',
+    ]);
+    expect(sb.world.standby!.database()!.status).toBe('secondary');
+    expect(route53().resolve('checkout.example.com')).toMatchObject({ region: 'us-east-1' });
+  });
+
+  it("fails at the DNS step, naming Route 53's error, when the record is not a failover pair", async () => {
+    const failed = await runUntilDone(
+      await start('Faultline-RegionFailover', { ...REGION_FAILOVER, RecordName: ['shop.example.com.'] }),
+    );
+    expect(failed.AutomationExecutionStatus).toBe('Failed');
+    expect(failed.StepExecutions?.map((s) => s.StepStatus)).toEqual([
+      'Success',
+      'Success',
+      'Failed',
+      'Pending',
+    ]);
+    expect(failed.FailureMessage).toContain(
+      "shop.example.com. A in example.com. has no record sets 'primary' and 'secondary' (Service: AmazonRoute53; Status Code: 400; Error Code: InvalidInput)",
+    );
+    expect(sb.world.dnsActiveRegion()).toBe('us-east-1');
+  });
+
+  it('refuses a target that is not a cluster ARN before starting anything', async () => {
+    expect(
+      await failure(
+        start('Faultline-RegionFailover', {
+          ...REGION_FAILOVER,
+          TargetDbClusterIdentifier: ['checkout-db-standby'],
+        }),
+      ),
+    ).toBeInstanceOf(InvalidAutomationExecutionParametersException);
+    expect(sb.world.standby!.database()!.status).toBe('secondary');
   });
 
   const targetState = (id: string) => sb.world.targetHealth().targets.find((t) => t.instanceId === id)?.state;

@@ -447,25 +447,109 @@ describe('the database', () => {
   });
 });
 
-describe('Route 53 failover', () => {
-  it('moves traffic to the standby over the TTL and back', async () => {
+describe('the standby region', () => {
+  const STANDBY_LB = { LoadBalancer: 'app/checkout-standby-alb/a3c1e5f7b9d20468' };
+  const STANDBY_TG = { TargetGroup: 'targetgroup/checkout-standby-tg/2f4e6a8c0b1d3e57', ...STANDBY_LB };
+  const GLOBAL_LAG = { DBClusterIdentifier: 'checkout-db-standby' };
+  const standbyArn = 'arn:aws:rds:us-west-2:123456789012:cluster:checkout-db-standby';
+  const requests = (h: Harness, dims: Record<string, string>) =>
+    h.points('AWS/ApplicationELB', 'RequestCount', dims).map((p) => p.sum);
+  const globalLag = (h: Harness) => h.points('AWS/RDS', 'AuroraGlobalDBRPOLag', GLOBAL_LAG);
+
+  it('gets nothing until DNS moves, then serves it all; its reads succeed and its writes fail until promoted', async () => {
     const h = startWorld();
-    await h.clock.advance(MINUTE);
-    h.world.stopInstances(h.world.instances().map((i) => i.id));
+    await h.clock.advance(2 * MINUTE);
+    expect(requests(h, STANDBY_LB)).toEqual([0, 0]);
+    // Warm, whatever it serves: its hosts behind its own load balancer, per AZ.
+    expect(h.points('AWS/ApplicationELB', 'HealthyHostCount', STANDBY_TG).map((p) => p.max)).toEqual([6, 6]);
+    expect(
+      h
+        .points('AWS/ApplicationELB', 'HealthyHostCount', { ...STANDBY_TG, AvailabilityZone: 'us-west-2b' })
+        .at(-1)?.max,
+    ).toBe(2);
+
     h.world.setDnsActiveRegion('us-west-2');
     expect(h.world.dnsActiveRegion()).toBe('us-west-2');
-    await h.clock.advance(4 * MINUTE);
-    const primary = h.points('AWS/ApplicationELB', 'RequestCount', LB).map((p) => p.sum);
-    expect(primary.slice(-2)).toEqual([0, 0]);
-    const service = h.points('Faultline/Service', 'RequestCount', SERVICE).map((p) => p.sum);
-    expect(service.at(-1)).toBeGreaterThan(480 * 60 * 0.95);
+    await h.clock.advance(3 * MINUTE);
+    expect(requests(h, LB).slice(-2)).toEqual([0, 0]);
+    expect(requests(h, STANDBY_LB).at(-1)).toBeGreaterThan(480 * 60 * 0.95);
+    // Three in ten requests write, to a secondary that takes no writes.
+    expect(errorRate(h).at(-1)?.sum).toBeGreaterThan(25);
+    expect(errorRate(h).at(-1)?.sum).toBeLessThan(35);
+
+    const promoted = h.world.failoverGlobalCluster('checkout-global', standbyArn);
+    expect(promoted).toMatchObject({ status: 'promoting', id: 'checkout-db-standby' });
+    await h.clock.advance(3 * MINUTE);
+    expect(h.world.standby!.database()!.status).toBe('primary');
     expect(errorRate(h).at(-1)?.sum).toBeLessThan(1);
     expect(h.points('Faultline/Service', 'LatencyP99', SERVICE).at(-1)?.sum).toBeLessThan(500);
-    expect(h.world.endpointHealthy('us-east-1')).toBe(false);
+    const events = h.bus
+      .all()
+      .filter((e) => e.source === 'aws.rds')
+      .map((e) => (e.detail as { EventID: string }).EventID);
+    expect(events).toEqual(['RDS-EVENT-0181', 'RDS-EVENT-0185']);
+    // A promoted cluster replicates from nobody: no lag of its own any more.
+    const lastLag = globalLag(h).at(-1)!.timestamp;
+    expect(lastLag).toBeLessThan(h.clock.now() - 2 * MINUTE);
 
+    // The old primary was demoted by the global failover: sending traffic back fails its writes.
     h.world.setDnsActiveRegion('us-east-1');
     await h.clock.advance(3 * MINUTE);
-    expect(h.points('AWS/ApplicationELB', 'RequestCount', LB).at(-1)?.sum).toBeGreaterThan(480 * 60 * 0.95);
+    expect(errorRate(h).at(-1)?.sum).toBeGreaterThan(25);
+  });
+
+  it('lags a fraction of a second, frozen at the moment the primary was cut off: what a promotion gives up', async () => {
+    const h = startWorld();
+    await h.clock.advance(2 * MINUTE);
+    const steady = globalLag(h);
+    expect(steady.length).toBe(2);
+    for (const p of steady) {
+      expect(p.max).toBeGreaterThan(100);
+      expect(p.max).toBeLessThan(500);
+    }
+    h.world.disruptConnectivity(
+      h.world.subnets().map((s) => s.id),
+      'all',
+      30 * MINUTE,
+    );
+    await h.clock.advance(5 * MINUTE);
+    // Nothing is written where nothing arrives, and nothing arrives from there: the gap stays put.
+    const cut = globalLag(h).slice(-4);
+    expect(new Set(cut.map((p) => [p.min, p.max].join())).size).toBe(1);
+    expect(cut[0]!.min).toBe(cut[0]!.max);
+    h.world.failoverGlobalCluster('checkout-global', 'checkout-db-standby');
+    expect(h.world.standby!.database()!.promotion).toEqual({
+      startedAt: h.clock.now(),
+      lostWritesMs: cut[0]!.max,
+    });
+  });
+
+  it('refuses a failover of another global database, of a cluster not in it, and a second one', async () => {
+    const h = startWorld();
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+      return 'no error';
+    };
+    expect(code(() => h.world.failoverGlobalCluster('other-global', standbyArn))).toBe(
+      'GlobalClusterNotFoundFault',
+    );
+    expect(code(() => h.world.failoverGlobalCluster('checkout-global', 'checkout-db'))).toBe(
+      'DBClusterNotFoundFault',
+    );
+    h.world.failoverGlobalCluster('checkout-global', standbyArn);
+    expect(code(() => h.world.failoverGlobalCluster('checkout-global', standbyArn))).toBe(
+      'InvalidGlobalClusterStateFault',
+    );
+    const noStandby = startWorld({
+      edit: (d) => void Object.assign(d, { standby: undefined, dns: undefined }),
+    });
+    expect(code(() => noStandby.world.failoverGlobalCluster('checkout-global', standbyArn))).toBe(
+      'GlobalClusterNotFoundFault',
+    );
   });
 });
 
@@ -484,7 +568,8 @@ describe('determinism', () => {
   it('gives identical metrics for the same seed and the same faults', async () => {
     const a = await run(7);
     const b = await run(7);
-    expect(a).toHaveLength(17);
+    // 17 of the primary and the service; 12 of the idle standby (request counts, hosts, its replication lag).
+    expect(a).toHaveLength(29);
     expect(b).toEqual(a);
   });
 
@@ -542,6 +627,29 @@ describe('world files', () => {
         at(r, 'service').burstRps = 10;
       }),
     ).toThrow(/service: Unrecognized key/);
+  });
+
+  it('names what is wrong with a standby and the DNS that points at it', () => {
+    expect(
+      bad((r) => {
+        at(r, 'standby').region = 'us-east-1';
+      }),
+    ).toThrow("bad.yaml: standby.region: is the world's own region; a standby lives in another one");
+    expect(
+      bad((r) => {
+        delete r.standby;
+      }),
+    ).toThrow(/^bad\.yaml: dns: needs a standby section/);
+    expect(
+      bad((r) => {
+        delete r.database;
+      }),
+    ).toThrow(/^bad\.yaml: standby\.database: is a secondary of the primary database/);
+    expect(
+      bad((r) => {
+        at(r, 'dns').secondaryRegion = 'us-west-2';
+      }),
+    ).toThrow(/^bad\.yaml: dns: Unrecognized key: "secondaryRegion"/);
   });
 
   describe('on disk', () => {

@@ -31,7 +31,10 @@ export function submitChange(
     ...(comment ? { comment } : {}),
   };
   ctx.state.changes.set(change.id, change);
-  if (zone) zone.propagating.push({ at: insyncAt, records: structuredClone(zone.records) });
+  if (zone) {
+    zone.propagating.push({ at: insyncAt, records: structuredClone(zone.records) });
+    ctx.core.clock.at(insyncAt, () => ctx.propagated());
+  }
   return change;
 }
 

@@ -18,4 +18,6 @@ export interface Route53Context {
   /** Draws propagation delays: the `route53` stream, so other draws don't shift them. */
   propagation: RandomStream;
   checkers: HealthCheckScheduler;
+  /** Called when a change has reached the name servers (INSYNC), so the world follows what they answer. */
+  propagated(): void;
 }

@@ -23,34 +23,33 @@ export function worldHealthAlarmNames(
 }
 
 /**
- * The world's DNS as a team would have set it up: the hosted zone, an HTTPS health check on each
- * region's load balancer (tagged `Name=<service>-primary` / `-secondary`), and a failover pair of
- * alias records for the service's name (PRIMARY on this region's load balancer, SECONDARY on the
- * standby's). Runs once per state folder; the world starts in steady state, so the records are
- * already served.
+ * The world's DNS as a team sets it up when leaving a region is a person's decision: the hosted
+ * zone, an HTTPS health check on each region's load balancer (tagged `Name=<service>-primary` /
+ * `-secondary`) that alarms watch, and a failover pair of alias records for the service's name
+ * (PRIMARY on this region's load balancer, SECONDARY on the standby's) with no health check
+ * associated. Route 53 treats a failover record without a health check as healthy, so it answers
+ * PRIMARY whatever the primary's health check says, until a change to the records moves the name
+ * (the primary-region-failover runbook, once approved). Runs once per state folder; the world
+ * starts in steady state, so the records are already served.
  */
 export function setUpWorldDns(ctx: Route53Context): void {
   const world = ctx.core.world;
   const dns = world.def.dns;
-  if (!dns || ctx.state.zoneCallerReferences.has(WORLD_ZONE_REFERENCE)) return;
+  const standby = world.def.standby;
+  if (!dns || !standby || ctx.state.zoneCallerReferences.has(WORLD_ZONE_REFERENCE)) return;
   const zone = addHostedZone(ctx, {
     name: dns.zoneName,
     callerReference: WORLD_ZONE_REFERENCE,
     comment: `${world.def.name} service (created by the faultline sandbox)`,
   });
   const primaryHost = `${world.def.loadBalancer.name}.${world.region}.elb.amazonaws.com`;
-  const secondaryHost = `${world.def.service.name}-standby.${dns.secondaryRegion}.elb.amazonaws.com`;
+  const secondaryHost = `${standby.loadBalancer.name}.${standby.region}.elb.amazonaws.com`;
   const primary = addHealthCheck(ctx, PRIMARY_CHECK_REFERENCE, httpsCheck(primaryHost)).check;
   const secondary = addHealthCheck(ctx, SECONDARY_CHECK_REFERENCE, httpsCheck(secondaryHost)).check;
   // Named as the console names them, so experiments can refer to `checkout-primary` rather than a UUID.
   primary.tags = [{ key: 'Name', value: `${world.def.service.name}-primary` }];
   secondary.tags = [{ key: 'Name', value: `${world.def.service.name}-secondary` }];
-  const failoverRecord = (
-    role: 'PRIMARY' | 'SECONDARY',
-    host: string,
-    region: string,
-    healthCheckId: string,
-  ): RecordSet => ({
+  const failoverRecord = (role: 'PRIMARY' | 'SECONDARY', host: string, region: string): RecordSet => ({
     name: absoluteName(dns.recordName),
     type: 'A',
     setIdentifier: role.toLowerCase(),
@@ -60,15 +59,11 @@ export function setUpWorldDns(ctx: Route53Context): void {
       dnsName: `dualstack.${host}.`,
       evaluateTargetHealth: false,
     },
-    healthCheckId,
   });
   try {
     zone.records = applyChangeBatch(ctx, zone, [
-      { action: 'CREATE', recordSet: failoverRecord('PRIMARY', primaryHost, world.region, primary.id) },
-      {
-        action: 'CREATE',
-        recordSet: failoverRecord('SECONDARY', secondaryHost, dns.secondaryRegion, secondary.id),
-      },
+      { action: 'CREATE', recordSet: failoverRecord('PRIMARY', primaryHost, world.region) },
+      { action: 'CREATE', recordSet: failoverRecord('SECONDARY', secondaryHost, standby.region) },
     ]);
   } catch (e) {
     throw new Error(`the world's dns section cannot be set up in Route 53: ${(e as Error).message}`);
@@ -77,9 +72,8 @@ export function setUpWorldDns(ctx: Route53Context): void {
 }
 
 /**
- * The alarms on the two health checks: the primary's is what the game day and remediation flows
- * watch (DNS failover); the secondary's is a regional drill's stop condition (the standby itself
- * failing).
+ * The alarms on the two health checks: the primary's starts the remediation that asks a person to
+ * fail over; the secondary's is a regional drill's stop condition (the standby itself failing).
  */
 export function ensureHealthAlarms(ctx: Route53Context): void {
   const world = ctx.core.world;
@@ -95,7 +89,7 @@ export function ensureHealthAlarms(ctx: Route53Context): void {
     {
       name: names.secondary,
       reference: SECONDARY_CHECK_REFERENCE,
-      what: `the standby in ${world.def.dns?.secondaryRegion}`,
+      what: `the standby in ${world.def.standby?.region}`,
     },
   ];
   for (const { name, reference, what } of pairs) {

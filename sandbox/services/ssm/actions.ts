@@ -1,10 +1,15 @@
 import type { Instance, InstanceState, World } from '../../world/world.ts';
 import { WorldError } from '../../world/world.ts';
 import { statusCheck } from '../ec2/render.ts';
+import type { Route53Service } from '../route53.ts';
 
-/** What a running step may do: look at and change the world, poll, and finish once. */
+/** Route 53 as a step's script calls it (aws:executeAwsApi / boto3 in the real document). */
+export type StepDns = Pick<Route53Service, 'failOver' | 'changeStatus'>;
+
+/** What a running step may do: look at and change the world and its DNS, poll, and finish once. */
 export interface StepControl {
   readonly world: World;
+  readonly dns: StepDns;
   /** Runs `fn` now and then every `ms` virtual milliseconds until the step ends. */
   poll(ms: number, fn: () => void): void;
   succeed(outputs?: Record<string, string[]>): void;
@@ -28,15 +33,20 @@ export interface DocumentStep {
   start(ctl: StepControl, ctx: StepContext): void;
 }
 
-/** How often Automation re-checks instance state while it waits. */
-const POLL_MS = 5_000;
+/** How often Automation re-checks a resource while it waits. */
+export const POLL_MS = 5_000;
+
+/** The failure text Automation reports when an AWS call inside a step is refused. */
+export function apiFailure(service: string, code: string, message: string, status = 400): string {
+  return (
+    `Step fails when it is Executing. ${message} (Service: ${service}; Status Code: ${status}; Error Code: ${code}). ` +
+    'Please refer to Automation Service Troubleshooting Guide for more diagnosis details.'
+  );
+}
 
 /** The failure text Automation reports when an EC2 call inside a step is refused. */
 export function ec2Failure(code: string, message: string): string {
-  return (
-    `Step fails when it is Executing. ${message} (Service: AmazonEC2; Status Code: 400; Error Code: ${code}). ` +
-    'Please refer to Automation Service Troubleshooting Guide for more diagnosis details.'
-  );
+  return apiFailure('AmazonEC2', code, message);
 }
 
 type DesiredState = 'stopped' | 'running';

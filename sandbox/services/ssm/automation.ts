@@ -4,7 +4,7 @@ import type { EventBus } from '../../events.ts';
 import { AwsError } from '../../protocol/types.ts';
 import type { RandomStream } from '../../rng.ts';
 import type { World } from '../../world/world.ts';
-import type { StepContext, StepControl } from './actions.ts';
+import type { StepContext, StepControl, StepDns } from './actions.ts';
 import { AutomationEvents } from './automation-events.ts';
 import type { AutomationDocument } from './documents.ts';
 
@@ -62,6 +62,8 @@ const MAX_RUNNING = 100;
 export interface AutomationDeps {
   clock: VirtualClock;
   world: World;
+  /** Route 53, for steps that change DNS. */
+  dns: StepDns;
   bus: EventBus;
   ids: RandomStream;
   timing: RandomStream;
@@ -242,6 +244,7 @@ export class AutomationEngine {
     };
     const control: StepControl = {
       world: this.deps.world,
+      dns: this.deps.dns,
       poll: (ms, fn) => {
         if (active.done) return;
         guarded(fn)();

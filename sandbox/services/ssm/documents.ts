@@ -8,6 +8,7 @@ import {
   waitForHealthyTargetsStep,
   waitForRunningStep,
 } from './actions.ts';
+import { moveTrafficStep, promoteStandbyStep, waitForDnsStep, waitForWriterStep } from './region-failover.ts';
 
 export type DocumentParameterType = 'String' | 'StringList' | 'Integer';
 
@@ -148,6 +149,72 @@ export function automationDocuments(accountId: string): Map<string, AutomationDo
         waitForHealthyTargetsStep('WaitHealthy', 'RebootUnhealthyTargets'),
       ],
       outputs: ['RebootUnhealthyTargets.InstanceIds'],
+    },
+    {
+      name: 'Faultline-RegionFailover',
+      description:
+        "Fails the service over to its standby region: promotes the standby's Aurora Global Database " +
+        'secondary (FailoverGlobalCluster with AllowDataLoss), waits until it is the writer, then points ' +
+        "the DNS failover pair's PRIMARY record at the standby and waits until the change is INSYNC.",
+      owner: accountId,
+      version: '1',
+      createdDate: Date.UTC(2026, 0, 1),
+      parameters: [
+        {
+          name: 'GlobalClusterIdentifier',
+          type: 'String',
+          description: '(Required) The Aurora Global Database to fail over.',
+          allowedPattern: /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/,
+        },
+        {
+          name: 'TargetDbClusterIdentifier',
+          type: 'String',
+          description:
+            "(Required) The ARN of the standby region's secondary cluster, which becomes the writer.",
+          allowedPattern: /^arn:aws(-cn|-us-gov)?:rds:[a-z0-9-]+:\d{12}:cluster:[a-zA-Z][a-zA-Z0-9-]{0,62}$/,
+        },
+        {
+          name: 'HostedZoneName',
+          type: 'String',
+          description: '(Required) The public hosted zone that holds the record, e.g. example.com.',
+          allowedPattern: /^[a-zA-Z0-9.-]{1,255}$/,
+        },
+        {
+          name: 'RecordName',
+          type: 'String',
+          description: "(Required) The service's name, a failover pair of record sets.",
+          allowedPattern: /^[a-zA-Z0-9.*_-]{1,255}$/,
+        },
+        {
+          name: 'RecordType',
+          type: 'String',
+          description: "(Optional) The pair's record type.",
+          default: ['A'],
+          allowedPattern: /^(A|AAAA|CNAME)$/,
+        },
+        {
+          name: 'PrimarySetIdentifier',
+          type: 'String',
+          description: '(Optional) The set identifier of the PRIMARY record set.',
+          default: ['primary'],
+          allowedPattern: /^.{1,128}$/,
+        },
+        {
+          name: 'SecondarySetIdentifier',
+          type: 'String',
+          description: '(Optional) The set identifier of the SECONDARY record set (the standby).',
+          default: ['secondary'],
+          allowedPattern: /^.{1,128}$/,
+        },
+        ASSUME_ROLE,
+      ],
+      steps: [
+        promoteStandbyStep('PromoteStandbyDatabase'),
+        waitForWriterStep('WaitForStandbyWriter'),
+        moveTrafficStep('MoveTraffic'),
+        waitForDnsStep('WaitForDnsInSync', 'MoveTraffic'),
+      ],
+      outputs: ['MoveTraffic.ChangeId'],
     },
   ];
   return new Map(docs.map((d) => [d.name, d]));
