@@ -31,6 +31,12 @@ export interface LocalOptions {
   port?: number;
   stage?: string;
   /**
+   * Keep virtual time still until `play()`: a command that prepares (reads files, loads modules,
+   * asks the sandbox a few questions) before its run starts would otherwise let the clock move on
+   * by however long that took on this machine, and the run start at a time no seed decides.
+   */
+  hold?: boolean;
+  /**
    * Open the state to look at it (reports, notes): the clock resumes where it was saved, without
    * warm-up, and closing does not save, so looking does not move the sandbox's time on.
    */
@@ -42,6 +48,8 @@ export interface LocalStack {
   deployment: Deployment;
   clock: VirtualClock;
   endpoint: string;
+  /** Starts virtual time moving (a stack started with `hold`); a no-op once it moves. */
+  play(): void;
   /** Stops the clock driver, closes the sandbox, restores the process's timers and environment. */
   close(): Promise<void>;
 }
@@ -130,18 +138,23 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
       process.env[k] = v;
     }
     const sb = sandbox;
-    if (time !== 'manual') {
+    let playing = false;
+    const play = () => {
+      if (playing || time === 'manual') return;
+      playing = true;
       stopDriver = playTime(
         clock,
         () => http.inFlight > 0 || sb.requestsInFlight > 0 || clock.workRunning > 0,
         time,
       );
-    }
+    };
+    if (!opts.hold) play();
     return {
       sandbox: sb,
       deployment,
       clock,
       endpoint,
+      play,
       close: async () => {
         stopDriver();
         http.dispose();

@@ -103,6 +103,8 @@ export async function gamedayAction(
       stage: flags.stage,
       start,
       time: flags.speed ?? 'fast',
+      // Still until the game day has started: what this command does first takes no virtual time.
+      hold: true,
     });
   } else if (flags.endpoint) {
     pointAt(flags.endpoint);
@@ -206,6 +208,7 @@ export async function runGameDay(
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn, name: id, input: JSON.stringify(input) }),
   );
+  stack?.play();
   const progress = new ProgressPrinter({ dryRun: flags.dryRun });
   const approvals = live
     ? new ApprovalWatch(

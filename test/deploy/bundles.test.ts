@@ -83,8 +83,12 @@ function clientsIn(inputs: string[]): string[] {
 /** The clients a handler hands its step: the src/aws/ service modules it imports (dynamodb always, for the tables). */
 async function clientsImportedBy(handlerFile: string): Promise<string[]> {
   const source = await readFile(join(PROJECT_DIR, handlerFile), 'utf8');
+  // A client a handler loads only when it needs it (`import('…/src/aws/fis.ts')`) is in its bundle too.
   const modules = new Set(
-    [...source.matchAll(/^import [^;]* from '[./]*src\/aws\/([\w-]+\.ts)';$/gm)].map((m) => m[1]),
+    [
+      ...source.matchAll(/^import [^;]* from '[./]*src\/aws\/([\w-]+\.ts)';$/gm),
+      ...source.matchAll(/\bimport\('[./]*src\/aws\/([\w-]+\.ts)'\)/g),
+    ].map((m) => m[1]),
   );
   return Object.entries(CLIENT_MODULES)
     .filter(([pkg, module]) => pkg === 'client-dynamodb' || modules.has(module))
