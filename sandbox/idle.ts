@@ -53,9 +53,17 @@ const STEP_MS = 20;
  * - a speed F: real time spent idle earns F× as much virtual time; timers fire one at a time, in
  *   order, as the time earned reaches them, and real time spent busy earns nothing.
  *
+ * `pace` may be a function, read at every turn: the pace can change while it plays (a person
+ * being asked something gets real time to answer in).
+ *
  * Returns a function that stops the driver.
  */
-export function playTime(clock: VirtualClock, busy: () => boolean, pace: Pace, quietTurns = 3): () => void {
+export function playTime(
+  clock: VirtualClock,
+  busy: () => boolean,
+  paceOf: Pace | (() => Pace),
+  quietTurns = 3,
+): () => void {
   let stopped = false;
   let quiet = 0;
   let jumping = false;
@@ -77,6 +85,7 @@ export function playTime(clock: VirtualClock, busy: () => boolean, pace: Pace, q
   };
   const turn = () => {
     if (stopped || jumping) return;
+    const pace = typeof paceOf === 'function' ? paceOf() : paceOf;
     const now = performance.now();
     const elapsed = now - last;
     last = now;

@@ -2,7 +2,7 @@ import { resetClients } from '../src/aws/clients.ts';
 import { VirtualClock } from './clock.ts';
 import { type Deployment, deployToSandbox } from './deploy/deploy.ts';
 import { resolveServerless } from './deploy/resolve.ts';
-import { HttpActivity, playTime } from './idle.ts';
+import { HttpActivity, type Pace, playTime } from './idle.ts';
 import { PROJECT_DIR } from './project-dir.ts';
 import { Sandbox } from './sandbox.ts';
 import type { WorldDefinition } from './world/schema.ts';
@@ -50,6 +50,12 @@ export interface LocalStack {
   endpoint: string;
   /** Starts virtual time moving (a stack started with `hold`); a no-op once it moves. */
   play(): void;
+  /**
+   * Plays at another pace until called again with undefined (back to the stack's own): e.g. 1
+   * while a person at this terminal is asked to approve, so that a 15-minute window is 15 minutes
+   * for them whatever the speed, and the drill does not lie about the timeout. No-op in manual mode.
+   */
+  setPace(pace: Pace | undefined): void;
   /** Stops the clock driver, closes the sandbox, restores the process's timers and environment. */
   close(): Promise<void>;
 }
@@ -139,13 +145,15 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
     }
     const sb = sandbox;
     let playing = false;
+    let override: Pace | undefined;
     const play = () => {
       if (playing || time === 'manual') return;
       playing = true;
+      const pace = time;
       stopDriver = playTime(
         clock,
         () => http.inFlight > 0 || sb.requestsInFlight > 0 || clock.workRunning > 0,
-        time,
+        () => override ?? pace,
       );
     };
     if (!opts.hold) play();
@@ -155,6 +163,9 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
       clock,
       endpoint,
       play,
+      setPace: (pace) => {
+        override = pace;
+      },
       close: async () => {
         stopDriver();
         http.dispose();
