@@ -1,10 +1,9 @@
-import type { Instance } from './world.ts';
-
 export type TargetHealthState = 'initial' | 'healthy' | 'unhealthy' | 'draining';
 
 /** One registered target as DescribeTargetHealth reports it. */
 export interface TargetHealth {
-  instanceId: string;
+  /** The target's id: an instance id, or an ECS task's (whose IP the target group registers). */
+  id: string;
   az: string;
   state: TargetHealthState;
   /** DescribeTargetHealth's `Reason` code (undefined while healthy). */
@@ -31,13 +30,28 @@ export interface HealthCheckSettings {
   healthyThreshold: number;
 }
 
-/** What the target group needs to know about the fleet. */
-export interface Fleet {
-  readonly def: { availabilityZones: string[] };
-  instances(): Instance[];
-  instance(id: string): Instance | undefined;
-  instanceServing(inst: Instance): boolean;
-  azReachable(az: string): boolean;
+/** Anything a target group can register: an EC2 instance, an ECS task. */
+export interface FleetTarget {
+  readonly id: string;
+  readonly az: string;
+}
+
+/** What the target group needs to know about the fleet behind it. */
+export interface Fleet<T extends FleetTarget> {
+  readonly availabilityZones: readonly string[];
+  /** Every target the fleet has ever had that is not gone for good. */
+  members(): T[];
+  member(id: string): T | undefined;
+  /** Up and registrable: an instance `running`, a task `RUNNING`. */
+  isUp(t: T): boolean;
+  /** Gone for good (terminated, stopped task): deregistered. */
+  isGone(t: T): boolean;
+  /** Passes a health check: its application answers. */
+  serving(t: T): boolean;
+  /** Answers a connection at all; one that does not times out, one that does but is not serving refuses. */
+  answers(t: T): boolean;
+  /** AZs a zonal shift moves the load balancer's traffic away from. */
+  shiftedAzs(): readonly string[];
 }
 
 interface Target extends TargetHealth {
@@ -46,50 +60,46 @@ interface Target extends TargetHealth {
 }
 
 /** Where the load balancer sends new requests. */
-export interface Routing {
-  targets: Instance[];
+export interface Routing<T> {
+  targets: T[];
   /** True when no target is healthy and the ALB routes to all unhealthy ones (ALB's fail-open). */
   failOpen: boolean;
 }
 
 /**
- * An ALB target group: which instances are registered and what the load balancer believes about
- * their health. Instances register when they reach `running` (as an Auto Scaling group registers
- * them) and start `initial`; a health-check round every `intervalSeconds` moves a target to
- * `unhealthy` after `unhealthyThreshold` consecutive failures and to `healthy` after
- * `healthyThreshold` consecutive successes. A terminated instance is deregistered; one the
- * Auto Scaling group terminates drains first.
+ * An ALB target group: which targets are registered and what the load balancer believes about
+ * their health. Targets register when they are up (as an Auto Scaling group or an ECS service
+ * registers them) and start `initial`; a health-check round every `intervalSeconds` moves a target
+ * to `unhealthy` after `unhealthyThreshold` consecutive failures and to `healthy` after
+ * `healthyThreshold` consecutive successes. A target gone for good is deregistered; one its group
+ * is about to replace drains first.
  */
-export class TargetGroup {
-  private readonly fleet: Fleet;
+export class TargetGroup<T extends FleetTarget> {
+  private readonly fleet: Fleet<T>;
   private readonly settings: HealthCheckSettings;
   private readonly targets = new Map<string, Target>();
 
-  constructor(fleet: Fleet, settings: HealthCheckSettings) {
+  constructor(fleet: Fleet<T>, settings: HealthCheckSettings) {
     this.fleet = fleet;
     this.settings = settings;
-    // The world starts in steady state: its first instances have long passed their health checks.
-    for (const inst of fleet.instances()) {
-      if (inst.state === 'running' && fleet.instanceServing(inst)) {
-        this.targets.set(inst.id, {
-          ...healthy(inst),
-          passes: settings.healthyThreshold,
-          fails: 0,
-        });
+    // The world starts in steady state: its first targets have long passed their health checks.
+    for (const t of fleet.members()) {
+      if (fleet.isUp(t) && fleet.serving(t)) {
+        this.targets.set(t.id, { ...healthy(t), passes: settings.healthyThreshold, fails: 0 });
       }
     }
   }
 
-  /** Registers instances that have reached `running` and drops the ones that are terminated. */
+  /** Registers targets that are up and drops the ones that are gone. */
   sync(): void {
-    for (const inst of this.fleet.instances()) {
-      const known = this.targets.get(inst.id);
-      if (inst.state === 'terminated') {
-        if (known) this.targets.delete(inst.id);
-      } else if (!known && inst.state === 'running') {
-        this.targets.set(inst.id, {
-          instanceId: inst.id,
-          az: inst.az,
+    for (const m of this.fleet.members()) {
+      const known = this.targets.get(m.id);
+      if (this.fleet.isGone(m)) {
+        if (known) this.targets.delete(m.id);
+      } else if (!known && this.fleet.isUp(m)) {
+        this.targets.set(m.id, {
+          id: m.id,
+          az: m.az,
           state: 'initial',
           reason: 'Elb.InitialHealthChecking',
           description: 'Initial health checks in progress',
@@ -98,11 +108,15 @@ export class TargetGroup {
         });
       }
     }
+    for (const id of this.targets.keys()) {
+      const m = this.fleet.member(id);
+      if (!m || this.fleet.isGone(m)) this.targets.delete(id);
+    }
   }
 
-  /** Stops routing new requests to the instance (the Auto Scaling group is about to terminate it). */
-  deregister(instanceId: string): void {
-    const t = this.targets.get(instanceId);
+  /** Stops routing new requests to the target (its group is about to replace it). */
+  deregister(id: string): void {
+    const t = this.targets.get(id);
     if (!t) return;
     t.state = 'draining';
     t.reason = 'Target.DeregistrationInProgress';
@@ -115,17 +129,17 @@ export class TargetGroup {
     const { healthyThreshold, unhealthyThreshold } = this.settings;
     for (const t of this.targets.values()) {
       if (t.state === 'draining') continue;
-      const inst = this.fleet.instance(t.instanceId);
-      if (inst && this.fleet.instanceServing(inst)) {
+      const m = this.fleet.member(t.id);
+      if (m && this.fleet.serving(m)) {
         t.fails = 0;
         t.passes += 1;
-        if (t.state !== 'healthy' && t.passes >= healthyThreshold) Object.assign(t, healthy(inst));
+        if (t.state !== 'healthy' && t.passes >= healthyThreshold) Object.assign(t, healthy(m));
       } else {
         t.passes = 0;
         t.fails += 1;
         if (t.state === 'unhealthy' || t.fails >= unhealthyThreshold) {
-          // A stopped instance or a blocked subnet never answers (timeout); a booting app refuses.
-          const timeout = inst?.state !== 'running' || !this.fleet.azReachable(inst.az);
+          // A stopped host, a blocked subnet or a hung disk never answers (timeout); a booting app refuses.
+          const timeout = !m || !this.fleet.answers(m);
           t.state = 'unhealthy';
           t.reason = timeout ? 'Target.Timeout' : 'Target.FailedHealthChecks';
           t.description = timeout ? 'Request timed out' : 'Health checks failed';
@@ -134,25 +148,29 @@ export class TargetGroup {
     }
   }
 
-  /** Targets the ALB sends new requests to: the healthy ones, or every unhealthy one if none is healthy. */
-  routing(): Routing {
+  /**
+   * Targets the ALB sends new requests to: the healthy ones, or every unhealthy one if none is
+   * healthy; never those in an AZ a zonal shift has moved traffic away from.
+   */
+  routing(): Routing<T> {
+    const shifted = this.fleet.shiftedAzs();
     const pick = (state: TargetHealthState) =>
       [...this.targets.values()]
-        .filter((t) => t.state === state)
-        .map((t) => this.fleet.instance(t.instanceId))
-        .filter((i): i is Instance => i !== undefined);
+        .filter((t) => t.state === state && !shifted.includes(t.az))
+        .map((t) => this.fleet.member(t.id))
+        .filter((m): m is T => m !== undefined);
     const healthyTargets = pick('healthy');
     if (healthyTargets.length > 0) return { targets: healthyTargets, failOpen: false };
     return { targets: pick('unhealthy'), failOpen: true };
   }
 
-  state(instanceId: string): TargetHealthState | undefined {
-    return this.targets.get(instanceId)?.state;
+  state(id: string): TargetHealthState | undefined {
+    return this.targets.get(id)?.state;
   }
 
   view(): TargetHealthView {
     const byAz: Record<string, HostCounts> = {};
-    for (const az of this.fleet.def.availabilityZones) byAz[az] = emptyCounts();
+    for (const az of this.fleet.availabilityZones) byAz[az] = emptyCounts();
     const total = emptyCounts();
     const targets: TargetHealth[] = [];
     for (const t of this.targets.values()) {
@@ -160,20 +178,14 @@ export class TargetGroup {
       byAz[t.az] = counts;
       counts[t.state] += 1;
       total[t.state] += 1;
-      targets.push({
-        instanceId: t.instanceId,
-        az: t.az,
-        state: t.state,
-        reason: t.reason,
-        description: t.description,
-      });
+      targets.push({ id: t.id, az: t.az, state: t.state, reason: t.reason, description: t.description });
     }
     return { ...total, targets, byAz };
   }
 }
 
-function healthy(inst: Instance): TargetHealth {
-  return { instanceId: inst.id, az: inst.az, state: 'healthy', reason: undefined, description: undefined };
+function healthy(t: FleetTarget): TargetHealth {
+  return { id: t.id, az: t.az, state: 'healthy', reason: undefined, description: undefined };
 }
 
 function emptyCounts(): HostCounts {

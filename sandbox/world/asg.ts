@@ -2,8 +2,8 @@ import type { VirtualClock } from '../clock.ts';
 import type { EventBus } from '../events.ts';
 import type { RandomStream } from '../rng.ts';
 import type { TargetGroup } from './alb.ts';
+import type { Instance, StateChange } from './instance.ts';
 import type { WorldDefinition } from './schema.ts';
-import type { Instance, StateChange } from './world.ts';
 
 export type AutoScalingSettings = NonNullable<WorldDefinition['autoScaling']>;
 
@@ -39,7 +39,12 @@ export interface AsgFleet {
   instances(): Instance[];
   instance(id: string): Instance | undefined;
   azReachable(az: string): boolean;
-  launchInstance(az: string): Instance;
+  launchInstance(
+    az: string,
+    initial?: 'pending' | 'running',
+    alreadyBooted?: boolean,
+    lifecycle?: Instance['lifecycle'],
+  ): Instance;
   terminateInstances(ids: string[], reason?: string): StateChange[];
   arn(service: string, resource: string): string;
   now(): number;
@@ -47,7 +52,7 @@ export interface AsgFleet {
 
 export interface AsgDeps {
   fleet: AsgFleet;
-  targets: TargetGroup;
+  targets: TargetGroup<Instance>;
   clock: VirtualClock;
   bus: EventBus;
   /** Seeded stream for the group's own delays, so they do not shift the world's other timings. */
@@ -56,6 +61,13 @@ export interface AsgDeps {
 
 /** How soon the group tries again when no AZ can take a launch. */
 const RETRY_LAUNCH_MS = 10_000;
+
+/** An insufficient-capacity fault on the group's launches (FIS aws:ec2:asg-insufficient-instance-capacity-error). */
+interface CapacityError {
+  azs: ReadonlySet<string>;
+  /** Share (1–100) of launches into those AZs that fail. */
+  percentage: number;
+}
 
 /**
  * An EC2 Auto Scaling group that keeps `instancesPerAz × AZs` instances. Every `check()` it looks
@@ -74,6 +86,7 @@ export class AutoScalingGroup {
   /** Instances the group is terminating, with the cause its activity reports once they are gone. */
   private readonly terminating = new Map<string, string>();
   private activities = 0;
+  private readonly capacityErrors = new Set<CapacityError>();
 
   constructor(settings: AutoScalingSettings, deps: AsgDeps) {
     this.settings = settings;
@@ -117,6 +130,41 @@ export class AutoScalingGroup {
     }
   }
 
+  /**
+   * Launches into `azs` fail with InsufficientInstanceCapacity (`percentage` of them, drawn per
+   * launch) until the returned function ends the fault; the group then launches elsewhere.
+   */
+  injectCapacityError(azs: readonly string[], percentage: number): () => void {
+    const fault: CapacityError = { azs: new Set(azs), percentage };
+    this.capacityErrors.add(fault);
+    return () => {
+      this.capacityErrors.delete(fault);
+    };
+  }
+
+  /**
+   * Launches one instance into the first of `azs` that has capacity, as the group does: a launch
+   * that an insufficient-capacity fault refuses is recorded as an unsuccessful activity, and the
+   * group tries the next AZ. Undefined when none took it.
+   */
+  launchInto(azs: readonly string[], lifecycle: Instance['lifecycle'] = 'on-demand'): Instance | undefined {
+    for (const az of azs) {
+      const fault = [...this.capacityErrors].find((f) => f.azs.has(az));
+      if (fault && (fault.percentage >= 100 || this.deps.rng.next() * 100 < fault.percentage)) {
+        this.publishUnsuccessful(az, azs);
+        continue;
+      }
+      const before = this.members().filter((i) => this.counts(i)).length;
+      const inst = this.deps.fleet.launchInstance(az, 'pending', false, lifecycle);
+      this.publish('EC2 Instance Launch Successful', inst, {
+        Description: `Launching a new EC2 instance: ${inst.id}`,
+        Cause: `At ${isoSeconds(this.deps.fleet.now())} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${before} to ${before + 1}.`,
+      });
+      return inst;
+    }
+    return undefined;
+  }
+
   private replace(inst: Instance): void {
     if (!this.needsReplacement(inst)) {
       // It recovered before the group acted (started again, or passed its health checks).
@@ -134,22 +182,14 @@ export class AutoScalingGroup {
         `At ${isoSeconds(this.deps.fleet.now())} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.`,
       );
     }
-    this.launchReplacement(inst.az);
+    this.launchReplacement(inst.az, inst.lifecycle);
   }
 
-  private launchReplacement(preferredAz: string): void {
-    const az = this.pickAz(preferredAz);
-    if (!az) {
-      // No AZ is reachable: the group keeps trying, as its launches keep failing in AWS.
-      this.deps.clock.after(RETRY_LAUNCH_MS, () => this.launchReplacement(preferredAz));
-      return;
+  private launchReplacement(preferredAz: string, lifecycle: Instance['lifecycle']): void {
+    // No AZ is reachable, or none has capacity: the group keeps trying, as its launches keep failing in AWS.
+    if (!this.launchInto(this.azOrder(preferredAz), lifecycle)) {
+      this.deps.clock.after(RETRY_LAUNCH_MS, () => this.launchReplacement(preferredAz, lifecycle));
     }
-    const before = this.members().filter((i) => this.counts(i)).length;
-    const inst = this.deps.fleet.launchInstance(az);
-    this.publish('EC2 Instance Launch Successful', inst, {
-      Description: `Launching a new EC2 instance: ${inst.id}`,
-      Cause: `At ${isoSeconds(this.deps.fleet.now())} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${before} to ${before + 1}.`,
-    });
   }
 
   /** Whether an instance counts towards the group's capacity when it balances AZs. */
@@ -157,15 +197,19 @@ export class AutoScalingGroup {
     return inst.state !== 'terminated' && inst.state !== 'shutting-down' && !this.replacing.has(inst.id);
   }
 
-  /** The reachable AZ with the fewest instances; ties go to the lost instance's AZ, then to list order. */
-  private pickAz(preferredAz: string): string | undefined {
+  /**
+   * The reachable AZs in the order the group tries them: fewest instances first; ties go to the
+   * lost instance's AZ, then to list order.
+   */
+  private azOrder(preferredAz: string): string[] {
     const azs = this.deps.fleet.def.availabilityZones.filter((az) => this.deps.fleet.azReachable(az));
-    if (azs.length === 0) return undefined;
     const members = this.members().filter((i) => this.counts(i));
     const count = (az: string) => members.filter((i) => i.az === az).length;
-    const fewest = Math.min(...azs.map(count));
-    const candidates = azs.filter((az) => count(az) === fewest);
-    return candidates.includes(preferredAz) ? preferredAz : candidates[0];
+    const rank = (az: string) => count(az) * 2 + (az === preferredAz ? 0 : 1);
+    return azs
+      .map((az, i) => ({ az, i }))
+      .sort((a, b) => rank(a.az) - rank(b.az) || a.i - b.i)
+      .map((x) => x.az);
   }
 
   view(): AutoScalingGroupView {
@@ -203,6 +247,35 @@ export class AutoScalingGroup {
       instanceType: inst.instanceType,
       launchTime: inst.launchTime,
     };
+  }
+
+  /** An EC2 Auto Scaling `EC2 Instance Launch Unsuccessful` event: no capacity in `az`. */
+  private publishUnsuccessful(az: string, tried: readonly string[]): void {
+    this.activities += 1;
+    const now = isoSeconds(this.deps.fleet.now());
+    const others = this.deps.fleet.def.availabilityZones.filter((z) => z !== az);
+    this.deps.bus.publish(
+      'aws.autoscaling',
+      'EC2 Instance Launch Unsuccessful',
+      {
+        StatusCode: 'Failed',
+        AutoScalingGroupName: this.name,
+        ActivityId: uuidFor(`${this.name}/activity/${this.activities}`),
+        Details: { 'Availability Zone': az },
+        RequestId: uuidFor(`${this.name}/request/${this.activities}`),
+        EndTime: now,
+        EC2InstanceId: '',
+        StartTime: now,
+        StatusMessage:
+          `We currently do not have sufficient capacity in the Availability Zone you requested (${az}). ` +
+          'Our system will be working on provisioning additional capacity. You can currently get ' +
+          `capacity by not specifying an Availability Zone in your request or choosing ${others.join(', ')}. ` +
+          'Launching EC2 instance failed.',
+        Description: `Launching a new EC2 instance. Status Reason: InsufficientInstanceCapacity (tried ${tried.join(', ')})`,
+        Cause: `At ${now} an instance was started in response to a difference between desired and actual capacity.`,
+      },
+      [this.arn],
+    );
   }
 
   /** Publishes an EC2 Auto Scaling lifecycle event in EventBridge's shape. */

@@ -30,6 +30,8 @@ export const worldSchema = z
       .object({
         name: z.string().min(1),
         instancesPerAz: count(0, 50),
+        /** Of each AZ's instances, how many are Spot Instances (the rest are on demand). */
+        spotInstancesPerAz: count(0, 50).default(0),
         instanceType: z.string().default('m6i.large'),
         tags: tags.default({}),
         /** Requests per second one healthy instance serves before it saturates. */
@@ -69,6 +71,11 @@ export const worldSchema = z
     loadBalancer: z
       .object({
         name: z.string().min(1),
+        /**
+         * Zonal autoshift is enabled: ARC may shift the load balancer's traffic away from an AZ (FIS
+         * aws:arc:start-zonal-autoshift targets it as a zonal shift managed resource).
+         */
+        zonalAutoshift: z.boolean().default(false),
         healthCheck: z
           .object({
             intervalSeconds: count(5, 300).default(30),
@@ -102,6 +109,10 @@ export const worldSchema = z
         writerAz: z.string().min(1),
         readerAzs: z.array(z.string().min(1)).min(1),
         failoverSeconds: secondsRange.default([60, 120]),
+        /** Seconds a DB instance takes to reboot (RebootDBInstance); the writer takes no writes meanwhile. */
+        rebootSeconds: secondsRange.default([20, 45]),
+        /** The DB instance class of its instances (one per AZ: the writer and a reader in each of readerAzs). */
+        instanceClass: z.string().default('db.r6g.large'),
         /** Replication lag in milliseconds in steady state. */
         baseReplicaLagMs: number({ min: 0, max: 3_600_000 }).default(20),
         /** Replication lag (ms) the readers report while the cluster fails over; it decays afterwards. */
@@ -193,6 +204,13 @@ export const worldSchema = z
           });
         }
       }
+    }
+    if (w.service.spotInstancesPerAz > w.service.instancesPerAz) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['service', 'spotInstancesPerAz'],
+        message: `is more than instancesPerAz (${w.service.instancesPerAz})`,
+      });
     }
     if (w.standby) {
       if (w.standby.region === w.region) {

@@ -2,10 +2,11 @@ import type { MetricStore } from '../backends/metrics.ts';
 import type { VirtualClock } from '../clock.ts';
 import type { EventBus } from '../events.ts';
 import type { RandomStream, Rng } from '../rng.ts';
-import { TargetGroup, type TargetHealthView } from './alb.ts';
+import { type Fleet, TargetGroup, type TargetHealthView } from './alb.ts';
 import { AutoScalingGroup, type AutoScalingGroupView } from './asg.ts';
 import { DnsTrafficShift } from './dns-shift.ts';
 import { WorldError } from './errors.ts';
+import type { Instance, InstanceState, StateChange, Volume } from './instance.ts';
 import {
   loadBalancerDimension,
   MinuteMetrics,
@@ -19,6 +20,13 @@ import { type StandbyDatabase, StandbyRegion } from './standby.ts';
 import { computeTraffic, probeSuccessRatio, type TrafficConditions } from './traffic.ts';
 
 export { WorldError } from './errors.ts';
+export {
+  INSTANCE_STATE_CODES,
+  type Instance,
+  type InstanceState,
+  type StateChange,
+  type Volume,
+} from './instance.ts';
 
 /** The traffic model's resolution: the world is sampled every 10 virtual seconds. */
 const SLICE_MS = 10_000;
@@ -27,42 +35,6 @@ const MINUTE_MS = 60_000;
 const HEALTH_CHECK_PHASE_MS = 5_000;
 /** Disruption scopes that cut an AZ off from the load balancer and the database (s3, dynamodb and prefix-list do not). */
 const ISOLATING_SCOPES: ReadonlySet<Disruption['scope']> = new Set(['all', 'availability-zone']);
-
-export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
-
-/** EC2's numeric state codes, as DescribeInstances reports them. */
-export const INSTANCE_STATE_CODES: Record<InstanceState, number> = {
-  pending: 0,
-  running: 16,
-  'shutting-down': 32,
-  terminated: 48,
-  stopping: 64,
-  stopped: 80,
-};
-
-export interface Instance {
-  id: string;
-  arn: string;
-  az: string;
-  subnetId: string;
-  vpcId: string;
-  privateIp: string;
-  instanceType: string;
-  imageId: string;
-  state: InstanceState;
-  /** Why the instance last changed state, as EC2's StateTransitionReason says it. */
-  stateReason: string;
-  launchTime: number;
-  tags: Record<string, string>;
-  /** Virtual time at which the application on it answers requests (undefined while it does not). */
-  appReadyAt: number | undefined;
-  /**
-   * The service's process was killed (FIS AWSFIS-Run-Kill-Process) while the instance kept running:
-   * nothing restarts it until the instance boots again (a reboot, or a stop and start), as it starts on boot.
-   */
-  processKilled: boolean;
-  autoScalingGroup: string | undefined;
-}
 
 export interface Subnet {
   id: string;
@@ -115,10 +87,14 @@ export class World {
   private readonly instancesById = new Map<string, Instance>();
   private readonly subnetsById = new Map<string, Subnet>();
   private readonly clustersById = new Map<string, DbCluster>();
+  private readonly volumesById = new Map<string, Volume>();
+  /** AZ → how many zonal shifts currently move the load balancer's traffic away from it. */
+  private readonly zonalShifts = new Map<string, number>();
   private readonly disruptions: Disruption[] = [];
   private nextInstance = 1;
   private nextDisruption = 1;
-  private readonly targets: TargetGroup;
+  private readonly targets: TargetGroup<Instance>;
+  private readonly fleet: Fleet<Instance>;
   private readonly asg: AutoScalingGroup | undefined;
   private readonly dns: DnsTrafficShift;
   private readonly replicaLag: ReplicaLagModel | undefined;
@@ -145,7 +121,11 @@ export class World {
       });
     });
     for (const az of def.availabilityZones) {
-      for (let n = 0; n < def.service.instancesPerAz; n++) this.launchInstance(az, 'running', true);
+      for (let n = 0; n < def.service.instancesPerAz; n++) {
+        // The last ones of each AZ are Spot Instances, as a mixed-instances group keeps its base on demand.
+        const spot = n >= def.service.instancesPerAz - def.service.spotInstancesPerAz;
+        this.launchInstance(az, 'running', true, spot ? 'spot' : 'on-demand');
+      }
     }
     if (def.database) {
       const db = def.database;
@@ -161,7 +141,17 @@ export class World {
         failovers: 0,
       });
     }
-    this.targets = new TargetGroup(this, def.loadBalancer.healthCheck);
+    this.fleet = {
+      availabilityZones: def.availabilityZones,
+      members: () => this.instances(),
+      member: (id) => this.instance(id),
+      isUp: (i) => i.state === 'running',
+      isGone: (i) => i.state === 'terminated',
+      serving: (i) => this.instanceServing(i),
+      answers: (i) => this.instanceAnswers(i),
+      shiftedAzs: () => this.shiftedAzs(),
+    };
+    this.targets = new TargetGroup(this.fleet, def.loadBalancer.healthCheck);
     this.asg = def.autoScaling
       ? new AutoScalingGroup(def.autoScaling, {
           fleet: this,
@@ -327,6 +317,20 @@ export class World {
     return this.asg?.view();
   }
 
+  /**
+   * FIS aws:ec2:asg-insufficient-instance-capacity-error: the group's launches into `azs` fail
+   * with InsufficientInstanceCapacity (`percentage` of them) until the returned function ends it.
+   */
+  injectAsgCapacityError(groupName: string, azs: readonly string[], percentage: number): () => void {
+    if (!this.asg || this.asg.view().name !== groupName) {
+      throw new WorldError(
+        'ValidationError',
+        `AutoScalingGroup name not found - AutoScalingGroup '${groupName}' not found`,
+      );
+    }
+    return this.asg.injectCapacityError(azs, percentage);
+  }
+
   /** The `LoadBalancer` metric dimension value of the primary region's ALB. */
   get loadBalancerDimension(): string {
     return loadBalancerDimension(this.def);
@@ -433,12 +437,103 @@ export class World {
   /** True when the instance's application answers: running, booted, its process alive, and its AZ reachable. */
   instanceServing(inst: Instance): boolean {
     return (
-      inst.state === 'running' &&
+      this.instanceAnswers(inst) &&
       !inst.processKilled &&
       inst.appReadyAt !== undefined &&
-      inst.appReadyAt <= this.now() &&
-      this.azReachable(inst.az)
+      inst.appReadyAt <= this.now()
     );
+  }
+
+  /**
+   * Whether anything on the host answers a connection at all: running, its AZ reachable and its root
+   * volume's I/O flowing (a host whose disk hangs accepts nothing: requests time out). A host that
+   * answers but whose application is down (booting, its process killed) refuses instead.
+   */
+  instanceAnswers(inst: Instance): boolean {
+    return inst.state === 'running' && this.azReachable(inst.az) && !this.volumeStalled(inst.volumeId);
+  }
+
+  volumes(): Volume[] {
+    return [...this.volumesById.values()];
+  }
+  volume(id: string): Volume | undefined {
+    return this.volumesById.get(id);
+  }
+
+  private volumeStalled(id: string): boolean {
+    const until = this.volumesById.get(id)?.ioPausedUntil;
+    return until !== undefined && until > this.now();
+  }
+
+  /**
+   * FIS aws:ebs:pause-volume-io: the volumes accept no I/O for `durationMs` (or until resumed); the
+   * instances they are attached to hang. Refused as EC2 refuses an unknown or deleted volume.
+   */
+  pauseVolumeIo(ids: string[], durationMs: number): void {
+    const volumes = ids.map((id) => {
+      const v = this.volumesById.get(id);
+      if (!v || v.state === 'deleted')
+        throw new WorldError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
+      return v;
+    });
+    for (const v of volumes) v.ioPausedUntil = this.now() + durationMs;
+  }
+
+  /** Ends a pause early (the experiment was stopped). */
+  resumeVolumeIo(ids: string[]): void {
+    for (const id of ids) {
+      const v = this.volumesById.get(id);
+      if (v && v.ioPausedUntil !== undefined && v.ioPausedUntil > this.now()) v.ioPausedUntil = this.now();
+    }
+  }
+
+  /**
+   * ARC zonal shift of the load balancer (FIS aws:arc:start-zonal-autoshift): it stops sending
+   * requests to its targets in `az` until the returned function ends the shift.
+   */
+  startZonalShift(az: string): () => void {
+    this.zonalShifts.set(az, (this.zonalShifts.get(az) ?? 0) + 1);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const n = (this.zonalShifts.get(az) ?? 1) - 1;
+      if (n > 0) this.zonalShifts.set(az, n);
+      else this.zonalShifts.delete(az);
+    };
+  }
+
+  /** The AZs the load balancer's traffic is shifted away from now. */
+  shiftedAzs(): string[] {
+    return [...this.zonalShifts.keys()];
+  }
+
+  /**
+   * EC2 interrupts Spot Instances: a rebalance recommendation and an interruption notice now, as
+   * EC2 delivers them to EventBridge, and the instances terminated `afterMs` later (their
+   * interruption behaviour is terminate).
+   */
+  interruptSpotInstances(ids: string[], afterMs: number): void {
+    const insts = ids.map((id) => this.requireInstance(id));
+    for (const inst of insts) {
+      this.deps.bus.publish('aws.ec2', 'EC2 Instance Rebalance Recommendation', { 'instance-id': inst.id }, [
+        inst.arn,
+      ]);
+      this.deps.bus.publish(
+        'aws.ec2',
+        'EC2 Spot Instance Interruption Warning',
+        { 'instance-id': inst.id, 'instance-action': 'terminate' },
+        [inst.arn],
+      );
+      this.deps.clock.after(afterMs, () => {
+        if (inst.state === 'terminated' || inst.state === 'shutting-down') return;
+        this.terminate(
+          inst,
+          'Service initiated (Spot Instance interruption)',
+          'Server.SpotInstanceTermination',
+        );
+      });
+    }
   }
 
   /**
@@ -462,7 +557,12 @@ export class World {
     return Math.round(this.timing.between(min, max) * 1000);
   }
 
-  launchInstance(az: string, initial: 'pending' | 'running' = 'pending', alreadyBooted = false): Instance {
+  launchInstance(
+    az: string,
+    initial: 'pending' | 'running' = 'pending',
+    alreadyBooted = false,
+    lifecycle: Instance['lifecycle'] = 'on-demand',
+  ): Instance {
     const subnet = this.subnets().find((s) => s.az === az);
     if (!subnet) throw new Error(`no subnet in ${az}`);
     const n = this.nextInstance++;
@@ -487,8 +587,23 @@ export class World {
       appReadyAt: alreadyBooted ? this.now() : undefined,
       processKilled: false,
       autoScalingGroup: this.def.autoScaling?.name,
+      lifecycle,
+      stateReasonCode: '',
+      volumeId: `vol-0${n.toString(16).padStart(16, '0')}`,
     };
     this.instancesById.set(id, inst);
+    this.volumesById.set(inst.volumeId, {
+      id: inst.volumeId,
+      arn: this.arn('ec2', `volume/${inst.volumeId}`),
+      az,
+      instanceId: id,
+      sizeGiB: 8,
+      volumeType: 'gp3',
+      createTime: this.now(),
+      tags: { ...inst.tags, Name: `${inst.tags.Name}-root` },
+      state: 'in-use',
+      ioPausedUntil: undefined,
+    });
     if (initial === 'pending') {
       this.deps.clock.after(this.drawMs(this.def.timings.startSeconds), () => {
         if (inst.state !== 'pending') return;
@@ -499,7 +614,12 @@ export class World {
     return inst;
   }
 
-  private setState(inst: Instance, state: InstanceState, reason: string): void {
+  private setState(
+    inst: Instance,
+    state: InstanceState,
+    reason: string,
+    code = 'Client.UserInitiatedShutdown',
+  ): void {
     if (inst.state === state) return;
     inst.state = state;
     inst.stateReason = reason;
@@ -507,6 +627,15 @@ export class World {
       inst.appReadyAt = undefined;
       // Powered off, the process is gone anyway; it starts again on the next boot.
       inst.processKilled = false;
+    }
+    if (state === 'stopping' || state === 'shutting-down') inst.stateReasonCode = code;
+    if (state === 'terminated') {
+      // The root volume goes with the instance (DeleteOnTermination), and its I/O with it.
+      const v = this.volumesById.get(inst.volumeId);
+      if (v) {
+        v.state = 'deleted';
+        v.ioPausedUntil = undefined;
+      }
     }
     this.deps.bus.publish(
       'aws.ec2',
@@ -577,13 +706,15 @@ export class World {
     const insts = ids.map((id) => this.requireInstance(id));
     return insts.map((inst) => {
       const previous = inst.state;
-      if (inst.state !== 'terminated' && inst.state !== 'shutting-down') {
-        this.setState(inst, 'shutting-down', reason);
-        this.deps.clock.after(this.drawMs(this.def.timings.terminateSeconds), () => {
-          this.setState(inst, 'terminated', reason);
-        });
-      }
+      if (inst.state !== 'terminated' && inst.state !== 'shutting-down') this.terminate(inst, reason);
       return { id: inst.id, previous, current: inst.state };
+    });
+  }
+
+  private terminate(inst: Instance, reason: string, code = 'Client.UserInitiatedShutdown'): void {
+    this.setState(inst, 'shutting-down', reason, code);
+    this.deps.clock.after(this.drawMs(this.def.timings.terminateSeconds), () => {
+      this.setState(inst, 'terminated', reason, code);
     });
   }
 
@@ -690,10 +821,4 @@ function nextMultiple(t: number, step: number): number {
 /** A standard normal draw (Irwin–Hall: the sum of four uniforms, rescaled). */
 function gaussian(rng: RandomStream): number {
   return (rng.next() + rng.next() + rng.next() + rng.next() - 2) * Math.sqrt(3);
-}
-
-export interface StateChange {
-  id: string;
-  previous: InstanceState;
-  current: InstanceState;
 }

@@ -4,7 +4,7 @@ import { FisClient } from '@aws-sdk/client-fis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
-import { SANDBOX_ACTION_IDS } from '../../sandbox/services/fis/support.ts';
+import { SANDBOX_ACTION_IDS, SANDBOX_RESOURCE_TYPES } from '../../sandbox/services/fis/support.ts';
 import { CATALOG } from '../../src/fis/catalog.ts';
 import { catalogFile, catalogText } from '../../src/fis/catalog-file.ts';
 import { readCatalogFromFis } from '../../src/fis/refresh.ts';
@@ -66,9 +66,9 @@ describe('refreshing the catalog from FIS', () => {
     const code = await main(['fis-catalog', 'refresh', '--endpoint', config.endpoint, '--out', out], io);
     expect(code).toBe(0);
     const written = JSON.parse(await readFile(out, 'utf8'));
-    expect(Object.keys(written.actions)).toHaveLength(7);
+    expect(Object.keys(written.actions)).toHaveLength(SANDBOX_ACTION_IDS.length);
     expect(lines[0]).toBe(
-      `Read 7 actions and 3 resource types from FIS at ${config.endpoint}; wrote ${out} (taken ${new Date().toISOString().slice(0, 10)}).`,
+      `Read ${SANDBOX_ACTION_IDS.length} actions and ${SANDBOX_RESOURCE_TYPES.length} resource types from FIS at ${config.endpoint}; wrote ${out} (taken ${new Date().toISOString().slice(0, 10)}).`,
     );
     const gone = Object.keys(CATALOG.actions).length - SANDBOX_ACTION_IDS.length;
     expect(lines[1]).toMatch(

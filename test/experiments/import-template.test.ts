@@ -385,20 +385,22 @@ describe('importing a FIS experiment template', () => {
 
     it('takes an action of the whole catalog for AWS, and refuses it in one line for the sandbox', () => {
       const t = consoleExport();
-      t.targets['Instances-Target-1'].resourceType = 'aws:ec2:spot-instance';
-      t.actions.StopInstances = {
-        actionId: 'aws:ec2:send-spot-instance-interruptions',
-        parameters: { durationBeforeInterruption: 'PT2M' },
-        targets: { SpotInstances: 'Instances-Target-1' },
+      t.targets['Instances-Target-1'] = {
+        resourceType: 'aws:ec2:ebs-volume',
+        resourceTags: { Service: 'checkout' },
+        selectionMode: 'ALL',
       };
-      expect(importTemplate(t, SIDE).fault.actions.StopInstances!.action).toBe(
-        'aws:ec2:send-spot-instance-interruptions',
-      );
+      t.actions.StopInstances = {
+        actionId: 'aws:ebs:volume-io-latency',
+        parameters: { duration: 'PT5M' },
+        targets: { Volumes: 'Instances-Target-1' },
+      };
+      expect(importTemplate(t, SIDE).fault.actions.StopInstances!.action).toBe('aws:ebs:volume-io-latency');
       const err = thrown(() => importTemplate(t, SIDE, { template: 't.json' }, { runtime: SANDBOX_RUNTIME }));
       expect(err).toBeInstanceOf(ExperimentFileError);
       expect(err).not.toBeInstanceOf(ExperimentProblems);
       expect((err as Error).message).toBe(
-        't.json: actions.StopInstances.actionId: aws:ec2:send-spot-instance-interruptions is a FIS action the sandbox does not model; it runs on AWS',
+        't.json: actions.StopInstances.actionId: aws:ebs:volume-io-latency is a FIS action the sandbox does not model; it runs on AWS',
       );
     });
   });

@@ -349,15 +349,15 @@ describe('loading an experiment file', () => {
     [
       'an action the sandbox does not model',
       (e) => {
-        e.fault.targets.web.type = 'aws:ec2:spot-instance';
+        e.fault.targets.web.type = 'aws:ec2:ebs-volume';
         e.fault.actions.kill = {
-          action: 'aws:ec2:send-spot-instance-interruptions',
-          targets: { SpotInstances: 'web' },
-          parameters: { durationBeforeInterruption: 'PT2M' },
+          action: 'aws:ebs:volume-io-latency',
+          targets: { Volumes: 'web' },
+          parameters: { duration: 'PT5M' },
         };
       },
       'fault.actions.kill.action',
-      'aws:ec2:send-spot-instance-interruptions is a FIS action the sandbox does not model; it runs on AWS',
+      'aws:ebs:volume-io-latency is a FIS action the sandbox does not model; it runs on AWS',
     ],
   ];
 

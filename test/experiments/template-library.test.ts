@@ -110,6 +110,8 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
     expect(verdicts.filter((v) => v.accepted).map((v) => v.name)).toEqual([
       'aurora-cluster-failover/aurora-cluster-failover-template.json',
       'ec2-instances-terminate/ec2-instances-terminate-template.json',
+      'ec2-spot-interruption/ec2-spot-interruption-template.json',
+      'sap-ebs-pause-database-data/sap-ebs-pause-database-data-template.json',
       'sap-ec2-instance-stop-ascs/sap-ec2-instance-stop-sap-ascs-template.json',
       'sap-ec2-instance-stop-database/sap-ec2-instance-stop-sap-database-template.json',
     ]);

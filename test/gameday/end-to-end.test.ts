@@ -185,7 +185,7 @@ describe('game day, end to end in the sandbox', () => {
     expect(world.instances().map((i) => i.state)).toEqual(Array(6).fill('running'));
     const dead = world.instances().filter((i) => i.processKilled);
     expect(dead).toHaveLength(1);
-    expect(world.targetHealth().targets.find((t) => t.instanceId === dead[0]!.id)?.state).toBe('unhealthy');
+    expect(world.targetHealth().targets.find((t) => t.id === dead[0]!.id)?.state).toBe('unhealthy');
   });
 
   it('instance kill with remediation: the unhealthy-hosts alarm fires, the runbook reboots the host, the alarm is OK again, the report shows it with its durations; without it the host stays down', async () => {

@@ -509,7 +509,7 @@ describe('FIS experiments', () => {
     // The Auto Scaling group checks EC2 status only: a running host is healthy to it, however long.
     await sb.clock.advance(15 * MINUTE);
     expect(sb.world.instances().map((i) => i.state)).toEqual(Array(6).fill('running'));
-    expect(sb.world.targetHealth().targets.find((t) => t.instanceId === host.id)).toMatchObject({
+    expect(sb.world.targetHealth().targets.find((t) => t.id === host.id)).toMatchObject({
       state: 'unhealthy',
       reason: 'Target.FailedHealthChecks',
     });
@@ -517,7 +517,7 @@ describe('FIS experiments', () => {
     sb.world.rebootInstances([host.id]);
     await sb.clock.advance(5 * MINUTE);
     expect(sb.world.instance(host.id)?.processKilled).toBe(false);
-    expect(sb.world.targetHealth().targets.find((t) => t.instanceId === host.id)?.state).toBe('healthy');
+    expect(sb.world.targetHealth().targets.find((t) => t.id === host.id)?.state).toBe('healthy');
   });
 
   it('fails a kill-process whose process is not on the host, or whose host is not running', async () => {

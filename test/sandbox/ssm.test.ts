@@ -972,7 +972,7 @@ describe('SSM Automation', () => {
     expect(sb.world.standby!.database()!.status).toBe('secondary');
   });
 
-  const targetState = (id: string) => sb.world.targetHealth().targets.find((t) => t.instanceId === id)?.state;
+  const targetState = (id: string) => sb.world.targetHealth().targets.find((t) => t.id === id)?.state;
   /** Plays virtual time until the load balancer has marked the instance unhealthy. */
   const untilUnhealthy = async (id: string) => {
     for (let t = 0; t < 10 * 60_000 && targetState(id) !== 'unhealthy'; t += 5_000)

@@ -155,7 +155,7 @@ describe('an AZ whose instances are stopped', () => {
     const stoppedAt = h.clock.now();
     const stopped = idsIn(h.world, 'us-east-1a');
     h.world.stopInstances(stopped);
-    const stateOf = (id: string) => h.world.targetHealth().targets.find((t) => t.instanceId === id)?.state;
+    const stateOf = (id: string) => h.world.targetHealth().targets.find((t) => t.id === id)?.state;
 
     // Checks run every 30 s: two failures are not enough.
     await h.clock.advance(40_000);
@@ -165,7 +165,7 @@ describe('an AZ whose instances are stopped', () => {
     const view = h.world.targetHealth();
     expect(view.byAz['us-east-1a']).toMatchObject({ healthy: 0, unhealthy: 2 });
     expect(view.byAz['us-east-1b']).toMatchObject({ healthy: 2, unhealthy: 0 });
-    expect(view.targets.find((t) => t.instanceId === stopped[0])?.reason).toBe('Target.Timeout');
+    expect(view.targets.find((t) => t.id === stopped[0])?.reason).toBe('Target.Timeout');
     expect(h.world.endpointHealthy('us-east-1')).toBe(true);
 
     await h.clock.advance(2 * MINUTE);
@@ -269,8 +269,8 @@ describe('a terminated instance', () => {
     await h.clock.advance(5 * MINUTE);
     expect(h.world.instance(victim!)?.state).toBe('terminated');
     const view = h.world.targetHealth();
-    expect(view.targets.some((t) => t.instanceId === victim)).toBe(false);
-    expect(view.targets.find((t) => t.instanceId === replacement.id)?.state).toBe('healthy');
+    expect(view.targets.some((t) => t.id === victim)).toBe(false);
+    expect(view.targets.find((t) => t.id === replacement.id)?.state).toBe('healthy');
     expect(view.healthy).toBe(6);
     expect(launches(h)).toHaveLength(1);
     // Absorbed: one short burst of errors while the ALB still routed to it, latency never near the alarm.

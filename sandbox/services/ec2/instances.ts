@@ -104,15 +104,26 @@ const STATUS_FILTERS: FilterFields<{ world: World; inst: Instance }> = {
   'instance-state-name': ({ inst }) => [inst.state],
   'instance-state-code': ({ inst }) => [INSTANCE_STATE_CODES[inst.state]],
   'instance-status.status': ({ world, inst }) => [statusCheck(world, inst)],
-  'system-status.status': ({ world, inst }) => [statusCheck(world, inst)],
-  'instance-status.reachability': ({ world, inst }) => [reachability(world, inst)],
-  'system-status.reachability': ({ world, inst }) => [reachability(world, inst)],
+  'system-status.status': ({ world, inst }) => [systemCheck(world, inst)],
+  'instance-status.reachability': ({ world, inst }) => [reachability(statusCheck(world, inst))],
+  'system-status.reachability': ({ world, inst }) => [reachability(systemCheck(world, inst))],
   'event.code': () => [],
 };
 
-function reachability(world: World, inst: Instance): string {
+/** The host's own checks: a volume's paused I/O impairs the instance's checks, not the system's. */
+function systemCheck(world: World, inst: Instance): string {
   const status = statusCheck(world, inst);
-  return status === 'ok' ? 'passed' : status === 'initializing' ? 'initializing' : '';
+  return status === 'impaired' ? 'ok' : status;
+}
+
+function reachability(status: string): string {
+  return status === 'ok'
+    ? 'passed'
+    : status === 'initializing'
+      ? 'initializing'
+      : status === 'impaired'
+        ? 'failed'
+        : '';
 }
 
 /** DescribeInstances, DescribeInstanceStatus and the instance state changes. */

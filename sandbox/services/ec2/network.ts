@@ -1,6 +1,7 @@
 import type { QueryOperation } from '../../protocol/query.ts';
 import { AwsError } from '../../protocol/types.ts';
 import type { Subnet, World } from '../../world/world.ts';
+import { zoneId } from '../../world/zones.ts';
 import { type FilterFields, parseFilters, tagFields } from './filters.ts';
 import {
   checkDryRun,
@@ -10,7 +11,7 @@ import {
   stringListParam,
   stringParam,
 } from './input.ts';
-import { availableIps, itemSet, renderAvailabilityZone, renderSubnet, zoneId } from './render.ts';
+import { availableIps, itemSet, renderAvailabilityZone, renderSubnet } from './render.ts';
 
 const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
 /** The world's one VPC holds its subnets, /20s counted up from 10.0.0.0. */

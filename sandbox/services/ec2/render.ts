@@ -6,6 +6,7 @@ import {
   type Subnet,
   type World,
 } from '../../world/world.ts';
+import { zoneId } from '../../world/zones.ts';
 
 /**
  * EC2's XML shapes for the sandbox's world, with the element names the SDK reads
@@ -25,17 +26,6 @@ export function instanceState(state: InstanceState) {
   return { code: INSTANCE_STATE_CODES[state], name: state };
 }
 
-/** `use1-az1` for `us-east-1a`: AZ ids abbreviate the region and number the zones. */
-export function zoneId(region: string, az: string): string {
-  const parts = region.split('-');
-  const short = `${parts[0]}${parts
-    .slice(1, -1)
-    .map((p) => p[0])
-    .join('')}${parts[parts.length - 1]}`;
-  const letter = az.slice(region.length);
-  return `${short}-az${letter.charCodeAt(0) - 'a'.charCodeAt(0) + 1}`;
-}
-
 /** The one security group every instance of the service is in. */
 export function securityGroup(world: World) {
   return { groupId: 'sg-0c0ffee0000000001', groupName: `${world.def.service.name}-sg` };
@@ -51,6 +41,12 @@ function privateDnsName(world: World, inst: Instance): string {
 }
 
 const DOWN: readonly InstanceState[] = ['stopping', 'stopped', 'shutting-down', 'terminated'];
+
+/** EC2's words for the StateReason codes the world produces. */
+const STATE_REASONS: Record<string, string> = {
+  'Client.UserInitiatedShutdown': 'User initiated shutdown',
+  'Server.SpotInstanceTermination': 'Spot instance termination',
+};
 
 /** One `instancesSet/item` of DescribeInstances. A terminated instance has lost its network placement. */
 export function renderInstance(world: World, inst: Instance) {
@@ -74,13 +70,29 @@ export function renderInstance(world: World, inst: Instance) {
     groupSet: itemSet(attached ? [securityGroup(world)] : []),
     stateReason: DOWN.includes(inst.state)
       ? {
-          code: 'Client.UserInitiatedShutdown',
-          message: 'Client.UserInitiatedShutdown: User initiated shutdown',
+          code: inst.stateReasonCode,
+          message: `${inst.stateReasonCode}: ${STATE_REASONS[inst.stateReasonCode] ?? ''}`,
         }
       : undefined,
     architecture: 'x86_64',
     rootDeviceType: 'ebs',
     rootDeviceName: '/dev/xvda',
+    blockDeviceMapping: itemSet(
+      attached
+        ? [
+            {
+              deviceName: '/dev/xvda',
+              ebs: {
+                volumeId: inst.volumeId,
+                status: 'attached',
+                attachTime: new Date(inst.launchTime),
+                deleteOnTermination: true,
+              },
+            },
+          ]
+        : [],
+    ),
+    instanceLifecycle: inst.lifecycle === 'spot' ? 'spot' : undefined,
     virtualizationType: 'hvm',
     tagSet: tagSet(inst.tags),
     hypervisor: 'xen',
@@ -101,30 +113,48 @@ export function renderReservation(world: World, inst: Instance) {
   };
 }
 
-/** The instance status checks: `ok` once booted, `initializing` while (re)booting. */
-export function statusCheck(world: World, inst: Instance): 'ok' | 'initializing' | 'not-applicable' {
+type Check = 'ok' | 'initializing' | 'impaired' | 'not-applicable';
+
+/**
+ * The instance status checks: `ok` once booted, `initializing` while (re)booting, `impaired` while
+ * its root volume's I/O is paused (the operating system hangs on its disk).
+ */
+export function statusCheck(world: World, inst: Instance): Check {
   if (inst.state !== 'running') return 'not-applicable';
+  if (ebsStatus(world, inst) === 'impaired') return 'impaired';
   return inst.appReadyAt !== undefined && inst.appReadyAt <= world.now() ? 'ok' : 'initializing';
 }
 
-function statusSummary(status: ReturnType<typeof statusCheck>) {
+/** The attached EBS status check: `impaired` while the root volume's I/O is paused. */
+function ebsStatus(world: World, inst: Instance): Check {
+  if (inst.state !== 'running') return 'not-applicable';
+  const until = world.volume(inst.volumeId)?.ioPausedUntil;
+  return until !== undefined && until > world.now() ? 'impaired' : 'ok';
+}
+
+const CHECK_DETAIL: Record<Check, string> = {
+  ok: 'passed',
+  initializing: 'initializing',
+  impaired: 'failed',
+  'not-applicable': '',
+};
+
+function statusSummary(status: Check, name = 'reachability') {
   if (status === 'not-applicable') return { status };
-  return {
-    status,
-    details: { item: [{ name: 'reachability', status: status === 'ok' ? 'passed' : 'initializing' }] },
-  };
+  return { status, details: { item: [{ name, status: CHECK_DETAIL[status] }] } };
 }
 
 export function renderInstanceStatus(world: World, inst: Instance) {
-  const status = statusSummary(statusCheck(world, inst));
+  const status = statusCheck(world, inst);
   return {
     instanceId: inst.id,
     availabilityZone: inst.az,
     availabilityZoneId: zoneId(world.region, inst.az),
     instanceState: instanceState(inst.state),
-    systemStatus: status,
-    instanceStatus: status,
-    attachedEbsStatus: status,
+    // The host underneath is fine whatever the volume does: only the system checks see the host.
+    systemStatus: statusSummary(status === 'impaired' ? 'ok' : status),
+    instanceStatus: statusSummary(status),
+    attachedEbsStatus: statusSummary(ebsStatus(world, inst), 'io-performance'),
   };
 }
 

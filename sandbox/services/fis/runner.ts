@@ -2,8 +2,9 @@ import type { AlarmStateValue } from '../../backends/alarms.ts';
 import type { TimerHandle, VirtualClock } from '../../clock.ts';
 import type { AwsEvent, EventBus } from '../../events.ts';
 import type { RandomStream } from '../../rng.ts';
+import type { ActionContext, RunningAction } from '../../world/kinds/kind.ts';
+import { WORLD_ACTIONS } from '../../world/kinds/registry.ts';
 import { type World, WorldError } from '../../world/world.ts';
-import { ACTION_RUNNERS, type ActionContext, type RunningAction } from './actions.ts';
 import type { ActionStatus, ExperimentRecord, ExperimentStatus } from './model.ts';
 import { resolveTarget } from './targets.ts';
 
@@ -177,7 +178,7 @@ export class ExperimentRunner {
       complete: () => this.actionCompleted(exp, name),
       fail: (reason) => this.actionFailed(exp, name, reason),
     };
-    const runAction = ACTION_RUNNERS[a.actionId];
+    const runAction = Object.hasOwn(WORLD_ACTIONS, a.actionId) ? WORLD_ACTIONS[a.actionId]!.run : undefined;
     if (!runAction) {
       this.actionFailed(exp, name, `The sandbox cannot run ${a.actionId}.`);
       return;

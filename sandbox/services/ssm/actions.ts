@@ -255,7 +255,7 @@ export function rebootUnhealthyTargetsStep(name: string): DocumentStep {
       }
       const unhealthy = world.targetHealth().targets.filter((t) => t.state === 'unhealthy');
       const running = unhealthy.filter((t) => {
-        const inst = world.instance(t.instanceId);
+        const inst = world.instance(t.id);
         return (
           t.reason === 'Target.FailedHealthChecks' && inst !== undefined && statusCheck(world, inst) === 'ok'
         );
@@ -268,7 +268,7 @@ export function rebootUnhealthyTargetsStep(name: string): DocumentStep {
         );
         return;
       }
-      const ids = running.map((t) => t.instanceId);
+      const ids = running.map((t) => t.id);
       try {
         world.rebootInstances(ids);
       } catch (e) {
@@ -297,7 +297,7 @@ export function waitForHealthyTargetsStep(name: string, rebootStep: string): Doc
     start(ctl, ctx) {
       const ids = idsOf(ctx);
       ctl.poll(POLL_MS, () => {
-        const targets = new Map(ctl.world.targetHealth().targets.map((t) => [t.instanceId, t.state]));
+        const targets = new Map(ctl.world.targetHealth().targets.map((t) => [t.id, t.state]));
         const lost = ids.find((id) => ctl.world.instance(id)?.state !== 'running' || !targets.has(id));
         if (lost !== undefined) {
           ctl.fail(

@@ -1,41 +1,25 @@
-import { documentNameOf, parseDocumentParameters } from '../../../src/fis/ssm-documents.ts';
 import { parseIsoDuration } from '../../../src/time/duration.ts';
-import type { TimerHandle, VirtualClock } from '../../clock.ts';
+import type { TimerHandle } from '../../clock.ts';
 import type { AwsEvent, EventBus } from '../../events.ts';
-import { type Disruption, type Instance, type World, WorldError } from '../../world/world.ts';
-import type { ResolvedResource } from './model.ts';
-import { KILL_PROCESS_DOCUMENT } from './support.ts';
+import { WorldError } from '../errors.ts';
+import { INSTANCE_STATE_CODES, type Instance } from '../instance.ts';
+import type { World } from '../world.ts';
+import {
+  type ActionContext,
+  type ActionRunner,
+  type Candidate,
+  candidate,
+  isTrue,
+  NOTHING_TO_STOP,
+  transitionReason,
+  type WorldKind,
+} from './kind.ts';
 
-/** What a running action may touch and how it reports back to the experiment. */
-export interface ActionContext {
-  readonly world: World;
-  readonly bus: EventBus;
-  readonly clock: VirtualClock;
-  readonly experimentId: string;
-  /** Validated parameters from the template. */
-  readonly parameters: Record<string, string>;
-  /** The resources the action's target resolved to (empty for actions that take no target). */
-  readonly resources: ResolvedResource[];
-  complete(): void;
-  fail(reason: string): void;
-}
-
-export interface RunningAction {
-  /**
-   * Stops the action early and rolls back what it can (restarts stopped instances, ends a network
-   * disruption); `done` is called once the rollback has been carried out.
-   */
-  stop(done: () => void): void;
-}
-
-/** Starts an action; a WorldError thrown here fails the action with the world's code and message. */
-export type ActionRunner = (ctx: ActionContext) => RunningAction;
-
-const NOTHING_TO_STOP: RunningAction = { stop: (done) => done() };
+/** EC2 instances (on-demand and Spot): stop, terminate, reboot, and Spot interruptions. */
 
 const gone = (i: Instance) => i.state === 'terminated' || i.state === 'shutting-down';
 
-function requireInstances(world: World, ids: string[]): Instance[] {
+export function requireInstances(world: World, ids: string[]): Instance[] {
   return ids.map((id) => {
     const inst = world.instance(id);
     if (!inst) throw new WorldError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
@@ -56,7 +40,7 @@ function isStateChangeOf(e: AwsEvent, ids: readonly string[]): boolean {
  * made inside `check` publish state changes synchronously, so nested notifications are queued
  * and re-run after the current check instead of re-entering it.
  */
-function watchInstances(bus: EventBus, ids: readonly string[], check: () => boolean): () => void {
+export function watchInstances(bus: EventBus, ids: readonly string[], check: () => boolean): () => void {
   let finished = false;
   let inCheck = false;
   let again = false;
@@ -92,18 +76,13 @@ function durationParam(ctx: ActionContext, name: string): number | undefined {
   return text === undefined ? undefined : parseIsoDuration(text);
 }
 
-function transitionReason(ctx: ActionContext): string {
-  return `User initiated (AWS FIS experiment ${ctx.experimentId})`;
-}
-
 /**
  * aws:ec2:stop-instances. Completes once the instances are stopped, or, with
  * `startInstancesAfterDuration`, once they are running again after that time. Stopping the
  * experiment early restarts them at once (FIS does so when the restart parameter is set).
  */
 const stopInstances: ActionRunner = (ctx) => {
-  // FIS reads booleans whatever their case (the catalog takes True as well as true).
-  const completeIfTerminated = ctx.parameters.completeIfInstancesTerminated?.toLowerCase() === 'true';
+  const completeIfTerminated = isTrue(ctx.parameters.completeIfInstancesTerminated);
   const restartAfterMs = durationParam(ctx, 'startInstancesAfterDuration');
   const instances = requireInstances(
     ctx.world,
@@ -190,18 +169,22 @@ const terminateInstances: ActionRunner = (ctx) => {
     ctx.resources.map((r) => r.id),
   ).map((i) => i.id);
   ctx.world.terminateInstances(ids, transitionReason(ctx));
+  return untilTerminated(ctx, ids);
+};
+
+function untilTerminated(ctx: ActionContext, ids: string[]) {
   const cancel = watchInstances(ctx.bus, ids, () => {
     if (!ids.every((id) => ctx.world.instance(id)!.state === 'terminated')) return false;
     ctx.complete();
     return true;
   });
   return {
-    stop(done) {
+    stop(done: () => void) {
       cancel();
       done();
     },
   };
-};
+}
 
 /** aws:ec2:reboot-instances: done as soon as EC2 accepts the reboot. */
 const rebootInstances: ActionRunner = (ctx) => {
@@ -219,113 +202,80 @@ const rebootInstances: ActionRunner = (ctx) => {
   return NOTHING_TO_STOP;
 };
 
-/** aws:network:disrupt-connectivity: the subnets drop traffic for `duration`; stopping ends it at once. */
-const disruptConnectivity: ActionRunner = (ctx) => {
-  const durationMs = durationParam(ctx, 'duration')!;
-  const scope = (ctx.parameters.scope ?? 'all') as Disruption['scope'];
-  const disruption = ctx.world.disruptConnectivity(
-    ctx.resources.map((r) => r.id),
-    scope,
-    durationMs,
-  );
-  const timer = ctx.clock.after(durationMs, () => ctx.complete());
-  return {
-    stop(done) {
-      ctx.clock.cancel(timer);
-      ctx.world.endDisruption(disruption);
-      done();
-    },
-  };
-};
-
-/** aws:rds:failover-db-cluster: completes once every cluster is available again; a failover cannot be undone. */
-const failoverDbCluster: ActionRunner = (ctx) => {
-  const ids = ctx.resources.map((r) => r.id);
-  for (const id of ids) {
-    const c = ctx.world.dbCluster(id);
-    if (!c) throw new WorldError('DBClusterNotFoundFault', `DBCluster ${id} not found.`);
-    if (c.status !== 'available') {
-      throw new WorldError(
-        'InvalidDBClusterStateFault',
-        `DBCluster ${id} is not in available state (it is ${c.status}).`,
-      );
-    }
-  }
-  const ends = ids.map((id) => ctx.world.failoverDbCluster(id).failoverEndsAt ?? ctx.clock.now());
-  let timer: TimerHandle | undefined;
-  const check = (): void => {
-    if (ids.every((id) => ctx.world.dbCluster(id)?.status === 'available')) ctx.complete();
-    else timer = ctx.clock.after(1_000, check);
-  };
-  // The world finishes the failover on a timer set before this one, at the same instant, so it runs first.
-  timer = ctx.clock.at(Math.max(...ends), check);
-  return {
-    stop(done) {
-      ctx.clock.cancel(timer);
-      done();
-    },
-  };
-};
-
 /**
- * aws:ssm:send-command running AWSFIS-Run-Kill-Process (the only document the catalogue lets
- * through): kills the named process on every target, which must be running (SSM reaches no other).
- * Only the service's process exists on the sandbox's hosts; naming another fails the command, as
- * killall finds nothing. Done once the process is dead: nothing to roll back, the host restarts it
- * only when it boots again.
+ * aws:ec2:send-spot-instance-interruptions: EC2 sends each Spot Instance a rebalance
+ * recommendation and an interruption notice at once, then interrupts it
+ * (terminates it) `durationBeforeInterruption` later. The action completes when the instances
+ * are terminated. A notice cannot be withdrawn: stopping the experiment ends the action but the
+ * instances are interrupted all the same.
  */
-const sendCommand: ActionRunner = (ctx) => {
-  const arn = ctx.parameters.documentArn!;
-  const region = arn.split(':')[3];
-  if (documentNameOf(arn) !== KILL_PROCESS_DOCUMENT || region !== ctx.world.def.region) {
-    throw new WorldError('InvalidDocument', `Document ${arn} does not exist in ${ctx.world.def.region}.`);
-  }
-  const params = parseDocumentParameters(ctx.parameters.documentParameters ?? '{}');
-  const processName = typeof params === 'string' ? undefined : String(params.ProcessName);
+const sendSpotInterruptions: ActionRunner = (ctx) => {
   const instances = requireInstances(
     ctx.world,
     ctx.resources.map((r) => r.id),
   );
-  const notRunning = instances.find((i) => i.state !== 'running');
-  if (notRunning) {
-    throw new WorldError(
-      'InvalidInstanceId',
-      `Instance ${notRunning.id} is not in a valid state for sending a command (it is ${notRunning.state}).`,
-    );
+  const notSpot = instances.find((i) => i.lifecycle !== 'spot');
+  if (notSpot) {
+    throw new WorldError('InvalidInstanceID', `The instance '${notSpot.id}' is not a Spot Instance.`);
   }
-  const killed =
-    processName === ctx.world.def.service.name
-      ? ctx.world.killServiceProcess(instances.map((i) => i.id))
-      : [];
-  const missed = instances.filter((i) => !killed.includes(i));
-  if (missed.length > 0) {
-    ctx.fail(
-      `The command ${KILL_PROCESS_DOCUMENT} failed on ${missed.map((i) => i.id).join(', ')}: no process named '${processName}' is running.`,
-    );
-  } else {
-    ctx.complete();
-  }
-  return NOTHING_TO_STOP;
+  const running = instances.filter((i) => i.state === 'running');
+  const ms = durationParam(ctx, 'durationBeforeInterruption')!;
+  ctx.world.interruptSpotInstances(
+    running.map((i) => i.id),
+    ms,
+  );
+  return untilTerminated(
+    ctx,
+    running.map((i) => i.id),
+  );
 };
 
-/** aws:fis:wait. */
-const wait: ActionRunner = (ctx) => {
-  const timer = ctx.clock.after(durationParam(ctx, 'duration')!, () => ctx.complete());
+function describeInstance(i: Instance): Record<string, unknown> {
   return {
-    stop(done) {
-      ctx.clock.cancel(timer);
-      done();
-    },
+    InstanceId: i.id,
+    InstanceType: i.instanceType,
+    ImageId: i.imageId,
+    SubnetId: i.subnetId,
+    VpcId: i.vpcId,
+    PrivateIpAddress: i.privateIp,
+    Placement: { AvailabilityZone: i.az },
+    State: { Name: i.state, Code: INSTANCE_STATE_CODES[i.state] },
+    ...(i.lifecycle === 'spot' ? { InstanceLifecycle: 'spot' } : {}),
   };
-};
+}
 
-/** One runner per action the sandbox models (support.ts), keyed by action id. */
-export const ACTION_RUNNERS: Readonly<Record<string, ActionRunner>> = {
-  'aws:ec2:stop-instances': stopInstances,
-  'aws:ec2:terminate-instances': terminateInstances,
-  'aws:ec2:reboot-instances': rebootInstances,
-  'aws:network:disrupt-connectivity': disruptConnectivity,
-  'aws:rds:failover-db-cluster': failoverDbCluster,
-  'aws:ssm:send-command': sendCommand,
-  'aws:fis:wait': wait,
+const INSTANCE_FILTER_PATHS = [
+  'InstanceId',
+  'InstanceType',
+  'ImageId',
+  'SubnetId',
+  'VpcId',
+  'PrivateIpAddress',
+  'Placement.AvailabilityZone',
+  'State.Name',
+  'State.Code',
+];
+
+function instanceCandidates(instances: Instance[]): Candidate[] {
+  return instances.map((i) => candidate(i, describeInstance(i)));
+}
+
+export const ec2Kind: WorldKind = {
+  name: 'EC2 instances',
+  resourceTypes: {
+    'aws:ec2:instance': {
+      filterPaths: INSTANCE_FILTER_PATHS,
+      candidates: (world) => instanceCandidates(world.instances()),
+    },
+    'aws:ec2:spot-instance': {
+      filterPaths: [...INSTANCE_FILTER_PATHS, 'InstanceLifecycle'],
+      candidates: (world) => instanceCandidates(world.instances().filter((i) => i.lifecycle === 'spot')),
+    },
+  },
+  actions: {
+    'aws:ec2:stop-instances': { run: stopInstances },
+    'aws:ec2:terminate-instances': { run: terminateInstances },
+    'aws:ec2:reboot-instances': { run: rebootInstances },
+    'aws:ec2:send-spot-instance-interruptions': { run: sendSpotInterruptions },
+  },
 };

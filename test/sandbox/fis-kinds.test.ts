@@ -1,0 +1,151 @@
+import { FisClient } from '@aws-sdk/client-fis';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../sandbox/sandbox.ts';
+import { statusCheck } from '../../sandbox/services/ec2/render.ts';
+import type { WorldDefinition } from '../../sandbox/world/schema.ts';
+import { loadWorldFile } from '../../sandbox/world/schema.ts';
+import { startSandbox } from '../helpers/sandbox.ts';
+import { advanceToRunning, getExperiment, startFrom } from './fis-helpers.ts';
+
+/** The FIS actions of the world's Spot Instances, EBS volumes and Auto Scaling group, run against it. */
+
+const MINUTE = 60_000;
+
+describe('FIS actions on Spot Instances, EBS volumes and the Auto Scaling group', () => {
+  let sb: Sandbox;
+  let fis: FisClient;
+
+  async function open(change: (def: WorldDefinition) => WorldDefinition = (d) => d): Promise<void> {
+    const started = await startSandbox({ world: change(await loadWorldFile()) });
+    sb = started.sb;
+    fis = new FisClient(started.config);
+  }
+
+  afterEach(async () => {
+    await sb?.close();
+  });
+
+  const events = (detailType: string) => sb.core.bus.all().filter((e) => e['detail-type'] === detailType);
+
+  it('interrupts Spot Instances: a rebalance recommendation and a notice each, terminated after durationBeforeInterruption', async () => {
+    await open((d) => ({ ...d, service: { ...d.service, spotInstancesPerAz: 1 }, autoScaling: undefined }));
+    const spot = sb.world.instances().filter((i) => i.lifecycle === 'spot');
+    expect(spot.map((i) => i.az)).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    const id = await startFrom(fis, {
+      targets: {
+        spot: {
+          resourceType: 'aws:ec2:spot-instance',
+          resourceTags: { Service: 'checkout' },
+          selectionMode: 'ALL',
+        },
+      },
+      actions: {
+        interrupt: {
+          actionId: 'aws:ec2:send-spot-instance-interruptions',
+          parameters: { durationBeforeInterruption: 'PT2M' },
+          targets: { SpotInstances: 'spot' },
+        },
+      },
+    });
+    await advanceToRunning(sb);
+    expect(events('EC2 Spot Instance Interruption Warning').map((e) => e.detail)).toEqual(
+      spot.map((i) => ({ 'instance-id': i.id, 'instance-action': 'terminate' })),
+    );
+    expect(events('EC2 Instance Rebalance Recommendation')).toHaveLength(3);
+    // The notice is two minutes ahead: the instances still serve until then.
+    await sb.clock.advance(MINUTE);
+    expect(spot.map((i) => sb.world.instance(i.id)!.state)).toEqual(['running', 'running', 'running']);
+    await sb.clock.advance(3 * MINUTE);
+    expect(spot.map((i) => sb.world.instance(i.id)!.stateReasonCode)).toEqual(
+      Array(3).fill('Server.SpotInstanceTermination'),
+    );
+    expect(sb.world.instances().filter((i) => i.state === 'terminated')).toHaveLength(3);
+    expect(
+      sb.world.instances().filter((i) => i.state === 'running' && i.lifecycle === 'on-demand'),
+    ).toHaveLength(3);
+    expect((await getExperiment(fis, id)).state!.status).toBe('completed');
+  });
+
+  it("pauses EBS I/O in one AZ: its hosts hang (status impaired, the load balancer's checks time out) until the pause ends", async () => {
+    await open((d) => ({ ...d, autoScaling: undefined }));
+    const inA = sb.world.instances().filter((i) => i.az === 'us-east-1a');
+    const id = await startFrom(fis, {
+      targets: {
+        volumes: {
+          resourceType: 'aws:ec2:ebs-volume',
+          resourceTags: { Service: 'checkout' },
+          // FIS takes an AZ by its id as well as by its name.
+          parameters: { availabilityZoneIdentifier: 'use1-az1' },
+          selectionMode: 'ALL',
+        },
+      },
+      actions: {
+        pause: {
+          actionId: 'aws:ebs:pause-volume-io',
+          parameters: { duration: 'PT5M' },
+          targets: { Volumes: 'volumes' },
+        },
+      },
+    });
+    await advanceToRunning(sb);
+    expect(
+      sb.world
+        .volumes()
+        .filter((v) => v.ioPausedUntil !== undefined)
+        .map((v) => v.instanceId),
+    ).toEqual(inA.map((i) => i.id));
+    expect(inA.map((i) => statusCheck(sb.world, i))).toEqual(['impaired', 'impaired']);
+    await sb.clock.advance(3 * MINUTE);
+    const health = sb.world.targetHealth();
+    expect(health.byAz['us-east-1a']).toMatchObject({ healthy: 0, unhealthy: 2 });
+    expect(health.targets.find((t) => t.id === inA[0]!.id)?.reason).toBe('Target.Timeout');
+    // The hosts kept running: nothing but their disks stopped.
+    expect(inA.map((i) => sb.world.instance(i.id)!.state)).toEqual(['running', 'running']);
+
+    await sb.clock.advance(5 * MINUTE);
+    expect((await getExperiment(fis, id)).state!.status).toBe('completed');
+    expect(inA.map((i) => statusCheck(sb.world, i))).toEqual(['ok', 'ok']);
+    expect(sb.world.targetHealth().byAz['us-east-1a']).toMatchObject({ healthy: 2, unhealthy: 0 });
+  });
+
+  it('answers InsufficientInstanceCapacity to the group in one AZ: its replacement is launched in another', async () => {
+    await open();
+    const id = await startFrom(fis, {
+      targets: {
+        group: {
+          resourceType: 'aws:ec2:autoscaling-group',
+          resourceTags: { Service: 'checkout' },
+          selectionMode: 'ALL',
+        },
+        victim: {
+          resourceType: 'aws:ec2:instance',
+          resourceTags: { Service: 'checkout' },
+          filters: [{ path: 'Placement.AvailabilityZone', values: ['us-east-1a'] }],
+          selectionMode: 'COUNT(1)',
+        },
+      },
+      actions: {
+        ice: {
+          actionId: 'aws:ec2:asg-insufficient-instance-capacity-error',
+          parameters: { availabilityZoneIdentifiers: 'us-east-1a', duration: 'PT20M', percentage: '100' },
+          targets: { AutoScalingGroups: 'group' },
+        },
+        kill: { actionId: 'aws:ec2:terminate-instances', targets: { Instances: 'victim' } },
+      },
+    });
+    await sb.clock.advance(8 * MINUTE);
+    const refused = events('EC2 Instance Launch Unsuccessful');
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused[0]!.detail).toMatchObject({
+      AutoScalingGroupName: 'checkout-asg',
+      Details: { 'Availability Zone': 'us-east-1a' },
+    });
+    const launched = events('EC2 Instance Launch Successful').map((e) => String(e.detail.EC2InstanceId));
+    expect(launched).toHaveLength(1);
+    expect(sb.world.instance(launched[0]!)!.az).not.toBe('us-east-1a');
+    expect(sb.world.instances().filter((i) => i.az === 'us-east-1a' && i.state === 'running')).toHaveLength(
+      1,
+    );
+    expect((await getExperiment(fis, id)).actions!.ice!.state!.status).toBe('running');
+  });
+});
