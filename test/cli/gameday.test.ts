@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { PROJECT_DIR } from '../../sandbox/local.ts';
-import { aliasBomb, spotInterruption } from '../experiments/files.ts';
+import { aliasBomb, volumeLatency } from '../experiments/files.ts';
 import { runCli } from '../helpers/cli.ts';
 
 /** `faultline gameday` as a person or a CI pipeline runs it: a separate process, its output, its exit status. */
@@ -96,15 +96,15 @@ describe('faultline gameday (process)', () => {
   });
 
   it('refuses a template whose action the sandbox does not model in one line that says it runs on AWS, and starts nothing', async () => {
-    const spot = spotInterruption();
-    const template = join(dir, 'spot.json');
-    await writeFile(template, JSON.stringify(spot.template));
-    const side = join(dir, 'spot.yaml');
-    await writeFile(side, stringify(spot.side));
+    const latency = volumeLatency();
+    const template = join(dir, 'latency.json');
+    await writeFile(template, JSON.stringify(latency.template));
+    const side = join(dir, 'latency.yaml');
+    await writeFile(side, stringify(latency.side));
     const r = await run(['--template', template, '--spec', side]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
-      `faultline: ${template}: actions.interrupt.actionId: aws:ec2:send-spot-instance-interruptions is a FIS action the sandbox does not model; it runs on AWS (faultline gameday --aws) (line 1)`,
+      `faultline: ${template}: actions.slow.actionId: aws:ebs:volume-io-latency is a FIS action the sandbox does not model; it runs on AWS (faultline gameday --aws) (line 1)`,
     );
     expect(r.stdout).toBe('');
   });

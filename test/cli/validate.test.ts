@@ -2,7 +2,7 @@ import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { EXPERIMENTS, scratch, spotInterruption, validExperiment } from '../experiments/files.ts';
+import { EXPERIMENTS, scratch, validExperiment, volumeLatency } from '../experiments/files.ts';
 import { runCli } from '../helpers/cli.ts';
 
 describe('faultline validate', () => {
@@ -21,7 +21,7 @@ describe('faultline validate', () => {
     const r = await runCli(['validate'], { cwd: project });
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')).toEqual([
-      'ok  experiments/az-outage.yaml  (3 actions on 3 targets, stop conditions: checkout-availability-critical)',
+      'ok  experiments/az-outage.yaml  (6 actions on 5 targets, stop conditions: checkout-availability-critical)',
       'ok  experiments/instance-kill.yaml  (2 actions on 1 target, stop conditions: checkout-availability-critical)',
       'ok  experiments/region-outage.yaml  (1 action on 1 target, stop conditions: checkout-secondary-health)',
       '',
@@ -122,9 +122,9 @@ describe('faultline validate', () => {
   });
 
   it("takes a template as people keep it: stop conditions 'none', the whole FIS catalog for AWS", async () => {
-    const spot = spotInterruption();
-    const template = await files.write('spot.json', JSON.stringify(spot.template));
-    const side = await files.write('spot.yaml', stringify(spot.side));
+    const latency = volumeLatency();
+    const template = await files.write('latency.json', JSON.stringify(latency.template));
+    const side = await files.write('latency.yaml', stringify(latency.side));
     const aws = await runCli([
       'validate',
       '--template',
@@ -138,7 +138,7 @@ describe('faultline validate', () => {
     expect(aws.stdout.split('\n')).toEqual([
       `ok  ${template} + ${side}  (1 action on 1 target, stop conditions: checkout-5xx-rate)`,
       "    Stop conditions: checkout-5xx-rate (the hypothesis's alarms; the template's stop condition is none).",
-      "    Inferred name spot from the template's file name.",
+      "    Inferred name latency from the template's file name.",
       "    Inferred service checkout from the tag Service of the template's targets.",
       '',
     ]);
@@ -146,7 +146,7 @@ describe('faultline validate', () => {
     const sandbox = await runCli(['validate', '--template', template, '--spec', side]);
     expect(sandbox.code).toBe(2);
     expect(sandbox.stderr.split('\n')[0]).toBe(
-      `error  ${template}: actions.interrupt.actionId: aws:ec2:send-spot-instance-interruptions is a FIS action the sandbox does not model; it runs on AWS (faultline gameday --aws) (line 1)`,
+      `error  ${template}: actions.slow.actionId: aws:ebs:volume-io-latency is a FIS action the sandbox does not model; it runs on AWS (faultline gameday --aws) (line 1)`,
     );
   });
 

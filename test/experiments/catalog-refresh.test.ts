@@ -73,7 +73,7 @@ describe('refreshing the catalog from FIS', () => {
     const gone = Object.keys(CATALOG.actions).length - SANDBOX_ACTION_IDS.length;
     expect(lines[1]).toMatch(
       new RegExp(
-        `^Actions: 0 new, ${gone} gone \\(aws:arc:start-zonal-autoshift, .*\\), 0 with other targets or parameters\\.$`,
+        `^Actions: 0 new, ${gone} gone \\(aws:cloudwatch:assert-alarm-state, .*\\), 0 with other targets or parameters\\.$`,
       ),
     );
 

@@ -70,23 +70,23 @@ export function aliasBomb(): string {
  * A FIS template as the library keeps one (stop condition `none`) with an action of FIS's catalog
  * the sandbox does not model, and a side file for it.
  */
-export function spotInterruption(): { template: Draft; side: Draft } {
+export function volumeLatency(): { template: Draft; side: Draft } {
   return {
     template: {
-      description: 'Interrupt the spot instances',
+      description: 'Slow down the volumes',
       roleArn: 'arn:aws:iam::<YOUR AWS ACCOUNT>:role/<YOUR ROLE NAME>',
       targets: {
-        spot: {
-          resourceType: 'aws:ec2:spot-instance',
+        volumes: {
+          resourceType: 'aws:ec2:ebs-volume',
           resourceTags: { Service: 'checkout' },
           selectionMode: 'ALL',
         },
       },
       actions: {
-        interrupt: {
-          actionId: 'aws:ec2:send-spot-instance-interruptions',
-          parameters: { durationBeforeInterruption: 'PT2M' },
-          targets: { SpotInstances: 'spot' },
+        slow: {
+          actionId: 'aws:ebs:volume-io-latency',
+          parameters: { duration: 'PT5M' },
+          targets: { Volumes: 'volumes' },
         },
       },
       stopConditions: [{ source: 'none' }],

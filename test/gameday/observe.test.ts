@@ -109,7 +109,13 @@ describe('an AZ outage, step by step', () => {
     const targets = Object.fromEntries(
       ofKind('fis.targets').map((e) => [e.detail.target, e.detail.resources]),
     );
-    expect(Object.keys(targets).sort()).toEqual(['az-instances', 'az-subnets', 'database']);
+    expect(Object.keys(targets).sort()).toEqual([
+      'az-instances',
+      'az-subnets',
+      'database',
+      'group',
+      'load-balancer',
+    ]);
     expect(targets['az-instances']).toHaveLength(2);
     expect(ofKind('fis.targets').every((e) => e.eventId.startsWith(`fis:targets:${id}:`))).toBe(true);
   });

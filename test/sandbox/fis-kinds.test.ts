@@ -7,11 +7,11 @@ import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import { startSandbox } from '../helpers/sandbox.ts';
 import { advanceToRunning, getExperiment, startFrom } from './fis-helpers.ts';
 
-/** The FIS actions of the world's Spot Instances, EBS volumes and Auto Scaling group, run against it. */
+/** The FIS actions of the world's Spot Instances, EBS volumes, Auto Scaling group and load balancer, run against it. */
 
 const MINUTE = 60_000;
 
-describe('FIS actions on Spot Instances, EBS volumes and the Auto Scaling group', () => {
+describe('FIS actions on Spot Instances, EBS volumes, the Auto Scaling group and the load balancer', () => {
   let sb: Sandbox;
   let fis: FisClient;
 
@@ -147,5 +147,40 @@ describe('FIS actions on Spot Instances, EBS volumes and the Auto Scaling group'
       1,
     );
     expect((await getExperiment(fis, id)).actions!.ice!.state!.status).toBe('running');
+  });
+
+  it("shifts the load balancer's traffic away from an AZ: hosts failing there cost no request until the shift ends", async () => {
+    await open((d) => ({ ...d, autoScaling: undefined }));
+    const id = await startFrom(fis, {
+      targets: {
+        lb: {
+          resourceType: 'aws:arc:zonal-shift-managed-resource',
+          resourceTags: { Service: 'checkout' },
+          selectionMode: 'ALL',
+        },
+      },
+      actions: {
+        shift: {
+          actionId: 'aws:arc:start-zonal-autoshift',
+          parameters: { availabilityZoneIdentifier: 'use1-az1', duration: 'PT5M' },
+          targets: { ManagedResources: 'lb' },
+        },
+      },
+    });
+    await advanceToRunning(sb);
+    expect(sb.world.shiftedAzs()).toEqual(['us-east-1a']);
+    // The AZ's application dies: the load balancer would route to it until its checks fail, but
+    // sends it nothing while the shift lasts.
+    sb.world.killServiceProcess(
+      sb.world
+        .instances()
+        .filter((i) => i.az === 'us-east-1a')
+        .map((i) => i.id),
+    );
+    await sb.clock.advance(20_000);
+    expect(sb.world.currentTraffic()!.primary.elb5xx).toBe(0);
+    await sb.clock.advance(5 * MINUTE);
+    expect((await getExperiment(fis, id)).state!.status).toBe('completed');
+    expect(sb.world.shiftedAzs()).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { arcKind } from './arc.ts';
 import { asgKind } from './asg.ts';
 import { ebsKind } from './ebs.ts';
 import { ec2Kind } from './ec2.ts';
@@ -15,6 +16,7 @@ export const WORLD_KINDS: readonly WorldKind[] = [
   ec2Kind,
   ebsKind,
   asgKind,
+  arcKind,
   networkKind,
   rdsKind,
   ssmKind,
