@@ -1,4 +1,5 @@
 import { resetClients } from '../src/aws/clients.ts';
+import type { ApiFaultRates } from './api-faults.ts';
 import { VirtualClock } from './clock.ts';
 import { type Deployment, deployToSandbox } from './deploy/deploy.ts';
 import { resolveServerless } from './deploy/resolve.ts';
@@ -36,6 +37,8 @@ export interface LocalOptions {
    * by however long that took on this machine, and the run start at a time no seed decides.
    */
   hold?: boolean;
+  /** Faults to inject into the sandbox's API once the project is deployed (throttling, 5xx, latency). */
+  apiFaults?: ApiFaultRates;
   /**
    * Open the state to look at it (reports, notes): the clock resumes where it was saved, without
    * warm-up, and closing does not save, so looking does not move the sandbox's time on.
@@ -144,6 +147,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
       process.env[k] = v;
     }
     const sb = sandbox;
+    if (opts.apiFaults) sb.injectApiFaults(opts.apiFaults);
     let playing = false;
     let override: Pace | undefined;
     const play = () => {

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { RequestListener, Server } from 'node:http';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
+import { type ApiFaultRates, ApiFaults } from './api-faults.ts';
 import { AlarmEngine } from './backends/alarms.ts';
 import { LambdaRegistry } from './backends/lambda.ts';
 import { MetricStore } from './backends/metrics.ts';
@@ -61,6 +62,7 @@ export class Sandbox {
   private server: Server | undefined;
   private port: number | undefined;
   private inFlight = 0;
+  private apiFaults: ApiFaults | undefined;
   private queuedSave: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
 
@@ -188,9 +190,24 @@ export class Sandbox {
         this.inFlight--;
         this.queueSave();
       },
+      faults: () => this.apiFaults,
     });
     this.port = await listen(this.server, port);
     return this.endpoint;
+  }
+
+  /**
+   * Injects faults into the API from now on (throttling, 5xx, latency), each request's fate drawn
+   * from the seed; all zero turns them off. Returns what was injected so far.
+   */
+  injectApiFaults(rates: ApiFaultRates): ApiFaults {
+    this.apiFaults = new ApiFaults(rates, this.core.rng.stream('api-faults'));
+    return this.apiFaults;
+  }
+
+  /** What the injected faults did so far (nothing when none are injected). */
+  apiFaultCounts(): ApiFaults['counts'] | undefined {
+    return this.apiFaults?.counts;
   }
 
   get endpoint(): string {

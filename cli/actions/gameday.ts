@@ -18,6 +18,7 @@ import type { ExperimentSpec } from '../../src/experiments/schema.ts';
 import { gameDayId } from '../../src/gameday/ids.ts';
 import type { GameDayState } from '../../src/gameday/state.ts';
 import { TimelineStore } from '../../src/timeline/store.ts';
+import { describeApiFaults } from '../api-faults.ts';
 import { ApprovalWatch } from '../approval-watch.ts';
 import type { GameDayCommandFlags, GameDayFlags } from '../commands/gameday.ts';
 import { UsageError } from '../errors.ts';
@@ -81,6 +82,12 @@ export async function gamedayAction(
       '--start sets the clock of the sandbox this command starts; a running sandbox keeps its own (faultline sandbox --start)',
     );
   }
+  const faults = { throttle: flags.throttle, fail: flags.fail, slow: flags.slow };
+  if ((faults.throttle || faults.fail || faults.slow) && (flags.aws || flags.endpoint)) {
+    throw new UsageError(
+      '--throttle, --fail and --slow inject faults into the sandbox this command starts; a running sandbox takes them when it starts (faultline sandbox --throttle …)',
+    );
+  }
   if (flags.remediation && (flags.aws || flags.endpoint)) {
     throw new UsageError(
       `--remediation switches remediation in the sandbox this command starts; with --endpoint or --aws, set the switch itself: the SSM parameter ${remediationSwitchName(undefined, flags.stage)} ('on' or 'off')`,
@@ -105,6 +112,7 @@ export async function gamedayAction(
       time: flags.speed ?? 'fast',
       // Still until the game day has started: what this command does first takes no virtual time.
       hold: true,
+      apiFaults: faults,
     });
   } else if (flags.endpoint) {
     pointAt(flags.endpoint);
@@ -139,6 +147,8 @@ export async function gamedayAction(
     const unknown = await findUnknownAlarm(experiment, alarmsFromCloudWatch(client('cloudwatch'), where));
     if (unknown) throw new ExperimentFileError(file, unknown.detail, { path: unknown.path });
     const summary = await runGameDay(experiment, flags, stack, io);
+    const injected = stack?.sandbox.apiFaultCounts();
+    if (injected?.requests) io.err(`faultline: the sandbox ${describeApiFaults(injected)}`);
     if (flags.json) io.out(JSON.stringify(summary, null, 2));
     process.exitCode = exitStatus(summary);
   } finally {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
+import { describeApiFaults } from '../api-faults.ts';
 import type { SandboxFlags } from '../commands/sandbox.ts';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../main.ts';
@@ -20,6 +21,7 @@ export async function sandboxAction(flags: SandboxFlags, io: Io): Promise<void> 
       start,
       time: flags.speed,
       port: flags.port,
+      apiFaults: { throttle: flags.throttle, fail: flags.fail, slow: flags.slow },
     });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -50,6 +52,8 @@ export async function sandboxAction(flags: SandboxFlags, io: Io): Promise<void> 
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  const injected = stack.sandbox.apiFaultCounts();
   await stack.close();
+  if (injected?.requests) io.err(`faultline sandbox: ${describeApiFaults(injected)}`);
   io.err('faultline sandbox: stopped, state saved');
 }

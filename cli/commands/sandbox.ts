@@ -1,10 +1,18 @@
 import { Command } from 'commander';
 import type { Io } from '../main.ts';
-import { integerIn, speedArgument, startOption } from '../options.ts';
+import {
+  type ApiFaultFlags,
+  failOption,
+  integerIn,
+  slowOption,
+  speedArgument,
+  startOption,
+  throttleOption,
+} from '../options.ts';
 
 export const DEFAULT_SANDBOX_PORT = 4566;
 
-export interface SandboxFlags {
+export interface SandboxFlags extends ApiFaultFlags {
   port: number;
   seed: number;
   world?: string;
@@ -38,6 +46,9 @@ export function sandboxCommand(io: Io): Command {
     )
     .option('--fresh', 'start from an empty state instead of the saved one', false)
     .addOption(startOption())
+    .addOption(throttleOption())
+    .addOption(failOption())
+    .addOption(slowOption())
     .option(
       '--state-dir <dir>',
       'folder that keeps tables, objects and experiment history between runs',
