@@ -282,13 +282,11 @@ export async function runGameDay(
     new StartExecutionCommand({ stateMachineArn, name: id, input: JSON.stringify(input) }),
   );
   const progress = new ProgressPrinter();
-  const approvals = live
-    ? new ApprovalWatch(
-        new TimelineStore(client('dynamodb'), await tableName(flags.stage)),
-        id,
-        stack ? undefined : flags.endpoint ? ` --endpoint ${flags.endpoint}` : ' --aws',
-      )
-    : undefined;
+  const timelineTable = live ? await tableName(flags.stage) : undefined;
+  // The incident is the game day's id unless an earlier run already had that id (a clock that went
+  // back): then OpenIncident opens another, which the state document names from then on.
+  let incidentId: string | undefined;
+  let approvals: ApprovalWatch | undefined;
   let lastEventId = 0;
   let lastState: string | undefined;
   let done: DescribeExecutionCommandOutput | undefined;
@@ -313,6 +311,19 @@ export async function runGameDay(
       // A failed execution has no output: keep the last state document a step left instead.
       const exited = ev.stateExitedEventDetails?.output;
       if (exited) lastState = exited;
+      if (exited && incidentId === undefined) {
+        incidentId = (JSON.parse(exited) as Partial<GameDayState>).incident?.incidentId;
+        if (incidentId !== undefined && incidentId !== id && live) {
+          io.out(`Incident ${incidentId}: an earlier run already has ${id}`);
+        }
+        if (incidentId !== undefined && timelineTable !== undefined) {
+          approvals = new ApprovalWatch(
+            new TimelineStore(client('dynamodb'), timelineTable),
+            incidentId,
+            stack ? undefined : flags.endpoint ? ` --endpoint ${flags.endpoint}` : ' --aws',
+          );
+        }
+      }
     }
     for (const line of (await approvals?.newRequests()) ?? []) io.out(line);
     // The history was read after the execution was seen finished, so it is complete.
@@ -323,9 +334,9 @@ export async function runGameDay(
   }
   const finalState = done.output ?? lastState;
   const output = finalState ? (JSON.parse(finalState) as Partial<GameDayState>) : undefined;
-  const summary = await summarise(id, done, output, flags.out);
+  const summary = await summarise(output?.incident?.incidentId ?? id, done, output, flags.out);
   // The service's clock, not this machine's: a sandbox runs on virtual time.
-  summary.remediations = await remediationsOf(id, done.startDate ?? new Date(0), {
+  summary.remediations = await remediationsOf(summary.incidentId, done.startDate ?? new Date(0), {
     stage: flags.stage,
     stack,
     wait: (ms) => new Promise((r) => setTimeout(r, stack ? ms : Math.min(ms, POLL_MS.remote))),
