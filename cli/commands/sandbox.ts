@@ -14,6 +14,7 @@ export interface SandboxFlags {
   world?: string;
   speed: number;
   fresh: boolean;
+  repair: boolean;
   stateDir: string;
   start?: number;
 }
@@ -41,6 +42,11 @@ export function sandboxCommand(io: { out: (line: string) => void; err: (line: st
       1,
     )
     .option('--fresh', 'start from an empty state instead of the saved one', false)
+    .option(
+      '--repair',
+      'start on a damaged state folder (refused otherwise): LevelDB repair, then keep what is left and say what was lost',
+      false,
+    )
     .addOption(startOption())
     .option(
       '--state-dir <dir>',
@@ -65,6 +71,7 @@ Stop it with Ctrl-C: its state is saved in the state folder.`,
           world: flags.world ? resolve(flags.world) : undefined,
           stateDir,
           fresh: flags.fresh,
+          repair: flags.repair,
           start,
           time: flags.speed,
           port: flags.port,
@@ -78,6 +85,7 @@ Stop it with Ctrl-C: its state is saved in the state folder.`,
         throw e;
       }
       const { sandbox, endpoint, deployment } = stack;
+      for (const line of sandbox.repaired) io.err(`faultline sandbox: repaired: ${line}`);
       await restoreInterruptedOverride(stateDir, io.err);
       const w = sandbox.world;
       io.err(

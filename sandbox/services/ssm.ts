@@ -55,7 +55,7 @@ export function createSSMService(core: SandboxCore): SandboxService {
       },
     }),
     save: () => ({ parameters: store.save(), automation: engine.save() }),
-    restore: (state) => {
+    restore: (state, { savedAt }) => {
       const parsed = savedStateSchema.safeParse(state);
       if (!parsed.success) {
         throw new Error(
@@ -63,7 +63,7 @@ export function createSSMService(core: SandboxCore): SandboxService {
         );
       }
       store.restore(parsed.data.parameters);
-      engine.restore(parsed.data.automation);
+      engine.restore(parsed.data.automation, savedAt);
     },
   };
 }
