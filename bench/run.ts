@@ -11,12 +11,14 @@ const { bundleBench } = await import('./bundle.ts');
 const { gameDayBench } = await import('./gameday.ts');
 const { remediationBench } = await import('./remediation.ts');
 const { reportBench } = await import('./report.ts');
+const { sandboxBench } = await import('./sandbox.ts');
 
 const only = process.argv[2];
 const suites: Record<string, () => Promise<void>> = {
   gameday: gameDayBench,
   remediation: remediationBench,
   report: reportBench,
+  sandbox: sandboxBench,
   bundle: bundleBench,
 };
 

@@ -59,7 +59,7 @@ function onInterrupt(cleanUp: () => Promise<void>, say: (line: string) => void):
   const handler = (signal: NodeJS.Signals) => {
     off();
     say(
-      `faultline: ${signal}: the game day stops with this process; putting back what it switched and saving the sandbox's state`,
+      `faultline: ${signal}: the game day stops with this process; putting back what it switched and saving the sandbox's state (the next start on this state folder records the game day failed, closes its incident and writes its report)`,
     );
     cleanUp()
       .catch((e: unknown) => say(`faultline: ${(e as Error).message}`))
