@@ -18,6 +18,8 @@ export interface LocalOptions {
   world?: WorldDefinition | string;
   stateDir?: string;
   fresh?: boolean;
+  /** Start on a damaged state folder, keeping what is left (see SandboxOptions.repair). */
+  repair?: boolean;
   /**
    * How virtual time moves: `fast` jumps ahead whenever nothing is in flight (game days, tests,
    * benchmarks); a number plays that many virtual seconds per real second; `manual` only moves
@@ -119,6 +121,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
       world: opts.world,
       stateDir: opts.stateDir,
       fresh: opts.fresh,
+      repair: opts.repair,
       clock,
     });
     const endpoint = await sandbox.listen(opts.port ?? 0);
@@ -142,6 +145,9 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
     // from the moment of the deployment on.
     if (warmUp > 0) await clock.advance(warmUp);
     const deployment = await deployToSandbox(sandbox, service, PROJECT_DIR);
+    // What a stopped run left unfinished goes on now that its targets exist again (a look at the
+    // state must change nothing).
+    if (!opts.inspect) sandbox.resume();
     for (const [k, v] of Object.entries(deployment.environment)) {
       if (!(k in savedEnv)) savedEnv[k] = process.env[k];
       process.env[k] = v;

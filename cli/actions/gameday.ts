@@ -165,7 +165,7 @@ function onInterrupt(cleanUp: () => Promise<void>, say: (line: string) => void):
   const handler = (signal: NodeJS.Signals) => {
     off();
     say(
-      `faultline: ${signal}: the game day stops with this process; putting back what it switched and saving the sandbox's state`,
+      `faultline: ${signal}: the game day stops with this process; putting back what it switched and saving the sandbox's state (the next start on this state folder records the game day failed, closes its incident and writes its report)`,
     );
     cleanUp()
       .catch((e: unknown) => say(`faultline: ${(e as Error).message}`))
@@ -220,13 +220,11 @@ export async function runGameDay(
   );
   stack?.play();
   const progress = new ProgressPrinter({ dryRun: flags.dryRun });
-  const approvals = live
-    ? new ApprovalWatch(
-        new TimelineStore(client('dynamodb'), await tableName(flags.stage)),
-        id,
-        stack ? undefined : flags.endpoint ? ` --endpoint ${flags.endpoint}` : ' --aws',
-      )
-    : undefined;
+  const timelineTable = live ? await tableName(flags.stage) : undefined;
+  // The incident is the game day's id unless an earlier run already had that id (a clock that went
+  // back): then OpenIncident opens another, which the state document names from then on.
+  let incidentId: string | undefined;
+  let approvals: ApprovalWatch | undefined;
   let lastEventId = 0;
   let lastState: string | undefined;
   let done: DescribeExecutionCommandOutput | undefined;
@@ -251,6 +249,19 @@ export async function runGameDay(
       // A failed execution has no output: keep the last state document a step left instead.
       const exited = ev.stateExitedEventDetails?.output;
       if (exited) lastState = exited;
+      if (exited && incidentId === undefined) {
+        incidentId = (JSON.parse(exited) as Partial<GameDayState>).incident?.incidentId;
+        if (incidentId !== undefined && incidentId !== id && live) {
+          io.out(`Incident ${incidentId}: an earlier run already has ${id}`);
+        }
+        if (incidentId !== undefined && timelineTable !== undefined) {
+          approvals = new ApprovalWatch(
+            new TimelineStore(client('dynamodb'), timelineTable),
+            incidentId,
+            stack ? undefined : flags.endpoint ? ` --endpoint ${flags.endpoint}` : ' --aws',
+          );
+        }
+      }
     }
     for (const line of (await approvals?.newRequests()) ?? []) io.out(line);
     // The history was read after the execution was seen finished, so it is complete.
@@ -261,9 +272,9 @@ export async function runGameDay(
   }
   const finalState = done.output ?? lastState;
   const output = finalState ? (JSON.parse(finalState) as Partial<GameDayState>) : undefined;
-  const summary = await summarise(id, done, output, flags.out, flags.dryRun);
+  const summary = await summarise(output?.incident?.incidentId ?? id, done, output, flags.out, flags.dryRun);
   // The service's clock, not this machine's: a sandbox runs on virtual time.
-  summary.remediations = await remediationsOf(id, done.startDate ?? new Date(0), {
+  summary.remediations = await remediationsOf(summary.incidentId, done.startDate ?? new Date(0), {
     stage: flags.stage,
     stack,
     wait: (ms) => new Promise((r) => setTimeout(r, stack ? ms : Math.min(ms, POLL_MS.remote))),

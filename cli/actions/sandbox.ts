@@ -18,6 +18,7 @@ export async function sandboxAction(flags: SandboxFlags, io: Io): Promise<void> 
       world: flags.world ? resolve(flags.world) : undefined,
       stateDir,
       fresh: flags.fresh,
+      repair: flags.repair,
       start,
       time: flags.speed,
       port: flags.port,
@@ -32,6 +33,7 @@ export async function sandboxAction(flags: SandboxFlags, io: Io): Promise<void> 
     throw e;
   }
   const { sandbox, endpoint, deployment } = stack;
+  for (const line of sandbox.repaired) io.err(`faultline sandbox: repaired: ${line}`);
   await restoreInterruptedOverride(stateDir, io.err);
   const w = sandbox.world;
   io.err(

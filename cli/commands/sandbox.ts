@@ -18,6 +18,7 @@ export interface SandboxFlags extends ApiFaultFlags {
   world?: string;
   speed: number;
   fresh: boolean;
+  repair: boolean;
   stateDir: string;
   start?: number;
 }
@@ -45,6 +46,11 @@ export function sandboxCommand(io: Io): Command {
       1,
     )
     .option('--fresh', 'start from an empty state instead of the saved one', false)
+    .option(
+      '--repair',
+      'start on a damaged state folder (refused otherwise): LevelDB repair, then keep what is left and say what was lost',
+      false,
+    )
     .addOption(startOption())
     .addOption(throttleOption())
     .addOption(failOption())
