@@ -13,18 +13,43 @@ export function publishClusterEvent(
     also?: string[];
   },
 ): void {
+  publish(bus, 'RDS DB Cluster Event', 'CLUSTER', e.cluster, e, e.also);
+}
+
+/** One of a DB instance's events (`availability`: restarted), as RDS delivers it to EventBridge. */
+export function publishInstanceEvent(
+  bus: EventBus,
+  e: {
+    category: 'availability';
+    instance: { id: string; arn: string };
+    at: number;
+    eventId: string;
+    message: string;
+  },
+): void {
+  publish(bus, 'RDS DB Instance Event', 'DB_INSTANCE', e.instance, e);
+}
+
+function publish(
+  bus: EventBus,
+  detailType: string,
+  sourceType: string,
+  source: { id: string; arn: string },
+  e: { category: string; at: number; eventId: string; message: string },
+  also: string[] = [],
+): void {
   bus.publish(
     'aws.rds',
-    'RDS DB Cluster Event',
+    detailType,
     {
       EventCategories: [e.category],
-      SourceType: 'CLUSTER',
-      SourceArn: e.cluster.arn,
+      SourceType: sourceType,
+      SourceArn: source.arn,
       Date: new Date(e.at).toISOString(),
       Message: e.message,
-      SourceIdentifier: e.cluster.id,
+      SourceIdentifier: source.id,
       EventID: e.eventId,
     },
-    [e.cluster.arn, ...(e.also ?? [])],
+    [source.arn, ...also],
   );
 }

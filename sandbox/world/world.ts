@@ -13,7 +13,7 @@ import {
   type TrafficSlice,
   targetGroupDimension,
 } from './minute-metrics.ts';
-import { publishClusterEvent } from './rds-events.ts';
+import { publishClusterEvent, publishInstanceEvent } from './rds-events.ts';
 import { ReplicaLagModel } from './replica-lag.ts';
 import type { WorldDefinition } from './schema.ts';
 import { type StandbyDatabase, StandbyRegion } from './standby.ts';
@@ -58,6 +58,20 @@ export interface DbCluster {
   failovers: number;
 }
 
+/** One DB instance of a cluster: the writer or a reader, one per AZ, named after the cluster and its AZ. */
+export interface DbInstance {
+  id: string;
+  arn: string;
+  clusterId: string;
+  az: string;
+  role: 'writer' | 'reader';
+  engine: string;
+  instanceClass: string;
+  /** `rebooting` while RebootDBInstance restarts it; `failing-over` while its cluster fails over. */
+  status: 'available' | 'rebooting' | 'failing-over';
+  tags: Record<string, string>;
+}
+
 export interface Disruption {
   id: string;
   subnetIds: string[];
@@ -88,6 +102,8 @@ export class World {
   private readonly subnetsById = new Map<string, Subnet>();
   private readonly clustersById = new Map<string, DbCluster>();
   private readonly volumesById = new Map<string, Volume>();
+  /** DB instance → when its reboot completes, while it reboots. */
+  private readonly dbRebootsUntil = new Map<string, number>();
   /** AZ → how many zonal shifts currently move the load balancer's traffic away from it. */
   private readonly zonalShifts = new Map<string, number>();
   private readonly disruptions: Disruption[] = [];
@@ -290,7 +306,12 @@ export class World {
   private writesFailing(): boolean {
     const c = this.primaryCluster();
     if (this.standbyRegion?.database() && this.standbyRegion.database()!.status !== 'secondary') return !!c;
-    return !!c && (c.status === 'failing-over' || !this.azReachable(c.writerAz));
+    return (
+      !!c &&
+      (c.status === 'failing-over' ||
+        !this.azReachable(c.writerAz) ||
+        this.dbRebootsUntil.has(dbInstanceId(c.id, c.writerAz)))
+    );
   }
 
   private primaryCluster(): DbCluster | undefined {
@@ -410,6 +431,70 @@ export class World {
   dbCluster(id: string): DbCluster | undefined {
     return this.clustersById.get(id);
   }
+  /** The DB instances of every cluster: its writer, then its readers. */
+  dbInstances(): DbInstance[] {
+    return this.dbClusters().flatMap((c) =>
+      [c.writerAz, ...c.readerAzs].map((az, i) => {
+        const id = dbInstanceId(c.id, az);
+        return {
+          id,
+          arn: this.arn('rds', `db:${id}`),
+          clusterId: c.id,
+          az,
+          role: i === 0 ? ('writer' as const) : ('reader' as const),
+          engine: c.engine,
+          instanceClass: this.def.database?.instanceClass ?? 'db.r6g.large',
+          status:
+            c.status === 'failing-over'
+              ? ('failing-over' as const)
+              : this.dbRebootsUntil.has(id)
+                ? ('rebooting' as const)
+                : ('available' as const),
+          tags: c.tags,
+        };
+      }),
+    );
+  }
+
+  /** The DB instance, refused as RDS refuses a reboot of one that does not exist or is not available. */
+  availableDbInstance(id: string): DbInstance {
+    const inst = this.dbInstances().find((d) => d.id === id);
+    if (!inst) throw new WorldError('DBInstanceNotFound', `DBInstance ${id} not found.`);
+    if (inst.status !== 'available') {
+      throw new WorldError(
+        'InvalidDBInstanceState',
+        `DBInstance ${id} is not in available state (it is ${inst.status}).`,
+      );
+    }
+    return inst;
+  }
+
+  /**
+   * RDS RebootDBInstance: the instance restarts, 20–45 s by default (`database.rebootSeconds`);
+   * the cluster takes no writes while its writer does. With `forceFailover`, rebooting a writer
+   * that has a reader fails the cluster over to it instead, as Aurora does. Returns when it is
+   * available again.
+   */
+  rebootDbInstance(id: string, forceFailover: boolean): number {
+    const inst = this.availableDbInstance(id);
+    if (forceFailover && inst.role === 'writer') {
+      return this.failoverDbCluster(inst.clusterId).failoverEndsAt ?? this.now();
+    }
+    const until = this.now() + this.drawMs(this.def.database?.rebootSeconds ?? [20, 45]);
+    this.dbRebootsUntil.set(id, until);
+    this.deps.clock.at(until, () => {
+      this.dbRebootsUntil.delete(id);
+      publishInstanceEvent(this.deps.bus, {
+        category: 'availability',
+        instance: inst,
+        at: this.now(),
+        eventId: 'RDS-EVENT-0006',
+        message: 'DB instance restarted',
+      });
+    });
+    return until;
+  }
+
   activeDisruptions(): Disruption[] {
     return this.disruptions.filter((d) => d.active);
   }
@@ -789,7 +874,7 @@ export class World {
     this.publishClusterEvent(
       c,
       'RDS-EVENT-0073',
-      `Started cross AZ failover to DB instance: ${c.id}-${target}`,
+      `Started cross AZ failover to DB instance: ${dbInstanceId(c.id, target)}`,
     );
     this.deps.clock.at(c.failoverEndsAt, () => {
       c.writerAz = target;
@@ -797,7 +882,11 @@ export class World {
       c.status = 'available';
       c.failoverEndsAt = undefined;
       c.failovers += 1;
-      this.publishClusterEvent(c, 'RDS-EVENT-0071', `Completed failover to DB instance: ${c.id}-${target}`);
+      this.publishClusterEvent(
+        c,
+        'RDS-EVENT-0071',
+        `Completed failover to DB instance: ${dbInstanceId(c.id, target)}`,
+      );
     });
     return c;
   }
@@ -811,6 +900,11 @@ export class World {
       message,
     });
   }
+}
+
+/** A DB instance's id: its cluster's and its AZ's (`checkout-db-us-east-1a`), as failover events name it. */
+function dbInstanceId(clusterId: string, az: string): string {
+  return `${clusterId}-${az}`;
 }
 
 /** The first multiple of `step` strictly after `t`. */

@@ -7,11 +7,11 @@ import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import { startSandbox } from '../helpers/sandbox.ts';
 import { advanceToRunning, getExperiment, startFrom } from './fis-helpers.ts';
 
-/** The FIS actions of the world's Spot Instances, EBS volumes, Auto Scaling group and load balancer, run against it. */
+/** The FIS actions of the world's Spot Instances, EBS volumes, Auto Scaling group, load balancer and DB instances, run against it. */
 
 const MINUTE = 60_000;
 
-describe('FIS actions on Spot Instances, EBS volumes, the Auto Scaling group and the load balancer', () => {
+describe('FIS actions on Spot Instances, EBS volumes, the Auto Scaling group, the load balancer and DB instances', () => {
   let sb: Sandbox;
   let fis: FisClient;
 
@@ -182,5 +182,51 @@ describe('FIS actions on Spot Instances, EBS volumes, the Auto Scaling group and
     await sb.clock.advance(5 * MINUTE);
     expect((await getExperiment(fis, id)).state!.status).toBe('completed');
     expect(sb.world.shiftedAzs()).toEqual([]);
+  });
+
+  it("reboots a DB instance: the writer's restart fails writes until it is back; with forceFailover the cluster fails over instead", async () => {
+    await open((d) => ({ ...d, autoScaling: undefined }));
+    expect(sb.world.dbInstances().map((d) => [d.id, d.role])).toEqual([
+      ['checkout-db-us-east-1a', 'writer'],
+      ['checkout-db-us-east-1b', 'reader'],
+    ]);
+    const reboot = (forceFailover: string) =>
+      startFrom(fis, {
+        targets: {
+          writer: {
+            resourceType: 'aws:rds:db',
+            resourceTags: { ChaosReady: 'true' },
+            parameters: { availabilityZoneIdentifiers: 'us-east-1a' },
+            selectionMode: 'ALL',
+          },
+        },
+        actions: {
+          reboot: {
+            actionId: 'aws:rds:reboot-db-instances',
+            parameters: { forceFailover },
+            targets: { DBInstances: 'writer' },
+          },
+        },
+      });
+    const restart = await reboot('false');
+    await advanceToRunning(sb);
+    expect(sb.world.dbInstances()[0]!.status).toBe('rebooting');
+    await sb.clock.advance(10_000);
+    // A third of the requests write (writeRequestShare 0.3): they fail while the writer restarts.
+    expect(sb.world.currentTraffic()!.primary.target5xx).toBeGreaterThan(100);
+    await sb.clock.advance(MINUTE);
+    expect((await getExperiment(fis, restart)).state!.status).toBe('completed');
+    expect(events('RDS DB Instance Event').map((e) => [e.detail.SourceIdentifier, e.detail.EventID])).toEqual(
+      [['checkout-db-us-east-1a', 'RDS-EVENT-0006']],
+    );
+    expect(sb.world.dbCluster('checkout-db')).toMatchObject({ writerAz: 'us-east-1a', status: 'available' });
+    expect(sb.world.currentTraffic()!.primary.target5xx).toBeLessThan(5);
+
+    const failover = await reboot('true');
+    await advanceToRunning(sb);
+    expect(sb.world.dbCluster('checkout-db')!.status).toBe('failing-over');
+    await sb.clock.advance(3 * MINUTE);
+    expect((await getExperiment(fis, failover)).state!.status).toBe('completed');
+    expect(sb.world.dbCluster('checkout-db')).toMatchObject({ writerAz: 'us-east-1b', status: 'available' });
   });
 });

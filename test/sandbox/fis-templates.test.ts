@@ -472,12 +472,17 @@ describe('FIS experiment templates', () => {
   it('lists and describes the supported actions and resource types', async () => {
     const actions = (await fis.send(new ListActionsCommand({}))).actions!;
     expect(actions.map((a) => a.id).sort()).toEqual([
+      'aws:arc:start-zonal-autoshift',
+      'aws:ebs:pause-volume-io',
+      'aws:ec2:asg-insufficient-instance-capacity-error',
       'aws:ec2:reboot-instances',
+      'aws:ec2:send-spot-instance-interruptions',
       'aws:ec2:stop-instances',
       'aws:ec2:terminate-instances',
       'aws:fis:wait',
       'aws:network:disrupt-connectivity',
       'aws:rds:failover-db-cluster',
+      'aws:rds:reboot-db-instances',
       'aws:ssm:send-command',
     ]);
     const page = await fis.send(new ListActionsCommand({ maxResults: 4 }));
@@ -494,9 +499,14 @@ describe('FIS experiment templates', () => {
 
     const types = (await fis.send(new ListTargetResourceTypesCommand({}))).targetResourceTypes!;
     expect(types.map((t) => t.resourceType).sort()).toEqual([
+      'aws:arc:zonal-shift-managed-resource',
+      'aws:ec2:autoscaling-group',
+      'aws:ec2:ebs-volume',
       'aws:ec2:instance',
+      'aws:ec2:spot-instance',
       'aws:ec2:subnet',
       'aws:rds:cluster',
+      'aws:rds:db',
     ]);
     const subnet = (await fis.send(new GetTargetResourceTypeCommand({ resourceType: 'aws:ec2:subnet' })))
       .targetResourceType!;

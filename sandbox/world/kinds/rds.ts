@@ -1,9 +1,9 @@
 import type { TimerHandle } from '../../clock.ts';
 import { WorldError } from '../errors.ts';
 import { namesZone } from '../zones.ts';
-import { type ActionRunner, candidate, listParameter, type WorldKind } from './kind.ts';
+import { type ActionRunner, candidate, isTrue, listParameter, type WorldKind } from './kind.ts';
 
-/** Aurora DB clusters: aws:rds:failover-db-cluster. */
+/** Aurora DB clusters and their DB instances: aws:rds:failover-db-cluster, aws:rds:reboot-db-instances. */
 
 /** aws:rds:failover-db-cluster: completes once every cluster is available again; a failover cannot be undone. */
 const failoverDbCluster: ActionRunner = (ctx) => {
@@ -34,6 +34,33 @@ const failoverDbCluster: ActionRunner = (ctx) => {
   };
 };
 
+/**
+ * aws:rds:reboot-db-instances: each instance restarts (a writer takes no writes meanwhile); with
+ * `forceFailover`, a writer's reboot fails its cluster over instead. Completes when every one is
+ * available again; a reboot cannot be undone.
+ */
+const rebootDbInstances: ActionRunner = (ctx) => {
+  const ids = ctx.resources.map((r) => r.id);
+  // RDS refuses each call on its own; FIS makes one per instance, so check them all before any.
+  for (const id of ids) ctx.world.availableDbInstance(id);
+  const force = isTrue(ctx.parameters.forceFailover);
+  const ends = ids.map((id) => ctx.world.rebootDbInstance(id, force));
+  let timer: TimerHandle | undefined;
+  const check = (): void => {
+    const status = new Map(ctx.world.dbInstances().map((d) => [d.id, d.status]));
+    if (ids.every((id) => status.get(id) === 'available')) ctx.complete();
+    else timer = ctx.clock.after(1_000, check);
+  };
+  // The world ends each reboot on a timer set before this one, at the same instant, so it runs first.
+  timer = ctx.clock.at(Math.max(...ends), check);
+  return {
+    stop(done) {
+      ctx.clock.cancel(timer);
+      done();
+    },
+  };
+};
+
 export const rdsKind: WorldKind = {
   name: 'Aurora DB clusters',
   resourceTypes: {
@@ -52,8 +79,36 @@ export const rdsKind: WorldKind = {
             ),
           ),
     },
+    'aws:rds:db': {
+      filterPaths: [
+        'DBInstanceIdentifier',
+        'DBClusterIdentifier',
+        'Engine',
+        'DBInstanceClass',
+        'AvailabilityZone',
+        'DBInstanceStatus',
+      ],
+      candidates: (world) =>
+        world.dbInstances().map((d) =>
+          candidate(
+            d,
+            {
+              DBInstanceIdentifier: d.id,
+              DBClusterIdentifier: d.clusterId,
+              Engine: d.engine,
+              DBInstanceClass: d.instanceClass,
+              AvailabilityZone: d.az,
+              DBInstanceStatus: d.status,
+            },
+            (name, value) =>
+              name === 'availabilityZoneIdentifiers' &&
+              listParameter(value).some((z) => namesZone(world.region, d.az, z)),
+          ),
+        ),
+    },
   },
   actions: {
     'aws:rds:failover-db-cluster': { run: failoverDbCluster },
+    'aws:rds:reboot-db-instances': { run: rebootDbInstances },
   },
 };
