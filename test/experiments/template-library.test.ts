@@ -2,12 +2,16 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CreateExperimentTemplateCommand, FisClient, StartExperimentCommand } from '@aws-sdk/client-fis';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
+import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import { compileTemplate } from '../../src/experiments/compile.ts';
 import { ExperimentFileError, ExperimentProblems } from '../../src/experiments/errors.ts';
 import { importTemplate } from '../../src/experiments/import-template.ts';
 import { findCreateInputProblem } from '../../src/fis/check-create-input.ts';
+import { startSandbox } from '../helpers/sandbox.ts';
+import { getExperiment } from '../sandbox/fis-helpers.ts';
 
 /**
  * aws-samples/fis-template-library (MIT-0; LICENSE and SOURCE.md beside the copy): its 23
@@ -57,6 +61,15 @@ const SIDE = {
 
 const templates = await templatesIn(LIBRARY);
 
+const accepted = (verdicts: { name: string; accepted: boolean }[]) =>
+  verdicts.filter((v) => v.accepted).map((v) => v.name);
+
+const CTX = {
+  region: 'us-east-1',
+  accountId: '123456789012',
+  roleArn: 'arn:aws:iam::123456789012:role/faultline-fis',
+};
+
 describe('the FIS template library (aws-samples/fis-template-library)', () => {
   it('is all here: 23 templates, with the LICENSE they come under', async () => {
     expect(templates).toHaveLength(23);
@@ -76,11 +89,7 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
       // Every template of the library says `none`: the hypothesis's alarm stops the fault.
       expect(spec.stopConditions).toEqual(['library-availability']);
       expect(spec.imported?.stopConditionsFrom).toBe('hypothesis');
-      const input = compileTemplate(spec, {
-        region: 'us-east-1',
-        accountId: '123456789012',
-        roleArn: 'arn:aws:iam::123456789012:role/faultline-fis',
-      });
+      const input = compileTemplate(spec, CTX);
       expect(findCreateInputProblem(input)).toBeUndefined();
       expect(Object.keys(input.actions ?? {}).sort()).toEqual(Object.keys(JSON.parse(filled).actions).sort());
     },
@@ -107,7 +116,7 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
       for (const problem of v.problems)
         expect(problem, v.name).toMatch(/it runs on AWS|the sandbox cannot run|runs on AWS/);
     }
-    expect(verdicts.filter((v) => v.accepted).map((v) => v.name)).toEqual([
+    expect(accepted(verdicts)).toEqual([
       'aurora-cluster-failover/aurora-cluster-failover-template.json',
       'ec2-instances-terminate/ec2-instances-terminate-template.json',
       'ec2-spot-interruption/ec2-spot-interruption-template.json',
@@ -115,5 +124,54 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
       'sap-ec2-instance-stop-ascs/sap-ec2-instance-stop-sap-ascs-template.json',
       'sap-ec2-instance-stop-database/sap-ec2-instance-stop-sap-database-template.json',
     ]);
+  });
+
+  it("runs those the sandbox models against its world, their targets' tags pointed at its resources", async () => {
+    const world = await loadWorldFile();
+    const { sb, config } = await startSandbox({
+      world: { ...world, service: { ...world.service, spotInstancesPerAz: 1 }, autoScaling: undefined },
+    });
+    try {
+      const fis = new FisClient(config);
+      const side = { ...SIDE, hypothesis: { alarms: ['checkout-availability-critical'] } };
+      const run = async (name: string, ends = 'completed'): Promise<string> => {
+        const filled = JSON.parse(templates.find((t) => t.name === name)!.text.replace(PLACEHOLDER, fill));
+        // A user's resources carry their own tags: here, the world's.
+        for (const target of Object.values(filled.targets) as { resourceTags?: object }[])
+          target.resourceTags = { Service: 'checkout' };
+        const spec = importTemplate(filled, side, { template: name }, { runtime: SANDBOX_RUNTIME });
+        const created = await fis.send(new CreateExperimentTemplateCommand(compileTemplate(spec, CTX)));
+        const started = await fis.send(
+          new StartExperimentCommand({ experimentTemplateId: created.experimentTemplate!.id! }),
+        );
+        await sb.clock.advance(10 * 60_000);
+        const exp = await getExperiment(fis, started.experiment!.id!);
+        expect(exp.state!.status, name).toBe(ends);
+        return exp.id!;
+      };
+      const states = () => sb.world.instances().map((i) => i.state);
+
+      await run('aurora-cluster-failover/aurora-cluster-failover-template.json');
+      expect(sb.world.dbCluster('checkout-db')).toMatchObject({ failovers: 1, writerAz: 'us-east-1b' });
+      // Every instance stopped: the service is down, the stop condition stops the experiment, and
+      // FIS starts them again at once rather than after the five minutes.
+      await run('sap-ec2-instance-stop-ascs/sap-ec2-instance-stop-sap-ascs-template.json', 'stopped');
+      expect(states()).toEqual(Array(6).fill('running'));
+      await run('sap-ebs-pause-database-data/sap-ebs-pause-database-data-template.json');
+      expect(
+        sb.world
+          .volumes()
+          .filter((v) => v.ioPausedUntil !== undefined)
+          .map((v) => v.az),
+      ).toEqual(['us-east-1a', 'us-east-1a']);
+      // PERCENT(25) of six: one.
+      await run('ec2-instances-terminate/ec2-instances-terminate-template.json');
+      expect(states().filter((s) => s === 'terminated')).toHaveLength(1);
+      await run('ec2-spot-interruption/ec2-spot-interruption-template.json');
+      const spot = sb.world.instances().filter((i) => i.lifecycle === 'spot');
+      expect(spot.map((i) => i.state)).toEqual(Array(3).fill('terminated'));
+    } finally {
+      await sb.close();
+    }
   });
 });
