@@ -1,3 +1,4 @@
+import { isBookkeeping } from '../timeline/bookkeeping.ts';
 import { MINUTE, minuteOf, type Sample } from './samples.ts';
 import type { Fact } from './timeline.ts';
 
@@ -10,7 +11,10 @@ export interface MinuteRow {
   minutes: number;
   /** The minute's metric sample (the run's first, for a folded run); null when none was taken. */
   sample: Sample | null;
-  /** The minute's events other than the metric sample, in timeline order (none in a folded run). */
+  /**
+   * The minute's events other than the metric sample, in timeline order (none in a folded run);
+   * without the orchestration's bookkeeping (src/timeline/bookkeeping.ts) unless asked for.
+   */
   facts: Fact[];
   /** More than one quiet minute: no events, metrics within tolerance of the run's first minute. */
   folded: boolean;
@@ -58,7 +62,7 @@ interface Bucket {
   facts: Fact[];
 }
 
-function buckets(facts: readonly Fact[]): Bucket[] {
+function buckets(facts: readonly Fact[], steps: boolean): Bucket[] {
   const out: Bucket[] = [];
   let current: Bucket | undefined;
   for (const f of facts) {
@@ -68,17 +72,19 @@ function buckets(facts: readonly Fact[]): Bucket[] {
       out.push(current);
     }
     if (f.typed?.kind === 'metrics.sample') current.sample = f.typed.detail;
-    else current.facts.push(f);
+    // A minute whose only events are bookkeeping is a quiet one, and folds like one.
+    else if (steps || !isBookkeeping(f.event)) current.facts.push(f);
   }
   return out;
 }
 
 /**
  * One row per minute from the first event's minute to the last's, with runs of quiet minutes
- * folded into one. Linear in the number of events (empty stretches are folded without visiting
- * each minute).
+ * folded into one. `steps` keeps the orchestration's bookkeeping in the rows (`faultline timeline
+ * --steps`). Linear in the number of events (empty stretches are folded without visiting each
+ * minute).
  */
-export function minuteRows(facts: readonly Fact[]): MinuteRow[] {
+export function minuteRows(facts: readonly Fact[], options: { steps?: boolean } = {}): MinuteRow[] {
   const rows: MinuteRow[] = [];
   let run: MinuteRow | undefined;
   const quiet = (from: number, count: number, sample: Sample | null) => {
@@ -92,7 +98,7 @@ export function minuteRows(facts: readonly Fact[]): MinuteRow[] {
     rows.push(run);
   };
   let previous: number | undefined;
-  for (const b of buckets(facts)) {
+  for (const b of buckets(facts, options.steps ?? false)) {
     if (previous !== undefined && b.minute - previous > MINUTE) {
       quiet(previous + MINUTE, (b.minute - previous) / MINUTE - 1, null);
     }

@@ -87,6 +87,68 @@ describe('minute-by-minute rows', () => {
     expect(rows[0]!.from).toBe(ms('08:57:00'));
     expect(rows[rows.length - 1]!.to).toBe(ms('09:17:00'));
     expect(total).toBe(21);
-    expect(rows.map(span)[0]).toEqual({ from: '08:57', to: '08:58', minutes: 2, folded: true });
+    // 08:59 holds only the OpenIncident step starting and returning: bookkeeping, so it folds.
+    expect(rows.map(span)[0]).toEqual({ from: '08:57', to: '08:59', minutes: 3, folded: true });
+  });
+
+  it("leave the orchestration's bookkeeping out of the rows unless steps are asked for", () => {
+    const events = [
+      metrics('09:00'),
+      ev(ID, '09:00:00', 'step:Preflight:started:1', 'gameday.step', {
+        step: 'Preflight',
+        status: 'started',
+        attempt: 1,
+      }),
+      ev(ID, '09:00:00', 'preflight:kill-switch', 'gameday.preflight', {
+        name: 'kill-switch',
+        ok: true,
+        detail: 'off',
+      }),
+      ev(ID, '09:00:00', 'preflight:window', 'gameday.preflight', {
+        name: 'window',
+        ok: false,
+        detail: 'outside the window',
+      }),
+      metrics('09:01'),
+      ev(ID, '09:01:00', 'step:Observe#1:succeeded:1', 'gameday.step', {
+        step: 'Observe',
+        status: 'succeeded',
+        attempt: 1,
+        iteration: 1,
+      }),
+      ev(ID, '09:01:00', 'step:Observe#2:failed:1', 'gameday.step', {
+        step: 'Observe',
+        status: 'failed',
+        attempt: 1,
+        error: 'Boom',
+      }),
+      metrics('09:02'),
+      ev(ID, '09:02:00', 'step:Observe#3:started:1', 'gameday.step', {
+        step: 'Observe',
+        status: 'started',
+        attempt: 1,
+      }),
+      metrics('09:03'),
+      note('09:04:00', 'end'),
+    ];
+    const ids = (rows: ReturnType<typeof rowsOf>) => rows.map((r) => r.facts.map((f) => f.event.eventId));
+    // A check that failed and a step that failed are news; what only says the machinery ran is not,
+    // and a minute holding nothing else folds like a quiet one.
+    expect(rowsOf(events).map(span)).toEqual([
+      { from: '09:00', to: '09:00', minutes: 1, folded: false },
+      { from: '09:01', to: '09:01', minutes: 1, folded: false },
+      { from: '09:02', to: '09:03', minutes: 2, folded: true },
+      { from: '09:04', to: '09:04', minutes: 1, folded: false },
+    ]);
+    expect(ids(rowsOf(events))).toEqual([['preflight:window'], ['step:Observe#2:failed:1'], [], ['end']]);
+    const all = minuteRows(normaliseTimeline(azOutageIncident(), events).facts, { steps: true });
+    expect(ids(all)).toEqual([
+      // One instant, no sequence numbers: in the order of their ids.
+      ['preflight:kill-switch', 'preflight:window', 'step:Preflight:started:1'],
+      ['step:Observe#1:succeeded:1', 'step:Observe#2:failed:1'],
+      ['step:Observe#3:started:1'],
+      [],
+      ['end'],
+    ]);
   });
 });
