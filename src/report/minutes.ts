@@ -38,6 +38,15 @@ function near(a: number | null, b: number | null, relative: number, absolute = 0
   return Math.abs(a - b) <= Math.max(absolute, Math.abs(a) * relative);
 }
 
+/**
+ * `near` for a statistic that a minute can lack while nothing changed (a p99 or a replica lag with
+ * no datapoint that minute, as in an outage where few requests complete): a missing value is not
+ * news, or such a run would never fold.
+ */
+function nearWhenBoth(a: number | null, b: number | null, relative: number, absolute: number): boolean {
+  return a === null || b === null || near(a, b, relative, absolute);
+}
+
 function sameHosts(a: Record<string, number>, b: Record<string, number>): boolean {
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
@@ -50,8 +59,8 @@ export function steadyAgainst(base: Sample | null, s: Sample | null): boolean {
   return (
     near(base.requestRate, s.requestRate, t.requestRateRelative) &&
     near(base.errorRatePercent, s.errorRatePercent, 0, t.errorRatePoints) &&
-    near(base.p99LatencyMs, s.p99LatencyMs, t.p99Relative, t.p99AbsoluteMs) &&
-    near(base.replicaLagMs, s.replicaLagMs, t.replicaLagRelative, t.replicaLagAbsoluteMs) &&
+    nearWhenBoth(base.p99LatencyMs, s.p99LatencyMs, t.p99Relative, t.p99AbsoluteMs) &&
+    nearWhenBoth(base.replicaLagMs, s.replicaLagMs, t.replicaLagRelative, t.replicaLagAbsoluteMs) &&
     sameHosts(base.healthyHostsByAz, s.healthyHostsByAz)
   );
 }

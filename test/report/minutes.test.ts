@@ -51,6 +51,26 @@ describe('minute-by-minute rows', () => {
     ]);
   });
 
+  it('fold minutes that lack a p99 or a replica lag now and then, as in an outage, but not a missing request rate', () => {
+    const outage = sample(480, 100, 287, [0, 0, 0], 268);
+    const noP99 = { ...outage, p99LatencyMs: null };
+    const rows = rowsOf([
+      note('09:00:10', 'start'),
+      metrics('09:01', outage),
+      metrics('09:02', noP99),
+      metrics('09:03', { ...outage, replicaLagMs: null }),
+      metrics('09:04', noP99),
+      metrics('09:05', { ...outage, requestRate: null }),
+      note('09:06:00', 'end'),
+    ]);
+    expect(rows.map(span)).toEqual([
+      { from: '09:00', to: '09:00', minutes: 1, folded: false },
+      { from: '09:01', to: '09:04', minutes: 4, folded: true },
+      { from: '09:05', to: '09:05', minutes: 1, folded: false },
+      { from: '09:06', to: '09:06', minutes: 1, folded: false },
+    ]);
+  });
+
   it('compare each quiet minute with the first of its run, so a slow drift still breaks the run', () => {
     const rows = rowsOf([
       metrics('09:00', sample(100, 0, 280, [2, 2, 2], 20)),
