@@ -35,9 +35,8 @@ export async function noteAction(incidentId: string, text: string, flags: NoteFl
   );
 }
 
-/** `, the incident's close: it closed before this was written`, for an entry placed at the close. */
+/** `, when the incident closed; written at …`: for an entry written after the close. */
 function closedNote(event: { detail?: Record<string, unknown> }): string {
-  return event.detail?.writtenAt === undefined
-    ? ''
-    : ", the incident's close: it closed before this was written";
+  const written = event.detail?.writtenAt;
+  return typeof written === 'string' ? `, when the incident closed; written at ${written}` : '';
 }
