@@ -66,7 +66,8 @@ export class TerminalQuestions {
     } finally {
       this.rl = undefined;
       rl.close();
-      if (signal.aborted) this.output.write('\n');
+      // A withdrawn question leaves no half-answered line behind: what withdrew it is printed next.
+      if (signal.aborted) this.output.write('\r\u001b[K');
     }
   };
 
