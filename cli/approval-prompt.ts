@@ -59,7 +59,10 @@ export class TerminalQuestions {
     const rl = createInterface({ input: this.input, output: this.output, terminal: true });
     // Ctrl-C at the question interrupts the game day as it would anywhere else (readline would
     // otherwise swallow it while the terminal is in raw mode).
-    rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
+    rl.on('SIGINT', () => {
+      this.output.write('\n');
+      process.kill(process.pid, 'SIGINT');
+    });
     this.rl = rl;
     try {
       return await rl.question(question, { signal });
@@ -70,6 +73,11 @@ export class TerminalQuestions {
       if (signal.aborted) this.output.write('\r\u001b[K');
     }
   };
+
+  /** Closes the open question, if any, and lets go of the terminal (a game day that failed). */
+  close(): void {
+    this.rl?.close();
+  }
 
   /** Prints a line, above the open question if there is one. */
   print(line: string, out: (line: string) => void): void {

@@ -154,7 +154,9 @@ export async function gamedayAction(
       !flags.json && process.stdin.isTTY && process.stdout.isTTY
         ? new TerminalQuestions(process.stdin, process.stdout)
         : undefined;
-    const summary = await runGameDay(experiment, flags, stack, io, questions);
+    const summary = await runGameDay(experiment, flags, stack, io, questions).finally(() =>
+      questions?.close(),
+    );
     const injected = stack?.sandbox.apiFaultCounts();
     if (injected?.requests) io.err(`faultline: the sandbox ${describeApiFaults(injected)}`);
     if (flags.json) io.out(JSON.stringify(summary, null, 2));
