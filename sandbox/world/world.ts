@@ -854,11 +854,8 @@ export class World {
     d.active = false;
   }
 
-  /**
-   * RDS FailoverDBCluster: the writer moves to a reader AZ (the first one not in `avoidAz`); writes
-   * fail until the failover completes, 60–120 s later by default.
-   */
-  failoverDbCluster(id: string, targetAz?: string): DbCluster {
+  /** The cluster, refused as RDS refuses a failover of one that does not exist or is not available. */
+  availableDbCluster(id: string): DbCluster {
     const c = this.clustersById.get(id);
     if (!c) throw new WorldError('DBClusterNotFoundFault', `DBCluster ${id} not found.`);
     if (c.status !== 'available') {
@@ -867,6 +864,15 @@ export class World {
         `DBCluster ${id} is not in available state (it is ${c.status}).`,
       );
     }
+    return c;
+  }
+
+  /**
+   * RDS FailoverDBCluster: the writer moves to a reader AZ (the first one not in `avoidAz`); writes
+   * fail until the failover completes, 60–120 s later by default.
+   */
+  failoverDbCluster(id: string, targetAz?: string): DbCluster {
+    const c = this.availableDbCluster(id);
     const target = targetAz ?? c.readerAzs[0]!;
     const old = c.writerAz;
     c.status = 'failing-over';

@@ -1,64 +1,62 @@
 import type { TimerHandle } from '../../clock.ts';
-import { WorldError } from '../errors.ts';
 import { namesZone } from '../zones.ts';
-import { type ActionRunner, candidate, isTrue, listParameter, type WorldKind } from './kind.ts';
+import {
+  type ActionContext,
+  type ActionRunner,
+  candidate,
+  isTrue,
+  listParameter,
+  type RunningAction,
+  type WorldKind,
+} from './kind.ts';
 
 /** Aurora DB clusters and their DB instances: aws:rds:failover-db-cluster, aws:rds:reboot-db-instances. */
 
-/** aws:rds:failover-db-cluster: completes once every cluster is available again; a failover cannot be undone. */
-const failoverDbCluster: ActionRunner = (ctx) => {
-  const ids = ctx.resources.map((r) => r.id);
-  for (const id of ids) {
-    const c = ctx.world.dbCluster(id);
-    if (!c) throw new WorldError('DBClusterNotFoundFault', `DBCluster ${id} not found.`);
-    if (c.status !== 'available') {
-      throw new WorldError(
-        'InvalidDBClusterStateFault',
-        `DBCluster ${id} is not in available state (it is ${c.status}).`,
-      );
-    }
-  }
-  const ends = ids.map((id) => ctx.world.failoverDbCluster(id).failoverEndsAt ?? ctx.clock.now());
+/**
+ * Completes the action once `ready()` holds: checked at `at`, when the last change the action
+ * started ends (the world ends it on a timer set earlier for the same instant, so it runs first),
+ * then every second. Nothing to roll back: a failover or a reboot cannot be undone.
+ */
+function completeWhen(ctx: ActionContext, at: number, ready: () => boolean): RunningAction {
   let timer: TimerHandle | undefined;
   const check = (): void => {
-    if (ids.every((id) => ctx.world.dbCluster(id)?.status === 'available')) ctx.complete();
+    if (ready()) ctx.complete();
     else timer = ctx.clock.after(1_000, check);
   };
-  // The world finishes the failover on a timer set before this one, at the same instant, so it runs first.
-  timer = ctx.clock.at(Math.max(...ends), check);
+  timer = ctx.clock.at(at, check);
   return {
     stop(done) {
       ctx.clock.cancel(timer);
       done();
     },
   };
+}
+
+/** aws:rds:failover-db-cluster: completes once every cluster is available again. */
+const failoverDbCluster: ActionRunner = (ctx) => {
+  const ids = ctx.resources.map((r) => r.id);
+  // RDS refuses each call on its own; FIS makes one per cluster, so check them all before any.
+  for (const id of ids) ctx.world.availableDbCluster(id);
+  const ends = ids.map((id) => ctx.world.failoverDbCluster(id).failoverEndsAt ?? ctx.clock.now());
+  return completeWhen(ctx, Math.max(...ends), () =>
+    ids.every((id) => ctx.world.dbCluster(id)?.status === 'available'),
+  );
 };
 
 /**
  * aws:rds:reboot-db-instances: each instance restarts (a writer takes no writes meanwhile); with
  * `forceFailover`, a writer's reboot fails its cluster over instead. Completes when every one is
- * available again; a reboot cannot be undone.
+ * available again.
  */
 const rebootDbInstances: ActionRunner = (ctx) => {
   const ids = ctx.resources.map((r) => r.id);
-  // RDS refuses each call on its own; FIS makes one per instance, so check them all before any.
   for (const id of ids) ctx.world.availableDbInstance(id);
   const force = isTrue(ctx.parameters.forceFailover);
   const ends = ids.map((id) => ctx.world.rebootDbInstance(id, force));
-  let timer: TimerHandle | undefined;
-  const check = (): void => {
+  return completeWhen(ctx, Math.max(...ends), () => {
     const status = new Map(ctx.world.dbInstances().map((d) => [d.id, d.status]));
-    if (ids.every((id) => status.get(id) === 'available')) ctx.complete();
-    else timer = ctx.clock.after(1_000, check);
-  };
-  // The world ends each reboot on a timer set before this one, at the same instant, so it runs first.
-  timer = ctx.clock.at(Math.max(...ends), check);
-  return {
-    stop(done) {
-      ctx.clock.cancel(timer);
-      done();
-    },
-  };
+    return ids.every((id) => status.get(id) === 'available');
+  });
 };
 
 export const rdsKind: WorldKind = {
