@@ -1,3 +1,4 @@
+import type { RunRecord } from '../scorecard/run.ts';
 import type { Incident, TimelineEvent } from '../timeline/event.ts';
 import { type ReportFacts, readAttributes } from './attributes.ts';
 import { type Automation, automationOf } from './automation.ts';
@@ -33,6 +34,8 @@ export interface ReportOptions {
   timeZone?: string;
   /** Overrides of the list prices the cost is computed with. */
   prices?: Partial<Prices>;
+  /** The previous run of the same experiment (null: none recorded); the report compares with it when given. */
+  previousRun?: RunRecord | null;
 }
 
 /** A metric's extreme over the impact, and the minute it was reached. */

@@ -1,3 +1,5 @@
+import { previousRunBlocks } from '../scorecard/previous.ts';
+import type { RunRecord } from '../scorecard/run.ts';
 import type { Analysis } from './analysis.ts';
 import { INCIDENT_TYPE_LABELS, incidentType } from './attributes.ts';
 import { formatCount, formatDollars, formatDuration, formatNumber, formatPrice } from './format.ts';
@@ -36,11 +38,16 @@ export type Block =
   /** Where the HTML puts its charts; the markdown says where to find them. */
   | { type: 'charts' };
 
-export function reportBlocks(a: Analysis, rows: readonly MinuteRow[]): Block[] {
+export function reportBlocks(
+  a: Analysis,
+  rows: readonly MinuteRow[],
+  previousRun?: RunRecord | null,
+): Block[] {
   const ctx = new Context(a);
   return [
     ...header(ctx),
     ...summary(ctx),
+    ...previousRunBlocks(a, previousRun),
     ...impact(ctx),
     { type: 'heading', level: 2, text: 'Charts', id: 'charts' },
     { type: 'charts' },

@@ -1,3 +1,4 @@
+import { type RunRecord, runOf } from '../scorecard/run.ts';
 import type { Incident, TimelineEvent } from '../timeline/event.ts';
 import { analyse, type ReportOptions } from './analysis.ts';
 import { renderCharts } from './charts.ts';
@@ -16,6 +17,8 @@ export interface RenderedReport {
   /** The JSON document as file content (validates against `reportJson`). */
   json: string;
   verdict: ReportVerdict;
+  /** A game day's record for its service's history (src/scorecard/run.ts); null for other incidents. */
+  run: RunRecord | null;
 }
 
 /**
@@ -29,7 +32,7 @@ export function renderReport(
 ): RenderedReport {
   const analysis = analyse(incident, events, options);
   const rows = minuteRows(analysis.facts);
-  const blocks = reportBlocks(analysis, rows);
+  const blocks = reportBlocks(analysis, rows, options.previousRun);
   return {
     markdown: renderMarkdown(blocks),
     html: renderHtml(
@@ -39,5 +42,6 @@ export function renderReport(
     ),
     json: `${JSON.stringify(reportJsonOf(analysis, rows), null, analysis.facts.length <= PRETTY_JSON_MAX_EVENTS ? 2 : undefined)}\n`,
     verdict: verdictOf(analysis),
+    run: runOf(analysis),
   };
 }
