@@ -7,6 +7,7 @@ import { incidentsCommand } from './commands/incidents.ts';
 import { noteCommand } from './commands/note.ts';
 import { reportCommand } from './commands/report.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
+import { scorecardCommand } from './commands/scorecard.ts';
 import { timelineCommand } from './commands/timeline.ts';
 import { validateCommand } from './commands/validate.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
@@ -38,6 +39,7 @@ const COMMANDS: ((io: Io) => Command)[] = [
   reportCommand,
   timelineCommand,
   incidentsCommand,
+  scorecardCommand,
   noteCommand,
   approveCommand,
   rejectCommand,

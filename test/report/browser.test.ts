@@ -1,26 +1,14 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../sandbox/local.ts';
 import { CHART_COUNT } from '../../src/report/charts.ts';
 import { renderReport } from '../../src/report/render.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 import { azOutageIncident, azOutageTimeline } from './fixtures.ts';
 
-/** Debian's Chromium, installed by scripts/ensure-chromium.sh (npm test's pretest). */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const OUT = join(PROJECT_DIR, 'test-output');
 
 /** What the test asks of an SVG path (the project compiles without the DOM's types). */
@@ -46,13 +34,10 @@ describe('the HTML report in a real headless Chromium', () => {
   const blocked: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (npm test runs it first)`);
-    }
     await mkdir(OUT, { recursive: true });
     const file = join(OUT, 'report.html');
     await writeFile(file, renderReport(azOutageIncident(), azOutageTimeline()).html);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     // The report must read without a network: anything that is not the file itself is refused, and counted.
     context.on('request', (r) => requested.push(r.url()));

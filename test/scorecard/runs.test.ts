@@ -1,28 +1,16 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
-import { analyse } from '../../src/report/analysis.ts';
 import { catchUp } from '../../src/scorecard/catch-up.ts';
 import { previousRun } from '../../src/scorecard/previous.ts';
 import { readScorecard } from '../../src/scorecard/read.ts';
-import { type RunRecord, runOf } from '../../src/scorecard/run.ts';
 import { TimelineStore } from '../../src/timeline/store.ts';
 import { startSandbox } from '../helpers/sandbox.ts';
 import { serverlessTable } from '../helpers/tables.ts';
 import { instanceKillIncident, instanceKillTimeline } from '../report/fixtures.ts';
+import { dayAt, run } from './fixtures.ts';
 
-const DAY_MS = 86_400_000;
-const base = runOf(analyse(instanceKillIncident(), instanceKillTimeline()))!;
-const at = (day: number) => new Date(Date.parse('2026-01-05T09:00:00Z') + day * DAY_MS).toISOString();
-const run = (day: number, over: Partial<RunRecord> = {}): RunRecord => ({
-  ...base,
-  passed: true,
-  reasons: [],
-  incidentId: `gd-kill-${day}`,
-  openedAt: at(day),
-  closedAt: at(day),
-  ...over,
-});
+const at = dayAt;
 
 /** The game days' records in the timeline table as serverless.yml declares it, in a sandbox's DynamoDB. */
 describe("a service's game days, read with queries", () => {
@@ -46,24 +34,24 @@ describe("a service's game days, read with queries", () => {
     await store.runs.record(
       run(2, { kind: 'dry-run', passed: null, reasons: ['dry run: nothing was injected'] }),
     );
-    await store.runs.record(run(2.5, { experiment: 'az-outage', incidentId: 'gd-az-2.5' }));
+    await store.runs.record(run(2.5, { experiment: 'az-outage' }));
     await store.runs.record(run(3));
     await store.runs.record(run(0, { service: 'cart', incidentId: 'gd-cart-0' }));
 
-    const current = instanceKillIncident({ incidentId: 'gd-kill-3', openedAt: at(3) });
-    expect((await previousRun(store.runs, current))?.incidentId).toBe('gd-kill-1');
+    const current = instanceKillIncident({ incidentId: 'gd-3', openedAt: at(3) });
+    expect((await previousRun(store.runs, current))?.incidentId).toBe('gd-1');
     expect(
-      (await store.runs.latestOf('checkout', 'instance-kill', { openedAt: at(1), incidentId: 'gd-kill-1' }))
+      (await store.runs.latestOf('checkout', 'instance-kill', { openedAt: at(1), incidentId: 'gd-1' }))
         ?.incidentId,
-    ).toBe('gd-kill-0');
+    ).toBe('gd-0');
     expect(
-      await store.runs.latestOf('checkout', 'instance-kill', { openedAt: at(0), incidentId: 'gd-kill-0' }),
+      await store.runs.latestOf('checkout', 'instance-kill', { openedAt: at(0), incidentId: 'gd-0' }),
     ).toBeUndefined();
     expect(await previousRun(store.runs, instanceKillIncident({ kind: 'remediation' }))).toBeUndefined();
 
     const { runs } = await store.runs.between('checkout', at(1), at(2.5));
-    expect(runs.map((r) => r.incidentId)).toEqual(['gd-kill-1', 'gd-kill-2', 'gd-az-2.5']);
-    expect((await store.runs.newest('checkout'))?.incidentId).toBe('gd-kill-3');
+    expect(runs.map((r) => r.incidentId)).toEqual(['gd-1', 'gd-2', 'gd-2.5']);
+    expect((await store.runs.newest('checkout'))?.incidentId).toBe('gd-3');
     expect(await store.runs.services()).toEqual(['cart', 'checkout']);
 
     const card = await readScorecard(store, 'checkout', {

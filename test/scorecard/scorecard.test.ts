@@ -1,31 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../src/report/analysis.ts';
 import { renderReport } from '../../src/report/render.ts';
+import { zoneFormat } from '../../src/report/time-zone.ts';
 import { compareRuns, comparisonSentence } from '../../src/scorecard/change.ts';
 import { type RunRecord, runOf, runRecord } from '../../src/scorecard/run.ts';
 import { SCORE_DEFINITION, scorecardOf } from '../../src/scorecard/scorecard.ts';
+import { definitionLines, scorecardLines } from '../../src/scorecard/terminal.ts';
 import { instanceKillIncident, instanceKillTimeline } from '../report/fixtures.ts';
+import { DAY_MS, dayAt, killRun, run } from './fixtures.ts';
 
-const DAY_MS = 86_400_000;
-const START = Date.parse('2026-01-05T09:00:00Z');
-
-const killRun = (remediation: boolean) =>
-  runOf(analyse(instanceKillIncident(), instanceKillTimeline({ remediation })))!;
-
-/** A run record `day` days after START, passed or not, of a kind. */
-function run(day: number, over: Partial<RunRecord> = {}): RunRecord {
-  const openedAt = new Date(START + day * DAY_MS).toISOString();
-  const passed = over.passed ?? true;
-  return runRecord.parse({
-    ...killRun(true),
-    incidentId: `gd-${day}`,
-    openedAt,
-    closedAt: openedAt,
-    passed,
-    reasons: passed ? [] : ['RTO missed'],
-    ...over,
-  });
-}
+const START = Date.parse(dayAt(0));
 
 describe("a game day's record", () => {
   it('reads what its report concluded: instance-kill with remediation recovers in time, without it misses the RTO', () => {
@@ -193,5 +177,26 @@ describe("the report's previous-run line", () => {
     expect(renderReport(incident, instanceKillTimeline(), { timeZone: 'UTC' }).markdown).not.toContain(
       'Previous run',
     );
+  });
+});
+
+describe('the scorecard in a terminal', () => {
+  it('leads with the score and trend, keeps dry runs apart, and ends with the definitions', () => {
+    const card = scorecardOf({
+      service: 'checkout',
+      runs: [run(0, { passed: false }), run(1), run(2, { kind: 'dry-run', passed: null }), run(3), run(4)],
+      window: { from: START - DAY_MS, to: START + 30 * DAY_MS, days: 31 },
+      declared: [],
+      lastRuns: new Map(),
+      unreadable: 0,
+    });
+    const lines = [...scorecardLines(card, zoneFormat('UTC')), ...definitionLines(card)];
+    expect(lines.slice(0, 4)).toEqual([
+      'checkout: score 75/100 (3 of 4 game days passed)',
+      '  trend better: 100 (2 of 2, 2026-01-08 to 2026-01-09) against 50 (1 of 2, 2026-01-05 to 2026-01-06)',
+      '  game days from 2026-01-04 to 2026-02-04 09:00 (31 days, times in UTC)',
+      '  Not counted: 1 dry run (they injected nothing).',
+    ]);
+    expect(lines.at(-3)).toBe(`Score: ${SCORE_DEFINITION}`);
   });
 });
