@@ -3,11 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { approveCommand, rejectCommand } from './commands/approval.ts';
 import { fisCatalogCommand } from './commands/fis-catalog.ts';
 import { gamedayCommand } from './commands/gameday.ts';
+import { historyCommands } from './commands/history.ts';
 import { incidentsCommand } from './commands/incidents.ts';
 import { noteCommand } from './commands/note.ts';
 import { reportCommand } from './commands/report.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
-import { scorecardCommand } from './commands/scorecard.ts';
 import { timelineCommand } from './commands/timeline.ts';
 import { validateCommand } from './commands/validate.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
@@ -39,7 +39,7 @@ const COMMANDS: ((io: Io) => Command)[] = [
   reportCommand,
   timelineCommand,
   incidentsCommand,
-  scorecardCommand,
+  ...historyCommands,
   noteCommand,
   approveCommand,
   rejectCommand,

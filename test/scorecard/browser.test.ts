@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../sandbox/local.ts';
+import { analyse } from '../../src/report/analysis.ts';
 import { zoneFormat } from '../../src/report/time-zone.ts';
 import { scorecardCharts } from '../../src/scorecard/charts.ts';
+import { comparisonOf } from '../../src/scorecard/compare.ts';
+import { comparisonBlocks, comparisonCharts } from '../../src/scorecard/compare-document.ts';
 import { definitionBlocks, scorecardBlocks } from '../../src/scorecard/document.ts';
 import { renderPage } from '../../src/scorecard/page.ts';
 import { scorecardOf } from '../../src/scorecard/scorecard.ts';
 import { launchChromium, openOffline } from '../helpers/chromium.ts';
+import { instanceKillIncident, instanceKillTimeline } from '../report/fixtures.ts';
 import { DAY_MS, dayAt, run } from './fixtures.ts';
 
 const OUT = join(PROJECT_DIR, 'test-output');
@@ -61,8 +65,8 @@ describe('the scorecard page in a real headless Chromium', () => {
     await browser?.close();
   });
 
-  async function look(width: number): Promise<Seen & { blocked: string[] }> {
-    const { page, blocked } = await openOffline(browser, file, { width, height: 800 });
+  async function look(width: number, path = file): Promise<Seen & { blocked: string[] }> {
+    const { page, blocked } = await openOffline(browser, path, { width, height: 800 });
     // A string: the project compiles without the DOM's types.
     const seen = (await page.evaluate(`(() => {
       const right = document.documentElement.clientWidth;
@@ -109,5 +113,29 @@ describe('the scorecard page in a real headless Chromium', () => {
     expect(seen.text).toContain('Score: The share of the service');
     expect(seen.text).toContain('Not counted: 1 dry run (they injected nothing).');
     expect(seen.text).toContain('region-outage: never run; scheduled rate(7 days)');
+  });
+
+  it('fits the comparison of two runs on a phone, both runs drawn on each chart', async () => {
+    const kill = (incidentId: string, remediation: boolean) =>
+      analyse(
+        instanceKillIncident({ incidentId }),
+        instanceKillTimeline({ remediation }).map((e) => ({ ...e, incidentId })),
+      );
+    const c = comparisonOf(kill('gd-off', false), kill('gd-on', true));
+    const path = join(OUT, 'compare.html');
+    const zone = zoneFormat('UTC');
+    await writeFile(path, renderPage('Compare', comparisonBlocks(c, zone, comparisonCharts(c))));
+    const seen = await look(390, path);
+    expect(seen.blocked).toEqual([]);
+    expect(seen.overflowing).toEqual([]);
+    expect(seen.unlabelledCells).toBe(0);
+    expect(seen.charts.map((ch) => ch.title)).toEqual([
+      '5xx rate, minutes after the impact (%)',
+      'p99 latency, minutes after the impact (ms)',
+      'Healthy hosts, minutes after the impact (hosts)',
+      'Request rate, minutes after the impact (req/s)',
+    ]);
+    for (const ch of seen.charts) expect(ch.width, ch.title).toBeGreaterThan(300);
+    expect(seen.text).toContain('B against A: better: RTO met (7 min 2 s)');
   });
 });
