@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../sandbox/local.ts';
-import { analyse } from '../../src/report/analysis.ts';
 import { zoneFormat } from '../../src/report/time-zone.ts';
 import { scorecardCharts } from '../../src/scorecard/charts.ts';
 import { comparisonOf } from '../../src/scorecard/compare.ts';
@@ -12,8 +11,7 @@ import { definitionBlocks, scorecardBlocks } from '../../src/scorecard/document.
 import { renderPage } from '../../src/scorecard/page.ts';
 import { scorecardOf } from '../../src/scorecard/scorecard.ts';
 import { launchChromium, openOffline } from '../helpers/chromium.ts';
-import { instanceKillIncident, instanceKillTimeline } from '../report/fixtures.ts';
-import { DAY_MS, dayAt, run } from './fixtures.ts';
+import { DAY_MS, dayAt, killAnalysis, run } from './fixtures.ts';
 
 const OUT = join(PROJECT_DIR, 'test-output');
 
@@ -88,22 +86,27 @@ describe('the scorecard page in a real headless Chromium', () => {
     return { ...seen, blocked };
   }
 
-  it('fits a phone: nothing wider than the screen, every table cell labelled, the charts full width', async () => {
-    const seen = await look(390);
+  /** No request left the file, nothing is wider than a phone, every cell is labelled, every chart is full width and drawn. */
+  function fitsPhone(seen: Seen & { blocked: string[] }, charts: string[]): void {
     expect(seen.blocked).toEqual([]);
     expect(seen.pageWidth).toBeLessThanOrEqual(390);
     expect(seen.overflowing).toEqual([]);
     expect(seen.unlabelledCells).toBe(0);
-    expect(seen.charts.map((c) => c.title)).toEqual([
+    expect(seen.charts.map((c) => c.title)).toEqual(charts);
+    for (const c of seen.charts) {
+      expect(c.width, c.title).toBeGreaterThan(300);
+      expect(c.marks, c.title).toBeGreaterThan(0);
+    }
+  }
+
+  it('fits a phone: nothing wider than the screen, every table cell labelled, the charts full width', async () => {
+    const seen = await look(390);
+    fitsPhone(seen, [
       'Game days',
       'RTO achieved, objective dashed (min)',
       'From the impact to (min)',
       'Error budget spent per game day (%)',
     ]);
-    for (const c of seen.charts) {
-      expect(c.width, c.title).toBeGreaterThan(300);
-      expect(c.marks, c.title).toBeGreaterThan(0);
-    }
   });
 
   it('shows the score with its definition, the trend, the runs not counted and the fault not rehearsed', async () => {
@@ -116,26 +119,17 @@ describe('the scorecard page in a real headless Chromium', () => {
   });
 
   it('fits the comparison of two runs on a phone, both runs drawn on each chart', async () => {
-    const kill = (incidentId: string, remediation: boolean) =>
-      analyse(
-        instanceKillIncident({ incidentId }),
-        instanceKillTimeline({ remediation }).map((e) => ({ ...e, incidentId })),
-      );
-    const c = comparisonOf(kill('gd-off', false), kill('gd-on', true));
+    const c = comparisonOf(killAnalysis('gd-off', false), killAnalysis('gd-on', true));
     const path = join(OUT, 'compare.html');
     const zone = zoneFormat('UTC');
     await writeFile(path, renderPage('Compare', comparisonBlocks(c, zone, comparisonCharts(c))));
     const seen = await look(390, path);
-    expect(seen.blocked).toEqual([]);
-    expect(seen.overflowing).toEqual([]);
-    expect(seen.unlabelledCells).toBe(0);
-    expect(seen.charts.map((ch) => ch.title)).toEqual([
+    fitsPhone(seen, [
       '5xx rate, minutes after the impact (%)',
       'p99 latency, minutes after the impact (ms)',
       'Healthy hosts, minutes after the impact (hosts)',
       'Request rate, minutes after the impact (req/s)',
     ]);
-    for (const ch of seen.charts) expect(ch.width, ch.title).toBeGreaterThan(300);
     expect(seen.text).toContain('B against A: better: RTO met (7 min 2 s)');
   });
 });

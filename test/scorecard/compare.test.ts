@@ -3,16 +3,10 @@ import { analyse } from '../../src/report/analysis.ts';
 import { zoneFormat } from '../../src/report/time-zone.ts';
 import { CompareInputError, comparisonOf } from '../../src/scorecard/compare.ts';
 import { comparisonCharts, comparisonLines } from '../../src/scorecard/compare-document.ts';
-import type { Incident } from '../../src/timeline/event.ts';
 import { instanceKillIncident, instanceKillTimeline } from '../report/fixtures.ts';
+import { killAnalysis } from './fixtures.ts';
 
-/** The instance-kill fixture's game day under another id. */
-const kill = (incidentId: string, remediation: boolean, over: Partial<Incident> = {}) =>
-  analyse(
-    instanceKillIncident({ incidentId, ...over }),
-    instanceKillTimeline({ remediation }).map((e) => ({ ...e, incidentId })),
-  );
-const off = () => kill('gd-off', false);
+const off = () => killAnalysis('gd-off', false);
 const on = () => analyse(instanceKillIncident(), instanceKillTimeline({ remediation: true }));
 
 describe('faultline compare: two runs of one experiment side by side', () => {
@@ -39,13 +33,13 @@ describe('faultline compare: two runs of one experiment side by side', () => {
 
   it('refuses the same incident twice, an incident that is not a game day, and different experiments', () => {
     expect(() => comparisonOf(on(), on())).toThrow('gd-instance-kill-1 is named twice');
-    const other = kill('gd-other', true, {
+    const other = killAnalysis('gd-other', true, {
       attributes: { ...instanceKillIncident().attributes, experiment: 'az-outage' },
     });
     expect(() => comparisonOf(off(), other)).toThrow(
       'gd-off ran instance-kill on checkout and gd-other ran az-outage on checkout: compare two runs of the same experiment',
     );
-    const remediation = kill('r-1', true, { kind: 'remediation' });
+    const remediation = killAnalysis('r-1', true, { kind: 'remediation' });
     expect(() => comparisonOf(off(), remediation)).toThrow(CompareInputError);
   });
 });

@@ -1,5 +1,6 @@
-import { analyse } from '../../src/report/analysis.ts';
+import { type Analysis, analyse } from '../../src/report/analysis.ts';
 import { type RunRecord, runOf, runRecord } from '../../src/scorecard/run.ts';
+import type { Incident } from '../../src/timeline/event.ts';
 import { instanceKillIncident, instanceKillTimeline } from '../report/fixtures.ts';
 
 export const DAY_MS = 86_400_000;
@@ -25,3 +26,14 @@ export function run(day: number, over: Partial<RunRecord> = {}): RunRecord {
     ...over,
   });
 }
+
+/** The instance-kill game day's analysis under another id (its events moved with it). */
+export const killAnalysis = (
+  incidentId: string,
+  remediation: boolean,
+  over: Partial<Incident> = {},
+): Analysis =>
+  analyse(
+    instanceKillIncident({ incidentId, ...over }),
+    instanceKillTimeline({ remediation }).map((e) => ({ ...e, incidentId })),
+  );
