@@ -14,6 +14,7 @@ const { filesBench } = await import('./files.ts');
 const { gameDayBench } = await import('./gameday.ts');
 const { remediationBench } = await import('./remediation.ts');
 const { reportBench } = await import('./report.ts');
+const { sandboxBench } = await import('./sandbox.ts');
 const { scorecardBench } = await import('./scorecard.ts');
 
 const only = process.argv[2];
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<void>> = {
   remediation: remediationBench,
   report: reportBench,
   scorecard: scorecardBench,
+  sandbox: sandboxBench,
   bundle: bundleBench,
   files: filesBench,
   cli: cliBench,

@@ -18,6 +18,7 @@ import type { ExperimentSpec } from '../../src/experiments/schema.ts';
 import { gameDayId } from '../../src/gameday/ids.ts';
 import type { GameDayState } from '../../src/gameday/state.ts';
 import { TimelineStore } from '../../src/timeline/store.ts';
+import { describeApiFaults } from '../api-faults.ts';
 import { ApprovalWatch } from '../approval-watch.ts';
 import type { GameDayCommandFlags, GameDayFlags } from '../commands/gameday.ts';
 import { UsageError } from '../errors.ts';
@@ -81,6 +82,12 @@ export async function gamedayAction(
       '--start sets the clock of the sandbox this command starts; a running sandbox keeps its own (faultline sandbox --start)',
     );
   }
+  const faults = { throttle: flags.throttle, fail: flags.fail, slow: flags.slow };
+  if ((faults.throttle || faults.fail || faults.slow) && (flags.aws || flags.endpoint)) {
+    throw new UsageError(
+      '--throttle, --fail and --slow inject faults into the sandbox this command starts; a running sandbox takes them when it starts (faultline sandbox --throttle …)',
+    );
+  }
   if (flags.remediation && (flags.aws || flags.endpoint)) {
     throw new UsageError(
       `--remediation switches remediation in the sandbox this command starts; with --endpoint or --aws, set the switch itself: the SSM parameter ${remediationSwitchName(undefined, flags.stage)} ('on' or 'off')`,
@@ -105,6 +112,7 @@ export async function gamedayAction(
       time: flags.speed ?? 'fast',
       // Still until the game day has started: what this command does first takes no virtual time.
       hold: true,
+      apiFaults: faults,
     });
   } else if (flags.endpoint) {
     pointAt(flags.endpoint);
@@ -139,6 +147,8 @@ export async function gamedayAction(
     const unknown = await findUnknownAlarm(experiment, alarmsFromCloudWatch(client('cloudwatch'), where));
     if (unknown) throw new ExperimentFileError(file, unknown.detail, { path: unknown.path });
     const summary = await runGameDay(experiment, flags, stack, io);
+    const injected = stack?.sandbox.apiFaultCounts();
+    if (injected?.requests) io.err(`faultline: the sandbox ${describeApiFaults(injected)}`);
     if (flags.json) io.out(JSON.stringify(summary, null, 2));
     process.exitCode = exitStatus(summary);
   } finally {
@@ -155,7 +165,7 @@ function onInterrupt(cleanUp: () => Promise<void>, say: (line: string) => void):
   const handler = (signal: NodeJS.Signals) => {
     off();
     say(
-      `faultline: ${signal}: the game day stops with this process; putting back what it switched and saving the sandbox's state`,
+      `faultline: ${signal}: the game day stops with this process; putting back what it switched and saving the sandbox's state (the next start on this state folder records the game day failed, closes its incident and writes its report)`,
     );
     cleanUp()
       .catch((e: unknown) => say(`faultline: ${(e as Error).message}`))
@@ -210,13 +220,11 @@ export async function runGameDay(
   );
   stack?.play();
   const progress = new ProgressPrinter({ dryRun: flags.dryRun });
-  const approvals = live
-    ? new ApprovalWatch(
-        new TimelineStore(client('dynamodb'), await tableName(flags.stage)),
-        id,
-        stack ? undefined : flags.endpoint ? ` --endpoint ${flags.endpoint}` : ' --aws',
-      )
-    : undefined;
+  const timelineTable = live ? await tableName(flags.stage) : undefined;
+  // The incident is the game day's id unless an earlier run already had that id (a clock that went
+  // back): then OpenIncident opens another, which the state document names from then on.
+  let incidentId: string | undefined;
+  let approvals: ApprovalWatch | undefined;
   let lastEventId = 0;
   let lastState: string | undefined;
   let done: DescribeExecutionCommandOutput | undefined;
@@ -241,6 +249,19 @@ export async function runGameDay(
       // A failed execution has no output: keep the last state document a step left instead.
       const exited = ev.stateExitedEventDetails?.output;
       if (exited) lastState = exited;
+      if (exited && incidentId === undefined) {
+        incidentId = (JSON.parse(exited) as Partial<GameDayState>).incident?.incidentId;
+        if (incidentId !== undefined && incidentId !== id && live) {
+          io.out(`Incident ${incidentId}: an earlier run already has ${id}`);
+        }
+        if (incidentId !== undefined && timelineTable !== undefined) {
+          approvals = new ApprovalWatch(
+            new TimelineStore(client('dynamodb'), timelineTable),
+            incidentId,
+            stack ? undefined : flags.endpoint ? ` --endpoint ${flags.endpoint}` : ' --aws',
+          );
+        }
+      }
     }
     for (const line of (await approvals?.newRequests()) ?? []) io.out(line);
     // The history was read after the execution was seen finished, so it is complete.
@@ -251,9 +272,9 @@ export async function runGameDay(
   }
   const finalState = done.output ?? lastState;
   const output = finalState ? (JSON.parse(finalState) as Partial<GameDayState>) : undefined;
-  const summary = await summarise(id, done, output, flags.out, flags.dryRun);
+  const summary = await summarise(output?.incident?.incidentId ?? id, done, output, flags.out, flags.dryRun);
   // The service's clock, not this machine's: a sandbox runs on virtual time.
-  summary.remediations = await remediationsOf(id, done.startDate ?? new Date(0), {
+  summary.remediations = await remediationsOf(summary.incidentId, done.startDate ?? new Date(0), {
     stage: flags.stage,
     stack,
     wait: (ms) => new Promise((r) => setTimeout(r, stack ? ms : Math.min(ms, POLL_MS.remote))),

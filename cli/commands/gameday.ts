@@ -1,8 +1,16 @@
 import { Command, Option } from 'commander';
 import type { Io } from '../main.ts';
-import { integerIn, speedArgument, startOption } from '../options.ts';
+import {
+  type ApiFaultFlags,
+  failOption,
+  integerIn,
+  slowOption,
+  speedArgument,
+  startOption,
+  throttleOption,
+} from '../options.ts';
 
-export interface GameDayFlags {
+export interface GameDayFlags extends ApiFaultFlags {
   seed: number;
   endpoint?: string;
   dryRun: boolean;
@@ -64,6 +72,9 @@ export function gamedayCommand(io: Io): Command {
     .option('--state-dir <dir>', 'sandbox state folder', '.faultline')
     .option('--fresh', 'start the sandbox from an empty state', false)
     .addOption(startOption('the sandbox it starts'))
+    .addOption(throttleOption())
+    .addOption(failOption())
+    .addOption(slowOption())
     .option(
       '--speed <f>',
       'sandbox only: play virtual time at this many virtual seconds per real second, from 0.1 to 3600 (default: as fast as possible); the timeline is the same at any speed',

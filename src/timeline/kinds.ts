@@ -136,7 +136,14 @@ export interface RemediationEventKinds {
   /** Verification failed, a person takes over: `remediation:<id>:escalated`. */
   'remediation.escalated': { remediationId: string; runbook: string; reason: string };
   /** A step failed: `remediation:<id>:failed`. */
-  'remediation.failed': { remediationId: string; runbook?: string; error: string; cause?: string };
+  'remediation.failed': {
+    remediationId: string;
+    runbook?: string;
+    error: string;
+    cause?: string;
+    /** The EventBridge event's id, when it had one (a remediation that failed before triage recorded it). */
+    eventId?: string;
+  };
 }
 
 export type RemediationEventKind = keyof RemediationEventKinds;
