@@ -89,8 +89,11 @@ async function declaredExperiments(dir: string, asked: boolean): Promise<Declare
   try {
     files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !asked) return [];
-    throw new UsageError(`--experiments ${quote(dir)}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !asked) return [];
+    throw new UsageError(
+      `--experiments ${quote(dir)}: ${code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : (e as Error).message}`,
+    );
   }
   const declared: DeclaredExperiment[] = [];
   for (const f of files) {
