@@ -1,5 +1,6 @@
 import type { Analysis } from './analysis.ts';
 import { INCIDENT_TYPE_LABELS, incidentType } from './attributes.ts';
+import { chartSpecs } from './charts.ts';
 import { formatCount, formatDollars, formatDuration, formatNumber, formatPrice } from './format.ts';
 import type { MinuteRow } from './minutes.ts';
 import { shownMoments } from './moments.ts';
@@ -28,13 +29,21 @@ export interface Column {
   align?: 'left' | 'right';
 }
 
+/** A list item; a prompt is a question left for people, shown as one. */
+export type ListItem = string | { text: string; prompt: true };
+
 export type Block =
   | { type: 'heading'; level: 1 | 2 | 3; text: string; id?: string }
-  | { type: 'paragraph'; text: string; tone?: 'note' | 'warning' | 'verdict' }
-  | { type: 'list'; items: string[]; ordered?: boolean }
+  | { type: 'paragraph'; text: string; tone?: 'note' | 'warning' | 'verdict' | 'lead' | 'prompt' }
+  | { type: 'list'; items: ListItem[]; ordered?: boolean }
   | { type: 'table'; columns: Column[]; rows: Cell[][]; id?: string }
-  /** Where the HTML puts its charts; the markdown says where to find them. */
-  | { type: 'charts' };
+  /** Where the HTML puts its charts (titled as listed); the markdown says where to find them. */
+  | { type: 'charts'; titles: string[] }
+  /**
+   * Blocks a reader may skip: `always` folded (a definition, say) in the HTML; `narrow` shown on
+   * a wide screen and folded on a phone, behind `summary`. The markdown shows them as they are.
+   */
+  | { type: 'fold'; when: 'always' | 'narrow'; summary: string; blocks: Block[] };
 
 export function reportBlocks(a: Analysis, rows: readonly MinuteRow[]): Block[] {
   const ctx = new Context(a);
@@ -42,8 +51,7 @@ export function reportBlocks(a: Analysis, rows: readonly MinuteRow[]): Block[] {
     ...header(ctx),
     ...summary(ctx),
     ...impact(ctx),
-    { type: 'heading', level: 2, text: 'Charts', id: 'charts' },
-    { type: 'charts' },
+    ...charts(ctx),
     ...keyMoments(ctx),
     ...objectives(ctx),
     ...hypothesis(ctx),
@@ -127,6 +135,19 @@ function header(ctx: Context): Block[] {
     blocks.push({ type: 'paragraph', text: `Order check failed: ${problem}`, tone: 'warning' });
   }
   return blocks;
+}
+
+function charts(ctx: Context): Block[] {
+  const specs = chartSpecs(ctx.a);
+  return [
+    { type: 'heading', level: 2, text: 'Charts', id: 'charts' },
+    specs.length === 0
+      ? {
+          type: 'paragraph',
+          text: 'No metric samples were recorded on this timeline: there is nothing to chart.',
+        }
+      : { type: 'charts', titles: specs.map((c) => c.title) },
+  ];
 }
 
 function summaryText(ctx: Context): string {
@@ -328,13 +349,19 @@ function keyMoments(ctx: Context): Block[] {
     },
     {
       type: 'table',
-      columns: [{ title: 'Moment' }, { title: 'Time' }, { title: 'Shown by' }, { title: 'Definition' }],
+      id: 'moment-table',
+      columns: [{ title: 'Moment' }, { title: 'Time' }, { title: 'Shown by' }],
       rows: shownMoments(a.moments).map((m) => [
         m.label,
         m.at === null ? 'not recorded' : ctx.at(m.at),
         m.evidence ?? '–',
-        m.definition,
       ]),
+    },
+    {
+      type: 'fold',
+      when: 'always',
+      summary: 'How each moment is defined',
+      blocks: [{ type: 'list', items: shownMoments(a.moments).map((m) => `${m.label}: ${m.definition}`) }],
     },
     {
       type: 'paragraph',
@@ -488,6 +515,17 @@ function eventLine(ctx: Context, f: Fact): string {
   return line;
 }
 
+/** On a phone, the minute table (the longest part of the page) waits behind a tap. */
+function foldMinutes(rows: readonly MinuteRow[], table: Block): Block {
+  const events = rows.reduce((n, r) => n + r.facts.length, 0);
+  return {
+    type: 'fold',
+    when: 'narrow',
+    summary: `Show ${rows.length} row${rows.length === 1 ? '' : 's'}, ${formatCount(events)} event${events === 1 ? '' : 's'}`,
+    blocks: [table],
+  };
+}
+
 function minuteByMinute(ctx: Context, rows: readonly MinuteRow[]): Block[] {
   const blocks: Block[] = [{ type: 'heading', level: 2, text: 'Minute by minute', id: 'minutes' }];
   if (rows.length === 0) {
@@ -501,19 +539,21 @@ function minuteByMinute(ctx: Context, rows: readonly MinuteRow[]): Block[] {
       text: 'One row per minute from the first event to the last; runs of minutes with no events are folded into one row. No metric samples were recorded on this timeline.',
       tone: 'note',
     });
-    blocks.push({
-      type: 'table',
-      id: 'minute-table',
-      columns: [{ title: 'Time' }, { title: 'Events' }],
-      rows: rows.map((r) =>
-        r.folded
-          ? [`${ctx.minute(r.from)}–${ctx.minute(r.to)}`, `${r.minutes} min with nothing recorded`]
-          : [
-              ctx.minute(r.from),
-              r.facts.length > 0 ? r.facts.map((f) => eventLine(ctx, f)) : 'nothing recorded',
-            ],
-      ),
-    });
+    blocks.push(
+      foldMinutes(rows, {
+        type: 'table',
+        id: 'minute-table',
+        columns: [{ title: 'Time' }, { title: 'Events' }],
+        rows: rows.map((r) =>
+          r.folded
+            ? [`${ctx.minute(r.from)}–${ctx.minute(r.to)}`, `${r.minutes} min with nothing recorded`]
+            : [
+                ctx.minute(r.from),
+                r.facts.length > 0 ? r.facts.map((f) => eventLine(ctx, f)) : 'nothing recorded',
+              ],
+        ),
+      }),
+    );
     return blocks;
   }
   blocks.push({
@@ -521,26 +561,28 @@ function minuteByMinute(ctx: Context, rows: readonly MinuteRow[]): Block[] {
     text: 'One row per minute from the first event to the last, with that minute’s metric sample; runs of minutes with no events and metrics within tolerance are folded into one row.',
     tone: 'note',
   });
-  blocks.push({
-    type: 'table',
-    id: 'minute-table',
-    columns: [
-      { title: 'Time' },
-      { title: 'Req/s', align: 'right' },
-      { title: '5xx %', align: 'right' },
-      { title: 'p99 ms', align: 'right' },
-      { title: 'Healthy hosts' },
-      { title: 'Replica lag ms', align: 'right' },
-      { title: 'Events' },
-    ],
-    rows: rows.map((r) => {
-      const time = r.folded ? `${ctx.minute(r.from)}–${ctx.minute(r.to)}` : ctx.minute(r.from);
-      const events = r.folded
-        ? `${r.minutes} min ${r.sample ? 'steady' : 'with nothing recorded'}`
-        : r.facts.map((f) => eventLine(ctx, f));
-      return [time, ...sampleCells(r.sample), events];
+  blocks.push(
+    foldMinutes(rows, {
+      type: 'table',
+      id: 'minute-table',
+      columns: [
+        { title: 'Time' },
+        { title: 'Req/s', align: 'right' },
+        { title: '5xx %', align: 'right' },
+        { title: 'p99 ms', align: 'right' },
+        { title: 'Healthy hosts' },
+        { title: 'Replica lag ms', align: 'right' },
+        { title: 'Events' },
+      ],
+      rows: rows.map((r) => {
+        const time = r.folded ? `${ctx.minute(r.from)}–${ctx.minute(r.to)}` : ctx.minute(r.from);
+        const events = r.folded
+          ? `${r.minutes} min ${r.sample ? 'steady' : 'with nothing recorded'}`
+          : r.facts.map((f) => eventLine(ctx, f));
+        return [time, ...sampleCells(r.sample), events];
+      }),
     }),
-  });
+  );
   return blocks;
 }
 

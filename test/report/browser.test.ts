@@ -5,7 +5,6 @@ import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../sandbox/local.ts';
-import { CHART_COUNT } from '../../src/report/charts.ts';
 import { renderReport } from '../../src/report/render.ts';
 import { azOutageIncident, azOutageTimeline } from './fixtures.ts';
 
@@ -71,24 +70,27 @@ describe('the HTML report in a real headless Chromium', () => {
   });
 
   it('draws every chart with a size and plotted lines, the fault window shaded and events marked', async () => {
+    // Each chart is drawn at several widths; the page shows the one drawn for the screen.
     const charts: ChartSeen[] = await page.$$eval('svg.chart', (svgs) =>
-      svgs.map((svg) => {
-        const box = svg.getBoundingClientRect();
-        const series = [...svg.querySelectorAll('path.series')].map((element) => {
-          const p = element as unknown as SvgPath;
-          const b = p.getBBox();
-          return { length: p.getTotalLength(), width: b.width, height: b.height };
-        });
-        const fault = svg.querySelector('rect.fault');
-        return {
-          title: svg.querySelector('title')?.textContent ?? '',
-          width: box.width,
-          height: box.height,
-          series,
-          faultWindowWidth: fault ? fault.getBoundingClientRect().width : 0,
-          eventMarks: svg.querySelectorAll('line.event').length,
-        };
-      }),
+      svgs
+        .filter((svg) => svg.getBoundingClientRect().width > 0)
+        .map((svg) => {
+          const box = svg.getBoundingClientRect();
+          const series = [...svg.querySelectorAll('g.series path')].map((element) => {
+            const p = element as unknown as SvgPath;
+            const b = p.getBBox();
+            return { length: p.getTotalLength(), width: b.width, height: b.height };
+          });
+          const fault = svg.querySelector('rect.fault');
+          return {
+            title: svg.querySelector('title')?.textContent ?? '',
+            width: box.width,
+            height: box.height,
+            series,
+            faultWindowWidth: fault ? fault.getBoundingClientRect().width : 0,
+            eventMarks: svg.querySelectorAll('line.event').length,
+          };
+        }),
     );
     expect(charts.map((c) => c.title)).toEqual([
       'Request rate (req/s)',
@@ -97,7 +99,6 @@ describe('the HTML report in a real headless Chromium', () => {
       'Healthy hosts per AZ (hosts)',
       'Replica lag (ms)',
     ]);
-    expect(charts).toHaveLength(CHART_COUNT);
     for (const c of charts) {
       expect(c.width, c.title).toBeGreaterThan(100);
       expect(c.height, c.title).toBeGreaterThan(50);

@@ -3,15 +3,17 @@ import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { experimentSchema } from '../../src/experiments/schema.ts';
-import { downsample, MAX_POINTS_PER_SERIES } from '../../src/report/charts.ts';
+import { downsample, MAX_POINTS_PER_SERIES, sampleX, VARIANTS, yScale } from '../../src/report/charts.ts';
 import { ReportInputError } from '../../src/report/errors.ts';
 import { REPORT_SCHEMA_VERSION, reportJson } from '../../src/report/json.ts';
 import { renderReport } from '../../src/report/render.ts';
 import type { Incident } from '../../src/timeline/event.ts';
-import { AZ_OUTAGE_TRUTH, azOutageIncident, azOutageTimeline, ev } from './fixtures.ts';
+import { AZ_OUTAGE_TRUTH, azOutageIncident, azOutageTimeline, ev, ms } from './fixtures.ts';
 
 const ID = 'gd-az-outage-1';
-const svgs = (html: string) => html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+/** The charts' SVGs (each chart is drawn once per width of VARIANTS); the legend's swatches are not charts. */
+const svgs = (html: string) => html.match(/<svg class="chart [\s\S]*?<\/svg>/g) ?? [];
+const CHARTS = 5;
 
 describe('the time zone', () => {
   it('is stated at the top and applied to every time shown', () => {
@@ -68,8 +70,11 @@ describe('an empty incident', () => {
     expect(r.markdown).toContain("Nothing was recorded on this incident's timeline");
     expect(r.markdown).toContain('No minutes to show: nothing was recorded.');
     expect(r.markdown).toContain('| Impact started | not recorded |');
-    expect(svgs(r.html)).toHaveLength(5);
-    expect(r.html).toContain('no samples recorded');
+    // Nothing sampled, nothing to chart: a sentence instead of five empty plots.
+    expect(svgs(r.html)).toHaveLength(0);
+    expect(r.markdown).toContain(
+      'No metric samples were recorded on this timeline: there is nothing to chart.',
+    );
     expect(r.verdict).toEqual({
       hypothesis: 'untested',
       rto: { objectiveSeconds: 900, achievedSeconds: null, met: null },
@@ -127,23 +132,52 @@ describe('the HTML form', () => {
     expect(html).toContain('<title>Post-mortem draft: Checkout &lt;b&gt;down&lt;/b&gt; &amp; out</title>');
   });
 
-  it('has one inline SVG per chart, each well-formed, with the fault window shaded and events marked', () => {
+  it('has one inline SVG per chart and width, each well-formed, with the fault window shaded and events marked', () => {
     const charts = svgs(html);
-    expect(charts).toHaveLength(5);
+    expect(charts).toHaveLength(CHARTS * VARIANTS.length);
     for (const [i, svg] of charts.entries()) {
       expect(XMLValidator.validate(svg), `chart ${i}`).toBe(true);
-      expect(svg).toMatch(/<rect class="fault"[^>]*><title>Fault window 09:00:10–09:10:12<\/title>/);
-      expect(svg).toContain('<title>09:02:30 alarm checkout-unhealthy-hosts OK → ALARM</title>');
-      expect(svg).toMatch(/<path class="series" d="M/);
+      // The fault: from the injection to the end of the last action that acts on something.
+      expect(svg).toMatch(/<rect class="fault"[^>]*><title>Fault 09:00:10–09:10:10<\/title>/);
+      // Detected is a key moment, with its own labelled line; other events are plain marks.
+      expect(svg).toContain(
+        '<title>Detected 09:02:30: The first alarm transition to ALARM at or after impact started.</title>',
+      );
+      expect(svg).toContain('<title>09:05:00 alarm checkout-5xx-rate ALARM → OK</title>');
+      expect(svg).toMatch(/<g class="series"[^>]*><title>[^<]+<\/title><path d="M/);
     }
-    expect(charts.map((s) => /<title id="[^"]+">([^<]+)</.exec(s)?.[1])).toEqual([
+    const titles = charts.map((s) => /<title id="[^"]+">([^<]+)</.exec(s)?.[1]);
+    expect(titles.filter((_, i) => i % VARIANTS.length === 0)).toEqual([
       'Request rate (req/s)',
       '5xx rate (%)',
       'p99 latency (ms)',
       'Healthy hosts per AZ (hosts)',
       'Replica lag (ms)',
     ]);
-    expect(charts[3]!.match(/<path class="series"/g)).toHaveLength(3);
+    expect(charts[3 * VARIANTS.length]!.match(/<g class="series"/g)).toHaveLength(3);
+  });
+
+  it('draws each chart at each width it may be shown at, a share never past 100 %', () => {
+    const chart = svgs(html).filter((s) => s.includes('5xx rate'));
+    expect(chart.map((s) => /viewBox="0 0 (\d+) /.exec(s)?.[1])).toEqual(
+      VARIANTS.map((v) => String(v.width)),
+    );
+    // A 5xx rate is a share: its axis stops at 100 %, whatever the headroom would ask.
+    expect(yScale(98, true)).toEqual({ top: 100, step: 25 });
+    expect(yScale(22, true)).toEqual({ top: 30, step: 10 });
+  });
+
+  it('draws each minute’s sample at the middle of its minute, so nothing rises before the impact', () => {
+    // The 09:00 minute (impact at 09:00:10) is at 09:00:30; no sample is drawn at a minute's start.
+    expect(sampleX(ms('09:00:00'))).toBe(ms('09:00:30'));
+  });
+
+  it('draws the hypothesis bound and the SLO across the 5xx chart, and says what they are', () => {
+    const chart = svgs(html).find((s) => s.includes('5xx rate'))!;
+    expect(chart).toContain('<title>hypothesis error-rate ≤ 1</title>');
+    expect(chart).toContain('<title>SLO 99.9 %: errors ≤ 0.1 %</title>');
+    expect(chart).toContain('>hypothesis error-rate ≤ 1</text>');
+    expect(html).toContain('<ul class="chart-legend">');
   });
 
   it('needs nothing from the network and no script to show the charts', () => {
@@ -179,7 +213,7 @@ describe('the HTML form', () => {
     for (const path of out.match(/ d="[^"]+"/g) ?? []) {
       expect((path.match(/[ML]/g) ?? []).length).toBeLessThanOrEqual(MAX_POINTS_PER_SERIES);
     }
-    expect(svgs(out)).toHaveLength(5);
+    expect(svgs(out)).toHaveLength(CHARTS * VARIANTS.length);
   });
 
   it('keeps spikes and gaps when it downsamples', () => {
