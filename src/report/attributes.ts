@@ -49,6 +49,8 @@ const reportAttributes = z.looseObject({
   imported: z.optional(experimentSchema.shape.imported),
   /** A game day run with FIS `skip-all`: targets resolved, nothing injected, nothing measured. */
   dryRun: z.optional(z.boolean()),
+  /** What started the game day (`faultline-cli`, or `faultline` for a schedule). */
+  requestedBy: z.optional(z.string()),
 });
 
 export interface ReportObjectives {
@@ -74,6 +76,8 @@ export interface ReportFacts {
   imported: NonNullable<ExperimentSpec['imported']> | null;
   /** A game day's dry run: nothing was injected, so nothing was measured. */
   dryRun: boolean;
+  /** Who started the game day; null when not recorded. */
+  requestedBy: string | null;
 }
 
 /** What an incident is, as the report, the timeline and `faultline incidents` name it. */
@@ -138,5 +142,6 @@ export function readAttributes(incident: Incident): ReportFacts {
     subject: a.subject ? { ...pick(a.subject), at: parsedTime(a.subject.at) } : null,
     imported: a.imported ?? null,
     dryRun: incident.kind === 'gameday' && a.dryRun === true,
+    requestedBy: a.requestedBy ?? null,
   };
 }

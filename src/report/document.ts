@@ -6,6 +6,17 @@ import type { MinuteRow } from './minutes.ts';
 import { shownMoments } from './moments.ts';
 import { rtoStartWords } from './objectives.ts';
 import {
+  ACTION_TYPES,
+  recoveryNarrative,
+  responders,
+  SEVERITY_RULE,
+  suggestedActions,
+  suggestedSeverity,
+  supportingLinks,
+  type Times,
+  userImpactLead,
+} from './postmortem.ts';
+import {
   actionLines,
   approvalLines,
   DURATION_DEFINITIONS,
@@ -51,6 +62,8 @@ export function reportBlocks(a: Analysis, rows: readonly MinuteRow[]): Block[] {
     ...header(ctx),
     ...summary(ctx),
     ...impact(ctx),
+    ...responders(ctx.a),
+    ...recoveryNarrative(ctx.a, ctx),
     ...charts(ctx),
     ...keyMoments(ctx),
     ...objectives(ctx),
@@ -58,11 +71,12 @@ export function reportBlocks(a: Analysis, rows: readonly MinuteRow[]): Block[] {
     ...minuteByMinute(ctx, rows),
     ...automation(ctx),
     ...prompts(ctx),
+    ...supportingLinks(ctx.a),
   ];
 }
 
 /** Time formatting shared by the sections. */
-class Context {
+class Context implements Times {
   readonly a: Analysis;
   /** Rows show the date only when the incident spans more than one local date. */
   readonly multiDay: boolean;
@@ -119,6 +133,7 @@ function header(ctx: Context): Block[] {
               ],
             ]
           : []),
+        ['Severity', severityText(a)],
         ['Status', inc.status],
         ['Opened', ctx.at(Date.parse(inc.openedAt))],
         ['Closed', inc.closedAt ? ctx.at(Date.parse(inc.closedAt)) : '–'],
@@ -131,10 +146,23 @@ function header(ctx: Context): Block[] {
       ],
     },
   ];
+  blocks.push({
+    type: 'fold',
+    when: 'always',
+    summary: 'How the severity is suggested',
+    blocks: [{ type: 'paragraph', text: SEVERITY_RULE, tone: 'note' }],
+  });
   for (const problem of a.orderProblems) {
     blocks.push({ type: 'paragraph', text: `Order check failed: ${problem}`, tone: 'warning' });
   }
   return blocks;
+}
+
+function severityText(a: Analysis): string {
+  const s = suggestedSeverity(a);
+  return s
+    ? `${s.level} (suggested: ${s.because}; confirm or change)`
+    : 'to set: nothing on the timeline to weigh';
 }
 
 function charts(ctx: Context): Block[] {
@@ -250,8 +278,10 @@ function rtoSentence(a: Analysis): string {
 }
 
 function summary(ctx: Context): Block[] {
+  const lead = userImpactLead(ctx.a, ctx);
   return [
     { type: 'heading', level: 2, text: 'Summary', id: 'summary' },
+    ...(lead ? [{ type: 'paragraph' as const, text: lead, tone: 'lead' as const }] : []),
     { type: 'paragraph', text: summaryText(ctx), tone: 'verdict' },
   ];
 }
@@ -803,7 +833,8 @@ function prompts(ctx: Context): Block[] {
   if (a.automation.faultStopped && a.automation.experiment.id)
     wentWell.push('Starting point: the fault was stopped.');
   const wentWrong = a.hypothesis.reasons.map((r) => `Starting point: ${r}.`);
-  const placeholder = '…';
+  const fill = (text: string): ListItem => ({ text, prompt: true });
+  const actions = suggestedActions(a);
   return [
     { type: 'heading', level: 2, text: 'What the post-mortem must still answer', id: 'prompts' },
     {
@@ -820,10 +851,10 @@ function prompts(ctx: Context): Block[] {
     {
       type: 'list',
       items: [
-        'Technical: which conditions in the system let this happen or made it worse?',
-        'Detection and alerting: did the right alarms fire, early enough, with a useful reason?',
-        'Process and tooling: what did the runbooks, automation and dashboards help or hinder?',
-        'People and context: what did responders know, and what would have helped them know it sooner?',
+        fill('Technical: which conditions in the system let this happen or made it worse?'),
+        fill('Detection and alerting: did the right alarms fire, early enough, with a useful reason?'),
+        fill('Process and tooling: what did the runbooks, automation and dashboards help or hinder?'),
+        fill('People and context: what did responders know, and what would have helped them know it sooner?'),
       ],
     },
     { type: 'heading', level: 3, text: 'Five whys (a scaffold, not a verdict)' },
@@ -835,36 +866,40 @@ function prompts(ctx: Context): Block[] {
     {
       type: 'list',
       ordered: true,
-      items: [
-        `Why ${impactText}? ${placeholder}`,
-        `Why? ${placeholder}`,
-        `Why? ${placeholder}`,
-        `Why? ${placeholder}`,
-        `Why? ${placeholder}`,
-      ],
+      items: [fill(`Why ${impactText}? …`), fill('Why? …'), fill('Why? …'), fill('Why? …'), fill('Why? …')],
     },
     { type: 'heading', level: 3, text: 'Trigger' },
     { type: 'paragraph', text: trigger },
+    { type: 'heading', level: 2, text: 'Lessons learned', id: 'lessons' },
     { type: 'heading', level: 3, text: 'What went well' },
-    { type: 'list', items: [...wentWell, `${placeholder}`] },
+    { type: 'list', items: [...wentWell, fill('What else helped? …')] },
     { type: 'heading', level: 3, text: 'What went wrong' },
-    { type: 'list', items: [...wentWrong, `${placeholder}`] },
+    { type: 'list', items: [...wentWrong, fill('What else hurt or slowed the response? …')] },
     { type: 'heading', level: 3, text: 'Where we got lucky' },
-    { type: 'list', items: ['What could have made this worse, and did not, by chance? …'] },
-    { type: 'heading', level: 3, text: 'Action items' },
+    { type: 'list', items: [fill('What could have made this worse, and did not, by chance? …')] },
+    { type: 'heading', level: 3, text: 'What we learned' },
+    {
+      type: 'list',
+      items: [fill('What does the team know now about the system that it did not know before? …')],
+    },
+    { type: 'heading', level: 2, text: 'Action items', id: 'actions' },
+    { type: 'paragraph', text: ACTION_TYPES, tone: 'note' },
     {
       type: 'table',
+      id: 'action-table',
       columns: [
         { title: 'Done' },
         { title: 'Action' },
+        { title: 'Type' },
+        { title: 'Priority' },
         { title: 'Owner' },
         { title: 'Due' },
         { title: 'Ticket' },
       ],
       rows: [
-        ['[ ]', '', '', '', ''],
-        ['[ ]', '', '', '', ''],
-        ['[ ]', '', '', '', ''],
+        ...actions.map((x) => ['[ ]', x.action, x.type, x.priority, '', '', '']),
+        ['[ ]', '', '', '', '', '', ''],
+        ['[ ]', '', '', '', '', '', ''],
       ],
     },
   ];

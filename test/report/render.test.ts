@@ -190,12 +190,17 @@ describe('the HTML form', () => {
     for (const heading of [
       'Summary',
       'Impact',
+      'Responders',
+      'Recovery',
       'Key moments',
       'Objectives',
       'Hypothesis verdict',
       'Minute by minute',
       'What the automation did',
       'What the post-mortem must still answer',
+      'Lessons learned',
+      'Action items',
+      'Supporting links',
     ]) {
       expect(markdown).toContain(`## ${heading}`);
       expect(html).toContain(`>${heading}</h2>`);
@@ -238,22 +243,78 @@ describe('the markdown form', () => {
     expect(markdown).toContain('use \\*bold\\* \\| pipe [x\\](javascript:alert(1)) &lt;b&gt;');
   });
 
-  it('has the post-mortem prompts, the five whys marked as a scaffold, and an empty action-item checklist', () => {
+  it('has the post-mortem prompts, the five whys marked as a scaffold, lessons learned and typed action items', () => {
     const { markdown } = renderReport(azOutageIncident(), azOutageTimeline());
     expect(markdown).toContain('### Contributing factors');
     expect(markdown).toContain('Prefer several contributing factors to a single root cause');
     expect(markdown).toContain('### Five whys (a scaffold, not a verdict)');
     for (const h of [
       '### Trigger',
+      '## Lessons learned',
       '### What went well',
       '### What went wrong',
       '### Where we got lucky',
-      '### Action items',
+      '### What we learned',
+      '## Action items',
     ]) {
       expect(markdown).toContain(h);
     }
-    expect(markdown).toContain('| Done | Action | Owner | Due | Ticket |');
-    expect(markdown).toContain('| [ ] |  |  |  |  |');
+    // Left for people, and shown as a prompt rather than as a fact.
+    expect(markdown).toContain('- _What could have made this worse, and did not, by chance? …_');
+    expect(markdown).toContain('| Done | Action | Type | Priority | Owner | Due | Ticket |');
+    // The deviated hypothesis suggests an item; blank rows follow for the rest.
+    expect(markdown).toContain(
+      '| [ ] | Keep the steady state through this fault: error-rate was outside max 1 in 2 of 18 minutes (09:01–09:02), worst 22 | mitigate | P1 |  |  |  |',
+    );
+    expect(markdown).toContain('| [ ] |  |  |  |  |  |  |');
+  });
+});
+
+describe('the post-mortem sections', () => {
+  const { markdown } = renderReport(azOutageIncident(), azOutageTimeline());
+
+  it('lead the summary with what happened to users', () => {
+    const summary = markdown.slice(markdown.indexOf('## Summary'));
+    expect(summary.split('\n\n')[1]).toBe(
+      '**For 2 minutes (09:01–09:03) users of checkout saw more than the hypothesis allows: up to 22 % of their requests failed (in the minute of 09:01), about 9,454 failed requests in all; the slowest 1 % of requests took up to 900 ms. It was back in its steady state at 09:13:00, 12 min after the first sign.**',
+    );
+  });
+
+  it('suggest a severity from the timeline, and say how', () => {
+    expect(markdown).toContain(
+      '| Severity | SEV-2 (suggested: up to 22 % of requests failed in a minute; confirm or change) |',
+    );
+    expect(markdown).toContain('**How the severity is suggested**');
+  });
+
+  it('name the responders the timeline knows, with their roles, and prompt for the others', () => {
+    expect(markdown).toContain(
+      '| Incident commander | to fill in | who coordinated the response and made the calls |',
+    );
+    expect(markdown).toContain('| Responder | alice | wrote 1 note on the timeline |');
+    expect(markdown).toContain(
+      '| Automation | faultline | ran the FIS experiment, watched the steady state and checked the recovery |',
+    );
+  });
+
+  it('tell the recovery in sentences, in the order it happened', () => {
+    expect(markdown).toContain(
+      'At 09:00:10 the impact started: FIS action failover-database running. ' +
+        'It was detected at 09:02:30, 2 min 20 s after the impact started: alarm checkout-unhealthy-hosts OK → ALARM. ' +
+        'The response started at 09:02:45: alice: Paged by unhealthy hosts; watching. ' +
+        'It was mitigated at 09:03:00, 2 min 50 s after the impact started: from this minute on, every hypothesis metric within its bounds. ' +
+        'The fault ended at 09:10:10. ' +
+        'The service was back in its steady state at 09:13:00, 12 min 50 s after the impact started: alarm checkout-unhealthy-hosts ALARM → OK. ' +
+        'The incident was closed at 09:15:00.',
+    );
+  });
+
+  it('link the evidence the timeline names, and prompt for dashboards, logs, tickets and chat', () => {
+    expect(markdown).toContain('- The FIS experiment: aws fis get-experiment --id EXP4z9kPq2');
+    expect(markdown).toContain(
+      '- Alarm checkout-unhealthy-hosts: aws cloudwatch describe-alarm-history --alarm-name checkout-unhealthy-hosts',
+    );
+    expect(markdown).toContain('- _Dashboards: the ones the responders watched_');
   });
 });
 
@@ -310,6 +371,11 @@ describe('the incident attributes', () => {
       experiment: { id: null, finalStatus: null },
     });
     expect(r.markdown).toContain('| Time to recover (TTR) | 7 min |');
+    // No samples: the severity rests on the alarm alone, and the lead says what is not known.
+    expect(r.markdown).toContain(
+      '| Severity | SEV-3 (suggested: steady-state signals left their state; no minute of errors was sampled; confirm or change) |',
+    );
+    expect(r.markdown).toContain('**What users saw is not on the timeline (no metric samples were recorded)');
   });
 });
 
