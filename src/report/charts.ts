@@ -53,17 +53,19 @@ const MARKED = new Set([
   'correction',
 ]);
 
-export type ThresholdKind = 'bound' | 'slo';
+export type ThresholdKind = 'alarm' | 'stop-condition' | 'bound' | 'slo';
 
-/** A horizontal line: a hypothesis bound or what the SLO allows. */
+/** A horizontal line: an alarm's threshold, a hypothesis bound or what the SLO allows. */
 export interface ChartThreshold {
   kind: ThresholdKind;
   value: number;
-  /** As the legend says it, e.g. `hypothesis error-rate ≤ 1`. */
+  /** As the legend says it, e.g. `alarm checkout-5xx-rate > 5`. */
   label: string;
 }
 
 export const THRESHOLD_STYLES: Record<ThresholdKind, { colour: string; dash: string }> = {
+  alarm: { colour: '#cf222e', dash: '6 4' },
+  'stop-condition': { colour: '#82071e', dash: '12 4' },
   bound: { colour: '#bc4c00', dash: '2 3' },
   slo: { colour: '#8250df', dash: '9 3 2 3' },
 };
@@ -131,12 +133,29 @@ export function chartSpecs(a: Analysis): ChartSpec[] {
   ];
 }
 
-/** The lines across a field's chart: the hypothesis's bounds and the SLO. */
+const COMPARISONS: Record<string, string> = {
+  GreaterThanThreshold: '>',
+  GreaterThanOrEqualToThreshold: '≥',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '≤',
+};
+
+/** The lines across a field's chart: the watched alarms' thresholds, the hypothesis's bounds, the SLO. */
 function thresholds(a: Analysis, field: SampleField, azs: readonly string[] = []): ChartThreshold[] {
   // A per-AZ line on a chart of that AZ; a total across AZs is not a line any AZ's count can cross.
   const fits = (m: { field: SampleField; az: string | null }) =>
     m.field === field && (field !== 'healthyHosts' || (m.az !== null && azs.includes(m.az)));
   const out: ChartThreshold[] = [];
+  for (const alarm of a.attrs.alarms) {
+    const m = sampledMetric(alarm, alarm.periodSeconds);
+    const op = COMPARISONS[alarm.comparison];
+    if (!m || !fits(m) || !op) continue;
+    out.push({
+      kind: alarm.stopCondition ? 'stop-condition' : 'alarm',
+      value: m.toSample(alarm.threshold),
+      label: `${alarm.stopCondition ? 'stop condition' : 'alarm'} ${alarm.name}${m.az ? ` (${m.az})` : ''} ${op} ${formatNumber(m.toSample(alarm.threshold), 3)}`,
+    });
+  }
   for (const bound of a.attrs.hypothesis?.metrics ?? []) {
     const m = sampledMetric(bound);
     if (!m || !fits(m)) continue;

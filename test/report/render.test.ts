@@ -8,7 +8,14 @@ import { ReportInputError } from '../../src/report/errors.ts';
 import { REPORT_SCHEMA_VERSION, reportJson } from '../../src/report/json.ts';
 import { renderReport } from '../../src/report/render.ts';
 import type { Incident } from '../../src/timeline/event.ts';
-import { AZ_OUTAGE_TRUTH, azOutageIncident, azOutageTimeline, ev, ms } from './fixtures.ts';
+import {
+  AZ_OUTAGE_ATTRIBUTES,
+  AZ_OUTAGE_TRUTH,
+  azOutageIncident,
+  azOutageTimeline,
+  ev,
+  ms,
+} from './fixtures.ts';
 
 const ID = 'gd-az-outage-1';
 /** The charts' SVGs (each chart is drawn once per width of VARIANTS); the legend's swatches are not charts. */
@@ -170,6 +177,43 @@ describe('the HTML form', () => {
   it('draws each minute’s sample at the middle of its minute, so nothing rises before the impact', () => {
     // The 09:00 minute (impact at 09:00:10) is at 09:00:30; no sample is drawn at a minute's start.
     expect(sampleX(ms('09:00:00'))).toBe(ms('09:00:30'));
+  });
+
+  it('draws the watched alarms’ thresholds on the charts of their metrics, in the chart’s unit', () => {
+    const alarm = (
+      name: string,
+      metric: string,
+      statistic: string,
+      threshold: number,
+      stopCondition = false,
+    ) => ({
+      name,
+      namespace: metric === 'TargetResponseTime' ? 'AWS/ApplicationELB' : 'Faultline/Service',
+      metric,
+      dimensions: {},
+      statistic,
+      periodSeconds: 60,
+      threshold,
+      comparison: 'GreaterThanThreshold',
+      stopCondition,
+    });
+    const alarms = [
+      alarm('checkout-availability-critical', 'ErrorRate', 'Average', 25, true),
+      alarm('checkout-p99-latency', 'TargetResponseTime', 'p99', 1),
+      // Not sampled: no chart to draw it on.
+      alarm('checkout-unhealthy-hosts', 'UnHealthyHostCount', 'Maximum', 0),
+    ];
+    const out = svgs(
+      renderReport(azOutageIncident({ attributes: { ...AZ_OUTAGE_ATTRIBUTES, alarms } }), azOutageTimeline())
+        .html,
+    );
+    const errors = out.find((s) => s.includes('5xx rate'))!;
+    expect(errors).toContain('<title>stop condition checkout-availability-critical &gt; 25</title>');
+    // CloudWatch's seconds, drawn on a chart in milliseconds.
+    expect(out.find((s) => s.includes('p99 latency'))).toContain(
+      '<title>alarm checkout-p99-latency &gt; 1000</title>',
+    );
+    expect(out.join('')).not.toContain('checkout-unhealthy-hosts &gt;');
   });
 
   it('draws the hypothesis bound and the SLO across the 5xx chart, and says what they are', () => {
