@@ -507,14 +507,21 @@ function hypothesis(ctx: Context): Block[] {
   ];
   if (h.checks.length > 0) {
     blocks.push({
-      type: 'table',
-      columns: [{ title: 'Phase' }, { title: 'Subject' }, { title: 'Result' }, { title: 'Detail' }],
-      rows: h.checks.map((c) => [
-        c.phase,
-        c.subject,
-        c.held === null ? 'not evaluated' : c.held ? 'held' : 'deviated',
-        c.detail,
-      ]),
+      type: 'fold',
+      when: 'narrow',
+      summary: `Show the ${h.checks.length} check${h.checks.length === 1 ? '' : 's'}`,
+      blocks: [
+        {
+          type: 'table',
+          columns: [{ title: 'Phase' }, { title: 'Subject' }, { title: 'Result' }, { title: 'Detail' }],
+          rows: h.checks.map((c) => [
+            c.phase,
+            c.subject,
+            c.held === null ? 'not evaluated' : c.held ? 'held' : 'deviated',
+            c.detail,
+          ]),
+        },
+      ],
     });
   }
   return blocks;
@@ -734,7 +741,18 @@ function automation(ctx: Context): Block[] {
       `${formatPrice(cost.prices.lambdaRequest)} per request. DynamoDB, S3, SNS and CloudWatch charges are not included.`,
     tone: 'note',
   });
-  return blocks;
+  // On a phone the summary list stands; its detail (the longest part of the page after the minutes) waits behind a tap.
+  const [heading, list, ...detail] = blocks;
+  return [
+    heading!,
+    list!,
+    {
+      type: 'fold',
+      when: 'narrow',
+      summary: 'Show the targets, actions, steps, remediations and cost',
+      blocks: detail,
+    },
+  ];
 }
 
 /** Remediations that did something, or tried to: duplicates and unmatched events are only counted. */

@@ -163,8 +163,12 @@ const AFTER_IMPACT: Partial<Record<MomentName, string>> = {
 export function recoveryNarrative(a: Analysis, t: Times): Block[] {
   const blocks: Block[] = [{ type: 'heading', level: 2, text: 'Recovery', id: 'recovery' }];
   const told: Array<{ at: number; text: string }> = [];
+  const toldEvents = new Set<string>();
   for (const m of shownMoments(a.moments)) {
     if (m.at === null) continue;
+    // The same event may show two moments (a remediation's action is the response): told once.
+    if (m.eventId !== null && toldEvents.has(m.eventId)) continue;
+    if (m.eventId !== null) toldEvents.add(m.eventId);
     const d = a.durations.find((x) => x.name === AFTER_IMPACT[m.name]);
     const when = `${t.time(m.at)}${d?.seconds != null ? `, ${formatDuration(d.seconds)} after the impact started` : ''}`;
     // Evidence may be a person's note, with its own full stop.
