@@ -133,6 +133,34 @@ export function chartSpecs(a: Analysis): ChartSpec[] {
   ];
 }
 
+/** Consecutive minutes it takes to say that unsampled hosts served: one minute's Minimum may catch a return mid-minute. */
+const SERVED_ELSEWHERE_MINUTES = 2;
+
+/**
+ * The first run of minutes (SERVED_ELSEWHERE_MINUTES or more in a row) when no sampled host was
+ * healthy and yet most requests were answered: hosts the samples do not cover served them (a
+ * standby region, after a failover). Null when there was none.
+ */
+export function servedUnsampled(a: Analysis): { from: number; to: number; regions: string[] } | null {
+  let run: { from: number; to: number } | null = null;
+  for (const { minute, sample } of a.samples) {
+    const served =
+      readField(sample, 'healthyHosts') === 0 &&
+      (sample.requestRate ?? 0) > 0 &&
+      sample.errorRatePercent !== null &&
+      sample.errorRatePercent < 50;
+    if (served && run && run.to === minute) run.to = minute + MINUTE;
+    else if (served) run = { from: minute, to: minute + MINUTE };
+    else if (run && run.to - run.from >= SERVED_ELSEWHERE_MINUTES * MINUTE) break;
+    else run = null;
+  }
+  if (!run || run.to - run.from < SERVED_ELSEWHERE_MINUTES * MINUTE) return null;
+  const regions = [
+    ...new Set(a.samples.flatMap((s) => Object.keys(s.sample.healthyHostsByAz).map(regionOf))),
+  ].sort();
+  return { ...run, regions };
+}
+
 const COMPARISONS: Record<string, string> = {
   GreaterThanThreshold: '>',
   GreaterThanOrEqualToThreshold: '≥',

@@ -1,6 +1,6 @@
 import type { Analysis } from './analysis.ts';
 import { INCIDENT_TYPE_LABELS, incidentType } from './attributes.ts';
-import { chartSpecs } from './charts.ts';
+import { chartSpecs, servedUnsampled } from './charts.ts';
 import { formatCount, formatDollars, formatDuration, formatNumber, formatPrice } from './format.ts';
 import type { MinuteRow } from './minutes.ts';
 import { shownMoments } from './moments.ts';
@@ -167,7 +167,7 @@ function severityText(a: Analysis): string {
 
 function charts(ctx: Context): Block[] {
   const specs = chartSpecs(ctx.a);
-  return [
+  const blocks: Block[] = [
     { type: 'heading', level: 2, text: 'Charts', id: 'charts' },
     specs.length === 0
       ? {
@@ -176,6 +176,18 @@ function charts(ctx: Context): Block[] {
         }
       : { type: 'charts', titles: specs.map((c) => c.title) },
   ];
+  const elsewhere = servedUnsampled(ctx.a);
+  if (elsewhere) {
+    blocks.push({
+      type: 'paragraph',
+      text:
+        `From ${ctx.minute(elsewhere.from)} to ${ctx.minute(elsewhere.to)} no sampled host (${elsewhere.regions.join(', ')}) was healthy, ` +
+        'yet most requests were answered: hosts the samples do not cover served them (a standby region after a failover, say). ' +
+        'Those hosts are not charted: the experiment samples the healthy hosts of one load balancer.',
+      tone: 'note',
+    });
+  }
+  return blocks;
 }
 
 function summaryText(ctx: Context): string {

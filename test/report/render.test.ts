@@ -14,6 +14,7 @@ import {
   azOutageIncident,
   azOutageTimeline,
   ev,
+  iso,
   ms,
 } from './fixtures.ts';
 
@@ -214,6 +215,32 @@ describe('the HTML form', () => {
       '<title>alarm checkout-p99-latency &gt; 1000</title>',
     );
     expect(out.join('')).not.toContain('checkout-unhealthy-hosts &gt;');
+  });
+
+  it('says when requests were answered while no sampled host was healthy (a standby region served them)', () => {
+    const failedOver = new Set(['09:05', '09:06', '09:07'].map((m) => iso(`${m}:00`)));
+    const events = azOutageTimeline().map((e) =>
+      e.kind === 'metrics.sample' && failedOver.has(e.occurredAt)
+        ? {
+            ...e,
+            detail: { ...e.detail, healthyHostsByAz: { 'us-east-1a': 0, 'us-east-1b': 0, 'us-east-1c': 0 } },
+          }
+        : e,
+    );
+    expect(renderReport(azOutageIncident(), events).markdown).toContain(
+      '_From 09:05 to 09:08 no sampled host (us-east-1) was healthy, yet most requests were answered: hosts the samples do not cover served them (a standby region after a failover, say).',
+    );
+    expect(markdown).not.toContain('no sampled host');
+    // One such minute may be hosts coming back within it (a Minimum of the minute): not enough to say.
+    const one = azOutageTimeline().map((e) =>
+      e.kind === 'metrics.sample' && e.occurredAt === iso('09:05:00')
+        ? {
+            ...e,
+            detail: { ...e.detail, healthyHostsByAz: { 'us-east-1a': 0, 'us-east-1b': 0, 'us-east-1c': 0 } },
+          }
+        : e,
+    );
+    expect(renderReport(azOutageIncident(), one).markdown).not.toContain('no sampled host');
   });
 
   it('draws the hypothesis bound and the SLO across the 5xx chart, and says what they are', () => {
