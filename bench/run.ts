@@ -14,12 +14,14 @@ const { filesBench } = await import('./files.ts');
 const { gameDayBench } = await import('./gameday.ts');
 const { remediationBench } = await import('./remediation.ts');
 const { reportBench } = await import('./report.ts');
+const { sandboxBench } = await import('./sandbox.ts');
 
 const only = process.argv[2];
 const suites: Record<string, () => Promise<void>> = {
   gameday: gameDayBench,
   remediation: remediationBench,
   report: reportBench,
+  sandbox: sandboxBench,
   bundle: bundleBench,
   files: filesBench,
   cli: cliBench,

@@ -55,3 +55,24 @@ export function startOption(what = 'the sandbox'): Option {
       .argParser((value) => (value === '' ? undefined : startTime(value)))
   );
 }
+
+/** A share of requests, from none to nine in ten (all of them would leave nothing to rehearse with). */
+const fractionArgument = numberArgument({ min: 0, max: 0.9 });
+
+/** The flags that inject faults into the sandbox's own API, as both commands that start one take them. */
+export interface ApiFaultFlags {
+  throttle: number;
+  fail: number;
+  slow: number;
+}
+
+function faultOption(flag: string, what: string): Option {
+  return new Option(`--${flag} <share>`, `sandbox only: share of the sandbox's API calls ${what} (0 to 0.9)`)
+    .argParser(fractionArgument)
+    .default(0);
+}
+
+export const throttleOption = () =>
+  faultOption('throttle', 'refused as throttled, as the service refuses them');
+export const failOption = () => faultOption('fail', "failed with the service's 500");
+export const slowOption = () => faultOption('slow', 'answered 50 to 500 ms late');

@@ -57,7 +57,7 @@ function runbookTargets() {
 }
 
 /** Each capability: the statements of one part of src/ (named after the module that needs it). */
-function capabilities() {
+function capabilities({ service, stage }) {
   const { documents, records } = runbookTargets();
   return {
     // src/timeline/store.ts
@@ -180,6 +180,21 @@ function capabilities() {
         : []),
       passRole('AutomationRole', 'ssm.amazonaws.com'),
     ],
+    // src/reconcile/execution.ts: the game day's and the remediation's executions only
+    reconcile: [
+      allow(
+        ['states:GetExecutionHistory'],
+        ['gameday', 'remediation'].map((flow) =>
+          regional('states', `execution:${service}-${stage}-${flow}:*`),
+        ),
+      ),
+      allow(
+        ['states:StartExecution'],
+        ['gameday', 'remediation'].map((flow) =>
+          regional('states', `stateMachine:${service}-${stage}-${flow}`),
+        ),
+      ),
+    ],
     // src/remediation/check-action.ts
     automationStatus: [allow(['ssm:GetAutomationExecution'], [regional('ssm', 'automation-execution/*')])],
     // src/remediation/failover.ts: only the records the runbooks name
@@ -246,6 +261,7 @@ const FUNCTION_CAPABILITIES = {
   remediationEscalate: [...REMEDIATION, 'notifications'],
   remediationNotify: [...REMEDIATION, 'notifications'],
   remediationRecordFailure: [...REMEDIATION, 'notifications'],
+  reconcileExecution: ['reconcile'],
 };
 
 const pascal = (key) => key.charAt(0).toUpperCase() + key.slice(1);
@@ -496,7 +512,7 @@ async function roles({ resolveVariable }) {
     chaosTagValue: String(await resolveVariable('param:chaosTagValue')),
     protectedTagKey: await resolveVariable('param:protectedTagKey'),
   };
-  const caps = capabilities();
+  const caps = capabilities({ service, stage });
   const out = { FisExperimentRole: fisExperimentRole(tags), AutomationRole: automationRole(tags) };
   for (const key of Object.keys(FUNCTION_CAPABILITIES)) {
     out[`${pascal(key)}Role`] = functionRole(key, `${service}-${stage}-${key}`, caps);

@@ -57,6 +57,19 @@ export class EventBus {
     return event;
   }
 
+  /** How many events have been published, in this run and the ones whose state it resumed. */
+  get published(): number {
+    return this.seq;
+  }
+
+  /**
+   * Goes on numbering after `published` events of an earlier run: ids never repeat across
+   * restarts (remediation claims events by id: a repeated id would pass for a duplicate).
+   */
+  continueAfter(published: number): void {
+    this.seq = Math.max(this.seq, published);
+  }
+
   subscribe(listener: (event: AwsEvent) => void): () => void {
     this.emitter.on('event', listener);
     return () => this.emitter.off('event', listener);

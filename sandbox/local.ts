@@ -1,4 +1,5 @@
 import { resetClients } from '../src/aws/clients.ts';
+import type { ApiFaultRates } from './api-faults.ts';
 import { VirtualClock } from './clock.ts';
 import { type Deployment, deployToSandbox } from './deploy/deploy.ts';
 import { resolveServerless } from './deploy/resolve.ts';
@@ -17,6 +18,8 @@ export interface LocalOptions {
   world?: WorldDefinition | string;
   stateDir?: string;
   fresh?: boolean;
+  /** Start on a damaged state folder, keeping what is left (see SandboxOptions.repair). */
+  repair?: boolean;
   /**
    * How virtual time moves: `fast` jumps ahead whenever nothing is in flight (game days, tests,
    * benchmarks); a number plays that many virtual seconds per real second; `manual` only moves
@@ -36,6 +39,8 @@ export interface LocalOptions {
    * by however long that took on this machine, and the run start at a time no seed decides.
    */
   hold?: boolean;
+  /** Faults to inject into the sandbox's API once the project is deployed (throttling, 5xx, latency). */
+  apiFaults?: ApiFaultRates;
   /**
    * Open the state to look at it (reports, notes): the clock resumes where it was saved, without
    * warm-up, and closing does not save, so looking does not move the sandbox's time on.
@@ -116,6 +121,7 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
       world: opts.world,
       stateDir: opts.stateDir,
       fresh: opts.fresh,
+      repair: opts.repair,
       clock,
     });
     const endpoint = await sandbox.listen(opts.port ?? 0);
@@ -139,11 +145,15 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalStack> {
     // from the moment of the deployment on.
     if (warmUp > 0) await clock.advance(warmUp);
     const deployment = await deployToSandbox(sandbox, service, PROJECT_DIR);
+    // What a stopped run left unfinished goes on now that its targets exist again (a look at the
+    // state must change nothing).
+    if (!opts.inspect) sandbox.resume();
     for (const [k, v] of Object.entries(deployment.environment)) {
       if (!(k in savedEnv)) savedEnv[k] = process.env[k];
       process.env[k] = v;
     }
     const sb = sandbox;
+    if (opts.apiFaults) sb.injectApiFaults(opts.apiFaults);
     let playing = false;
     let override: Pace | undefined;
     const play = () => {

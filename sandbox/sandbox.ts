@@ -1,12 +1,16 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { RequestListener, Server } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
 import dynalite from 'dynalite';
+import { type ApiFaultRates, ApiFaults } from './api-faults.ts';
 import { AlarmEngine } from './backends/alarms.ts';
 import { LambdaRegistry } from './backends/lambda.ts';
 import { MetricStore } from './backends/metrics.ts';
 import { VirtualClock } from './clock.ts';
 import type { SandboxCore } from './context.ts';
+import { type DatabaseManifest, MANIFEST_KEY, makeWritesDurable } from './durable-level.ts';
 import { EventBus } from './events.ts';
 import { Rng } from './rng.ts';
 import { createSandboxServer, listen } from './server.ts';
@@ -20,8 +24,8 @@ import type { SandboxService } from './services/service.ts';
 import { createSNSService } from './services/sns.ts';
 import { createSSMService } from './services/ssm.ts';
 import { createStatesService } from './services/states.ts';
+import { type DatabaseSurvey, StateDamagedError, surveyDatabase } from './state-check.ts';
 import { lockStateDir } from './state-lock.ts';
-import { finishInterruptedTableChanges } from './table-repair.ts';
 import { loadWorldFile, type WorldDefinition } from './world/schema.ts';
 import { World } from './world/world.ts';
 
@@ -47,10 +51,21 @@ export interface SandboxOptions {
   fresh?: boolean;
   /** The virtual clock to run on; a private one (touching no globals) by default. */
   clock?: VirtualClock;
+  /**
+   * Start on a damaged state folder: run LevelDB's repair and keep what is left (and, when the
+   * state file is missing or unreadable, start its services empty). Without it, damage found at
+   * start is refused with a StateDamagedError that names it.
+   */
+  repair?: boolean;
 }
 
 const STATE_FILE = 'sandbox-state.json';
 const CLOCK_KEY = 'virtualTime';
+/** Where the state file records how many writes the database had taken when it was saved. */
+const DATABASE_KEY = 'dynamodb';
+/** Where the state file records how many events the bus has published. */
+const BUS_KEY = 'eventBus';
+const DATABASE_DIR = 'dynamodb';
 const HOUR = 3_600_000;
 
 /** The local AWS: a simulated world and the services that expose it, on one virtual clock. */
@@ -61,6 +76,7 @@ export class Sandbox {
   private server: Server | undefined;
   private port: number | undefined;
   private inFlight = 0;
+  private apiFaults: ApiFaults | undefined;
   private queuedSave: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
 
@@ -68,6 +84,9 @@ export class Sandbox {
   readonly lambdas: LambdaRegistry;
 
   private readonly unlock: () => Promise<void>;
+  private readonly durable: ReturnType<typeof makeWritesDurable> | undefined;
+  /** Damage found at start and accepted with `repair`, one line each (empty when there was none). */
+  readonly repaired: readonly string[];
 
   private constructor(
     core: SandboxCore,
@@ -75,8 +94,12 @@ export class Sandbox {
     dynamo: Server,
     lambdas: LambdaRegistry,
     unlock: () => Promise<void>,
+    durable: ReturnType<typeof makeWritesDurable> | undefined,
+    repaired: string[],
   ) {
     this.unlock = unlock;
+    this.durable = durable;
+    this.repaired = repaired;
     this.core = core;
     this.lambdas = lambdas;
     this.services = services;
@@ -116,15 +139,34 @@ export class Sandbox {
             services.find((s: SandboxService) => s.signingName === name),
         }),
       ];
+      let durable: ReturnType<typeof makeWritesDurable> | undefined;
+      let survey: DatabaseSurvey | undefined;
       if (stateDir) {
-        const saved = await readState(join(stateDir, STATE_FILE));
-        for (const s of services) if (saved[s.signingName] !== undefined) s.restore?.(saved[s.signingName]);
+        const saved = await loadState(stateDir, opts.repair ?? false);
+        survey = await surveyDatabase(stateDir, join(stateDir, DATABASE_DIR), {
+          saved: saved.database,
+          repair: opts.repair ?? false,
+        });
+        if (saved.missing && (survey.manifest?.writes ?? 0) > 0) {
+          const problem = `${join(stateDir, STATE_FILE)} is missing, while ${join(stateDir, DATABASE_DIR)} holds ${survey.manifest!.writes} write(s), the last at ${new Date(survey.manifest!.at).toISOString()}: the sandbox's clock, FIS templates and experiments, SSM automations, alarm states, Route 53 changes and EventBridge rules are lost (the tables are not)`;
+          if (!opts.repair) throw new StateDamagedError(stateDir, [problem]);
+          survey.repaired.push(problem);
+        }
+        bus.continueAfter(saved.published);
+        for (const s of services) {
+          const state = saved.services[s.signingName];
+          // What was running when the state was last saved ends then: the last moment it is known alive.
+          if (state !== undefined) s.restore?.(state, { savedAt: saved.time ?? clock.now() });
+        }
+        durable = makeWritesDurable(join(stateDir, DATABASE_DIR), {
+          written: survey.manifest?.writes ?? 0,
+          now: () => clock.now(),
+        });
       }
       world.start();
       for (const s of services) s.start?.();
-      if (stateDir) await finishInterruptedTableChanges(join(stateDir, 'dynamodb'));
       const dynamo = dynalite({
-        path: stateDir ? join(stateDir, 'dynamodb') : undefined,
+        path: stateDir ? join(stateDir, DATABASE_DIR) : undefined,
         createTableMs: 0,
         deleteTableMs: 0,
         updateTableMs: 0,
@@ -133,7 +175,7 @@ export class Sandbox {
       // only from its server's close(), which fails on a server that never listened: let it listen on
       // a loopback port nobody is told about.
       await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
-      return new Sandbox(core, services, dynamo, lambdas, unlock);
+      return new Sandbox(core, services, dynamo, lambdas, unlock, durable, survey?.repaired ?? []);
     } catch (e) {
       await unlock();
       throw e;
@@ -150,11 +192,17 @@ export class Sandbox {
     return t === undefined ? undefined : (Math.floor(t / HOUR) + 1) * HOUR;
   }
 
-  /** The virtual time a state folder was last saved at (undefined for a new one). */
+  /**
+   * The virtual time a state folder was last saved at (undefined for a new one). Without its state
+   * file, the time of the database's last write, so that a folder whose state file was lost never
+   * sends the clock back over what its tables already hold.
+   */
   static async savedTime(stateDir: string | undefined): Promise<number | undefined> {
     if (!stateDir) return undefined;
-    const t = (await readState(join(stateDir, STATE_FILE)))[CLOCK_KEY];
-    return typeof t === 'number' ? t : undefined;
+    const saved = await readState(join(stateDir, STATE_FILE)).catch((): Record<string, unknown> => ({}));
+    const t = saved[CLOCK_KEY];
+    if (typeof t === 'number') return t;
+    return (await readManifest(join(stateDir, DATABASE_DIR)))?.at;
   }
 
   get clock(): VirtualClock {
@@ -175,6 +223,15 @@ export class Sandbox {
     return s;
   }
 
+  /**
+   * Hands on what the last run left unfinished, once what it goes to exists again (call after the
+   * project is deployed): events accepted and not yet delivered are delivered, executions it left
+   * running are announced as failed. A no-op for a sandbox without a state folder.
+   */
+  resume(): void {
+    for (const s of this.services) s.resume?.();
+  }
+
   /** Starts serving on 127.0.0.1 (port 0 picks a free one) and returns the endpoint URL. */
   async listen(port = 0): Promise<string> {
     const dynamoListener = this.dynamo.listeners('request')[0] as RequestListener;
@@ -188,9 +245,24 @@ export class Sandbox {
         this.inFlight--;
         this.queueSave();
       },
+      faults: () => this.apiFaults,
     });
     this.port = await listen(this.server, port);
     return this.endpoint;
+  }
+
+  /**
+   * Injects faults into the API from now on (throttling, 5xx, latency), each request's fate drawn
+   * from the seed; all zero turns them off. Returns what was injected so far.
+   */
+  injectApiFaults(rates: ApiFaultRates): ApiFaults {
+    this.apiFaults = new ApiFaults(rates, this.core.rng.stream('api-faults'));
+    return this.apiFaults;
+  }
+
+  /** What the injected faults did so far (nothing when none are injected). */
+  apiFaultCounts(): ApiFaults['counts'] | undefined {
+    return this.apiFaults?.counts;
   }
 
   get endpoint(): string {
@@ -218,11 +290,19 @@ export class Sandbox {
     if (!dir) return Promise.resolve();
     this.saving = this.saving.then(async () => {
       const state: Record<string, unknown> = {};
-      for (const s of this.services) if (s.save) state[s.signingName] = s.save();
+      const onDisk: (() => void)[] = [];
+      for (const s of this.services) {
+        if (s.save) state[s.signingName] = s.save();
+        const then = s.checkpoint?.();
+        if (then) onDisk.push(then);
+      }
       state[CLOCK_KEY] = this.core.clock.now();
+      if (this.durable) state[DATABASE_KEY] = { writes: this.durable.written() };
+      state[BUS_KEY] = { published: this.core.bus.published };
       const file = join(dir, STATE_FILE);
       await writeFile(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
       await rename(`${file}.tmp`, file);
+      for (const then of onDisk) then();
     });
     return this.saving;
   }
@@ -245,6 +325,7 @@ export class Sandbox {
     this.queuedSave = undefined;
     if (opts.persist !== false) await this.save();
     await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
+    this.durable?.release();
     await this.unlock();
   }
 }
@@ -260,8 +341,67 @@ async function readState(file: string): Promise<Record<string, unknown>> {
     return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new Error(
-      `${file}: the sandbox's saved state cannot be read (${(e as Error).message}); start with --fresh`,
-    );
+    throw new StateDamagedError(dirname(file), [
+      `${file} cannot be read (${(e as Error).message}): the sandbox's clock, FIS templates and experiments, SSM automations, alarm states, Route 53 changes and EventBridge rules are in it`,
+    ]);
+  }
+}
+
+/** A state folder's saved state, as Sandbox.create restores it. */
+interface LoadedState {
+  /** Each service's saved state, by signing name. */
+  services: Record<string, unknown>;
+  time: number | undefined;
+  database: { writes: number; savedAt: number | undefined } | undefined;
+  /** Events the bus had published. */
+  published: number;
+  /** There was no state file. */
+  missing: boolean;
+}
+
+/**
+ * Reads the state file. With `repair`, an unreadable one is set aside (renamed, so nothing is
+ * destroyed) and the services start empty.
+ */
+async function loadState(stateDir: string, repair: boolean): Promise<LoadedState> {
+  const file = join(stateDir, STATE_FILE);
+  let raw: Record<string, unknown>;
+  try {
+    raw = await readState(file);
+  } catch (e) {
+    if (!(e instanceof StateDamagedError) || !repair) throw e;
+    await rename(file, `${file}.damaged`);
+    raw = {};
+  }
+  const { [CLOCK_KEY]: time, [DATABASE_KEY]: database, [BUS_KEY]: bus, ...services } = raw;
+  const published = (bus as { published?: unknown } | undefined)?.published;
+  const writes = (database as { writes?: unknown } | undefined)?.writes;
+  return {
+    services,
+    time: typeof time === 'number' ? time : undefined,
+    database:
+      typeof writes === 'number'
+        ? { writes, savedAt: typeof time === 'number' ? time : undefined }
+        : undefined,
+    published: typeof published === 'number' ? published : 0,
+    missing: !existsSync(file),
+  };
+}
+
+/** The database's manifest (see durable-level.ts), read without opening it for writing; undefined when there is none. */
+async function readManifest(path: string): Promise<DatabaseManifest | undefined> {
+  if (!existsSync(join(path, 'CURRENT'))) return undefined;
+  const db = new ClassicLevel<string, DatabaseManifest>(path, {
+    valueEncoding: 'json',
+    createIfMissing: false,
+  });
+  try {
+    await db.open();
+    return await db.get(MANIFEST_KEY);
+  } catch {
+    // Damaged or in use: Sandbox.create says which, with the whole story.
+    return undefined;
+  } finally {
+    await db.close();
   }
 }

@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { type ApiFault, type ApiFaults, slowDown } from './api-faults.ts';
 import { AwsError, asAwsError, type SandboxRequest, type SandboxResponse } from './protocol/types.ts';
 import type { SandboxService } from './services/service.ts';
 
@@ -51,6 +52,8 @@ export interface ServerOptions {
   /** Called around every request so that virtual-time drivers know when work is in flight. */
   onRequestStart?: () => void;
   onRequestEnd?: () => void;
+  /** Faults to inject into the API (throttling, 5xx, latency); read at every request. */
+  faults?: () => ApiFaults | undefined;
 }
 
 export function createSandboxServer(opts: ServerOptions): Server {
@@ -63,11 +66,15 @@ export function createSandboxServer(opts: ServerOptions): Server {
     res.setHeader('date', new Date().toUTCString());
     res.on('close', () => opts.onRequestEnd?.());
     const id = identifyService(req);
+    const fault = id ? opts.faults?.()?.draw(id.service) : undefined;
     if (id?.service === 'dynamodb') {
-      forwardWhole(req, res, opts.dynamodb);
+      void slowDown(fault).then(() => {
+        if (fault?.kind === 'throttle' || fault?.kind === 'fail') refuseDynamoDb(req, res, fault.error);
+        else forwardWhole(req, res, opts.dynamodb);
+      });
       return;
     }
-    handle(req, res, id, bySigningName).catch((e: unknown) => {
+    handle(req, res, id, bySigningName, fault).catch((e: unknown) => {
       // A request must never take the server down: whatever escaped the service is answered here.
       if (res.headersSent) res.destroy();
       else send(res, plainError(asAwsError(e), randomUUID()), req.method);
@@ -82,6 +89,7 @@ async function handle(
   res: ServerResponse,
   id: { service: string; region: string } | undefined,
   services: Map<string, SandboxService>,
+  fault: ApiFault | undefined,
 ): Promise<void> {
   const requestId = randomUUID();
   let body: Buffer;
@@ -120,7 +128,9 @@ async function handle(
     service: id.service,
     region: id.region,
     requestId,
+    ...(fault && fault.kind !== 'slow' ? { fault: fault.error } : {}),
   };
+  await slowDown(fault);
   let out: SandboxResponse;
   try {
     out = await service.handler(sreq);
@@ -129,6 +139,21 @@ async function handle(
     out = plainError(asAwsError(e), requestId);
   }
   send(res, out, req.method);
+}
+
+/** DynamoDB's own answer to a request it refused (awsJson1_0), the body drained and dropped. */
+function refuseDynamoDb(req: IncomingMessage, res: ServerResponse, err: AwsError): void {
+  req.resume();
+  const body = JSON.stringify({
+    __type: `com.amazonaws.dynamodb.v20120810#${err.code}`,
+    message: err.message,
+  });
+  res.writeHead(err.status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': String(Buffer.byteLength(body)),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(body);
 }
 
 /**

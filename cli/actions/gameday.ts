@@ -18,13 +18,17 @@ import type { ExperimentSpec } from '../../src/experiments/schema.ts';
 import { gameDayId } from '../../src/gameday/ids.ts';
 import type { GameDayState } from '../../src/gameday/state.ts';
 import { TimelineStore } from '../../src/timeline/store.ts';
+import { describeApiFaults } from '../api-faults.ts';
+import { ApprovalDesk, type Questions, type TimedLine } from '../approval-desk.ts';
+import { TerminalQuestions } from '../approval-prompt.ts';
 import { ApprovalWatch } from '../approval-watch.ts';
+import { defaultAuthor } from '../author.ts';
 import type { GameDayCommandFlags, GameDayFlags } from '../commands/gameday.ts';
 import { UsageError } from '../errors.ts';
 import { loadExperimentArgument } from '../experiment-argument.ts';
 import type { Io } from '../main.ts';
 import { START_ENV } from '../options.ts';
-import { ProgressPrinter } from '../progress.ts';
+import { formatSeconds as fmt, ProgressPrinter } from '../progress.ts';
 import {
   overrideRemediation,
   remediationSwitchName,
@@ -81,6 +85,12 @@ export async function gamedayAction(
       '--start sets the clock of the sandbox this command starts; a running sandbox keeps its own (faultline sandbox --start)',
     );
   }
+  const faults = { throttle: flags.throttle, fail: flags.fail, slow: flags.slow };
+  if ((faults.throttle || faults.fail || faults.slow) && (flags.aws || flags.endpoint)) {
+    throw new UsageError(
+      '--throttle, --fail and --slow inject faults into the sandbox this command starts; a running sandbox takes them when it starts (faultline sandbox --throttle …)',
+    );
+  }
   if (flags.remediation && (flags.aws || flags.endpoint)) {
     throw new UsageError(
       `--remediation switches remediation in the sandbox this command starts; with --endpoint or --aws, set the switch itself: the SSM parameter ${remediationSwitchName(undefined, flags.stage)} ('on' or 'off')`,
@@ -105,6 +115,7 @@ export async function gamedayAction(
       time: flags.speed ?? 'fast',
       // Still until the game day has started: what this command does first takes no virtual time.
       hold: true,
+      apiFaults: faults,
     });
   } else if (flags.endpoint) {
     pointAt(flags.endpoint);
@@ -138,7 +149,16 @@ export async function gamedayAction(
         : 'in CloudWatch';
     const unknown = await findUnknownAlarm(experiment, alarmsFromCloudWatch(client('cloudwatch'), where));
     if (unknown) throw new ExperimentFileError(file, unknown.detail, { path: unknown.path });
-    const summary = await runGameDay(experiment, flags, stack, io);
+    // A person at a terminal is asked about approvals there and then.
+    const questions =
+      !flags.json && process.stdin.isTTY && process.stdout.isTTY
+        ? new TerminalQuestions(process.stdin, process.stdout)
+        : undefined;
+    const summary = await runGameDay(experiment, flags, stack, io, questions).finally(() =>
+      questions?.close(),
+    );
+    const injected = stack?.sandbox.apiFaultCounts();
+    if (injected?.requests) io.err(`faultline: the sandbox ${describeApiFaults(injected)}`);
     if (flags.json) io.out(JSON.stringify(summary, null, 2));
     process.exitCode = exitStatus(summary);
   } finally {
@@ -155,7 +175,7 @@ function onInterrupt(cleanUp: () => Promise<void>, say: (line: string) => void):
   const handler = (signal: NodeJS.Signals) => {
     off();
     say(
-      `faultline: ${signal}: the game day stops with this process; putting back what it switched and saving the sandbox's state`,
+      `faultline: ${signal}: the game day stops with this process; putting back what it switched and saving the sandbox's state (the next start on this state folder records the game day failed, closes its incident and writes its report)`,
     );
     cleanUp()
       .catch((e: unknown) => say(`faultline: ${(e as Error).message}`))
@@ -189,6 +209,7 @@ export async function runGameDay(
   flags: Pick<GameDayFlags, 'dryRun' | 'out' | 'json' | 'stage' | 'endpoint'>,
   stack: LocalStack | undefined,
   io: Io,
+  questions?: Questions,
 ): Promise<GameDaySummary> {
   const sfn = client('sfn');
   const serviceTime = watchServiceTime(sfn);
@@ -210,13 +231,12 @@ export async function runGameDay(
   );
   stack?.play();
   const progress = new ProgressPrinter({ dryRun: flags.dryRun });
-  const approvals = live
-    ? new ApprovalWatch(
-        new TimelineStore(client('dynamodb'), await tableName(flags.stage)),
-        id,
-        stack ? undefined : flags.endpoint ? ` --endpoint ${flags.endpoint}` : ' --aws',
-      )
-    : undefined;
+  const timelineTable = live ? await tableName(flags.stage) : undefined;
+  // The incident is the game day's id unless an earlier run already had that id (a clock that went
+  // back): then OpenIncident opens another, which the state document names from then on.
+  let incidentId: string | undefined;
+  let approvals: ApprovalDesk | undefined;
+  const say = (line: string) => (questions ? questions.print(line, io.out) : io.out(line));
   let lastEventId = 0;
   let lastState: string | undefined;
   let done: DescribeExecutionCommandOutput | undefined;
@@ -234,26 +254,55 @@ export async function runGameDay(
       }
       nextToken = page.nextToken;
     } while (nextToken);
+    const lines: TimedLine[] = [];
     for (const ev of fresh.reverse()) {
       lastEventId = ev.id ?? lastEventId;
       const line = progress.line(ev);
-      if (live && line) io.out(line);
+      if (live && line) lines.push({ at: ev.timestamp?.getTime() ?? 0, line });
       // A failed execution has no output: keep the last state document a step left instead.
       const exited = ev.stateExitedEventDetails?.output;
       if (exited) lastState = exited;
+      if (exited && incidentId === undefined) {
+        incidentId = (JSON.parse(exited) as Partial<GameDayState>).incident?.incidentId;
+        if (incidentId !== undefined && incidentId !== id && live) {
+          io.out(`Incident ${incidentId}: an earlier run already has ${id}`);
+        }
+        if (incidentId !== undefined && timelineTable !== undefined) {
+          approvals = new ApprovalDesk({
+            watch: new ApprovalWatch(
+              new TimelineStore(client('dynamodb'), timelineTable),
+              incidentId,
+              stack ? undefined : flags.endpoint ? ` --endpoint ${flags.endpoint}` : ' --aws',
+              questions !== undefined,
+            ),
+            incidentId,
+            questions,
+            setPace: (pace) => stack?.setPace(pace),
+            now: () => (serviceTime() ?? new Date()).getTime(),
+            author: defaultAuthor(),
+          });
+        }
+      }
     }
-    for (const line of (await approvals?.newRequests()) ?? []) io.out(line);
+    // Read after the history: a request made before any step printed here is among these, and
+    // printed in its place rather than after later minutes.
+    lines.push(...((await approvals?.look()) ?? []));
+    for (const { line } of lines.sort((x, y) => x.at - y.at)) say(line);
+    approvals?.askNext();
     // The history was read after the execution was seen finished, so it is complete.
-    if (done) break;
+    if (done) {
+      for (const { line } of (await approvals?.close(`the ${progress.what} ended`)) ?? []) say(line);
+      break;
+    }
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (d.status !== 'RUNNING') done = d;
     else await new Promise((r) => setTimeout(r, stack ? POLL_MS.inProcess : POLL_MS.remote));
   }
   const finalState = done.output ?? lastState;
   const output = finalState ? (JSON.parse(finalState) as Partial<GameDayState>) : undefined;
-  const summary = await summarise(id, done, output, flags.out, flags.dryRun);
+  const summary = await summarise(output?.incident?.incidentId ?? id, done, output, flags.out, flags.dryRun);
   // The service's clock, not this machine's: a sandbox runs on virtual time.
-  summary.remediations = await remediationsOf(id, done.startDate ?? new Date(0), {
+  summary.remediations = await remediationsOf(summary.incidentId, done.startDate ?? new Date(0), {
     stage: flags.stage,
     stack,
     wait: (ms) => new Promise((r) => setTimeout(r, stack ? ms : Math.min(ms, POLL_MS.remote))),
@@ -347,10 +396,4 @@ function printVerdict(s: GameDaySummary, io: { out: (line: string) => void }): v
     );
   }
   if (s.reports) io.out(`Report: ${s.reports.markdown} (also ${s.reports.html}, ${s.reports.json})`);
-}
-
-function fmt(seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds % 60);
-  return m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
+import { describeApiFaults } from '../api-faults.ts';
 import type { SandboxFlags } from '../commands/sandbox.ts';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../main.ts';
@@ -17,9 +18,11 @@ export async function sandboxAction(flags: SandboxFlags, io: Io): Promise<void> 
       world: flags.world ? resolve(flags.world) : undefined,
       stateDir,
       fresh: flags.fresh,
+      repair: flags.repair,
       start,
       time: flags.speed,
       port: flags.port,
+      apiFaults: { throttle: flags.throttle, fail: flags.fail, slow: flags.slow },
     });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -30,6 +33,7 @@ export async function sandboxAction(flags: SandboxFlags, io: Io): Promise<void> 
     throw e;
   }
   const { sandbox, endpoint, deployment } = stack;
+  for (const line of sandbox.repaired) io.err(`faultline sandbox: repaired: ${line}`);
   await restoreInterruptedOverride(stateDir, io.err);
   const w = sandbox.world;
   io.err(
@@ -50,6 +54,8 @@ export async function sandboxAction(flags: SandboxFlags, io: Io): Promise<void> 
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  const injected = stack.sandbox.apiFaultCounts();
   await stack.close();
+  if (injected?.requests) io.err(`faultline sandbox: ${describeApiFaults(injected)}`);
   io.err('faultline sandbox: stopped, state saved');
 }

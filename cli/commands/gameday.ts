@@ -1,8 +1,16 @@
 import { Command, Option } from 'commander';
 import type { Io } from '../main.ts';
-import { integerIn, speedArgument, startOption } from '../options.ts';
+import {
+  type ApiFaultFlags,
+  failOption,
+  integerIn,
+  slowOption,
+  speedArgument,
+  startOption,
+  throttleOption,
+} from '../options.ts';
 
-export interface GameDayFlags {
+export interface GameDayFlags extends ApiFaultFlags {
   seed: number;
   endpoint?: string;
   dryRun: boolean;
@@ -64,6 +72,9 @@ export function gamedayCommand(io: Io): Command {
     .option('--state-dir <dir>', 'sandbox state folder', '.faultline')
     .option('--fresh', 'start the sandbox from an empty state', false)
     .addOption(startOption('the sandbox it starts'))
+    .addOption(throttleOption())
+    .addOption(failOption())
+    .addOption(slowOption())
     .option(
       '--speed <f>',
       'sandbox only: play virtual time at this many virtual seconds per real second, from 0.1 to 3600 (default: as fast as possible); the timeline is the same at any speed',
@@ -83,6 +94,10 @@ Examples:
   faultline gameday instance-kill --dry-run              # show the blast radius only
   faultline gameday az-outage --json > verdict.json      # for scripts and CI pipelines
   faultline gameday --template fis-template.json --spec side.yaml
+
+At a terminal, a remediation waiting for a person's approval is asked about there and then (a
+approves, r rejects with a reason, Enter leaves it to faultline approve|reject); the sandbox this
+command starts plays real time while it asks, so the approval window is as long as in production.
 
 Exit status: 0 the game day ran to its end and the fault is stopped (whatever the verdict);
 1 the run failed (a step failed, or the fault could not be confirmed stopped); 2 bad input

@@ -1,15 +1,24 @@
 import { Command } from 'commander';
 import type { Io } from '../main.ts';
-import { integerIn, speedArgument, startOption } from '../options.ts';
+import {
+  type ApiFaultFlags,
+  failOption,
+  integerIn,
+  slowOption,
+  speedArgument,
+  startOption,
+  throttleOption,
+} from '../options.ts';
 
 export const DEFAULT_SANDBOX_PORT = 4566;
 
-export interface SandboxFlags {
+export interface SandboxFlags extends ApiFaultFlags {
   port: number;
   seed: number;
   world?: string;
   speed: number;
   fresh: boolean;
+  repair: boolean;
   stateDir: string;
   start?: number;
 }
@@ -37,7 +46,15 @@ export function sandboxCommand(io: Io): Command {
       1,
     )
     .option('--fresh', 'start from an empty state instead of the saved one', false)
+    .option(
+      '--repair',
+      'start on a damaged state folder (refused otherwise): LevelDB repair, then keep what is left and say what was lost',
+      false,
+    )
     .addOption(startOption())
+    .addOption(throttleOption())
+    .addOption(failOption())
+    .addOption(slowOption())
     .option(
       '--state-dir <dir>',
       'folder that keeps tables, objects and experiment history between runs',

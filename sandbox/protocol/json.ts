@@ -49,6 +49,7 @@ export function jsonProtocol(opts: JsonProtocolOptions): ServiceHandler {
       }
       const op = opts.operations[operation];
       if (!op) throw new AwsError('UnknownOperationException', `Unknown operation: ${operation}`);
+      if (req.fault) throw req.fault;
       let input: unknown = {};
       if (req.body.length > 0) {
         try {

@@ -74,6 +74,7 @@ export function queryProtocol(opts: QueryProtocolOptions): ServiceHandler {
       if (!op) {
         throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`);
       }
+      if (req.fault) throw req.fault;
       const params = parseQueryParams(form);
       const result = await op(params, req);
       const body =

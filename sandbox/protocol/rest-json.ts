@@ -70,6 +70,7 @@ export function restJsonProtocol(
       const found = matchRoute(compiled, req.method, req.path, 'ValidationException');
       if (!found)
         throw new AwsError('UnknownOperationException', `No operation for ${req.method} ${req.path}`, 404);
+      if (req.fault) throw req.fault;
       let input: unknown = {};
       if (req.body.length > 0) {
         try {

@@ -35,6 +35,7 @@ export function restXmlProtocol(opts: RestXmlOptions): ServiceHandler {
           404,
         );
       }
+      if (req.fault) throw req.fault;
       const out = await found.route.handler(req.body, found.params, req);
       if (out instanceof RawResponse) {
         return { status: out.status, headers: { ...headers, ...out.headers }, body: out.body };

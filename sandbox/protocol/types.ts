@@ -12,6 +12,11 @@ export interface SandboxRequest {
   service: string;
   region: string;
   requestId: string;
+  /**
+   * A fault the sandbox injects into this request (throttled, failed): the protocol answers it,
+   * in the service's own error shape, once it has understood which operation was asked for.
+   */
+  fault?: AwsError;
 }
 
 export interface SandboxResponse {

@@ -1,14 +1,25 @@
+import { join } from 'node:path';
 import type { LambdaRegistry } from '../backends/lambda.ts';
 import type { SandboxCore } from '../context.ts';
 import { cursorPage } from '../protocol/cursor-page.ts';
 import { jsonProtocol } from '../protocol/json.ts';
 import { AwsError } from '../protocol/types.ts';
 import { type DeadLetter, Delivery, type DeliveryAttempt } from './events/delivery.ts';
+import { EventJournal, type PendingEvent } from './events/journal.ts';
 import { compilePattern, InvalidEventPatternError } from './events/pattern.ts';
 import { eventsFromEntries } from './events/put-events.ts';
 import { type Rule, RuleStore, type SavedRule } from './events/rules.ts';
 import { type AsyncInvocationFailure, createTargetSender } from './events/targets.ts';
 import type { SandboxService } from './service.ts';
+
+/** What the events service keeps in the state file. */
+interface SavedEvents {
+  rules: SavedRule[];
+  idsIssued: number;
+}
+
+/** The delivery journal in the state folder (see events/journal.ts). */
+const JOURNAL_FILE = 'events-journal.jsonl';
 
 /** The EventBridge service plus what in-process code (tests, the game-day runner) may look at. */
 export interface EventsService extends SandboxService {
@@ -45,9 +56,16 @@ export function createEventsService(
     states: () => deps.service('states')?.handler,
     region,
   });
-  const delivery = new Delivery({ clock: core.clock, rules: () => rules.all(), send: targets.send });
+  // Kept with the state: what was accepted and not yet delivered is delivered after a restart.
+  const journal = core.stateDir ? new EventJournal(join(core.stateDir, JOURNAL_FILE)) : undefined;
+  let unfinished: PendingEvent[] = [];
+  const delivery = new Delivery({ clock: core.clock, rules: () => rules.all(), send: targets.send, journal });
   const ids = core.rng.stream('events.ids');
+  // Ids drawn so far: a restart draws as many again before the next, so that no id repeats one an
+  // earlier run gave (remediation claims events by id: a repeat would pass for a duplicate).
+  let issued = 0;
   const newId = () => {
+    issued += 1;
     const hex = (n: number) =>
       ids
         .int(0, 16 ** n - 1)
@@ -98,7 +116,7 @@ export function createEventsService(
           now: core.clock.now(),
           newId,
         });
-        for (const { event } of out) if (event) delivery.dispatch(event);
+        delivery.dispatchAll(out.flatMap((o) => (o.event ? [o.event] : [])));
         const Entries = out.map((o) => o.result);
         return { FailedEntryCount: Entries.filter((e) => 'ErrorCode' in e).length, Entries };
       },
@@ -235,12 +253,32 @@ export function createEventsService(
   return {
     signingName: 'events',
     handler,
-    save: () => rules.save(),
-    restore: (state) => rules.restore(state as SavedRule[]),
+    save: (): SavedEvents => ({ rules: rules.save(), idsIssued: issued }),
+    restore: (state) => {
+      // Before the ids were kept, the state was the rules alone.
+      const saved: SavedEvents = Array.isArray(state)
+        ? { rules: state as SavedRule[], idsIssued: 0 }
+        : (state as SavedEvents);
+      rules.restore(saved.rules);
+      while (issued < saved.idsIssued) newId();
+    },
     start() {
       if (subscribed) return;
       subscribed = true;
+      // Read before anything new is journaled (numbers go on from the old ones); delivered at resume.
+      unfinished = journal?.load() ?? [];
       core.bus.subscribe((event) => delivery.dispatch(event));
+    },
+    checkpoint() {
+      const delivered = journal?.checkpoint() ?? [];
+      return () => {
+        for (const n of delivered) journal?.done(n);
+      };
+    },
+    resume() {
+      const pending = unfinished;
+      unfinished = [];
+      delivery.replay(pending);
     },
     deliveries: () => delivery.history(),
     deadLetters: (filter) => delivery.deadLetters(filter),

@@ -36,7 +36,7 @@ export function createFISService(core: SandboxCore): FisService {
     signingName: 'fis',
     handler: restJsonProtocol(fisRoutes(store, templates, experiments)),
     save: () => store.snapshot(),
-    restore: (state) => store.load(state, clock.now()),
+    restore: (state, { savedAt }) => store.load(state, savedAt),
     start() {
       if (watching) return;
       watching = true;

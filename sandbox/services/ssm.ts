@@ -57,7 +57,7 @@ export function createSSMService(core: SandboxCore, deps: { dns: StepDns }): San
       },
     }),
     save: () => ({ parameters: store.save(), automation: engine.save() }),
-    restore: (state) => {
+    restore: (state, { savedAt }) => {
       const parsed = savedStateSchema.safeParse(state);
       if (!parsed.success) {
         throw new Error(
@@ -65,7 +65,7 @@ export function createSSMService(core: SandboxCore, deps: { dns: StepDns }): San
         );
       }
       store.restore(parsed.data.parameters);
-      engine.restore(parsed.data.automation);
+      engine.restore(parsed.data.automation, savedAt);
     },
   };
 }

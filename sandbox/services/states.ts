@@ -56,7 +56,36 @@ interface StoredExecution {
    * event shows them (with the task token, as on AWS).
    */
   taskParameters: Map<string, string[]>;
+  /** The state it entered last, with the document it entered with (what a restart keeps of it). */
+  lastState: EnteredState | undefined;
 }
+
+interface EnteredState {
+  name: string;
+  type: string;
+  input: string;
+  at: number;
+}
+
+/**
+ * What the state file keeps of an execution still running: enough for a restart to end it as
+ * FAILED, with its input and the document of the state it was in, and to announce it.
+ */
+interface SavedExecution {
+  arn: string;
+  name: string;
+  stateMachineArn: string;
+  /** The state machine it ran (DescribeStateMachineForExecution still answers for it). */
+  machine?: StoredExecution['machine'];
+  input: string;
+  startDate: number;
+  lastState: EnteredState | undefined;
+  /** Set once a restart has ended it (it stays saved until its end is announced). */
+  stopDate?: number;
+}
+
+/** Why a restart ends the executions the last run left running. */
+export const STOPPED_ERROR = 'Sandbox.Stopped';
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const PAGE = 100;
@@ -158,6 +187,7 @@ export function createStatesService(
       history: [],
       abort: undefined,
       taskParameters: new Map(),
+      lastState: undefined,
     };
     executions.set(arn, exec);
     const machine = interpreterFor(m.definition, def);
@@ -206,6 +236,11 @@ export function createStatesService(
     exec.cause = fields.cause;
     exec.abort = undefined;
     tokens.abandonExecution(exec.arn);
+    announce(exec);
+  };
+
+  /** Step Functions' event for an execution that ended. */
+  const announce = (exec: StoredExecution) => {
     core.bus.publish(
       'aws.states',
       'Step Functions Execution Status Change',
@@ -213,7 +248,7 @@ export function createStatesService(
         executionArn: exec.arn,
         stateMachineArn: exec.stateMachineArn,
         name: exec.name,
-        status,
+        status: exec.status,
         startDate: exec.startDate,
         stopDate: exec.stopDate,
         input: exec.input,
@@ -223,6 +258,64 @@ export function createStatesService(
       },
       [exec.arn],
     );
+  };
+
+  // Executions a restart ended, until their end is announced (once what hears of it is deployed).
+  const interrupted = new Map<string, StoredExecution>();
+
+  const saveExecution = (e: StoredExecution): SavedExecution => ({
+    arn: e.arn,
+    name: e.name,
+    stateMachineArn: e.stateMachineArn,
+    machine: e.machine,
+    input: e.input,
+    startDate: e.startDate,
+    lastState: e.lastState,
+    ...(e.status === 'RUNNING' ? {} : { stopDate: e.stopDate }),
+  });
+
+  /**
+   * An execution the last run left running: its interpreter died with that process, so it ends
+   * FAILED when that run was last seen alive. Its history keeps what the state file kept: the
+   * start, the state it was in (with its document) and the end.
+   */
+  const endInterrupted = (saved: SavedExecution, savedAt: number): StoredExecution => {
+    const stopDate = saved.stopDate ?? Math.max(savedAt, saved.startDate);
+    const exec: StoredExecution = {
+      arn: saved.arn,
+      name: saved.name,
+      stateMachineArn: saved.stateMachineArn,
+      machine: saved.machine ?? {
+        name: saved.stateMachineArn.split(':').pop() ?? '',
+        definition: '{}',
+        roleArn: '',
+        updateDate: saved.startDate,
+      },
+      status: 'FAILED',
+      input: saved.input,
+      output: undefined,
+      error: STOPPED_ERROR,
+      cause: `the sandbox stopped while this execution was running (last seen running at ${new Date(stopDate).toISOString()})`,
+      startDate: saved.startDate,
+      stopDate,
+      history: [],
+      abort: undefined,
+      taskParameters: new Map(),
+      lastState: saved.lastState,
+    };
+    pushEvent(exec, 'ExecutionStarted', saved.startDate, {
+      executionStartedEventDetails: { input: saved.input },
+    });
+    const last = saved.lastState;
+    if (last) {
+      pushEvent(exec, `${last.type}StateEntered`, last.at, {
+        stateEnteredEventDetails: { name: last.name, input: last.input },
+      });
+    }
+    pushEvent(exec, 'ExecutionFailed', stopDate, {
+      executionFailedEventDetails: { error: exec.error, cause: exec.cause },
+    });
+    return exec;
   };
 
   /** An execution as ListExecutions shows it; DescribeExecution adds its input, output and error. */
@@ -414,6 +507,29 @@ export function createStatesService(
     signingName: 'states',
     handler,
     executions: () => [...executions.values()],
+    save: () => ({
+      version: 1,
+      running: [...executions.values()]
+        .filter((e) => e.status === 'RUNNING' || interrupted.has(e.arn))
+        .map(saveExecution),
+    }),
+    restore: (state, { savedAt }) => {
+      const saved = state as { version?: unknown; running?: SavedExecution[] } | null;
+      if (saved?.version !== 1 || !Array.isArray(saved.running)) {
+        throw new Error(
+          'the saved Step Functions state is not in the format this sandbox writes; start with --fresh',
+        );
+      }
+      for (const s of saved.running) {
+        const exec = endInterrupted(s, savedAt);
+        executions.set(exec.arn, exec);
+        interrupted.set(exec.arn, exec);
+      }
+    },
+    resume: () => {
+      for (const exec of interrupted.values()) announce(exec);
+      interrupted.clear();
+    },
   };
 }
 
@@ -682,12 +798,15 @@ async function recordHistory(
       case 'ExecutionTimeout':
         push('ExecutionTimedOut', t, { executionTimedOutEventDetails: { error: 'States.Timeout' } });
         break;
-      case 'StateEntered':
+      case 'StateEntered': {
+        const input = JSON.stringify(ev.state!.input);
+        exec.lastState = { name: ev.state!.name, type: ev.state!.type, input, at: t };
         push(`${ev.state!.type}StateEntered`, t, {
-          stateEnteredEventDetails: { name: ev.state!.name, input: JSON.stringify(ev.state!.input) },
+          stateEnteredEventDetails: { name: ev.state!.name, input },
         });
         if (ev.state!.type === 'Task') push('TaskScheduled', t, { taskScheduledEventDetails: scheduled(ev) });
         break;
+      }
       case 'StateExited':
         if (ev.state!.type === 'Task') push('TaskSucceeded', t, { taskSucceededEventDetails: task(ev) });
         push(`${ev.state!.type}StateExited`, t, {

@@ -16,15 +16,15 @@ export { resetClients } from './shared-client.ts';
  * the one module per service it calls (fis.ts, ssm.ts, …) instead.
  */
 const accessors = {
-  fis: fisClient,
-  ssm: ssmClient,
-  cloudwatch: cloudWatchClient,
-  route53: route53Client,
-  ec2: ec2Client,
-  s3: s3Client,
-  sns: snsClient,
-  sfn: sfnClient,
-  dynamodb: dynamoDbClient,
+  fis: fisClient.patient,
+  ssm: ssmClient.patient,
+  cloudwatch: cloudWatchClient.patient,
+  route53: route53Client.patient,
+  ec2: ec2Client.patient,
+  s3: s3Client.patient,
+  sns: snsClient.patient,
+  sfn: sfnClient.patient,
+  dynamodb: dynamoDbClient.patient,
 };
 
 export type Clients = { [K in keyof typeof accessors]: ReturnType<(typeof accessors)[K]> };

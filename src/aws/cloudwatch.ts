@@ -1,5 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { clientConfig, sharedClient } from './shared-client.ts';
+import { sharedClient } from './shared-client.ts';
 
 /** CloudWatch: alarm states and history, metric data. */
-export const cloudWatchClient = sharedClient(() => new CloudWatchClient(clientConfig));
+export const cloudWatchClient = sharedClient((config) => new CloudWatchClient(config));

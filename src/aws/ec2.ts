@@ -1,5 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { clientConfig, sharedClient } from './shared-client.ts';
+import { sharedClient } from './shared-client.ts';
 
 /** EC2: the instances an experiment would target (blast radius). */
-export const ec2Client = sharedClient(() => new EC2Client(clientConfig));
+export const ec2Client = sharedClient((config) => new EC2Client(config));

@@ -1,5 +1,5 @@
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { clientConfig, sharedClient } from './shared-client.ts';
+import { sharedClient } from './shared-client.ts';
 
 /** Route 53: health checks and failover record changes. A global service whose API lives in us-east-1. */
-export const route53Client = sharedClient(() => new Route53Client({ ...clientConfig, region: 'us-east-1' }));
+export const route53Client = sharedClient((config) => new Route53Client({ ...config, region: 'us-east-1' }));

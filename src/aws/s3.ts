@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { clientConfig, sharedClient } from './shared-client.ts';
+import { sharedClient } from './shared-client.ts';
 
 /** S3: the report bucket. Path-style: the sandbox serves every bucket on one host. */
-export const s3Client = sharedClient(() => new S3Client({ ...clientConfig, forcePathStyle: true }));
+export const s3Client = sharedClient((config) => new S3Client({ ...config, forcePathStyle: true }));

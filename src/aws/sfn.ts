@@ -1,5 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { clientConfig, sharedClient } from './shared-client.ts';
+import { sharedClient } from './shared-client.ts';
 
-/** Step Functions: executions and task tokens (the CLI; no handler calls it). */
-export const sfnClient = sharedClient(() => new SFNClient(clientConfig));
+/** Step Functions: executions and task tokens (the CLI, and the reconcile of ended executions). */
+export const sfnClient = sharedClient((config) => new SFNClient(config));

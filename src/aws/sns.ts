@@ -1,5 +1,5 @@
 import { SNSClient } from '@aws-sdk/client-sns';
-import { clientConfig, sharedClient } from './shared-client.ts';
+import { sharedClient } from './shared-client.ts';
 
 /** SNS: notifications and approval requests. */
-export const snsClient = sharedClient(() => new SNSClient(clientConfig));
+export const snsClient = sharedClient((config) => new SNSClient(config));

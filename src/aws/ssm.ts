@@ -1,5 +1,5 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { clientConfig, sharedClient } from './shared-client.ts';
+import { sharedClient } from './shared-client.ts';
 
 /** SSM: the kill-switch and remediation-switch parameters, and Automation executions. */
-export const ssmClient = sharedClient(() => new SSMClient(clientConfig));
+export const ssmClient = sharedClient((config) => new SSMClient(config));

@@ -1,6 +1,7 @@
 import type { ClientName, Clients } from '../aws/clients.ts';
 import { dynamoDbClient } from '../aws/dynamodb.ts';
 import type { SlotStore } from '../remediation/slots.ts';
+import { ConfigurationError } from '../runtime/configuration-error.ts';
 import { TimelineStore } from '../timeline/store.ts';
 
 /** The deployment's names, from provider.environment in serverless.yml. */
@@ -30,13 +31,7 @@ export interface GameDayDeps<K extends ClientName = GameDayClient> {
   readonly safety: SlotStore;
 }
 
-/** A required setting is missing from the function's environment (a deployment mistake, not retried). */
-export class ConfigurationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigurationError';
-  }
-}
+export { ConfigurationError } from '../runtime/configuration-error.ts';
 
 const ENV_NAMES: Record<keyof GameDayEnv, string> = {
   killSwitchParameter: 'FAULTLINE_KILL_SWITCH_PARAMETER',

@@ -1,10 +1,11 @@
 import { experimentSchema } from '../experiments/schema.ts';
 import * as z from '../zod.ts';
 import type { GameDayDeps } from './deps.ts';
-import { isTerminal, listExperiments, stopUnlessTerminal, TAG } from './fis-experiments.ts';
+import { getExperiment, isTerminal, listExperiments, stopUnlessTerminal, TAG } from './fis-experiments.ts';
 import { ensureIncident } from './open-incident.ts';
 import { eventIds } from './record.ts';
-import { experimentResult, failureResult, gameDayInput } from './state.ts';
+import { recordExperiment } from './record-experiment.ts';
+import { experimentResult, failureResult, gameDayInput, incidentResult } from './state.ts';
 import { gameDayStep } from './step.ts';
 
 /**
@@ -16,6 +17,7 @@ export const emergencyStopInput = z.looseObject({
   experiment: z.optional(z.unknown()),
   dryRun: z.optional(z.boolean()),
   requestedBy: z.optional(z.string()),
+  incident: z.optional(incidentResult),
   experimentRun: z.optional(experimentResult),
   failure: z.optional(failureResult),
 });
@@ -62,6 +64,11 @@ export const emergencyStop = gameDayStep<EmergencyStopInput, EmergencyStopResult
     }
     const experimentStopped = experiments.some((e) => e.stopped);
     const now = deps.now();
+    // How each ended, as FIS tells it: an experiment that ended before anyone looked (on its own,
+    // or failed by a restart of the service) is on the timeline with its end, not only this stop.
+    for (const e of experiments.filter((x) => isTerminal(x.status))) {
+      await recordExperiment(timeline, await getExperiment(deps.aws.fis, e.experimentId), now);
+    }
     const spec = experimentSchema.safeParse(state.experiment);
     await ensureIncident(deps.store, { ...state, experiment: spec.success ? spec.data : undefined }, now);
     const error = state.failure?.Error ?? 'UnknownError';

@@ -36,7 +36,9 @@ export interface Fact<K extends EventKind> {
  * twice (a retried step, two observations of the same minute) gets the same id and is stored once.
  */
 export const eventIds = {
-  step: (step: string, status: string, attempt: number) => `step:${step}:${status}:${attempt}`,
+  step: (step: string, status: string, attempt: number) => `${eventIds.stepAttempts(step, status)}${attempt}`,
+  /** The common prefix of `step` ids of every attempt. */
+  stepAttempts: (step: string, status: string) => `step:${step}:${status}:`,
   preflight: (check: string) => `preflight:${check}`,
   refused: () => 'gameday:refused',
   stopRequested: (code: EventKinds['gameday.stop-requested']['code']) => `stop-requested:${code}`,

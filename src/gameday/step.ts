@@ -1,6 +1,7 @@
 import type { ClientName } from '../aws/clients.ts';
 import { logger } from '../runtime/logger.ts';
 import type { GameDayDeps } from './deps.ts';
+import { ownIncidentId } from './incident-id.ts';
 import { eventIds, GameDayTimeline } from './record.ts';
 
 /** What a step's core learns about its own run. */
@@ -45,11 +46,16 @@ const MAX_ATTEMPT = 20;
  * `started` under attempt 1, 2, … until a write is new: the timeline's dedupe key doubles as the
  * retry counter, so no state is needed beyond what the state machine passes in.
  */
-export function gameDayStep<S extends { gamedayId: string }, R, K extends ClientName = never>(
-  options: StepOptions<S>,
-  core: StepCore<S, R, K>,
-): (state: S, deps: GameDayDeps<K>) => Promise<R> {
-  return async (state, deps) => {
+export function gameDayStep<
+  S extends { gamedayId: string; incident?: { incidentId: string } },
+  R,
+  K extends ClientName = never,
+>(options: StepOptions<S>, core: StepCore<S, R, K>): (state: S, deps: GameDayDeps<K>) => Promise<R> {
+  return async (proposed, deps) => {
+    // The game day is its incident: once opened, its id; before (OpenIncident itself, or the
+    // failure path when it failed), the one this run owns, which another run's id never is.
+    const gamedayId = proposed.incident?.incidentId ?? (await ownIncidentId(deps.store, proposed.gamedayId));
+    const state = gamedayId === proposed.gamedayId ? proposed : { ...proposed, gamedayId };
     const name = typeof options.step === 'string' ? options.step : options.step(state);
     const key = options.iteration ? `${name}#${options.iteration(state)}` : name;
     const timeline = new GameDayTimeline(deps.store, state.gamedayId);

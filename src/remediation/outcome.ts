@@ -65,6 +65,7 @@ export async function recordFailure(
 ): Promise<{ recorded: true }> {
   const error = state.failure?.Error ?? 'unknown error';
   const cause = state.failure?.Cause;
+  const eventId = (state.event as { id?: unknown } | undefined)?.id;
   logger.error('remediation failed', { remediationId: state.remediationId, error, cause });
   const t = state.triage?.matched ? state.triage : undefined;
   if (t && state.guard?.verdict === 'proceed')
@@ -81,6 +82,7 @@ export async function recordFailure(
       ...(t ? { runbook: t.runbook } : {}),
       error,
       ...(cause ? { cause } : {}),
+      ...(typeof eventId === 'string' ? { eventId } : {}),
     },
   });
   await notifyPerson(

@@ -1,4 +1,5 @@
 import type { Analysis } from './analysis.ts';
+import { eventText } from './event-text.ts';
 import { formatNumber } from './format.ts';
 import { escapeHtml } from './html-escape.ts';
 import { placeLabels } from './label-lanes.ts';
@@ -585,7 +586,7 @@ function eventMarks(a: Analysis, l: Layout, moments: readonly MomentGroup[]): st
     // A key moment's line already marks it.
     if (moments.some((m) => Math.abs(m.x - col) < 1.5)) continue;
     const n = counts.get(col)!;
-    const text = list.map((f) => `${a.zone.time(f.at)} ${f.event.summary || f.event.kind}`).join('\n');
+    const text = list.map((f) => `${a.zone.time(f.at)} ${eventText(f.event, a.zone, f.at)}`).join('\n');
     const more = n > list.length ? `\n… and ${n - list.length} more` : '';
     parts.push(
       `<line class="event" x1="${col}" x2="${col}" y1="${l.plotTop}" y2="${l.plotTop + l.plotHeight}"><title>${escapeHtml(text + more)}</title></line>`,

@@ -1,6 +1,7 @@
 import type { Analysis } from './analysis.ts';
 import { INCIDENT_TYPE_LABELS, incidentType } from './attributes.ts';
 import { chartSpecs, servedUnsampled } from './charts.ts';
+import { eventText } from './event-text.ts';
 import { formatCount, formatDollars, formatDuration, formatNumber, formatPrice } from './format.ts';
 import type { MinuteRow } from './minutes.ts';
 import { shownMoments } from './moments.ts';
@@ -556,10 +557,10 @@ function sampleCells(s: Sample | null): string[] {
 
 function eventLine(ctx: Context, f: Fact): string {
   const e = f.event;
-  let line = `${ctx.a.zone.time(f.at)} ${e.summary || e.kind}`;
+  let line = `${ctx.a.zone.time(f.at)} ${eventText(e, ctx.a.zone, f.at)}`;
   if (e.corrects !== undefined) line += ` (corrects ${e.corrects})`;
   for (const c of ctx.a.corrections.get(e.eventId) ?? []) {
-    line += ` [corrected at ${ctx.time(c.at)}: ${c.event.summary || c.event.kind}]`;
+    line += ` [corrected at ${ctx.time(c.at)}: ${eventText(c.event, ctx.a.zone, c.at)}]`;
   }
   return line;
 }

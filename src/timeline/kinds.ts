@@ -62,10 +62,13 @@ export interface EventKinds {
   'route53.change': { changeId: string; status: 'PENDING' | 'INSYNC' };
   /** A notification published: `notification:<messageId>`. */
   'notification.sent': { topicArn: string; messageId: string; subject: string };
-  /** A person's note: `note:<uuid>`. */
-  note: { author: string; text: string };
+  /**
+   * A person's note: `note:<uuid>`. `writtenAt` when it was written after the incident closed
+   * (it is then placed at the close: src/timeline/notes.ts).
+   */
+  note: { author: string; text: string; writtenAt?: string };
   /** A person's correction of an automatic event (which stays visible): `correction:<uuid>`. */
-  correction: { author: string; text: string };
+  correction: { author: string; text: string; writtenAt?: string };
 }
 
 export type EventKind = keyof EventKinds;
@@ -136,7 +139,14 @@ export interface RemediationEventKinds {
   /** Verification failed, a person takes over: `remediation:<id>:escalated`. */
   'remediation.escalated': { remediationId: string; runbook: string; reason: string };
   /** A step failed: `remediation:<id>:failed`. */
-  'remediation.failed': { remediationId: string; runbook?: string; error: string; cause?: string };
+  'remediation.failed': {
+    remediationId: string;
+    runbook?: string;
+    error: string;
+    cause?: string;
+    /** The EventBridge event's id, when it had one (a remediation that failed before triage recorded it). */
+    eventId?: string;
+  };
 }
 
 export type RemediationEventKind = keyof RemediationEventKinds;

@@ -1,15 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningSandbox, runCli, startSandboxProcess } from '../helpers/cli.ts';
+import { createIdTable } from '../helpers/sandbox.ts';
 
 /**
  * `faultline sandbox` as a user runs it: a separate process, reached only through the
@@ -45,16 +40,7 @@ describe('faultline sandbox (process)', () => {
     expect(running.stderr()).toContain("world 'checkout'");
 
     const ddb = dynamoFromEnv(running.endpoint);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: 'notes',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    // As on AWS, a new table is CREATING for a moment; wait for it like any client must.
-    await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 1 }, { TableName: 'notes' });
+    await createIdTable(ddb, 'notes');
     await ddb.send(new PutItemCommand({ TableName: 'notes', Item: { id: { S: 'a' }, text: { S: 'kept' } } }));
     ddb.destroy();
     expect(await running.stop()).toBe(0);

@@ -117,11 +117,15 @@ describe('the packaged CloudFormation template (sls package, offline)', () => {
   afterAll(() => remove());
 
   describe('state machines', () => {
-    it('are the two of state-machines/', () => {
+    it('are the three of state-machines/', () => {
       const names = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(
         ([, m]) => m.Properties?.StateMachineName,
       );
-      expect(names.sort()).toEqual(['faultline-dev-gameday', 'faultline-dev-remediation']);
+      expect(names.sort()).toEqual([
+        'faultline-dev-gameday',
+        'faultline-dev-reconcile',
+        'faultline-dev-remediation',
+      ]);
     });
 
     it('have valid ASL definitions whose Tasks all call functions of the template', () => {
@@ -152,9 +156,9 @@ describe('the packaged CloudFormation template (sls package, offline)', () => {
     });
   });
 
-  it('routes every EventBridge rule to a resource of the template, alarm and FIS rules through a DLQ with retries', () => {
+  it('routes every EventBridge rule to a resource of the template, alarm, FIS and ended-execution rules through a DLQ with retries', () => {
     const rules = resourcesOfType(template, 'AWS::Events::Rule');
-    expect(rules.filter(([, r]) => r.Properties?.EventPattern).length).toBe(2);
+    expect(rules.filter(([, r]) => r.Properties?.EventPattern).length).toBe(3);
     expect(eventRuleProblems(template)).toEqual([]);
   });
 
@@ -309,8 +313,10 @@ describe('the packaged CloudFormation template (sls package, offline)', () => {
     expect(alarmsOnTopic(template, 'NotificationsTopic')).toEqual([
       'AWS/SQS ApproximateNumberOfMessagesVisible ?',
       'AWS/States ExecutionsFailed FaultlineDashdevDashgameday',
+      'AWS/States ExecutionsFailed FaultlineDashdevDashreconcile',
       'AWS/States ExecutionsFailed FaultlineDashdevDashremediation',
       'AWS/States ExecutionsTimedOut FaultlineDashdevDashgameday',
+      'AWS/States ExecutionsTimedOut FaultlineDashdevDashreconcile',
       'AWS/States ExecutionsTimedOut FaultlineDashdevDashremediation',
     ]);
   });

@@ -309,7 +309,7 @@ describe('the sandbox through the AWS CLI', () => {
     );
     expect(refused).toMatchObject({
       code: 'ValidationException',
-      message: expect.stringMatching(/was not found/),
+      message: expect.stringMatching(/AWSFIS-Run-CPU-Stress, which the sandbox cannot run/),
     });
     expect(refused.message).not.toMatch(/faultline/i);
   });

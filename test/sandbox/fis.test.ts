@@ -11,6 +11,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-fis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../sandbox/clock.ts';
 import type { Sandbox, SandboxOptions } from '../../sandbox/sandbox.ts';
 import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import { type ClientConfig, startSandbox } from '../helpers/sandbox.ts';
@@ -576,16 +577,20 @@ describe('FIS experiments', () => {
       const id = (await fis.send(new StartExperimentCommand({ experimentTemplateId: templateId })))
         .experiment!.id!;
       await advanceToRunning(sb);
+      const lastAlive = sb.clock.now();
       await sb.close();
       opened.splice(0);
 
-      await open({ stateDir });
+      // The next start resumes an hour later: the experiment ended when the sandbox stopped, not then.
+      await open({ stateDir, clock: VirtualClock.createPrivate(lastAlive + 3_600_000) });
       const exp = await getExperiment(fis, id);
       expect(exp.state).toEqual({
         status: 'failed',
         reason: 'sandbox restarted while the experiment was running',
       });
+      expect(exp.endTime?.getTime()).toBe(lastAlive);
       expect(exp.actions!.wait!.state!.status).toBe('failed');
+      expect(exp.actions!.wait!.endTime?.getTime()).toBe(lastAlive);
       const again = await fis.send(new StartExperimentCommand({ experimentTemplateId: templateId }));
       expect(again.experiment!.id).not.toBe(id);
     } finally {

@@ -34,6 +34,7 @@ import {
   StopAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../sandbox/clock.ts';
 import type { AwsEvent } from '../../sandbox/events.ts';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
 import type { Route53Service } from '../../sandbox/services/route53.ts';
@@ -1072,9 +1073,15 @@ describe('SSM state between runs', () => {
       )
     ).AutomationExecutionId!;
     await first.sb.clock.advance(10_000);
+    const lastAlive = first.sb.clock.now();
     await first.sb.close();
 
-    const second = await startSandbox({ world: quietWorld(), stateDir: dir });
+    // Resumed an hour later, the execution ended when the sandbox stopped, not then.
+    const second = await startSandbox({
+      world: quietWorld(),
+      stateDir: dir,
+      clock: VirtualClock.createPrivate(lastAlive + 3_600_000),
+    });
     try {
       const ssm2 = new SSMClient(second.config);
       const p = await ssm2.send(new GetParameterCommand({ Name: '/faultline/kill-switch' }));
@@ -1083,7 +1090,9 @@ describe('SSM state between runs', () => {
         .AutomationExecution!;
       expect(exec.AutomationExecutionStatus).toBe('Failed');
       expect(exec.FailureMessage).toBe('sandbox restarted');
+      expect(exec.ExecutionEndTime?.getTime()).toBe(lastAlive);
       expect(exec.StepExecutions?.[0]?.StepStatus).toBe('Failed');
+      expect(exec.StepExecutions?.[0]?.ExecutionEndTime?.getTime()).toBe(lastAlive);
       // The token still names the same execution, and a new one gets a new id.
       const again = await ssm2.send(
         new StartAutomationExecutionCommand({

@@ -1,5 +1,6 @@
 import type { VirtualClock } from '../../clock.ts';
 import type { AwsEvent } from '../../events.ts';
+import type { EventJournal, PendingEvent } from './journal.ts';
 import type { Rule, RuleTarget } from './rules.ts';
 import { targetInput } from './target-input.ts';
 
@@ -62,25 +63,83 @@ export class Delivery {
   private readonly attempts: DeliveryAttempt[] = [];
   private readonly letters: DeadLetter[] = [];
   private pending = 0;
+  /** Journal number of an event → its targets not yet done with it, and whether one has it. */
+  private readonly unfinished = new Map<number, { left: number; delivered: boolean }>();
 
-  private readonly deps: { clock: VirtualClock; rules: () => Rule[]; send: Sender };
+  private readonly deps: { clock: VirtualClock; rules: () => Rule[]; send: Sender; journal?: EventJournal };
 
-  constructor(deps: { clock: VirtualClock; rules: () => Rule[]; send: Sender }) {
+  /** With a journal, every event that matches a rule is recorded in it before its targets are called. */
+  constructor(deps: { clock: VirtualClock; rules: () => Rule[]; send: Sender; journal?: EventJournal }) {
     this.deps = deps;
   }
 
   /** Which rules the event matches now; their targets are called on the next microtask. */
   dispatch(event: AwsEvent): void {
-    const ingestedAt = this.deps.clock.now();
+    this.dispatchAll([event]);
+  }
+
+  /**
+   * Dispatches events accepted together (one PutEvents call): those that match a rule are journaled
+   * in one synced write before this returns, so an acknowledged event outlives a crash.
+   */
+  dispatchAll(events: readonly AwsEvent[]): void {
+    const routed = events
+      .map((event) => ({ event, targets: this.targetsOf(event) }))
+      .filter((r) => r.targets.length > 0);
+    if (routed.length === 0) return;
+    const numbers = this.deps.journal?.accept(routed.map((r) => r.event));
+    routed.forEach((r, i) => {
+      this.deliver(r.event, r.targets, numbers?.[i]);
+    });
+  }
+
+  /** Delivers again what an earlier run accepted and had not delivered (its journal's pending events). */
+  replay(pending: readonly PendingEvent[]): void {
+    for (const { n, event } of pending) {
+      const targets = this.targetsOf(event);
+      if (targets.length === 0) this.deps.journal?.done(n);
+      else this.deliver(event, targets, n);
+    }
+  }
+
+  private targetsOf(event: AwsEvent): { rule: { name: string; arn: string }; target: RuleTarget }[] {
+    const out: { rule: { name: string; arn: string }; target: RuleTarget }[] = [];
     for (const rule of this.deps.rules()) {
       if (!rule.enabled || !rule.pattern.matches(event)) continue;
       const ruleRef = { name: rule.name, arn: rule.arn };
-      for (const target of rule.targets.values()) {
-        const t = structuredClone(target);
-        this.pending++;
-        queueMicrotask(() => void this.attempt(event, ruleRef, t, 0, ingestedAt));
-      }
+      for (const target of rule.targets.values())
+        out.push({ rule: ruleRef, target: structuredClone(target) });
     }
+    return out;
+  }
+
+  private deliver(
+    event: AwsEvent,
+    targets: { rule: { name: string; arn: string }; target: RuleTarget }[],
+    n: number | undefined,
+  ): void {
+    const ingestedAt = this.deps.clock.now();
+    if (n !== undefined) this.unfinished.set(n, { left: targets.length, delivered: false });
+    for (const { rule, target } of targets) {
+      this.pending++;
+      queueMicrotask(() => void this.attempt(event, rule, target, 0, ingestedAt, n));
+    }
+  }
+
+  /** One target is done with journaled event `n`: it has it, or gave up on it. */
+  private finished(n: number | undefined, delivered: boolean): void {
+    this.pending--;
+    if (n === undefined) return;
+    const entry = this.unfinished.get(n) ?? { left: 1, delivered: false };
+    entry.left -= 1;
+    entry.delivered ||= delivered;
+    if (entry.left > 0) {
+      this.unfinished.set(n, entry);
+      return;
+    }
+    this.unfinished.delete(n);
+    if (entry.delivered) this.deps.journal?.delivered(n);
+    else this.deps.journal?.done(n);
   }
 
   /** Deliveries not yet finished (first tries or retries waiting on the clock). */
@@ -107,6 +166,7 @@ export class Delivery {
     target: RuleTarget,
     n: number,
     ingestedAt: number,
+    journaled: number | undefined,
   ): Promise<void> {
     const { clock } = this.deps;
     let result: SendResult;
@@ -133,7 +193,7 @@ export class Delivery {
       errorCode: result.ok ? undefined : result.errorCode,
     });
     if (result.ok) {
-      this.pending--;
+      this.finished(journaled, true);
       return;
     }
     let exhausted: DeadLetter['attributes']['EXHAUSTED_RETRY_CONDITION'];
@@ -144,11 +204,11 @@ export class Delivery {
       if (n >= maxRetries) exhausted = 'MaximumRetryAttempts';
       else if (clock.now() + delay - ingestedAt > maxAgeMs) exhausted = 'MaximumEventAgeInSeconds';
       else {
-        clock.after(delay, () => void this.attempt(event, rule, target, n + 1, ingestedAt));
+        clock.after(delay, () => void this.attempt(event, rule, target, n + 1, ingestedAt, journaled));
         return;
       }
     }
-    this.pending--;
+    this.finished(journaled, false);
     this.letters.push({
       queueArn: target.DeadLetterConfig?.Arn,
       ruleName: rule.name,

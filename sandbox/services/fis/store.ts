@@ -32,9 +32,10 @@ export class FisStore {
 
   /**
    * Loads a snapshot. Nothing of an experiment's schedule survives a restart (the world starts
-   * afresh), so an experiment that had not ended is recorded as failed rather than left running.
+   * afresh), so an experiment that had not ended is recorded as failed rather than left running,
+   * at `savedAt`: the last moment the snapshot shows it running.
    */
-  load(raw: unknown, now: number): void {
+  load(raw: unknown, savedAt: number): void {
     const s = raw as Partial<FisSnapshot> | null;
     if (
       s?.version !== 1 ||
@@ -47,7 +48,7 @@ export class FisStore {
     }
     for (const t of s.templates) this.templates.set(t.id, t);
     for (const e of s.experiments) {
-      if (!TERMINAL_EXPERIMENT_STATUSES.has(e.state.status)) failAfterRestart(e, now);
+      if (!TERMINAL_EXPERIMENT_STATUSES.has(e.state.status)) failAfterRestart(e, savedAt);
       this.experiments.set(e.id, e);
     }
     for (const [token, v] of s.templateTokens) this.templateTokens.set(token, v);

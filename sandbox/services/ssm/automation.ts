@@ -345,10 +345,11 @@ export class AutomationEngine {
 
   /**
    * Loads executions from an earlier run. Their timers died with that process, so any execution
-   * that had not finished is recorded as Failed rather than left running forever.
+   * that had not finished is recorded as Failed rather than left running forever, at `savedAt`:
+   * the last moment the saved state shows it running.
    */
-  restore(saved: SavedAutomation): void {
-    const now = this.deps.clock.now();
+  restore(saved: SavedAutomation, savedAt: number): void {
+    const now = savedAt;
     for (const exec of saved.executions) {
       if (!isTerminal(exec.status)) {
         for (const step of exec.steps) {
