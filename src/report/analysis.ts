@@ -91,7 +91,7 @@ export interface Analysis {
   moments: KeyMoment[];
   durations: MomentDuration[];
   orderProblems: string[];
-  /** When the fault (game day) or the impact (incident) was active, for shading; null without impact. */
+  /** When the fault (game day: injection → fault end) or the impact (incident) was active, for shading; null without impact. */
   faultWindow: { from: number; to: number; ongoing: boolean } | null;
   histories: SubjectHistory[];
   /** Periods steady-state alarms and health checks spent out of their steady state. */
@@ -146,7 +146,7 @@ export function analyse(
     moments,
     durations: momentDurations(moments, order.suspect),
     orderProblems: order.problems,
-    faultWindow: faultWindow(incident, impact, automation, at('mitigated'), span),
+    faultWindow: faultWindow(incident, impact, ended?.at ?? null, at('mitigated'), span),
     histories,
     episodes: histories.flatMap(episodesOf).sort((a, b) => a.from - b.from),
     objectives: objs,
@@ -182,15 +182,20 @@ export function analyse(
   };
 }
 
+/**
+ * What the charts shade: a game day's fault, from its injection to the end of the last action that
+ * acts on something (a wait that only holds the experiment open is not the fault); an incident's
+ * impact, to its mitigation. Ongoing to the end of the timeline when it has not ended.
+ */
 function faultWindow(
   incident: Incident,
   impact: number | null,
-  automation: Automation,
+  faultEndedAt: number | null,
   mitigated: number | null,
   span: { to: number } | null,
 ): Analysis['faultWindow'] {
   if (impact === null || span === null) return null;
-  const end = incident.kind === 'gameday' ? automation.experiment.endedAt : mitigated;
+  const end = incident.kind === 'gameday' ? faultEndedAt : mitigated;
   if (end !== null && end >= impact) return { from: impact, to: end, ongoing: false };
   return { from: impact, to: Math.max(impact, span.to), ongoing: true };
 }

@@ -1,7 +1,7 @@
 import { type RunRecord, runOf } from '../scorecard/run.ts';
 import type { Incident, TimelineEvent } from '../timeline/event.ts';
 import { analyse, type ReportOptions } from './analysis.ts';
-import { renderCharts } from './charts.ts';
+import { chartLegend, renderCharts } from './charts.ts';
 import { reportBlocks } from './document.ts';
 import { renderHtml } from './html.ts';
 import { type ReportVerdict, reportJsonOf, verdictOf } from './json.ts';
@@ -35,11 +35,10 @@ export function renderReport(
   const blocks = reportBlocks(analysis, rows, options.previousRun);
   return {
     markdown: renderMarkdown(blocks),
-    html: renderHtml(
-      `Post-mortem draft: ${incident.title || incident.incidentId}`,
-      blocks,
-      renderCharts(analysis),
-    ),
+    html: renderHtml(`Post-mortem draft: ${incident.title || incident.incidentId}`, blocks, {
+      legend: chartLegend(analysis),
+      charts: renderCharts(analysis),
+    }),
     json: `${JSON.stringify(reportJsonOf(analysis, rows), null, analysis.facts.length <= PRETTY_JSON_MAX_EVENTS ? 2 : undefined)}\n`,
     verdict: verdictOf(analysis),
     run: runOf(analysis),
