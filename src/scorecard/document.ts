@@ -11,7 +11,9 @@ export interface Table {
 }
 
 /** The page's content: the report's blocks, and figures (charts) that only the HTML page draws. */
-export type PageBlock = Exclude<Block, { type: 'charts' }> | { type: 'figures'; svgs: string[]; alt: string };
+export type PageBlock =
+  | Exclude<Block, { type: 'charts' } | { type: 'fold' }>
+  | { type: 'figures'; svgs: string[]; alt: string };
 
 /** Game days listed on the page, newest first; the JSON has every one. */
 export const PAGE_RUNS = 200;

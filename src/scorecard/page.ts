@@ -55,7 +55,7 @@ function block(b: PageBlock): string {
       return `<p${b.tone ? ` class="${b.tone}"` : ''}>${escapeHtml(b.text)}</p>`;
     case 'list': {
       const tag = b.ordered ? 'ol' : 'ul';
-      return `<${tag}>${b.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</${tag}>`;
+      return `<${tag}>${b.items.map((i) => `<li>${escapeHtml(typeof i === 'string' ? i : i.text)}</li>`).join('')}</${tag}>`;
     }
     case 'table': {
       const num = (align: string | undefined) => (align === 'right' ? ' class="num"' : '');
