@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { approveCommand, rejectCommand } from './commands/approval.ts';
 import { fisCatalogCommand } from './commands/fis-catalog.ts';
 import { gamedayCommand } from './commands/gameday.ts';
+import { historyCommands } from './commands/history.ts';
 import { incidentsCommand } from './commands/incidents.ts';
 import { noteCommand } from './commands/note.ts';
 import { reportCommand } from './commands/report.ts';
@@ -38,6 +39,7 @@ const COMMANDS: ((io: Io) => Command)[] = [
   reportCommand,
   timelineCommand,
   incidentsCommand,
+  ...historyCommands,
   noteCommand,
   approveCommand,
   rejectCommand,
