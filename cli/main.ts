@@ -110,7 +110,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // commander has already printed the message (or the help / version).
       return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    io.err(`faultline: ${(e as Error).message}`);
+    const explained = (await import('./explain-error.ts')).explainError(e, process.env);
+    io.err(`faultline: ${explained?.message ?? (e as Error).message}`);
+    if (explained) return explained.usage ? EXIT_USAGE : EXIT_FAILED;
     return (await isBadInput(e)) ? EXIT_USAGE : EXIT_FAILED;
   }
 }

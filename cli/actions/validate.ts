@@ -167,8 +167,9 @@ async function alarmLookup(flags: ValidateFlags): Promise<AlarmLookup | undefine
       const cloudwatch = new CloudWatchClient({});
       return alarmsFromCloudWatch(cloudwatch, `in CloudWatch (${await cloudwatch.config.region()})`);
     }
+    // Where the client points, as --endpoint does for every command (and an error then names it).
+    process.env.AWS_ENDPOINT_URL = flags.endpoint;
     const cloudwatch = new CloudWatchClient({
-      endpoint: flags.endpoint,
       region: process.env.AWS_REGION ?? 'us-east-1',
       credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
       maxAttempts: 1,

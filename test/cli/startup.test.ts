@@ -95,7 +95,10 @@ describe('faultline startup', () => {
 
     const definition = join(copy, 'cli', 'commands', 'validate.ts');
     const source = await readFile(definition, 'utf8');
-    await writeFile(definition, source.replace('Check experiment and runbook files as', 'Look over experiment and runbook files as'));
+    await writeFile(
+      definition,
+      source.replace('Check experiment and runbook files as', 'Look over experiment and runbook files as'),
+    );
     const changed = await help();
     expect(changed).toContain('Look over experiment and runbook files as faultline checks them');
     expect(changed).not.toContain('Check experiment and runbook files as');
