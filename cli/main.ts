@@ -75,11 +75,15 @@ export function buildProgram(io: Io = processIo): Command {
       writeOut: (s) => io.out(s.trimEnd()),
       writeErr: (s) => io.err(s.trimEnd()),
     });
+  // A command with subcommands (incidents close) needs its options to be its own, not its parent's.
+  program.enablePositionalOptions();
   for (const define of COMMANDS) program.addCommand(define(io));
-  for (const cmd of program.commands) {
+  const configure = (cmd: Command) => {
     cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
     cmd.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  }
+    for (const sub of cmd.commands) configure(sub);
+  };
+  for (const cmd of program.commands) configure(cmd);
   return program;
 }
 
