@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { approveCommand, rejectCommand } from './commands/approval.ts';
+import { experimentsCommand } from './commands/experiments.ts';
 import { fisCatalogCommand } from './commands/fis-catalog.ts';
 import { gamedayCommand } from './commands/gameday.ts';
 import { incidentsCommand } from './commands/incidents.ts';
@@ -33,6 +34,7 @@ export interface Io {
  */
 const COMMANDS: ((io: Io) => Command)[] = [
   sandboxCommand,
+  experimentsCommand,
   validateCommand,
   gamedayCommand,
   reportCommand,
