@@ -5,6 +5,7 @@ import { experimentsCommand } from './commands/experiments.ts';
 import { fisCatalogCommand } from './commands/fis-catalog.ts';
 import { gamedayCommand } from './commands/gameday.ts';
 import { incidentsCommand } from './commands/incidents.ts';
+import { initCommand } from './commands/init.ts';
 import { noteCommand } from './commands/note.ts';
 import { reportCommand } from './commands/report.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
@@ -35,6 +36,7 @@ export interface Io {
 const COMMANDS: ((io: Io) => Command)[] = [
   sandboxCommand,
   experimentsCommand,
+  initCommand,
   validateCommand,
   gamedayCommand,
   reportCommand,
