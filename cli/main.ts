@@ -12,10 +12,13 @@ import { sandboxCommand } from './commands/sandbox.ts';
 import { timelineCommand } from './commands/timeline.ts';
 import { validateCommand } from './commands/validate.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
+import { stdoutTakesColour } from './style.ts';
 
 export interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Standard output is a terminal that shows colours (cli/style.ts); plain text when absent. */
+  color?: boolean;
 }
 
 /**
@@ -59,6 +62,7 @@ for (const stream of [process.stdout, process.stderr]) {
 const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  color: stdoutTakesColour(),
 };
 
 /** The version in package.json, whichever way faultline was started (npm sets npm_package_version only in scripts). */

@@ -39,6 +39,7 @@ import { SANDBOX_FOR_PEOPLE } from '../sandbox-runtime.ts';
 import { sandboxStart } from '../sandbox-start.ts';
 import { watchServiceTime } from '../service-time.ts';
 import { stateMachineArn } from '../state-machines.ts';
+import { painter } from '../style.ts';
 import { pointAt, tableName } from '../timeline-source.ts';
 
 export interface GameDaySummary {
@@ -325,12 +326,18 @@ async function download(
   return out;
 }
 
-function printVerdict(s: GameDaySummary, io: { out: (line: string) => void }): void {
+function printVerdict(s: GameDaySummary, io: Pick<Io, 'out' | 'color'>): void {
+  const paint = painter(io.color);
+  const bad = (text: string) => paint(['bold', 'red'], text);
+  const good = (text: string) => paint('green', text);
   io.out('');
   const v = s.verdict;
   if (s.status === 'refused')
-    io.out('Refused: preflight did not let the game day start; nothing was injected.');
-  if (s.status === 'failed') io.out(`Failed: ${s.execution.error ?? 'error'}: ${s.execution.cause ?? ''}`);
+    io.out(
+      `${paint(['bold', 'yellow'], 'Refused')}: preflight did not let the game day start; nothing was injected.`,
+    );
+  if (s.status === 'failed')
+    io.out(`${bad('Failed')}: ${s.execution.error ?? 'error'}: ${s.execution.cause ?? ''}`);
   if (v) {
     const dry = s.kind === 'dry-run';
     const rto = v.rto;
@@ -338,18 +345,21 @@ function printVerdict(s: GameDaySummary, io: { out: (line: string) => void }): v
       rto.met === null
         ? 'not measured'
         : rto.met
-          ? `met (recovered in ${fmt(rto.achievedSeconds ?? 0)})`
+          ? `${good('met')} (recovered in ${fmt(rto.achievedSeconds ?? 0)})`
           : rto.achievedSeconds == null
-            ? 'MISSED (not recovered)'
-            : `MISSED (${fmt(rto.achievedSeconds)})`;
+            ? `${bad('MISSED')} (not recovered)`
+            : `${bad('MISSED')} (${fmt(rto.achievedSeconds)})`;
     const rtoText =
       rto.objectiveSeconds === null
         ? ''
         : ` · RTO ${fmt(rto.objectiveSeconds)}: ${dry ? 'not measured (dry run)' : measured}`;
+    const hypothesis = v.hypothesis.toUpperCase();
+    const painted =
+      v.hypothesis === 'deviated' ? bad(hypothesis) : v.hypothesis === 'held' ? good(hypothesis) : hypothesis;
     io.out(
       dry
-        ? `Verdict: dry run, nothing injected · hypothesis ${v.hypothesis.toUpperCase()}${rtoText}`
-        : `Verdict: hypothesis ${v.hypothesis.toUpperCase()}${rtoText} · fault stopped: ${s.faultStopped ? 'yes' : 'NO'}`,
+        ? `Verdict: dry run, nothing injected · hypothesis ${hypothesis}${rtoText}`
+        : `Verdict: hypothesis ${painted}${rtoText} · fault stopped: ${s.faultStopped ? good('yes') : bad('NO')}`,
     );
   }
   if (s.experiment.id) io.out(`Experiment ${s.experiment.id}: ${s.experiment.finalStatus ?? 'unknown'}`);
