@@ -15,12 +15,14 @@ const { gameDayBench } = await import('./gameday.ts');
 const { remediationBench } = await import('./remediation.ts');
 const { reportBench } = await import('./report.ts');
 const { sandboxBench } = await import('./sandbox.ts');
+const { scorecardBench } = await import('./scorecard.ts');
 
 const only = process.argv[2];
 const suites: Record<string, () => Promise<void>> = {
   gameday: gameDayBench,
   remediation: remediationBench,
   report: reportBench,
+  scorecard: scorecardBench,
   sandbox: sandboxBench,
   bundle: bundleBench,
   files: filesBench,

@@ -4,6 +4,7 @@ import { approveCommand, rejectCommand } from './commands/approval.ts';
 import { experimentsCommand } from './commands/experiments.ts';
 import { fisCatalogCommand } from './commands/fis-catalog.ts';
 import { gamedayCommand } from './commands/gameday.ts';
+import { historyCommands } from './commands/history.ts';
 import { incidentsCommand } from './commands/incidents.ts';
 import { initCommand } from './commands/init.ts';
 import { noteCommand } from './commands/note.ts';
@@ -45,6 +46,7 @@ const COMMANDS: ((io: Io) => Command)[] = [
   reportCommand,
   timelineCommand,
   incidentsCommand,
+  ...historyCommands,
   noteCommand,
   approveCommand,
   rejectCommand,

@@ -24,6 +24,13 @@ function causeText(cause: string | undefined): string {
   return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : (cause ?? '');
 }
 
+/** `10m58s`, `45s`: a duration as the game day's terminal shows it. */
+export function formatSeconds(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
+}
+
 const pct = (v: unknown) => `${Math.round(Number(v ?? 0))}%`;
 
 /** What each step's result means to a person watching, one line each. */
@@ -40,9 +47,16 @@ const SUMMARIES: Record<string, Summariser> = {
   EnsureTemplate: (s) => `FIS template ${get(s, 'template').templateId} ${get(s, 'template').action}`,
   StartExperiment: (s) =>
     `experiment ${get(s, 'experimentRun').experimentId} started${s.dryRun ? ' (dry run: actions skipped)' : ''}`,
+  // How long the experiment has run, to the second: each look comes a minute after the previous
+  // one ended, so the whole minutes since the start would skip one now and then (10 → 12).
   Observe: (s) => {
     const o = get(s, 'observation');
-    return `minute ${o.minute}: experiment ${o.experimentStatus}${o.stopRequired ? ` · STOP: ${o.stopReason}` : ''}`;
+    const since = Date.parse(String(get(s, 'experimentRun').startedAt));
+    const elapsed = Date.parse(String(o.at)) - since;
+    const when = Number.isNaN(elapsed)
+      ? ''
+      : `${formatSeconds(Math.max(0, Math.round(elapsed / 1000)))} in: `;
+    return `${when}experiment ${o.experimentStatus}${o.stopRequired ? ` · STOP: ${o.stopReason}` : ''}`;
   },
   ObserveStopping: (s) => `experiment ${get(s, 'observation').experimentStatus}`,
   StopExperiment: (s) => `stop requested: ${get(s, 'stop').reason}`,
@@ -81,7 +95,7 @@ const SUMMARIES: Record<string, Summariser> = {
 export class ProgressPrinter {
   private current = '';
   /** `game day` or `dry run`: what the closing line says ran. */
-  private readonly what: string;
+  readonly what: string;
 
   constructor(opts: { dryRun?: boolean } = {}) {
     this.what = opts.dryRun ? 'dry run' : 'game day';

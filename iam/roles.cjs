@@ -60,7 +60,7 @@ function runbookTargets() {
 function capabilities({ service, stage }) {
   const { documents, records } = runbookTargets();
   return {
-    // src/timeline/store.ts
+    // src/timeline/store.ts, runs.ts (each game day's record, in the same table)
     timeline: [
       allow(
         [

@@ -1,31 +1,18 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  InvalidToken,
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
-  type SFNClient,
-  TaskDoesNotExist,
-  TaskTimedOut,
-} from '@aws-sdk/client-sfn';
 import { lockStateDir, StateInUseError } from '../../sandbox/state-lock.ts';
-import { sfnClient } from '../../src/aws/sfn.ts';
 import {
   ApprovalRecordError,
   type ApprovalRequest,
   type ApprovalStatus,
-  approvalAnswerEvent,
   approvalStatus,
 } from '../../src/timeline/approvals.ts';
 import type { TimelineEvent } from '../../src/timeline/event.ts';
+import { answerApproval } from '../approval-answer.ts';
 import { type ApprovalFlags, DECISION_WORDS, type Decision } from '../commands/approval.ts';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../main.ts';
-import { watchServiceTime } from '../service-time.ts';
 import { findIncident, withTimelineStore } from '../timeline-source.ts';
-
-/** The error a rejected approval fails the waiting task with (what the flow's Catch names). */
-export const APPROVAL_REJECTED = 'ApprovalRejected';
 
 /** `faultline approve` / `reject`: answers the waiting task, then records the answer on the timeline. */
 export async function approvalAction(
@@ -40,14 +27,7 @@ export async function approvalAction(
   const answered = await withTimelineStore(flags, async (store) => {
     await findIncident(store, incidentId);
     const request = pendingRequest(incidentId, await store.all(incidentId), flags.runbook, w.verb);
-    const sfn = sfnClient();
-    const serviceTime = watchServiceTime(sfn);
-    await answer(sfn, request, decision, flags.author, text, incidentId);
-    // The service's time, not this machine's: a sandbox runs on virtual time, and the
-    // answer belongs on the incident's clock.
-    const at = serviceTime() ?? new Date();
-    const event = approvalAnswerEvent(request, { decision, by: flags.author, text, at });
-    await store.append(incidentId, event);
+    const at = await answerApproval(store, incidentId, request, { decision, by: flags.author, text });
     return { request, at };
   });
   const { runbook, action } = answered.request.detail;
@@ -88,50 +68,6 @@ function pendingRequest(
         `nothing to ${verb}: the approval of ${status.request.detail.action} on incident '${incidentId}' ` +
           `was already answered at ${status.answer.occurredAt}: ${status.answer.summary}`,
       );
-  }
-}
-
-/** Answers the waiting task; the ways it can no longer be answered are one clear UsageError each. */
-async function answer(
-  sfn: SFNClient,
-  request: ApprovalRequest,
-  decision: Decision,
-  author: string,
-  text: string | undefined,
-  incidentId: string,
-): Promise<void> {
-  const { taskToken, action, expiresAt } = request.detail;
-  try {
-    if (decision === 'given') {
-      await sfn.send(
-        new SendTaskSuccessCommand({
-          taskToken,
-          output: JSON.stringify({ approved: true, by: author, ...(text ? { note: text } : {}) }),
-        }),
-      );
-    } else {
-      await sfn.send(
-        new SendTaskFailureCommand({
-          taskToken,
-          error: APPROVAL_REJECTED,
-          cause: `rejected by ${author}${text ? `: ${text}` : ''}`,
-        }),
-      );
-    }
-  } catch (e) {
-    if (e instanceof TaskTimedOut) {
-      throw new UsageError(
-        `the approval of ${action} on incident '${incidentId}' no longer waits: it expired at ${expiresAt} ` +
-          '(an unanswered approval counts as a rejection) or its execution has ended; nothing was recorded',
-      );
-    }
-    if (e instanceof TaskDoesNotExist || e instanceof InvalidToken) {
-      throw new UsageError(
-        `no execution waits for the approval of ${action} on incident '${incidentId}' here ` +
-          '(was the sandbox restarted since it was requested, or is this the wrong --endpoint?); nothing was recorded',
-      );
-    }
-    throw e;
   }
 }
 

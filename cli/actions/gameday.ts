@@ -20,14 +20,17 @@ import type { GameDayState } from '../../src/gameday/state.ts';
 import { reportVerdict } from '../../src/report/json.ts';
 import { TimelineStore } from '../../src/timeline/store.ts';
 import { describeApiFaults } from '../api-faults.ts';
+import { ApprovalDesk, type Questions, type TimedLine } from '../approval-desk.ts';
+import { TerminalQuestions } from '../approval-prompt.ts';
 import { ApprovalWatch } from '../approval-watch.ts';
+import { defaultAuthor } from '../author.ts';
 import type { GameDayCommandFlags, GameDayFlags } from '../commands/gameday.ts';
 import { UsageError } from '../errors.ts';
 import { loadExperimentArgument } from '../experiment-argument.ts';
 import { exitStatus, type GameDayVerdict } from '../gameday-exit.ts';
 import type { Io } from '../main.ts';
 import { START_ENV } from '../options.ts';
-import { ProgressPrinter } from '../progress.ts';
+import { formatSeconds as fmt, ProgressPrinter } from '../progress.ts';
 import {
   overrideRemediation,
   remediationSwitchName,
@@ -146,7 +149,14 @@ export async function gamedayAction(
         : 'in CloudWatch';
     const unknown = await findUnknownAlarm(experiment, alarmsFromCloudWatch(client('cloudwatch'), where));
     if (unknown) throw new ExperimentFileError(file, unknown.detail, { path: unknown.path });
-    const summary = await runGameDay(experiment, flags, stack, io);
+    // A person at a terminal is asked about approvals there and then.
+    const questions =
+      !flags.json && process.stdin.isTTY && process.stdout.isTTY
+        ? new TerminalQuestions(process.stdin, process.stdout)
+        : undefined;
+    const summary = await runGameDay(experiment, flags, stack, io, questions).finally(() =>
+      questions?.close(),
+    );
     const injected = stack?.sandbox.apiFaultCounts();
     if (injected?.requests) io.err(`faultline: the sandbox ${describeApiFaults(injected)}`);
     if (flags.json) io.out(JSON.stringify(summary, null, 2));
@@ -193,6 +203,7 @@ export async function runGameDay(
   flags: Pick<GameDayFlags, 'dryRun' | 'out' | 'json' | 'stage' | 'endpoint'>,
   stack: LocalStack | undefined,
   io: Io,
+  questions?: Questions,
 ): Promise<GameDaySummary> {
   const sfn = client('sfn');
   const serviceTime = watchServiceTime(sfn);
@@ -218,7 +229,8 @@ export async function runGameDay(
   // The incident is the game day's id unless an earlier run already had that id (a clock that went
   // back): then OpenIncident opens another, which the state document names from then on.
   let incidentId: string | undefined;
-  let approvals: ApprovalWatch | undefined;
+  let approvals: ApprovalDesk | undefined;
+  const say = (line: string) => (questions ? questions.print(line, io.out) : io.out(line));
   let lastEventId = 0;
   let lastState: string | undefined;
   let done: DescribeExecutionCommandOutput | undefined;
@@ -236,10 +248,11 @@ export async function runGameDay(
       }
       nextToken = page.nextToken;
     } while (nextToken);
+    const lines: TimedLine[] = [];
     for (const ev of fresh.reverse()) {
       lastEventId = ev.id ?? lastEventId;
       const line = progress.line(ev);
-      if (live && line) io.out(line);
+      if (live && line) lines.push({ at: ev.timestamp?.getTime() ?? 0, line });
       // A failed execution has no output: keep the last state document a step left instead.
       const exited = ev.stateExitedEventDetails?.output;
       if (exited) lastState = exited;
@@ -249,17 +262,32 @@ export async function runGameDay(
           io.out(`Incident ${incidentId}: an earlier run already has ${id}`);
         }
         if (incidentId !== undefined && timelineTable !== undefined) {
-          approvals = new ApprovalWatch(
-            new TimelineStore(client('dynamodb'), timelineTable),
+          approvals = new ApprovalDesk({
+            watch: new ApprovalWatch(
+              new TimelineStore(client('dynamodb'), timelineTable),
+              incidentId,
+              stack ? undefined : flags.endpoint ? ` --endpoint ${flags.endpoint}` : ' --aws',
+              questions !== undefined,
+            ),
             incidentId,
-            stack ? undefined : flags.endpoint ? ` --endpoint ${flags.endpoint}` : ' --aws',
-          );
+            questions,
+            setPace: (pace) => stack?.setPace(pace),
+            now: () => (serviceTime() ?? new Date()).getTime(),
+            author: defaultAuthor(),
+          });
         }
       }
     }
-    for (const line of (await approvals?.newRequests()) ?? []) io.out(line);
+    // Read after the history: a request made before any step printed here is among these, and
+    // printed in its place rather than after later minutes.
+    lines.push(...((await approvals?.look()) ?? []));
+    for (const { line } of lines.sort((x, y) => x.at - y.at)) say(line);
+    approvals?.askNext();
     // The history was read after the execution was seen finished, so it is complete.
-    if (done) break;
+    if (done) {
+      for (const { line } of (await approvals?.close(`the ${progress.what} ended`)) ?? []) say(line);
+      break;
+    }
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (d.status !== 'RUNNING') done = d;
     else await new Promise((r) => setTimeout(r, stack ? POLL_MS.inProcess : POLL_MS.remote));
@@ -369,10 +397,4 @@ function printVerdict(s: GameDaySummary, io: Pick<Io, 'out' | 'color'>): void {
     );
   }
   if (s.reports) io.out(`Report: ${s.reports.markdown} (also ${s.reports.html}, ${s.reports.json})`);
-}
-
-function fmt(seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds % 60);
-  return m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
 }

@@ -7,7 +7,7 @@ import { readIncident, reportable, withTimelineStore } from '../timeline-source.
 export async function timelineAction(incidentId: string, flags: TimelineFlags, io: Io): Promise<void> {
   const { incident, events } = await withTimelineStore(flags, (store) => readIncident(store, incidentId));
   const lines = reportable(incidentId, () =>
-    renderTerminalTimeline(incident, events, { timeZone: flags.tz, ids: flags.ids }),
+    renderTerminalTimeline(incident, events, { timeZone: flags.tz, ids: flags.ids, steps: flags.steps }),
   );
   for (const line of lines) io.out(line);
 }

@@ -102,6 +102,10 @@ Examples:
   faultline gameday az-outage --fail-on-deviation        # a CI step that fails on a deviation
   faultline gameday --template fis-template.json --spec side.yaml
 
+At a terminal, a remediation waiting for a person's approval is asked about there and then (a
+approves, r rejects with a reason, Enter leaves it to faultline approve|reject); the sandbox this
+command starts plays real time while it asks, so the approval window is as long as in production.
+
 Exit status: 0 the game day ran to its end and the fault is stopped (whatever the verdict);
 1 the run failed (a step failed, or the fault could not be confirmed stopped); 2 bad input
 (experiment file, flag); 3 preflight refused to start (kill switch, steady state, window, …);

@@ -5,6 +5,7 @@ import { type TimelineSourceFlags, timelineSourceOptions, timeZoneArgument } fro
 export interface TimelineFlags extends TimelineSourceFlags {
   tz: string;
   ids: boolean;
+  steps: boolean;
 }
 
 export function timelineCommand(io: Io): Command {
@@ -14,7 +15,12 @@ export function timelineCommand(io: Io): Command {
     )
     .argument('<incident>', 'incident id (faultline incidents lists them)')
     .option('--tz <zone>', 'IANA time zone every time is shown in', timeZoneArgument, 'UTC')
-    .option('--ids', "show each event's id (what faultline note --corrects takes)", false);
+    .option('--ids', "show each event's id (what faultline note --corrects takes)", false)
+    .option(
+      '--steps',
+      "show the orchestration's bookkeeping too: each step starting and returning, the preflight checks that passed, a remediation joining the incident",
+      false,
+    );
   return timelineSourceOptions(cmd)
     .addHelpText(
       'after',
@@ -23,6 +29,10 @@ Examples:
   faultline timeline az-outage-20260105T0900Z
   faultline timeline az-outage-20260105T0900Z --tz America/New_York
   faultline timeline az-outage-20260105T0900Z --ids     # then: faultline note … --corrects <id>
+  faultline timeline az-outage-20260105T0900Z --steps   # every step of the state machine as well
+
+By default the timeline shows what happened to the service and what people and automation did
+about it; --steps adds the state machine's own bookkeeping (every event is kept either way).
 
 Exit status: 0 printed; 2 no such incident, or its timeline cannot be read as one (bad flags too); 1 the timeline could not be read.`,
     )

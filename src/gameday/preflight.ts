@@ -2,6 +2,7 @@ import type { ExperimentSpec } from '../experiments/schema.ts';
 import { describeAlarmStates } from '../observe/alarms.ts';
 import { readKillSwitch } from '../observe/kill-switch.ts';
 import { evaluateSteadyState } from '../observe/steady-state.ts';
+import type { WatchedAlarm } from '../report/attributes.ts';
 import type * as z from '../zod.ts';
 import { type BlastRadius, measureBlastRadius } from './blast-radius.ts';
 import type { GameDayDeps } from './deps.ts';
@@ -14,12 +15,22 @@ import { checkWindows } from './window.ts';
 
 export type PreflightResult = z.infer<typeof preflightResult>;
 
+/**
+ * The stop conditions' checks, and the metric alarms the game day watches (its hypothesis's alarms
+ * and stop conditions, one DescribeAlarms for both) with their thresholds, for the report's charts.
+ */
 async function stopConditionChecks(
   spec: ExperimentSpec,
   deps: GameDayDeps<'cloudwatch'>,
-): Promise<CheckResult[]> {
-  const states = await describeAlarmStates(deps.aws.cloudwatch, spec.stopConditions);
-  return spec.stopConditions.map((name, i) => {
+): Promise<{ checks: CheckResult[]; watched: WatchedAlarm[] }> {
+  const names = [...new Set([...spec.stopConditions, ...spec.hypothesis.alarms])];
+  const states = await describeAlarmStates(deps.aws.cloudwatch, names);
+  const watched: WatchedAlarm[] = [];
+  for (const name of names) {
+    const metric = states.get(name)?.metric;
+    if (metric) watched.push({ name, ...metric, stopCondition: spec.stopConditions.includes(name) });
+  }
+  const checks = spec.stopConditions.map((name, i): CheckResult => {
     const s = states.get(name);
     const check = `stop-condition:${name}`;
     if (!s)
@@ -33,6 +44,7 @@ async function stopConditionChecks(
     }
     return { name: check, ok: true, detail: `stop condition ${name} exists (${s.state})` };
   });
+  return { checks, watched };
 }
 
 async function exclusiveCheck(state: GameDayState, deps: GameDayDeps<'fis'>): Promise<CheckResult> {
@@ -110,7 +122,7 @@ export const preflight = gameDayStep<
   const checks: CheckResult[] = [
     { name: 'kill-switch', ok: !killSwitch.engaged, detail: killSwitch.detail },
     ...steady.checks,
-    ...stopConditions,
+    ...stopConditions.checks,
     exclusive,
     { name: 'window', ...checkWindows(spec.guardrails.windows, now) },
     blastRadiusCheck(spec, radius),
@@ -139,6 +151,9 @@ export const preflight = gameDayStep<
       closedAt: now.toISOString(),
       attributes: { refusedBecause: reasons },
     });
+  }
+  if (reasons.length === 0 && stopConditions.watched.length > 0) {
+    await deps.store.updateIncident(state.gamedayId, { attributes: { alarms: stopConditions.watched } });
   }
   return {
     ok: reasons.length === 0,

@@ -1,6 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { awsCall } from '../aws/errors.ts';
 import { renderReport } from '../report/index.ts';
+import { previousRun } from '../scorecard/previous.ts';
 import type * as z from '../zod.ts';
 import type { GameDayDeps } from './deps.ts';
 import { holdsLease, releaseLease } from './lease.ts';
@@ -28,11 +29,15 @@ export function reportStep(state: GameDayState): string {
   return 'RenderReport';
 }
 
-/** Renders the incident's whole timeline and writes the three files (same keys on a retry: overwritten, not duplicated). */
+/**
+ * Renders the incident's whole timeline and writes the three files (same keys on a retry:
+ * overwritten, not duplicated), then the game day's record for its service's history.
+ */
 export async function writeReport(state: GameDayState, deps: GameDayDeps<'s3'>): Promise<ReportResult> {
   const incident = await ensureIncident(deps.store, state, deps.now());
   const events = await deps.store.all(incident.incidentId);
-  const rendered = renderReport(incident, events, { timeZone: 'UTC' });
+  const previous = await previousRun(deps.store.runs, incident);
+  const rendered = renderReport(incident, events, { timeZone: 'UTC', previousRun: previous });
   const bucket = deps.env.reportBucket;
   const reports = {} as ReportResult['reports'];
   for (const { form, file, contentType } of FORMS) {
@@ -47,6 +52,8 @@ export async function writeReport(state: GameDayState, deps: GameDayDeps<'s3'>):
   await deps.store.updateIncident(incident.incidentId, {
     attributes: { verdict: rendered.verdict, reports },
   });
+  // After the verdict: an incident with a verdict and no record is one src/scorecard/catch-up.ts records.
+  if (rendered.run) await deps.store.runs.record(rendered.run);
   // The game day is over once its report is written; a fault it could not confirm stopped keeps
   // the service's lease until it expires.
   if (holdsLease(state) && !state.emergencyStopFailure) {

@@ -2,6 +2,7 @@ import {
   type CloudWatchClient,
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
+  type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
 import { awsCall } from '../aws/errors.ts';
 
@@ -10,6 +11,43 @@ export interface AlarmStatus {
   reason: string;
   /** When the alarm last changed state (CloudWatch's StateUpdatedTimestamp). */
   since: Date | undefined;
+  /** What a metric alarm on one metric watches, and its threshold; null for a composite or metric-math alarm. */
+  metric: AlarmMetric | null;
+}
+
+/** A metric alarm's metric and threshold, as the report draws it across the metric's chart. */
+export interface AlarmMetric {
+  namespace: string;
+  metric: string;
+  dimensions: Record<string, string>;
+  /** A statistic (`Average`) or an extended one (`p99`). */
+  statistic: string;
+  periodSeconds: number;
+  threshold: number;
+  comparison: string;
+}
+
+function alarmMetric(a: MetricAlarm): AlarmMetric | null {
+  const statistic = a.Statistic ?? a.ExtendedStatistic;
+  if (
+    !a.Namespace ||
+    !a.MetricName ||
+    !statistic ||
+    !a.Period ||
+    a.Threshold === undefined ||
+    !a.ComparisonOperator
+  ) {
+    return null;
+  }
+  return {
+    namespace: a.Namespace,
+    metric: a.MetricName,
+    dimensions: Object.fromEntries((a.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? ''])),
+    statistic,
+    periodSeconds: a.Period,
+    threshold: a.Threshold,
+    comparison: a.ComparisonOperator,
+  };
 }
 
 /** DescribeAlarms takes at most 100 names per call. */
@@ -41,6 +79,7 @@ export async function describeAlarmStates(
             state: a.StateValue ?? 'UNKNOWN',
             reason: a.StateReason ?? '',
             since: a.StateUpdatedTimestamp,
+            metric: 'MetricName' in a ? alarmMetric(a) : null,
           });
       }
       nextToken = page.NextToken;

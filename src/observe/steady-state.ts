@@ -104,11 +104,12 @@ async function metricChecks(
       };
     }
     const ok = (b.min === undefined || point.value >= b.min) && (b.max === undefined || point.value <= b.max);
-    const at = new Date(point.minute).toISOString().slice(11, 16);
+    // An instant the timeline's readers show in their own zone (src/report/event-text.ts).
+    const at = new Date(point.minute).toISOString();
     return {
       name,
       ok,
-      detail: `${b.name} was ${round(point.value)} at ${at} UTC (must be ${range})`,
+      detail: `${b.name} was ${round(point.value)} in the minute of ${at} (must be ${range})`,
     };
   });
 }

@@ -1,3 +1,4 @@
+import type { RunRecord } from '../scorecard/run.ts';
 import type { Incident, TimelineEvent } from '../timeline/event.ts';
 import { type ReportFacts, readAttributes } from './attributes.ts';
 import { type Automation, automationOf } from './automation.ts';
@@ -33,6 +34,8 @@ export interface ReportOptions {
   timeZone?: string;
   /** Overrides of the list prices the cost is computed with. */
   prices?: Partial<Prices>;
+  /** The previous run of the same experiment (null: none recorded); the report compares with it when given. */
+  previousRun?: RunRecord | null;
 }
 
 /** A metric's extreme over the impact, and the minute it was reached. */
@@ -88,7 +91,7 @@ export interface Analysis {
   moments: KeyMoment[];
   durations: MomentDuration[];
   orderProblems: string[];
-  /** When the fault (game day) or the impact (incident) was active, for shading; null without impact. */
+  /** When the fault (game day: injection → fault end) or the impact (incident) was active, for shading; null without impact. */
   faultWindow: { from: number; to: number; ongoing: boolean } | null;
   histories: SubjectHistory[];
   /** Periods steady-state alarms and health checks spent out of their steady state. */
@@ -143,7 +146,7 @@ export function analyse(
     moments,
     durations: momentDurations(moments, order.suspect),
     orderProblems: order.problems,
-    faultWindow: faultWindow(incident, impact, automation, at('mitigated'), span),
+    faultWindow: faultWindow(incident, impact, ended?.at ?? null, at('mitigated'), span),
     histories,
     episodes: histories.flatMap(episodesOf).sort((a, b) => a.from - b.from),
     objectives: objs,
@@ -179,15 +182,20 @@ export function analyse(
   };
 }
 
+/**
+ * What the charts shade: a game day's fault, from its injection to the end of the last action that
+ * acts on something (a wait that only holds the experiment open is not the fault); an incident's
+ * impact, to its mitigation. Ongoing to the end of the timeline when it has not ended.
+ */
 function faultWindow(
   incident: Incident,
   impact: number | null,
-  automation: Automation,
+  faultEndedAt: number | null,
   mitigated: number | null,
   span: { to: number } | null,
 ): Analysis['faultWindow'] {
   if (impact === null || span === null) return null;
-  const end = incident.kind === 'gameday' ? automation.experiment.endedAt : mitigated;
+  const end = incident.kind === 'gameday' ? faultEndedAt : mitigated;
   if (end !== null && end >= impact) return { from: impact, to: end, ongoing: false };
   return { from: impact, to: Math.max(impact, span.to), ongoing: true };
 }

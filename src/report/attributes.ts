@@ -21,6 +21,25 @@ export const recordedSubject = z.looseObject({
 });
 
 /**
+ * A CloudWatch metric alarm the game day watched (its hypothesis's alarms and stop conditions), as
+ * Preflight found it: the charts draw its threshold on the metric's chart.
+ */
+export const watchedAlarm = z.strictObject({
+  name: z.string(),
+  namespace: z.string(),
+  metric: z.string(),
+  dimensions: z.record(z.string(), z.string()),
+  /** A statistic (`Average`) or an extended one (`p99`). */
+  statistic: z.string(),
+  periodSeconds: z.number().check(z.positive()),
+  threshold: z.number(),
+  comparison: z.string(),
+  /** One of the experiment's stop conditions (FIS stops the fault when it fires). */
+  stopCondition: z.boolean(),
+});
+export type WatchedAlarm = z.infer<typeof watchedAlarm>;
+
+/**
  * What the report reads from `incident.attributes`. A game day's OpenIncident may store the whole
  * experiment (`experiment: ExperimentSpec`) or just its name with `objectives` and `hypothesis`
  * beside it; top-level keys win over the experiment's. A remediation's AttachIncident stores the
@@ -49,6 +68,10 @@ const reportAttributes = z.looseObject({
   imported: z.optional(experimentSchema.shape.imported),
   /** A game day run with FIS `skip-all`: targets resolved, nothing injected, nothing measured. */
   dryRun: z.optional(z.boolean()),
+  /** What started the game day (`faultline-cli`, or `faultline` for a schedule). */
+  requestedBy: z.optional(z.string()),
+  /** The metric alarms the game day watched, with their thresholds (Preflight records them). */
+  alarms: z.optional(z.array(watchedAlarm)),
 });
 
 export interface ReportObjectives {
@@ -74,6 +97,10 @@ export interface ReportFacts {
   imported: NonNullable<ExperimentSpec['imported']> | null;
   /** A game day's dry run: nothing was injected, so nothing was measured. */
   dryRun: boolean;
+  /** Who started the game day; null when not recorded. */
+  requestedBy: string | null;
+  /** The metric alarms the game day watched, with their thresholds; empty when not recorded. */
+  alarms: WatchedAlarm[];
 }
 
 /** What an incident is, as the report, the timeline and `faultline incidents` name it. */
@@ -138,5 +165,7 @@ export function readAttributes(incident: Incident): ReportFacts {
     subject: a.subject ? { ...pick(a.subject), at: parsedTime(a.subject.at) } : null,
     imported: a.imported ?? null,
     dryRun: incident.kind === 'gameday' && a.dryRun === true,
+    requestedBy: a.requestedBy ?? null,
+    alarms: a.alarms ?? [],
   };
 }

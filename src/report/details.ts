@@ -74,8 +74,8 @@ const schemas: { [K in ReportKind]: z.ZodMiniType<ReportKinds[K]> } = {
   'ssm.automation': z.object({ executionId: z.string(), document: z.string(), status: z.string() }),
   'route53.change': z.object({ changeId: z.string(), status: z.enum(['PENDING', 'INSYNC']) }),
   'notification.sent': z.object({ topicArn: z.string(), messageId: z.string(), subject: z.string() }),
-  note: z.object({ author: z.string(), text: z.string() }),
-  correction: z.object({ author: z.string(), text: z.string() }),
+  note: z.object({ author: z.string(), text: z.string(), writtenAt: z.optional(z.iso.datetime()) }),
+  correction: z.object({ author: z.string(), text: z.string(), writtenAt: z.optional(z.iso.datetime()) }),
   'remediation.triage': z.object({
     remediationId: z.string(),
     matched: z.boolean(),

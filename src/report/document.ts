@@ -1,9 +1,24 @@
+import { previousRunBlocks } from '../scorecard/previous.ts';
+import type { RunRecord } from '../scorecard/run.ts';
 import type { Analysis } from './analysis.ts';
 import { INCIDENT_TYPE_LABELS, incidentType } from './attributes.ts';
+import { chartSpecs, servedUnsampled } from './charts.ts';
+import { eventText } from './event-text.ts';
 import { formatCount, formatDollars, formatDuration, formatNumber, formatPrice } from './format.ts';
 import type { MinuteRow } from './minutes.ts';
 import { shownMoments } from './moments.ts';
 import { rtoStartWords } from './objectives.ts';
+import {
+  ACTION_TYPES,
+  recoveryNarrative,
+  responders,
+  SEVERITY_RULE,
+  suggestedActions,
+  suggestedSeverity,
+  supportingLinks,
+  type Times,
+  userImpactLead,
+} from './postmortem.ts';
 import {
   actionLines,
   approvalLines,
@@ -28,33 +43,48 @@ export interface Column {
   align?: 'left' | 'right';
 }
 
+/** A list item; a prompt is a question left for people, shown as one. */
+export type ListItem = string | { text: string; prompt: true };
+
 export type Block =
   | { type: 'heading'; level: 1 | 2 | 3; text: string; id?: string }
-  | { type: 'paragraph'; text: string; tone?: 'note' | 'warning' | 'verdict' }
-  | { type: 'list'; items: string[]; ordered?: boolean }
+  | { type: 'paragraph'; text: string; tone?: 'note' | 'warning' | 'verdict' | 'lead' | 'prompt' }
+  | { type: 'list'; items: ListItem[]; ordered?: boolean }
   | { type: 'table'; columns: Column[]; rows: Cell[][]; id?: string }
-  /** Where the HTML puts its charts; the markdown says where to find them. */
-  | { type: 'charts' };
+  /** Where the HTML puts its charts (titled as listed); the markdown says where to find them. */
+  | { type: 'charts'; titles: string[] }
+  /**
+   * Blocks a reader may skip: `always` folded (a definition, say) in the HTML; `narrow` shown on
+   * a wide screen and folded on a phone, behind `summary`. The markdown shows them as they are.
+   */
+  | { type: 'fold'; when: 'always' | 'narrow'; summary: string; blocks: Block[] };
 
-export function reportBlocks(a: Analysis, rows: readonly MinuteRow[]): Block[] {
+export function reportBlocks(
+  a: Analysis,
+  rows: readonly MinuteRow[],
+  previousRun?: RunRecord | null,
+): Block[] {
   const ctx = new Context(a);
   return [
     ...header(ctx),
     ...summary(ctx),
+    ...previousRunBlocks(a, previousRun),
     ...impact(ctx),
-    { type: 'heading', level: 2, text: 'Charts', id: 'charts' },
-    { type: 'charts' },
+    ...responders(ctx.a),
+    ...recoveryNarrative(ctx.a, ctx),
+    ...charts(ctx),
     ...keyMoments(ctx),
     ...objectives(ctx),
     ...hypothesis(ctx),
     ...minuteByMinute(ctx, rows),
     ...automation(ctx),
     ...prompts(ctx),
+    ...supportingLinks(ctx.a),
   ];
 }
 
 /** Time formatting shared by the sections. */
-class Context {
+class Context implements Times {
   readonly a: Analysis;
   /** Rows show the date only when the incident spans more than one local date. */
   readonly multiDay: boolean;
@@ -111,6 +141,7 @@ function header(ctx: Context): Block[] {
               ],
             ]
           : []),
+        ['Severity', severityText(a)],
         ['Status', inc.status],
         ['Opened', ctx.at(Date.parse(inc.openedAt))],
         ['Closed', inc.closedAt ? ctx.at(Date.parse(inc.closedAt)) : '–'],
@@ -123,8 +154,46 @@ function header(ctx: Context): Block[] {
       ],
     },
   ];
+  blocks.push({
+    type: 'fold',
+    when: 'always',
+    summary: 'How the severity is suggested',
+    blocks: [{ type: 'paragraph', text: SEVERITY_RULE, tone: 'note' }],
+  });
   for (const problem of a.orderProblems) {
     blocks.push({ type: 'paragraph', text: `Order check failed: ${problem}`, tone: 'warning' });
+  }
+  return blocks;
+}
+
+function severityText(a: Analysis): string {
+  const s = suggestedSeverity(a);
+  return s
+    ? `${s.level} (suggested: ${s.because}; confirm or change)`
+    : 'to set: nothing on the timeline to weigh';
+}
+
+function charts(ctx: Context): Block[] {
+  const specs = chartSpecs(ctx.a);
+  const blocks: Block[] = [
+    { type: 'heading', level: 2, text: 'Charts', id: 'charts' },
+    specs.length === 0
+      ? {
+          type: 'paragraph',
+          text: 'No metric samples were recorded on this timeline: there is nothing to chart.',
+        }
+      : { type: 'charts', titles: specs.map((c) => c.title) },
+  ];
+  const elsewhere = servedUnsampled(ctx.a);
+  if (elsewhere) {
+    blocks.push({
+      type: 'paragraph',
+      text:
+        `From ${ctx.minute(elsewhere.from)} to ${ctx.minute(elsewhere.to)} no sampled host (${elsewhere.regions.join(', ')}) was healthy, ` +
+        'yet most requests were answered: hosts the samples do not cover served them (a standby region after a failover, say). ' +
+        'Those hosts are not charted: the experiment samples the healthy hosts of one load balancer.',
+      tone: 'note',
+    });
   }
   return blocks;
 }
@@ -229,8 +298,10 @@ function rtoSentence(a: Analysis): string {
 }
 
 function summary(ctx: Context): Block[] {
+  const lead = userImpactLead(ctx.a, ctx);
   return [
     { type: 'heading', level: 2, text: 'Summary', id: 'summary' },
+    ...(lead ? [{ type: 'paragraph' as const, text: lead, tone: 'lead' as const }] : []),
     { type: 'paragraph', text: summaryText(ctx), tone: 'verdict' },
   ];
 }
@@ -328,13 +399,19 @@ function keyMoments(ctx: Context): Block[] {
     },
     {
       type: 'table',
-      columns: [{ title: 'Moment' }, { title: 'Time' }, { title: 'Shown by' }, { title: 'Definition' }],
+      id: 'moment-table',
+      columns: [{ title: 'Moment' }, { title: 'Time' }, { title: 'Shown by' }],
       rows: shownMoments(a.moments).map((m) => [
         m.label,
         m.at === null ? 'not recorded' : ctx.at(m.at),
         m.evidence ?? '–',
-        m.definition,
       ]),
+    },
+    {
+      type: 'fold',
+      when: 'always',
+      summary: 'How each moment is defined',
+      blocks: [{ type: 'list', items: shownMoments(a.moments).map((m) => `${m.label}: ${m.definition}`) }],
     },
     {
       type: 'paragraph',
@@ -450,14 +527,21 @@ function hypothesis(ctx: Context): Block[] {
   ];
   if (h.checks.length > 0) {
     blocks.push({
-      type: 'table',
-      columns: [{ title: 'Phase' }, { title: 'Subject' }, { title: 'Result' }, { title: 'Detail' }],
-      rows: h.checks.map((c) => [
-        c.phase,
-        c.subject,
-        c.held === null ? 'not evaluated' : c.held ? 'held' : 'deviated',
-        c.detail,
-      ]),
+      type: 'fold',
+      when: 'narrow',
+      summary: `Show the ${h.checks.length} check${h.checks.length === 1 ? '' : 's'}`,
+      blocks: [
+        {
+          type: 'table',
+          columns: [{ title: 'Phase' }, { title: 'Subject' }, { title: 'Result' }, { title: 'Detail' }],
+          rows: h.checks.map((c) => [
+            c.phase,
+            c.subject,
+            c.held === null ? 'not evaluated' : c.held ? 'held' : 'deviated',
+            c.detail,
+          ]),
+        },
+      ],
     });
   }
   return blocks;
@@ -480,12 +564,23 @@ function sampleCells(s: Sample | null): string[] {
 
 function eventLine(ctx: Context, f: Fact): string {
   const e = f.event;
-  let line = `${ctx.a.zone.time(f.at)} ${e.summary || e.kind}`;
+  let line = `${ctx.a.zone.time(f.at)} ${eventText(e, ctx.a.zone, f.at)}`;
   if (e.corrects !== undefined) line += ` (corrects ${e.corrects})`;
   for (const c of ctx.a.corrections.get(e.eventId) ?? []) {
-    line += ` [corrected at ${ctx.time(c.at)}: ${c.event.summary || c.event.kind}]`;
+    line += ` [corrected at ${ctx.time(c.at)}: ${eventText(c.event, ctx.a.zone, c.at)}]`;
   }
   return line;
+}
+
+/** On a phone, the minute table (the longest part of the page) waits behind a tap. */
+function foldMinutes(rows: readonly MinuteRow[], table: Block): Block {
+  const events = rows.reduce((n, r) => n + r.facts.length, 0);
+  return {
+    type: 'fold',
+    when: 'narrow',
+    summary: `Show ${rows.length} row${rows.length === 1 ? '' : 's'}, ${formatCount(events)} event${events === 1 ? '' : 's'}`,
+    blocks: [table],
+  };
 }
 
 function minuteByMinute(ctx: Context, rows: readonly MinuteRow[]): Block[] {
@@ -501,19 +596,21 @@ function minuteByMinute(ctx: Context, rows: readonly MinuteRow[]): Block[] {
       text: 'One row per minute from the first event to the last; runs of minutes with no events are folded into one row. No metric samples were recorded on this timeline.',
       tone: 'note',
     });
-    blocks.push({
-      type: 'table',
-      id: 'minute-table',
-      columns: [{ title: 'Time' }, { title: 'Events' }],
-      rows: rows.map((r) =>
-        r.folded
-          ? [`${ctx.minute(r.from)}–${ctx.minute(r.to)}`, `${r.minutes} min with nothing recorded`]
-          : [
-              ctx.minute(r.from),
-              r.facts.length > 0 ? r.facts.map((f) => eventLine(ctx, f)) : 'nothing recorded',
-            ],
-      ),
-    });
+    blocks.push(
+      foldMinutes(rows, {
+        type: 'table',
+        id: 'minute-table',
+        columns: [{ title: 'Time' }, { title: 'Events' }],
+        rows: rows.map((r) =>
+          r.folded
+            ? [`${ctx.minute(r.from)}–${ctx.minute(r.to)}`, `${r.minutes} min with nothing recorded`]
+            : [
+                ctx.minute(r.from),
+                r.facts.length > 0 ? r.facts.map((f) => eventLine(ctx, f)) : 'nothing recorded',
+              ],
+        ),
+      }),
+    );
     return blocks;
   }
   blocks.push({
@@ -521,26 +618,28 @@ function minuteByMinute(ctx: Context, rows: readonly MinuteRow[]): Block[] {
     text: 'One row per minute from the first event to the last, with that minute’s metric sample; runs of minutes with no events and metrics within tolerance are folded into one row.',
     tone: 'note',
   });
-  blocks.push({
-    type: 'table',
-    id: 'minute-table',
-    columns: [
-      { title: 'Time' },
-      { title: 'Req/s', align: 'right' },
-      { title: '5xx %', align: 'right' },
-      { title: 'p99 ms', align: 'right' },
-      { title: 'Healthy hosts' },
-      { title: 'Replica lag ms', align: 'right' },
-      { title: 'Events' },
-    ],
-    rows: rows.map((r) => {
-      const time = r.folded ? `${ctx.minute(r.from)}–${ctx.minute(r.to)}` : ctx.minute(r.from);
-      const events = r.folded
-        ? `${r.minutes} min ${r.sample ? 'steady' : 'with nothing recorded'}`
-        : r.facts.map((f) => eventLine(ctx, f));
-      return [time, ...sampleCells(r.sample), events];
+  blocks.push(
+    foldMinutes(rows, {
+      type: 'table',
+      id: 'minute-table',
+      columns: [
+        { title: 'Time' },
+        { title: 'Req/s', align: 'right' },
+        { title: '5xx %', align: 'right' },
+        { title: 'p99 ms', align: 'right' },
+        { title: 'Healthy hosts' },
+        { title: 'Replica lag ms', align: 'right' },
+        { title: 'Events' },
+      ],
+      rows: rows.map((r) => {
+        const time = r.folded ? `${ctx.minute(r.from)}–${ctx.minute(r.to)}` : ctx.minute(r.from);
+        const events = r.folded
+          ? `${r.minutes} min ${r.sample ? 'steady' : 'with nothing recorded'}`
+          : r.facts.map((f) => eventLine(ctx, f));
+        return [time, ...sampleCells(r.sample), events];
+      }),
     }),
-  });
+  );
   return blocks;
 }
 
@@ -662,7 +761,18 @@ function automation(ctx: Context): Block[] {
       `${formatPrice(cost.prices.lambdaRequest)} per request. DynamoDB, S3, SNS and CloudWatch charges are not included.`,
     tone: 'note',
   });
-  return blocks;
+  // On a phone the summary list stands; its detail (the longest part of the page after the minutes) waits behind a tap.
+  const [heading, list, ...detail] = blocks;
+  return [
+    heading!,
+    list!,
+    {
+      type: 'fold',
+      when: 'narrow',
+      summary: 'Show the targets, actions, steps, remediations and cost',
+      blocks: detail,
+    },
+  ];
 }
 
 /** Remediations that did something, or tried to: duplicates and unmatched events are only counted. */
@@ -761,7 +871,8 @@ function prompts(ctx: Context): Block[] {
   if (a.automation.faultStopped && a.automation.experiment.id)
     wentWell.push('Starting point: the fault was stopped.');
   const wentWrong = a.hypothesis.reasons.map((r) => `Starting point: ${r}.`);
-  const placeholder = '…';
+  const fill = (text: string): ListItem => ({ text, prompt: true });
+  const actions = suggestedActions(a);
   return [
     { type: 'heading', level: 2, text: 'What the post-mortem must still answer', id: 'prompts' },
     {
@@ -778,10 +889,10 @@ function prompts(ctx: Context): Block[] {
     {
       type: 'list',
       items: [
-        'Technical: which conditions in the system let this happen or made it worse?',
-        'Detection and alerting: did the right alarms fire, early enough, with a useful reason?',
-        'Process and tooling: what did the runbooks, automation and dashboards help or hinder?',
-        'People and context: what did responders know, and what would have helped them know it sooner?',
+        fill('Technical: which conditions in the system let this happen or made it worse?'),
+        fill('Detection and alerting: did the right alarms fire, early enough, with a useful reason?'),
+        fill('Process and tooling: what did the runbooks, automation and dashboards help or hinder?'),
+        fill('People and context: what did responders know, and what would have helped them know it sooner?'),
       ],
     },
     { type: 'heading', level: 3, text: 'Five whys (a scaffold, not a verdict)' },
@@ -793,36 +904,40 @@ function prompts(ctx: Context): Block[] {
     {
       type: 'list',
       ordered: true,
-      items: [
-        `Why ${impactText}? ${placeholder}`,
-        `Why? ${placeholder}`,
-        `Why? ${placeholder}`,
-        `Why? ${placeholder}`,
-        `Why? ${placeholder}`,
-      ],
+      items: [fill(`Why ${impactText}? …`), fill('Why? …'), fill('Why? …'), fill('Why? …'), fill('Why? …')],
     },
     { type: 'heading', level: 3, text: 'Trigger' },
     { type: 'paragraph', text: trigger },
+    { type: 'heading', level: 2, text: 'Lessons learned', id: 'lessons' },
     { type: 'heading', level: 3, text: 'What went well' },
-    { type: 'list', items: [...wentWell, `${placeholder}`] },
+    { type: 'list', items: [...wentWell, fill('What else helped? …')] },
     { type: 'heading', level: 3, text: 'What went wrong' },
-    { type: 'list', items: [...wentWrong, `${placeholder}`] },
+    { type: 'list', items: [...wentWrong, fill('What else hurt or slowed the response? …')] },
     { type: 'heading', level: 3, text: 'Where we got lucky' },
-    { type: 'list', items: ['What could have made this worse, and did not, by chance? …'] },
-    { type: 'heading', level: 3, text: 'Action items' },
+    { type: 'list', items: [fill('What could have made this worse, and did not, by chance? …')] },
+    { type: 'heading', level: 3, text: 'What we learned' },
+    {
+      type: 'list',
+      items: [fill('What does the team know now about the system that it did not know before? …')],
+    },
+    { type: 'heading', level: 2, text: 'Action items', id: 'actions' },
+    { type: 'paragraph', text: ACTION_TYPES, tone: 'note' },
     {
       type: 'table',
+      id: 'action-table',
       columns: [
         { title: 'Done' },
         { title: 'Action' },
+        { title: 'Type' },
+        { title: 'Priority' },
         { title: 'Owner' },
         { title: 'Due' },
         { title: 'Ticket' },
       ],
       rows: [
-        ['[ ]', '', '', '', ''],
-        ['[ ]', '', '', '', ''],
-        ['[ ]', '', '', '', ''],
+        ...actions.map((x) => ['[ ]', x.action, x.type, x.priority, '', '', '']),
+        ['[ ]', '', '', '', '', '', ''],
+        ['[ ]', '', '', '', '', '', ''],
       ],
     },
   ];

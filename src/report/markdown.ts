@@ -39,10 +39,17 @@ function block(b: Block): string {
       const text = escapeMarkdown(b.text);
       if (b.tone === 'note') return `_${text}_`;
       if (b.tone === 'warning') return `> **Warning:** ${text}`;
+      if (b.tone === 'prompt') return `_${text}_`;
+      if (b.tone === 'lead') return `**${text}**`;
       return text;
     }
     case 'list':
-      return b.items.map((item, i) => `${b.ordered ? `${i + 1}.` : '-'} ${escapeMarkdown(item)}`).join('\n');
+      return b.items
+        .map((item, i) => {
+          const text = typeof item === 'string' ? escapeMarkdown(item) : `_${escapeMarkdown(item.text)}_`;
+          return `${b.ordered ? `${i + 1}.` : '-'} ${text}`;
+        })
+        .join('\n');
     case 'table': {
       const head = `| ${b.columns.map((c) => cell(c.title)).join(' | ')} |`;
       const rule = `| ${b.columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`;
@@ -50,8 +57,18 @@ function block(b: Block): string {
       return [head, rule, ...rows].join('\n');
     }
     case 'charts':
-      return '_Charts of request rate, 5xx rate, p99 latency, healthy hosts per AZ and replica lag, with the fault window shaded, are in the HTML report._';
+      return `_The HTML report charts ${listed(b.titles.map((t) => t.toLowerCase()))} minute by minute, with the alarm thresholds, the hypothesis's bounds and the SLO drawn across them, the fault shaded and the key moments marked._`;
+    case 'fold':
+      return [
+        ...(b.when === 'always' ? [`**${escapeMarkdown(b.summary)}**`] : []),
+        ...b.blocks.map(block),
+      ].join('\n\n');
   }
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 /** The post-mortem draft as markdown that pastes into a wiki (GitHub-flavoured tables). */

@@ -1,3 +1,4 @@
+import { isBookkeeping } from '../timeline/bookkeeping.ts';
 import { MINUTE, minuteOf, type Sample } from './samples.ts';
 import type { Fact } from './timeline.ts';
 
@@ -10,7 +11,10 @@ export interface MinuteRow {
   minutes: number;
   /** The minute's metric sample (the run's first, for a folded run); null when none was taken. */
   sample: Sample | null;
-  /** The minute's events other than the metric sample, in timeline order (none in a folded run). */
+  /**
+   * The minute's events other than the metric sample, in timeline order (none in a folded run);
+   * without the orchestration's bookkeeping (src/timeline/bookkeeping.ts) unless asked for.
+   */
   facts: Fact[];
   /** More than one quiet minute: no events, metrics within tolerance of the run's first minute. */
   folded: boolean;
@@ -34,6 +38,15 @@ function near(a: number | null, b: number | null, relative: number, absolute = 0
   return Math.abs(a - b) <= Math.max(absolute, Math.abs(a) * relative);
 }
 
+/**
+ * `near` for a statistic that a minute can lack while nothing changed (a p99 or a replica lag with
+ * no datapoint that minute, as in an outage where few requests complete): a missing value is not
+ * news, or such a run would never fold.
+ */
+function nearWhenBoth(a: number | null, b: number | null, relative: number, absolute: number): boolean {
+  return a === null || b === null || near(a, b, relative, absolute);
+}
+
 function sameHosts(a: Record<string, number>, b: Record<string, number>): boolean {
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
@@ -46,8 +59,8 @@ export function steadyAgainst(base: Sample | null, s: Sample | null): boolean {
   return (
     near(base.requestRate, s.requestRate, t.requestRateRelative) &&
     near(base.errorRatePercent, s.errorRatePercent, 0, t.errorRatePoints) &&
-    near(base.p99LatencyMs, s.p99LatencyMs, t.p99Relative, t.p99AbsoluteMs) &&
-    near(base.replicaLagMs, s.replicaLagMs, t.replicaLagRelative, t.replicaLagAbsoluteMs) &&
+    nearWhenBoth(base.p99LatencyMs, s.p99LatencyMs, t.p99Relative, t.p99AbsoluteMs) &&
+    nearWhenBoth(base.replicaLagMs, s.replicaLagMs, t.replicaLagRelative, t.replicaLagAbsoluteMs) &&
     sameHosts(base.healthyHostsByAz, s.healthyHostsByAz)
   );
 }
@@ -58,7 +71,7 @@ interface Bucket {
   facts: Fact[];
 }
 
-function buckets(facts: readonly Fact[]): Bucket[] {
+function buckets(facts: readonly Fact[], steps: boolean): Bucket[] {
   const out: Bucket[] = [];
   let current: Bucket | undefined;
   for (const f of facts) {
@@ -68,17 +81,19 @@ function buckets(facts: readonly Fact[]): Bucket[] {
       out.push(current);
     }
     if (f.typed?.kind === 'metrics.sample') current.sample = f.typed.detail;
-    else current.facts.push(f);
+    // A minute whose only events are bookkeeping is a quiet one, and folds like one.
+    else if (steps || !isBookkeeping(f.event)) current.facts.push(f);
   }
   return out;
 }
 
 /**
  * One row per minute from the first event's minute to the last's, with runs of quiet minutes
- * folded into one. Linear in the number of events (empty stretches are folded without visiting
- * each minute).
+ * folded into one. `steps` keeps the orchestration's bookkeeping in the rows (`faultline timeline
+ * --steps`). Linear in the number of events (empty stretches are folded without visiting each
+ * minute).
  */
-export function minuteRows(facts: readonly Fact[]): MinuteRow[] {
+export function minuteRows(facts: readonly Fact[], options: { steps?: boolean } = {}): MinuteRow[] {
   const rows: MinuteRow[] = [];
   let run: MinuteRow | undefined;
   const quiet = (from: number, count: number, sample: Sample | null) => {
@@ -92,7 +107,7 @@ export function minuteRows(facts: readonly Fact[]): MinuteRow[] {
     rows.push(run);
   };
   let previous: number | undefined;
-  for (const b of buckets(facts)) {
+  for (const b of buckets(facts, options.steps ?? false)) {
     if (previous !== undefined && b.minute - previous > MINUTE) {
       quiet(previous + MINUTE, (b.minute - previous) / MINUTE - 1, null);
     }

@@ -357,8 +357,9 @@ const isRemediationStart = (f: Fact) =>
 
 const isRemediationVerified = (f: Fact) => f.typed?.kind === 'remediation.verify' && f.typed.detail.verified;
 
+// A note written after the incident closed (placed at the close) is about it, not a response in it.
 const isResponse = (f: Fact) =>
-  RESPONSE_KINDS.has(f.event.kind) ||
+  (RESPONSE_KINDS.has(f.event.kind) && f.event.detail.writtenAt === undefined) ||
   isRemediationStart(f) ||
   f.event.source === 'approval' ||
   f.event.kind.startsWith('approval.');

@@ -1,6 +1,7 @@
+import { type RunRecord, runOf } from '../scorecard/run.ts';
 import type { Incident, TimelineEvent } from '../timeline/event.ts';
 import { analyse, type ReportOptions } from './analysis.ts';
-import { renderCharts } from './charts.ts';
+import { chartLegend, renderCharts } from './charts.ts';
 import { reportBlocks } from './document.ts';
 import { renderHtml } from './html.ts';
 import { type ReportVerdict, reportJsonOf, verdictOf } from './json.ts';
@@ -16,6 +17,8 @@ export interface RenderedReport {
   /** The JSON document as file content (validates against `reportJson`). */
   json: string;
   verdict: ReportVerdict;
+  /** A game day's record for its service's history (src/scorecard/run.ts); null for other incidents. */
+  run: RunRecord | null;
 }
 
 /**
@@ -29,15 +32,15 @@ export function renderReport(
 ): RenderedReport {
   const analysis = analyse(incident, events, options);
   const rows = minuteRows(analysis.facts);
-  const blocks = reportBlocks(analysis, rows);
+  const blocks = reportBlocks(analysis, rows, options.previousRun);
   return {
     markdown: renderMarkdown(blocks),
-    html: renderHtml(
-      `Post-mortem draft: ${incident.title || incident.incidentId}`,
-      blocks,
-      renderCharts(analysis),
-    ),
+    html: renderHtml(`Post-mortem draft: ${incident.title || incident.incidentId}`, blocks, {
+      legend: chartLegend(analysis),
+      charts: renderCharts(analysis),
+    }),
     json: `${JSON.stringify(reportJsonOf(analysis, rows), null, analysis.facts.length <= PRETTY_JSON_MAX_EVENTS ? 2 : undefined)}\n`,
     verdict: verdictOf(analysis),
+    run: runOf(analysis),
   };
 }

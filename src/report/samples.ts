@@ -37,32 +37,90 @@ export function totalHealthyHosts(s: Sample): number | null {
   return values.length === 0 ? null : values.reduce((a, b) => a + b, 0);
 }
 
+/** The fields of a minute sample, as the charts draw them (`healthyHosts`: per AZ, or their total). */
+export type SampleField =
+  | 'requestRate'
+  | 'errorRatePercent'
+  | 'p99LatencyMs'
+  | 'healthyHosts'
+  | 'replicaLagMs';
+
+/** A CloudWatch metric as the samples carry it: which field, and how its unit maps to the field's. */
+export interface SampledMetric {
+  field: SampleField;
+  /** `healthyHosts` of one AZ (the metric's `AvailabilityZone` dimension); null for their total, and other fields. */
+  az: string | null;
+  /** The sample field's value in the metric's own unit (ms → s for TargetResponseTime). */
+  fromSample: (v: number) => number;
+  /** The metric's value in the sample field's unit, to draw a threshold on the field's chart. */
+  toSample: (v: number) => number;
+}
+
+const same = (v: number) => v;
+
 /**
- * How a hypothesis metric bound (named as CloudWatch names it) reads off a timeline sample, in the
- * bound's own unit; undefined when the samples do not carry that metric (the bound is then
- * reported as not evaluated rather than guessed).
+ * Which sample field a metric (named as CloudWatch names it) is, when the samples carry it;
+ * undefined otherwise (a bound on it is then reported as not evaluated rather than guessed).
+ * `periodSeconds` scales a per-period Sum of requests to the per-second rate the samples hold.
  */
-export function boundReader(bound: MetricBound): ((s: Sample) => number | null) | undefined {
-  const az = bound.dimensions.AvailabilityZone;
-  switch (`${bound.namespace}/${bound.metric}`) {
+export function sampledMetric(
+  m: { namespace: string; metric: string; statistic: string; dimensions: Record<string, string> },
+  periodSeconds = 60,
+): SampledMetric | undefined {
+  const plain = (field: SampleField): SampledMetric => ({
+    field,
+    az: null,
+    fromSample: same,
+    toSample: same,
+  });
+  switch (`${m.namespace}/${m.metric}`) {
     case 'Faultline/Service/ErrorRate':
-      return (s) => s.errorRatePercent;
+      return plain('errorRatePercent');
     case 'Faultline/Service/Availability':
-      return (s) => (s.errorRatePercent === null ? null : 100 - s.errorRatePercent);
+      return { field: 'errorRatePercent', az: null, fromSample: (v) => 100 - v, toSample: (v) => 100 - v };
     case 'Faultline/Service/LatencyP99':
-      return (s) => s.p99LatencyMs;
+      return plain('p99LatencyMs');
+    case 'Faultline/Service/RequestCount':
+      return m.statistic === 'Sum'
+        ? {
+            field: 'requestRate',
+            az: null,
+            fromSample: (v) => v * periodSeconds,
+            toSample: (v) => v / periodSeconds,
+          }
+        : undefined;
     case 'AWS/ApplicationELB/TargetResponseTime':
       // CloudWatch has it in seconds; only the p99 is sampled.
-      return bound.statistic === 'p99'
-        ? (s) => (s.p99LatencyMs === null ? null : s.p99LatencyMs / 1000)
+      return m.statistic === 'p99'
+        ? { field: 'p99LatencyMs', az: null, fromSample: (v) => v / 1000, toSample: (v) => v * 1000 }
         : undefined;
     case 'AWS/ApplicationELB/HealthyHostCount':
-      return az ? (s) => s.healthyHostsByAz[az] ?? null : totalHealthyHosts;
+      return { ...plain('healthyHosts'), az: m.dimensions.AvailabilityZone ?? null };
     case 'AWS/RDS/AuroraReplicaLag':
-      return (s) => s.replicaLagMs;
+    case 'AWS/RDS/AuroraGlobalDBRPOLag':
+      return plain('replicaLagMs');
     default:
       return undefined;
   }
+}
+
+/** A sampled field's value (a per-AZ count, or the total of the AZs); null when not sampled. */
+export function readField(s: Sample, field: SampleField, az: string | null = null): number | null {
+  if (field === 'healthyHosts') return az === null ? totalHealthyHosts(s) : (s.healthyHostsByAz[az] ?? null);
+  return s[field];
+}
+
+/**
+ * How a hypothesis metric bound reads off a timeline sample, in the bound's own unit; undefined
+ * when the samples do not carry that metric.
+ */
+export function boundReader(bound: MetricBound): ((s: Sample) => number | null) | undefined {
+  const m = sampledMetric(bound);
+  if (!m) return undefined;
+  return (s) => {
+    const v = readField(s, m.field, m.az);
+    return v === null ? null : m.fromSample(v);
+  };
 }
 
 export function outsideBound(bound: MetricBound, value: number): boolean {

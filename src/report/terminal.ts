@@ -1,6 +1,8 @@
 import type { Incident, TimelineEvent } from '../timeline/event.ts';
 import { analyse, type ReportOptions } from './analysis.ts';
 import { INCIDENT_TYPE_LABELS, type IncidentType, incidentType } from './attributes.ts';
+import type { TypedDetail } from './details.ts';
+import { eventText } from './event-text.ts';
 import { formatDuration, formatNumber } from './format.ts';
 import type { ReportVerdict } from './json.ts';
 import { type MinuteRow, minuteRows } from './minutes.ts';
@@ -13,6 +15,8 @@ import type { Fact } from './timeline.ts';
 export interface TerminalOptions extends ReportOptions {
   /** Show each event's id (what `faultline note --corrects` takes). */
   ids?: boolean;
+  /** Show the orchestration's bookkeeping too (src/timeline/bookkeeping.ts): steps, passed checks. */
+  steps?: boolean;
 }
 
 /**
@@ -70,6 +74,16 @@ export function renderTerminalTimeline(
     `Verdict: hypothesis ${a.hypothesis.verdict === 'untested' ? 'not tested' : a.hypothesis.verdict} · RTO ${rtoText(a.objectives.rto, incidentType(incident))}`,
   );
 
+  const { preflight } = a.automation;
+  // The checks that passed are bookkeeping in the minutes below: their count stands for them here.
+  if (preflight.length > 0) {
+    const failed = preflight.filter((p) => !p.ok).map((p) => p.name);
+    out.push(
+      failed.length === 0
+        ? `Preflight: all ${preflight.length} checks passed`
+        : `Preflight: ${failed.length} of ${preflight.length} checks failed (${failed.join(', ')})`,
+    );
+  }
   const { runs, counts } = a.remediations;
   for (const r of runs)
     if (r.outcome !== 'duplicate' && r.outcome !== 'not-matched')
@@ -77,7 +91,7 @@ export function renderTerminalTimeline(
   if (counts.duplicates > 0) out.push(`Duplicate deliveries stopped at the guard: ${counts.duplicates}`);
   if (counts.notMatched > 0) out.push(`Events no runbook matched: ${counts.notMatched}`);
 
-  const rows = minuteRows(a.facts);
+  const rows = minuteRows(a.facts, { steps: options.steps });
   const azs = [...new Set(a.samples.flatMap((s) => Object.keys(s.sample.healthyHostsByAz)))].sort();
   const columns: TextColumn[] = [
     { title: 'TIME' },
@@ -132,24 +146,76 @@ export function renderTerminalTimeline(
 
   function eventLines(row: MinuteRow, end: number): string[] {
     const lines: string[] = [];
-    for (const f of row.facts) {
-      lines.push(...momentsBefore(f.at + 1), eventLine(f));
-      for (const c of a.corrections.get(f.event.eventId) ?? []) {
-        lines.push(`  ↳ corrected at ${time(c.at)}: ${c.event.summary || c.event.kind}`);
+    const facts = row.facts;
+    for (let i = 0; i < facts.length; ) {
+      const f = facts[i]!;
+      lines.push(...momentsBefore(f.at + 1));
+      // With ids or steps asked for, every event keeps a line of its own.
+      const together = options.ids || options.steps ? 1 : sameInstantRun(facts, i);
+      if (together > 1) {
+        lines.push(groupLine(facts.slice(i, i + together)));
+        i += together;
+        continue;
       }
+      lines.push(eventLine(f));
+      for (const c of a.corrections.get(f.event.eventId) ?? []) {
+        lines.push(`  ↳ corrected at ${time(c.at)}: ${eventText(c.event, zone, c.at)}`);
+      }
+      i++;
     }
     lines.push(...momentsBefore(end));
     return lines;
   }
 
+  /** How many facts from `i` on are one thing happening to several resources at one instant. */
+  function sameInstantRun(facts: readonly Fact[], i: number): number {
+    const key = groupKey(facts[i]!);
+    if (key === undefined) return 1;
+    let n = 1;
+    while (
+      i + n < facts.length &&
+      facts[i + n]!.at === facts[i]!.at &&
+      groupKey(facts[i + n]!) === key &&
+      !a.corrections.has(facts[i + n]!.event.eventId)
+    )
+      n++;
+    return a.corrections.has(facts[i]!.event.eventId) ? 1 : n;
+  }
+
+  function groupLine(group: readonly Fact[]): string {
+    const first = group[0]!;
+    const head = `${zone.time(first.at)} `;
+    if (first.typed?.kind === 'fis.targets') {
+      const each = group.map((f) => {
+        const d = (f.typed as Extract<TypedDetail, { kind: 'fis.targets' }>).detail;
+        return `${d.target} (${d.resources.length} ${d.resourceType})`;
+      });
+      return `${head}FIS targets resolved: ${each.join(', ')}`;
+    }
+    const d = (first.typed as Extract<TypedDetail, { kind: 'fis.action' }>).detail;
+    const names = group.map((f) => (f.typed as Extract<TypedDetail, { kind: 'fis.action' }>).detail.action);
+    return `${head}FIS actions ${d.status}: ${names.join(', ')}`;
+  }
+
   function eventLine(f: Fact): string {
     const e = f.event;
     return (
-      `${zone.time(f.at)} ${e.summary || e.kind}` +
+      `${zone.time(f.at)} ${eventText(e, zone, f.at)}` +
       (e.corrects === undefined ? '' : ` (corrects ${e.corrects})`) +
       (options.ids ? `  [${e.eventId}]` : '')
     );
   }
+}
+
+/**
+ * What several events at one instant share when they say one thing about several resources: the
+ * targets an experiment resolved, its actions reaching one state. Undefined for the others.
+ */
+function groupKey(f: Fact): string | undefined {
+  const t = f.typed;
+  if (t?.kind === 'fis.targets') return `targets\u0000${t.detail.experimentId}`;
+  if (t?.kind === 'fis.action') return `action\u0000${t.detail.experimentId}\u0000${t.detail.status}`;
+  return undefined;
 }
 
 /** `met (2 min 48 s, objective 15 min)`, `missed (not recovered, objective 15 min)`, `not set`, `not measured (dry run)`. */

@@ -62,10 +62,13 @@ export interface EventKinds {
   'route53.change': { changeId: string; status: 'PENDING' | 'INSYNC' };
   /** A notification published: `notification:<messageId>`. */
   'notification.sent': { topicArn: string; messageId: string; subject: string };
-  /** A person's note: `note:<uuid>`. */
-  note: { author: string; text: string };
+  /**
+   * A person's note: `note:<uuid>`. `writtenAt` when it was written after the incident closed
+   * (it is then placed at the close: src/timeline/notes.ts).
+   */
+  note: { author: string; text: string; writtenAt?: string };
   /** A person's correction of an automatic event (which stays visible): `correction:<uuid>`. */
-  correction: { author: string; text: string };
+  correction: { author: string; text: string; writtenAt?: string };
 }
 
 export type EventKind = keyof EventKinds;

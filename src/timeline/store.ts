@@ -16,6 +16,7 @@ import {
   timelineEvent,
 } from './event.ts';
 import { timelineSortKey } from './order.ts';
+import { RunHistory } from './runs.ts';
 
 /**
  * The timeline table (declared in serverless.yml): one partition per incident.
@@ -29,6 +30,7 @@ import { timelineSortKey } from './order.ts';
  * - `pk = INCIDENTS, sk = <openedAt>#<id>`: one small, never-changing item per incident, so that
  *   incidents list newest first with a Query, not a Scan of every event in the table. Status and
  *   verdict are read from the incident itself (they change; this item does not).
+ * - Each game day's record, for the scorecard and the next run's report: src/timeline/runs.ts.
  */
 export const TIMELINE_INDEX = 'byTime';
 const INCIDENTS_PK = 'INCIDENTS';
@@ -49,11 +51,14 @@ export class TimelineStore {
   private readonly db: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly now: () => Date;
+  /** The game days' records, in the same table. */
+  readonly runs: RunHistory;
 
   constructor(db: DynamoDBDocumentClient, table: string, now: () => Date = () => new Date()) {
     this.db = db;
     this.table = table;
     this.now = now;
+    this.runs = new RunHistory(db, table);
   }
 
   /** Creates the incident, or returns the one already there (a retried OpenIncident). */
@@ -93,9 +98,13 @@ export class TimelineStore {
     return stored;
   }
 
-  /** One page of incidents, newest first (by openedAt). Pass the returned cursor to read the next page. */
+  /**
+   * One page of incidents, newest first (by openedAt; `oldestFirst` the other way). Pass the
+   * returned cursor to read the next page; each incident's own cursor (`incidentCursor`) reads on
+   * from it.
+   */
   async listIncidents(
-    opts: { limit?: number; cursor?: string } = {},
+    opts: { limit?: number; cursor?: string; oldestFirst?: boolean } = {},
   ): Promise<{ incidents: Incident[]; cursor: string | undefined }> {
     const out = await awsCall('list incidents', () =>
       this.db.send(
@@ -103,7 +112,7 @@ export class TimelineStore {
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': INCIDENTS_PK },
-          ScanIndexForward: false,
+          ScanIndexForward: opts.oldestFirst === true,
           Limit: opts.limit ?? 100,
           ExclusiveStartKey: decodeCursor(opts.cursor),
         }),
@@ -320,12 +329,17 @@ export class TimelineStore {
   }
 }
 
+/** The incidents listing's cursor just after this incident (in either order: it is the incident's key). */
+export function incidentCursor(incident: Pick<Incident, 'incidentId' | 'openedAt'>): string {
+  return encodeCursor({ pk: INCIDENTS_PK, sk: incidentsSortKey(incident) })!;
+}
+
 function pk(incidentId: string): string {
   return `INCIDENT#${incidentId}`;
 }
 
 /** Normalised to toISOString's form, so that `…:00Z` and `…:00.000Z` sort as the same instant. */
-function incidentsSortKey(incident: Incident): string {
+function incidentsSortKey(incident: Pick<Incident, 'incidentId' | 'openedAt'>): string {
   return `${new Date(incident.openedAt).toISOString()}#${incident.incidentId}`;
 }
 

@@ -54,9 +54,13 @@ describe('faultline report', () => {
     expect(r.code).toBe(0);
     // Exactly what the renderer makes of the timeline: nothing lost or doubled on the way through the table.
     expect(r.stdout).toBe(
-      `${renderReport(azOutageIncident(), numbered(azOutageTimeline())).markdown.trimEnd()}\n`,
+      `${renderReport(azOutageIncident(), numbered(azOutageTimeline()), { previousRun: null }).markdown.trimEnd()}\n`,
     );
     expect(r.stdout).toMatch(/^# Post-mortem draft: Game day az-outage on checkout\n/);
+    // The first az-outage game day in the table: the report looked for an earlier run and says so.
+    expect(r.stdout).toContain(
+      'No earlier run of az-outage on checkout is recorded: nothing to compare with.',
+    );
     expect(r.stdout).toContain('Times are shown in UTC (UTC+00:00).');
     expect(r.stdout).toContain(`| Detected | 2026-01-06 ${AZ_OUTAGE_TRUTH.detected} |`);
     expect(r.stdout).toContain(`| Recovered | 2026-01-06 ${AZ_OUTAGE_TRUTH.recovered} |`);
@@ -90,8 +94,11 @@ describe('faultline report', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`wrote ${file}\n`);
     const html = await readFile(file, 'utf8');
-    expect(html).toBe(renderReport(azOutageIncident(), numbered(azOutageTimeline())).html);
-    expect(html.match(/<svg class="chart"/g)).toHaveLength(5);
+    expect(html).toBe(
+      renderReport(azOutageIncident(), numbered(azOutageTimeline()), { previousRun: null }).html,
+    );
+    // Each chart is one figure, drawn at the widths the page picks from.
+    expect(html.match(/<figure class="chart"/g)).toHaveLength(5);
     expect(html).not.toMatch(/(src|href)="https?:/);
   });
 

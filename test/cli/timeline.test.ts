@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident, TimelineEvent } from '../../src/timeline/event.ts';
 import { runCli } from '../helpers/cli.ts';
-import { AZ_OUTAGE_TRUTH, azOutageIncident, azOutageTimeline, ev, sample } from '../report/fixtures.ts';
+import {
+  AZ_OUTAGE_TRUTH,
+  anyEv,
+  azOutageIncident,
+  azOutageTimeline,
+  ev,
+  sample,
+} from '../report/fixtures.ts';
 import { stateWith } from './timeline-state.ts';
 
 const AZ = 'gd-az-outage-1';
@@ -25,6 +32,21 @@ function quietIncident(): { incident: Incident; events: TimelineEvent[] } {
       'alarm.state',
       { alarm: 'checkout-5xx-rate', from: 'OK', to: 'ALARM', reason: 'Threshold crossed' },
       'alarm checkout-5xx-rate OK → ALARM',
+    ),
+    anyEv(
+      QUIET,
+      '10:30:40',
+      'remediation:r1:6:verify:not-verified',
+      'remediation.verify',
+      {
+        remediationId: 'r1',
+        runbook: 'az-capacity',
+        verified: false,
+        deadline: '2026-01-06T10:45:20.000Z',
+        pending: ['checkout-5xx-rate'],
+      },
+      // As src/remediation/verify.ts writes it: an instant in UTC, which the reader's zone shows.
+      'not recovered by 2026-01-06T10:45:20.000Z: checkout-5xx-rate',
     ),
     ev(QUIET, '11:00:05', 'note:q1', 'note', { author: 'dana', text: 'False alarm?' }, 'dana: False alarm?'),
   );
@@ -98,7 +120,7 @@ describe('faultline timeline', () => {
   it('shows one row per minute, every minute accounted for, quiet runs folded', async () => {
     const r = await azInUtc();
     const times = timeColumn(r.stdout);
-    expect(times[0]).toBe('08:57–08:58');
+    expect(times[0]).toBe('08:57–08:59');
     expect(times.at(-1)).toBe('09:15–09:17');
     // Every minute from the first sample to the last, once, in order.
     const minutes = times.flatMap((cell) => {
@@ -109,8 +131,14 @@ describe('faultline timeline', () => {
     });
     const expected = Array.from({ length: 21 }, (_, i) => (toMinutes('08:57') + i).toString());
     expect(minutes).toEqual(expected);
-    expect(r.stdout).toMatch(/^08:57–08:58 +480 +0\.05 +280 +2\/2\/2 +20 +2 min steady$/m);
-    expect(r.stdout).toMatch(/^09:01 +480 +22 +900 +0\/2\/2 +6400 +09:01:10 Observe started$/m);
+    expect(r.stdout).toMatch(/^08:57–08:59 +480 +0\.05 +280 +2\/2\/2 +20 +3 min steady$/m);
+    expect(r.stdout).toMatch(
+      /^09:01 +480 +22 +900 +0\/2\/2 +6400 +09:01:30 FIS action failover-database completed$/m,
+    );
+    // One thing happening to several resources at one instant is one line.
+    expect(r.stdout).toContain(
+      '09:00:10 FIS actions running: power-off-instances, isolate-subnets, failover-database\n',
+    );
   });
 
   it('marks each key moment just before the event it was derived from', async () => {
@@ -139,6 +167,7 @@ describe('faultline timeline', () => {
       '10:30:20 ▶ IMPACT STARTED',
       '10:30:20 ▶ DETECTED',
       '10:30:20 alarm checkout-5xx-rate OK → ALARM',
+      '10:30:40 not recovered by 10:45:20: checkout-5xx-rate',
       '29 min with nothing recorded',
       '11:00:05 ▶ RESPONDED',
       '11:00:05 dana: False alarm?',
@@ -151,7 +180,31 @@ describe('faultline timeline', () => {
     expect(r.stdout).toContain('Times are shown in America/New_York (UTC-05:00).');
     expect(r.stdout).toContain('  Impact started  2026-01-06 04:00:10');
     expect(r.stdout).toContain('04:00:10 ▶ IMPACT STARTED');
-    expect(timeColumn(r.stdout)[0]).toBe('03:57–03:58');
+    expect(timeColumn(r.stdout)[0]).toBe('03:57–03:59');
+  });
+
+  it('shows the instants inside event texts in the zone given with --tz too', async () => {
+    const utc = eventColumn((await timeline(QUIET)).stdout);
+    expect(utc).toContain('10:30:40 not recovered by 10:45:20: checkout-5xx-rate');
+    const paris = eventColumn((await timeline(QUIET, '--tz', 'Europe/Paris')).stdout);
+    expect(paris).toContain('11:30:40 not recovered by 11:45:20: checkout-5xx-rate');
+  });
+
+  it("leaves the orchestration's bookkeeping to --steps, which says a step returned rather than succeeded", async () => {
+    const quiet = eventColumn((await azInUtc()).stdout);
+    // A step that failed is news (a retried attempt here); one that started or returned is not.
+    expect(quiet.filter((l) => /Observe|VerifyRecovery|Preflight|preflight/.test(l))).toEqual([
+      '09:04:12 Observe failed: TransientAwsError: throttled',
+    ]);
+    expect((await azInUtc()).stdout).toContain('\nPreflight: all 3 checks passed\n');
+    const steps = await timeline(AZ, '--steps');
+    expect(steps.code).toBe(0);
+    const all = eventColumn(steps.stdout);
+    expect(all).toContain('09:11:12 step VerifyRecovery #1 started');
+    expect(all).toContain('09:11:13 step VerifyRecovery #1 returned');
+    expect(all.filter((l) => l.startsWith('09:00:00 gameday.preflight'))).toHaveLength(3);
+    expect(all.filter((l) => /succeeded/.test(l))).toEqual([]);
+    expect(all.length).toBeGreaterThan(quiet.length + 20);
   });
 
   it("shows each event's id with --ids", async () => {

@@ -80,7 +80,10 @@ function clientsIn(inputs: string[]): string[] {
   return [...found].sort();
 }
 
-/** The clients a handler hands its step: the src/aws/ service modules it imports (dynamodb always, for the tables). */
+/**
+ * The clients a handler hands its step: the src/aws/ service modules it imports, and dynamodb
+ * for the tables whenever it takes the game day's or remediation's deps.
+ */
 async function clientsImportedBy(handlerFile: string): Promise<string[]> {
   const source = await readFile(join(PROJECT_DIR, handlerFile), 'utf8');
   // A client a handler loads only when it needs it (`import('…/src/aws/fis.ts')`) is in its bundle too.
@@ -90,8 +93,9 @@ async function clientsImportedBy(handlerFile: string): Promise<string[]> {
       ...source.matchAll(/\bimport\('[./]*src\/aws\/([\w-]+\.ts)'\)/g),
     ].map((m) => m[1]),
   );
+  const usesTables = /from '[./]*src\/(gameday|remediation)\/deps\.ts'/.test(source);
   return Object.entries(CLIENT_MODULES)
-    .filter(([pkg, module]) => pkg === 'client-dynamodb' || modules.has(module))
+    .filter(([pkg, module]) => (pkg === 'client-dynamodb' && usesTables) || modules.has(module))
     .map(([pkg]) => pkg)
     .sort();
 }

@@ -93,6 +93,18 @@ describe('preflight', () => {
     expect(result.blastRadius.targets['az-instances']).toHaveLength(2);
     expect(result.blastRadius.targets['az-subnets']).toEqual(result.blastRadius.targets['az-instances']);
 
+    // The metric alarms it watches, with their thresholds, for the report's charts.
+    const alarms = (await gd.deps.store.getIncident('pf-ok')).attributes.alarms as Array<
+      Record<string, unknown>
+    >;
+    expect(alarms.map((a) => [a.name, a.threshold, a.stopCondition])).toEqual([
+      ['checkout-availability-critical', 25, true],
+      ['checkout-5xx-rate', 5, false],
+      ['checkout-p99-latency', 1, false],
+      ['checkout-unhealthy-hosts', 0, false],
+    ]);
+    expect(alarms[2]).toMatchObject({ metric: 'TargetResponseTime', statistic: 'p99', periodSeconds: 60 });
+
     const events = await gd.deps.store.all('pf-ok');
     expect(events.filter((e) => e.kind === 'gameday.preflight')).toHaveLength(result.checks.length);
     expect(events.filter((e) => e.kind === 'gameday.step').map((e) => e.eventId)).toEqual(

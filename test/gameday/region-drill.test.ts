@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GameDaySummary, runGameDay } from '../../cli/actions/gameday.ts';
-import { approveCommand, rejectCommand } from '../../cli/commands/approval.ts';
+import { defaultAuthor } from '../../cli/author.ts';
+import { approveCommand } from '../../cli/commands/approval.ts';
 import { DEFAULT_EPOCH } from '../../sandbox/clock.ts';
 import { type LocalStack, PROJECT_DIR, startLocal } from '../../sandbox/local.ts';
 import { standbyDimensions } from '../../sandbox/world/minute-metrics.ts';
@@ -13,8 +14,8 @@ import { loadExperimentFile } from '../../src/experiments/load.ts';
 
 /**
  * The regional failover drill (experiments/region-outage.yaml) as `faultline gameday` runs it in
- * this process, with the approval answered through `faultline approve|reject` as a person would,
- * or not at all. Only the approved runbook brings the standby into service: nothing in the world
+ * this process, with the approval answered through `faultline approve` as a person would, at the
+ * game day's own terminal when it asks, or not at all. Only the approved runbook brings the standby into service: nothing in the world
  * fails over by itself.
  */
 const quiet = { out: () => {}, err: () => {} };
@@ -27,7 +28,8 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-type Answer = 'approve' | 'reject' | 'none';
+/** `reject-here`: at the game day's own terminal, when it asks (cli/approval-desk.ts). */
+type Answer = 'approve' | 'reject-here' | 'none';
 
 interface Report {
   objectives: {
@@ -58,7 +60,7 @@ async function drill(answer: Answer) {
   const s = stack;
   const answers: string[] = [];
   let answering: Promise<void> | undefined;
-  if (answer !== 'none') {
+  if (answer === 'approve') {
     const off = s.sandbox.core.bus.subscribe((e) => {
       const text = JSON.stringify(e.detail);
       const asked = e['detail-type'] === 'SNS Message Published' && /needs approval/.test(text);
@@ -67,23 +69,59 @@ async function drill(answer: Answer) {
       off();
       // The on-call reads the page and answers half a minute later (virtual time: the clock is this process's).
       const io = { out: (l: string) => answers.push(l), err: (l: string) => answers.push(l) };
-      const args =
-        answer === 'approve'
-          ? [incident, '--endpoint', s.endpoint, '--author', 'on-call', '--note', 'drill: go']
-          : [incident, '--endpoint', s.endpoint, '--author', 'on-call', '--reason', 'not during the sale'];
+      const args = [incident, '--endpoint', s.endpoint, '--author', 'on-call', '--note', 'drill: go'];
       answering = new Promise((r) => setTimeout(r, 30_000)).then(() =>
-        (answer === 'approve' ? approveCommand(io) : rejectCommand(io))
+        approveCommand(io)
           .parseAsync(args, { from: 'user' })
           .then(() => {}),
       );
     });
   }
-  const summary = await runGameDay(experiment, { dryRun: false, out, json: true, stage: 'dev' }, s, quiet);
+  const here = answer === 'reject-here' ? terminal(s) : undefined;
+  const summary = await runGameDay(
+    experiment,
+    { dryRun: false, out, json: here === undefined, stage: 'dev' },
+    s,
+    here?.io ?? quiet,
+    here?.questions,
+  );
   await answering;
   const report = JSON.parse(await readFile(summary.reports!.json, 'utf8')) as Report;
   const markdown = await readFile(summary.reports!.markdown, 'utf8');
   if (process.env.DRILL_PRINT) console.log(markdown);
-  return { summary, report, markdown, answers, world: s.sandbox.world };
+  return { summary, report, markdown, answers, world: s.sandbox.world, here };
+}
+
+/**
+ * The game day's terminal with a person at it who takes a (virtual) minute to read the request,
+ * then rejects it with a reason; records what it printed, what it asked and the paces it set.
+ */
+function terminal(s: LocalStack) {
+  const printed: string[] = [];
+  const asked: string[] = [];
+  const paces: (number | undefined)[] = [];
+  const setPace = s.setPace;
+  s.setPace = (pace) => {
+    paces.push(typeof pace === 'number' ? pace : undefined);
+    setPace(pace);
+  };
+  const replies = ['maybe', 'r', '', 'not during the sale'];
+  let realWait = 0;
+  const questions = {
+    print: (line: string, out: (line: string) => void) => out(line),
+    ask: async (question: string) => {
+      asked.push(question);
+      if (asked.length === 1) {
+        // The clock plays real time while a person is asked: a virtual second takes a real one.
+        const t0 = performance.now();
+        await new Promise((r) => setTimeout(r, 1000));
+        realWait = performance.now() - t0;
+      }
+      return replies.shift()!;
+    },
+  };
+  const io = { out: (l: string) => printed.push(l), err: (l: string) => printed.push(l) };
+  return { io, questions, printed, asked, paces, realWait: () => realWait };
 }
 
 /** The 5xx rate of each sampled minute from `from` to `to` (HH:MM, inclusive). */
@@ -167,24 +205,56 @@ describe('the regional failover drill', () => {
     expect(rpo.definition).toMatch(/replica lag sampled in the last minute that ended before the failover/);
   }, 120_000);
 
-  it('rejected: nothing moves, checkout is down until the region comes back, the RTO is missed', async () => {
-    const { summary, report, markdown, answers, world } = await drill('reject');
-    expect(answers.join('\n')).toMatch(/^Rejected Faultline-RegionFailover on checkout\.example\.com\. /);
+  it('rejected at the terminal that asks: in real time while asked, announced in its place, recorded as the answer', async () => {
+    const { summary, report, markdown, world, here } = await drill('reject-here');
+    const { printed, asked, paces } = here!;
+    // Nothing moves: checkout is down until the region comes back, the RTO is missed.
     expect(world.dnsActiveRegion()).toBe('us-east-1');
     expect(world.standby!.database()!.status).toBe('secondary');
-    // Down from the first full minute of the outage to the last.
     for (const rate of errorRates(report, '09:01', '09:19')) expect(rate).toBeGreaterThan(90);
     expect(await standbyRequests(new Date('2026-01-05T09:00:00Z'), new Date('2026-01-05T09:20:00Z'))).toEqual(
       new Array(20).fill(0),
     );
-
     expect(rto(summary).met).toBe(false);
     expect(report.objectives.rto.note).toBe('the steady state was not back by the recovery deadline');
     expect(report.objectives.rpo).toMatchObject({ achievedSeconds: null, note: 'no failover recorded' });
-
+    const by = defaultAuthor();
     const run = report.remediations.find((r) => r.runbook === 'primary-region-failover')!;
-    expect(run).toMatchObject({ outcome: 'rejected', approval: { answer: 'rejected', by: 'on-call' } });
-    expect(markdown).toMatch(/rejected by on-call at \d\d:\d\d:\d\d \(waited \d+ s\): not during the sale/);
+    expect(run).toMatchObject({ outcome: 'rejected', approval: { answer: 'rejected', by } });
+    expect(markdown).toMatch(
+      new RegExp(`rejected by ${by} at \\d\\d:\\d\\d:\\d\\d \\(waited \\d+ s\\): not during the sale`),
+    );
+
+    // Asked again on an answer it does not know, and for the reason a rejection must have.
+    expect(asked).toEqual([
+      'Approve Faultline-RegionFailover on checkout.example.com. (runbook primary-region-failover)? [a]pprove / [r]eject / Enter: not here › ',
+      'Approve Faultline-RegionFailover on checkout.example.com. (runbook primary-region-failover)? [a]pprove / [r]eject / Enter: not here › ',
+      'Reason for rejecting (the flow and the timeline show it) › ',
+      'Reason for rejecting (the flow and the timeline show it) › ',
+    ]);
+    expect(paces).toEqual([1, undefined]);
+    expect(here!.realWait()).toBeGreaterThanOrEqual(900);
+
+    // Every timed line in time order: the request is not printed after later minutes.
+    const stamped = printed.filter((l) => /^\d\d:\d\d:\d\d {2}/.test(l));
+    const times = stamped.map((l) => l.slice(0, 8));
+    expect(times).toEqual([...times].sort());
+    const needed = printed.findIndex((l) => l.includes('APPROVAL NEEDED'));
+    expect(printed[needed]).toMatch(
+      /^\d\d:\d\d:\d\d {2}APPROVAL NEEDED {2}Faultline-RegionFailover on checkout\.example\.com\. \(runbook primary-region-failover\), until \d\d:\d\d:\d\d$/,
+    );
+    expect(printed[needed + 1]).toBe('          asked below; unanswered, it is a rejection');
+    expect(printed.slice(needed)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^\\d\\d:\\d\\d:\\d\\d  REJECTED +Faultline-RegionFailover .* by ${by}: not during the sale$`,
+        ),
+      ),
+    );
+    // The experiment's time as it ran, to the second: no minute numbers to skip.
+    const observed = printed.filter((l) => / {2}Observe {2}/.test(l));
+    expect(observed.length).toBeGreaterThan(15);
+    for (const l of observed) expect(l).toMatch(/Observe +(\d+m)?\d\ds? in: experiment \w+/);
   }, 120_000);
 
   it('unanswered: the approval times out, nothing moves, the RTO is missed, and the report says so', async () => {

@@ -48,7 +48,10 @@ describe('key moments of the AZ-outage game day', () => {
 
   it('are shown in the order they happened, each with the event that shows it', () => {
     const { markdown } = renderReport(azOutageIncident(), azOutageTimeline());
-    const table = markdown.slice(markdown.indexOf('| Moment |'), markdown.indexOf('Order check'));
+    const table = markdown.slice(
+      markdown.indexOf('| Moment |'),
+      markdown.indexOf('**How each moment is defined**'),
+    );
     const rows = table.split('\n').slice(2, -2);
     expect(rows.map((r) => r.split(' | ')[0])).toEqual([
       '| Impact started',
@@ -79,8 +82,9 @@ describe('key moments of the AZ-outage game day', () => {
   it('are shown in the report with their durations and definitions', () => {
     const { markdown } = renderReport(azOutageIncident(), azOutageTimeline());
     expect(markdown).toContain(
-      '| Detected | 2026-01-06 09:02:30 | alarm checkout-unhealthy-hosts OK → ALARM | The first alarm transition to ALARM at or after impact started. |',
+      '| Detected | 2026-01-06 09:02:30 | alarm checkout-unhealthy-hosts OK → ALARM |',
     );
+    expect(markdown).toContain('- Detected: The first alarm transition to ALARM at or after impact started.');
     expect(markdown).toContain('| Time to detect (TTD) | 2 min 20 s | Impact started → detected. |');
     expect(markdown).toContain('| Time to recover (TTR) | 12 min 50 s | Impact started → recovered. |');
     expect(markdown).toContain('All durations are measured from impact start');

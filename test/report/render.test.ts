@@ -3,15 +3,25 @@ import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { experimentSchema } from '../../src/experiments/schema.ts';
-import { downsample, MAX_POINTS_PER_SERIES } from '../../src/report/charts.ts';
+import { downsample, MAX_POINTS_PER_SERIES, sampleX, VARIANTS, yScale } from '../../src/report/charts.ts';
 import { ReportInputError } from '../../src/report/errors.ts';
 import { REPORT_SCHEMA_VERSION, reportJson } from '../../src/report/json.ts';
 import { renderReport } from '../../src/report/render.ts';
 import type { Incident } from '../../src/timeline/event.ts';
-import { AZ_OUTAGE_TRUTH, azOutageIncident, azOutageTimeline, ev } from './fixtures.ts';
+import {
+  AZ_OUTAGE_ATTRIBUTES,
+  AZ_OUTAGE_TRUTH,
+  azOutageIncident,
+  azOutageTimeline,
+  ev,
+  iso,
+  ms,
+} from './fixtures.ts';
 
 const ID = 'gd-az-outage-1';
-const svgs = (html: string) => html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+/** The charts' SVGs (each chart is drawn once per width of VARIANTS); the legend's swatches are not charts. */
+const svgs = (html: string) => html.match(/<svg class="chart [\s\S]*?<\/svg>/g) ?? [];
+const CHARTS = 5;
 
 describe('the time zone', () => {
   it('is stated at the top and applied to every time shown', () => {
@@ -68,8 +78,11 @@ describe('an empty incident', () => {
     expect(r.markdown).toContain("Nothing was recorded on this incident's timeline");
     expect(r.markdown).toContain('No minutes to show: nothing was recorded.');
     expect(r.markdown).toContain('| Impact started | not recorded |');
-    expect(svgs(r.html)).toHaveLength(5);
-    expect(r.html).toContain('no samples recorded');
+    // Nothing sampled, nothing to chart: a sentence instead of five empty plots.
+    expect(svgs(r.html)).toHaveLength(0);
+    expect(r.markdown).toContain(
+      'No metric samples were recorded on this timeline: there is nothing to chart.',
+    );
     expect(r.verdict).toEqual({
       hypothesis: 'untested',
       rto: { objectiveSeconds: 900, achievedSeconds: null, met: null },
@@ -127,23 +140,115 @@ describe('the HTML form', () => {
     expect(html).toContain('<title>Post-mortem draft: Checkout &lt;b&gt;down&lt;/b&gt; &amp; out</title>');
   });
 
-  it('has one inline SVG per chart, each well-formed, with the fault window shaded and events marked', () => {
+  it('has one inline SVG per chart and width, each well-formed, with the fault window shaded and events marked', () => {
     const charts = svgs(html);
-    expect(charts).toHaveLength(5);
+    expect(charts).toHaveLength(CHARTS * VARIANTS.length);
     for (const [i, svg] of charts.entries()) {
       expect(XMLValidator.validate(svg), `chart ${i}`).toBe(true);
-      expect(svg).toMatch(/<rect class="fault"[^>]*><title>Fault window 09:00:10–09:10:12<\/title>/);
-      expect(svg).toContain('<title>09:02:30 alarm checkout-unhealthy-hosts OK → ALARM</title>');
-      expect(svg).toMatch(/<path class="series" d="M/);
+      // The fault: from the injection to the end of the last action that acts on something.
+      expect(svg).toMatch(/<rect class="fault"[^>]*><title>Fault 09:00:10–09:10:10<\/title>/);
+      // Detected is a key moment, with its own labelled line; other events are plain marks.
+      expect(svg).toContain(
+        '<title>Detected 09:02:30: The first alarm transition to ALARM at or after impact started.</title>',
+      );
+      expect(svg).toContain('<title>09:05:00 alarm checkout-5xx-rate ALARM → OK</title>');
+      expect(svg).toMatch(/<g class="series"[^>]*><title>[^<]+<\/title><path d="M/);
     }
-    expect(charts.map((s) => /<title id="[^"]+">([^<]+)</.exec(s)?.[1])).toEqual([
+    const titles = charts.map((s) => /<title id="[^"]+">([^<]+)</.exec(s)?.[1]);
+    expect(titles.filter((_, i) => i % VARIANTS.length === 0)).toEqual([
       'Request rate (req/s)',
       '5xx rate (%)',
       'p99 latency (ms)',
       'Healthy hosts per AZ (hosts)',
       'Replica lag (ms)',
     ]);
-    expect(charts[3]!.match(/<path class="series"/g)).toHaveLength(3);
+    expect(charts[3 * VARIANTS.length]!.match(/<g class="series"/g)).toHaveLength(3);
+  });
+
+  it('draws each chart at each width it may be shown at, a share never past 100 %', () => {
+    const chart = svgs(html).filter((s) => s.includes('5xx rate'));
+    expect(chart.map((s) => /viewBox="0 0 (\d+) /.exec(s)?.[1])).toEqual(
+      VARIANTS.map((v) => String(v.width)),
+    );
+    // A 5xx rate is a share: its axis stops at 100 %, whatever the headroom would ask.
+    expect(yScale(98, true)).toEqual({ top: 100, step: 25 });
+    expect(yScale(22, true)).toEqual({ top: 30, step: 10 });
+  });
+
+  it('draws each minute’s sample at the middle of its minute, so nothing rises before the impact', () => {
+    // The 09:00 minute (impact at 09:00:10) is at 09:00:30; no sample is drawn at a minute's start.
+    expect(sampleX(ms('09:00:00'))).toBe(ms('09:00:30'));
+  });
+
+  it('draws the watched alarms’ thresholds on the charts of their metrics, in the chart’s unit', () => {
+    const alarm = (
+      name: string,
+      metric: string,
+      statistic: string,
+      threshold: number,
+      stopCondition = false,
+    ) => ({
+      name,
+      namespace: metric === 'TargetResponseTime' ? 'AWS/ApplicationELB' : 'Faultline/Service',
+      metric,
+      dimensions: {},
+      statistic,
+      periodSeconds: 60,
+      threshold,
+      comparison: 'GreaterThanThreshold',
+      stopCondition,
+    });
+    const alarms = [
+      alarm('checkout-availability-critical', 'ErrorRate', 'Average', 25, true),
+      alarm('checkout-p99-latency', 'TargetResponseTime', 'p99', 1),
+      // Not sampled: no chart to draw it on.
+      alarm('checkout-unhealthy-hosts', 'UnHealthyHostCount', 'Maximum', 0),
+    ];
+    const out = svgs(
+      renderReport(azOutageIncident({ attributes: { ...AZ_OUTAGE_ATTRIBUTES, alarms } }), azOutageTimeline())
+        .html,
+    );
+    const errors = out.find((s) => s.includes('5xx rate'))!;
+    expect(errors).toContain('<title>stop condition checkout-availability-critical &gt; 25</title>');
+    // CloudWatch's seconds, drawn on a chart in milliseconds.
+    expect(out.find((s) => s.includes('p99 latency'))).toContain(
+      '<title>alarm checkout-p99-latency &gt; 1000</title>',
+    );
+    expect(out.join('')).not.toContain('checkout-unhealthy-hosts &gt;');
+  });
+
+  it('says when requests were answered while no sampled host was healthy (a standby region served them)', () => {
+    const failedOver = new Set(['09:05', '09:06', '09:07'].map((m) => iso(`${m}:00`)));
+    const events = azOutageTimeline().map((e) =>
+      e.kind === 'metrics.sample' && failedOver.has(e.occurredAt)
+        ? {
+            ...e,
+            detail: { ...e.detail, healthyHostsByAz: { 'us-east-1a': 0, 'us-east-1b': 0, 'us-east-1c': 0 } },
+          }
+        : e,
+    );
+    expect(renderReport(azOutageIncident(), events).markdown).toContain(
+      '_From 09:05 to 09:08 no sampled host (us-east-1) was healthy, yet most requests were answered: hosts the samples do not cover served them (a standby region after a failover, say).',
+    );
+    expect(markdown).not.toContain('no sampled host');
+    // One such minute may be hosts coming back within it (a Minimum of the minute): not enough to say.
+    const one = azOutageTimeline().map((e) =>
+      e.kind === 'metrics.sample' && e.occurredAt === iso('09:05:00')
+        ? {
+            ...e,
+            detail: { ...e.detail, healthyHostsByAz: { 'us-east-1a': 0, 'us-east-1b': 0, 'us-east-1c': 0 } },
+          }
+        : e,
+    );
+    expect(renderReport(azOutageIncident(), one).markdown).not.toContain('no sampled host');
+  });
+
+  it('draws the hypothesis bound and the SLO across the 5xx chart, and says what they are', () => {
+    const chart = svgs(html).find((s) => s.includes('5xx rate'))!;
+    expect(chart).toContain('<title>hypothesis error-rate ≤ 1</title>');
+    expect(chart).toContain('<title>SLO 99.9 %: errors ≤ 0.1 %</title>');
+    expect(chart).toContain('>hypothesis error-rate ≤ 1</text>');
+    expect(html).toContain('<ul class="chart-legend">');
   });
 
   it('needs nothing from the network and no script to show the charts', () => {
@@ -156,12 +261,17 @@ describe('the HTML form', () => {
     for (const heading of [
       'Summary',
       'Impact',
+      'Responders',
+      'Recovery',
       'Key moments',
       'Objectives',
       'Hypothesis verdict',
       'Minute by minute',
       'What the automation did',
       'What the post-mortem must still answer',
+      'Lessons learned',
+      'Action items',
+      'Supporting links',
     ]) {
       expect(markdown).toContain(`## ${heading}`);
       expect(html).toContain(`>${heading}</h2>`);
@@ -179,7 +289,7 @@ describe('the HTML form', () => {
     for (const path of out.match(/ d="[^"]+"/g) ?? []) {
       expect((path.match(/[ML]/g) ?? []).length).toBeLessThanOrEqual(MAX_POINTS_PER_SERIES);
     }
-    expect(svgs(out)).toHaveLength(5);
+    expect(svgs(out)).toHaveLength(CHARTS * VARIANTS.length);
   });
 
   it('keeps spikes and gaps when it downsamples', () => {
@@ -204,22 +314,78 @@ describe('the markdown form', () => {
     expect(markdown).toContain('use \\*bold\\* \\| pipe [x\\](javascript:alert(1)) &lt;b&gt;');
   });
 
-  it('has the post-mortem prompts, the five whys marked as a scaffold, and an empty action-item checklist', () => {
+  it('has the post-mortem prompts, the five whys marked as a scaffold, lessons learned and typed action items', () => {
     const { markdown } = renderReport(azOutageIncident(), azOutageTimeline());
     expect(markdown).toContain('### Contributing factors');
     expect(markdown).toContain('Prefer several contributing factors to a single root cause');
     expect(markdown).toContain('### Five whys (a scaffold, not a verdict)');
     for (const h of [
       '### Trigger',
+      '## Lessons learned',
       '### What went well',
       '### What went wrong',
       '### Where we got lucky',
-      '### Action items',
+      '### What we learned',
+      '## Action items',
     ]) {
       expect(markdown).toContain(h);
     }
-    expect(markdown).toContain('| Done | Action | Owner | Due | Ticket |');
-    expect(markdown).toContain('| [ ] |  |  |  |  |');
+    // Left for people, and shown as a prompt rather than as a fact.
+    expect(markdown).toContain('- _What could have made this worse, and did not, by chance? …_');
+    expect(markdown).toContain('| Done | Action | Type | Priority | Owner | Due | Ticket |');
+    // The deviated hypothesis suggests an item; blank rows follow for the rest.
+    expect(markdown).toContain(
+      '| [ ] | Keep the steady state through this fault: error-rate was outside max 1 in 2 of 18 minutes (09:01–09:02), worst 22 | mitigate | P1 |  |  |  |',
+    );
+    expect(markdown).toContain('| [ ] |  |  |  |  |  |  |');
+  });
+});
+
+describe('the post-mortem sections', () => {
+  const { markdown } = renderReport(azOutageIncident(), azOutageTimeline());
+
+  it('lead the summary with what happened to users', () => {
+    const summary = markdown.slice(markdown.indexOf('## Summary'));
+    expect(summary.split('\n\n')[1]).toBe(
+      '**For 2 minutes (09:01–09:03) users of checkout saw more than the hypothesis allows: up to 22 % of their requests failed (in the minute of 09:01), about 9,454 failed requests in all; the slowest 1 % of requests took up to 900 ms. It was back in its steady state at 09:13:00, 12 min after the first sign.**',
+    );
+  });
+
+  it('suggest a severity from the timeline, and say how', () => {
+    expect(markdown).toContain(
+      '| Severity | SEV-2 (suggested: up to 22 % of requests failed in a minute; confirm or change) |',
+    );
+    expect(markdown).toContain('**How the severity is suggested**');
+  });
+
+  it('name the responders the timeline knows, with their roles, and prompt for the others', () => {
+    expect(markdown).toContain(
+      '| Incident commander | to fill in | who coordinated the response and made the calls |',
+    );
+    expect(markdown).toContain('| Responder | alice | wrote 1 note on the timeline |');
+    expect(markdown).toContain(
+      '| Automation | faultline | ran the FIS experiment, watched the steady state and checked the recovery |',
+    );
+  });
+
+  it('tell the recovery in sentences, in the order it happened', () => {
+    expect(markdown).toContain(
+      'At 09:00:10 the impact started: FIS action failover-database running. ' +
+        'It was detected at 09:02:30, 2 min 20 s after the impact started: alarm checkout-unhealthy-hosts OK → ALARM. ' +
+        'The response started at 09:02:45: alice: Paged by unhealthy hosts; watching. ' +
+        'It was mitigated at 09:03:00, 2 min 50 s after the impact started: from this minute on, every hypothesis metric within its bounds. ' +
+        'The fault ended at 09:10:10. ' +
+        'The service was back in its steady state at 09:13:00, 12 min 50 s after the impact started: alarm checkout-unhealthy-hosts ALARM → OK. ' +
+        'The incident was closed at 09:15:00.',
+    );
+  });
+
+  it('link the evidence the timeline names, and prompt for dashboards, logs, tickets and chat', () => {
+    expect(markdown).toContain('- The FIS experiment: aws fis get-experiment --id EXP4z9kPq2');
+    expect(markdown).toContain(
+      '- Alarm checkout-unhealthy-hosts: aws cloudwatch describe-alarm-history --alarm-name checkout-unhealthy-hosts',
+    );
+    expect(markdown).toContain('- _Dashboards: the ones the responders watched_');
   });
 });
 
@@ -276,6 +442,11 @@ describe('the incident attributes', () => {
       experiment: { id: null, finalStatus: null },
     });
     expect(r.markdown).toContain('| Time to recover (TTR) | 7 min |');
+    // No samples: the severity rests on the alarm alone, and the lead says what is not known.
+    expect(r.markdown).toContain(
+      '| Severity | SEV-3 (suggested: steady-state signals left their state; no minute of errors was sampled; confirm or change) |',
+    );
+    expect(r.markdown).toContain('**What users saw is not on the timeline (no metric samples were recorded)');
   });
 });
 
