@@ -31,9 +31,10 @@ Examples:
 
 The verdict (hypothesis held/deviated, RTO met/missed) is the one the incident's report recorded;
 "–" before a report was rendered. A game day run with --dry-run is listed as a "dry run": it
-injected nothing, so its RTO was not measured. A day's "dropped events" (remediation-dropped-<date>) lists the
-alarms and events no runbook acted on, and why: faultline timeline remediation-dropped-<date>. Exit status: 0 listed (even none); 2 bad flags or no sandbox state;
-1 the incidents could not be read.`,
+injected nothing, so its RTO was not measured. A day's log of the alarms and events no runbook
+acted on (remediation-dropped-<date>) is not an incident: it is named under the list, and
+faultline timeline remediation-dropped-<date> says why each was dropped. Exit status: 0 listed
+(even none); 2 bad flags or no sandbox state; 1 the incidents could not be read.`,
       )
       .action(async (flags: IncidentsFlags) =>
         (await import('../actions/incidents.ts')).incidentsAction(flags, io),
