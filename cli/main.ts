@@ -1,20 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { approveCommand, rejectCommand } from './commands/approval.ts';
+import { experimentsCommand } from './commands/experiments.ts';
 import { fisCatalogCommand } from './commands/fis-catalog.ts';
 import { gamedayCommand } from './commands/gameday.ts';
 import { historyCommands } from './commands/history.ts';
 import { incidentsCommand } from './commands/incidents.ts';
+import { initCommand } from './commands/init.ts';
 import { noteCommand } from './commands/note.ts';
 import { reportCommand } from './commands/report.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 import { timelineCommand } from './commands/timeline.ts';
 import { validateCommand } from './commands/validate.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
+import { stdoutTakesColour } from './style.ts';
 
 export interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Standard output is a terminal that shows colours (cli/style.ts); plain text when absent. */
+  color?: boolean;
 }
 
 /**
@@ -34,6 +39,8 @@ export interface Io {
  */
 const COMMANDS: ((io: Io) => Command)[] = [
   sandboxCommand,
+  experimentsCommand,
+  initCommand,
   validateCommand,
   gamedayCommand,
   reportCommand,
@@ -57,6 +64,7 @@ for (const stream of [process.stdout, process.stderr]) {
 const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  color: stdoutTakesColour(),
 };
 
 /** The version in package.json, whichever way faultline was started (npm sets npm_package_version only in scripts). */
@@ -77,11 +85,15 @@ export function buildProgram(io: Io = processIo): Command {
       writeOut: (s) => io.out(s.trimEnd()),
       writeErr: (s) => io.err(s.trimEnd()),
     });
+  // A command with subcommands (incidents close) needs its options to be its own, not its parent's.
+  program.enablePositionalOptions();
   for (const define of COMMANDS) program.addCommand(define(io));
-  for (const cmd of program.commands) {
+  const configure = (cmd: Command) => {
     cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
     cmd.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  }
+    for (const sub of cmd.commands) configure(sub);
+  };
+  for (const cmd of program.commands) configure(cmd);
   return program;
 }
 
@@ -112,7 +124,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // commander has already printed the message (or the help / version).
       return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    io.err(`faultline: ${(e as Error).message}`);
+    const explained = (await import('./explain-error.ts')).explainError(e, process.env);
+    io.err(`faultline: ${explained?.message ?? (e as Error).message}`);
+    if (explained) return explained.usage ? EXIT_USAGE : EXIT_FAILED;
     return (await isBadInput(e)) ? EXIT_USAGE : EXIT_FAILED;
   }
 }

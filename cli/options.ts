@@ -40,6 +40,9 @@ export function startTime(value: string): number {
 /** Where experiment files live, relative to where faultline runs: `az-outage` means experiments/az-outage.yaml. */
 export const EXPERIMENTS_DIR = 'experiments';
 
+/** Where remediation runbooks live, relative to where faultline runs. */
+export const RUNBOOKS_DIR = 'runbooks';
+
 /** The environment variable that pins `--start` when the flag is not given (CI pipelines, tests). */
 export const START_ENV = 'FAULTLINE_START';
 

@@ -17,6 +17,7 @@ import { findUnknownAlarm } from '../../src/experiments/rules.ts';
 import type { ExperimentSpec } from '../../src/experiments/schema.ts';
 import { gameDayId } from '../../src/gameday/ids.ts';
 import type { GameDayState } from '../../src/gameday/state.ts';
+import { reportVerdict } from '../../src/report/json.ts';
 import { TimelineStore } from '../../src/timeline/store.ts';
 import { describeApiFaults } from '../api-faults.ts';
 import { ApprovalDesk, type Questions, type TimedLine } from '../approval-desk.ts';
@@ -26,6 +27,7 @@ import { defaultAuthor } from '../author.ts';
 import type { GameDayCommandFlags, GameDayFlags } from '../commands/gameday.ts';
 import { UsageError } from '../errors.ts';
 import { loadExperimentArgument } from '../experiment-argument.ts';
+import { exitStatus, type GameDayVerdict } from '../gameday-exit.ts';
 import type { Io } from '../main.ts';
 import { START_ENV } from '../options.ts';
 import { formatSeconds as fmt, ProgressPrinter } from '../progress.ts';
@@ -40,17 +42,15 @@ import { SANDBOX_FOR_PEOPLE } from '../sandbox-runtime.ts';
 import { sandboxStart } from '../sandbox-start.ts';
 import { watchServiceTime } from '../service-time.ts';
 import { stateMachineArn } from '../state-machines.ts';
+import { painter } from '../style.ts';
 import { pointAt, tableName } from '../timeline-source.ts';
-
-/** Exit statuses of `faultline gameday`, documented in its --help and the README. */
-export const GAMEDAY_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
 
 export interface GameDaySummary {
   incidentId: string;
   /** A dry run injects nothing and measures nothing. */
   kind: 'gameday' | 'dry-run';
   status: 'completed' | 'refused' | 'failed';
-  verdict: Record<string, unknown> | null;
+  verdict: GameDayVerdict | null;
   experiment: { id: string | null; finalStatus: string | null };
   faultStopped: boolean;
   reports: { markdown: string; html: string; json: string } | null;
@@ -160,7 +160,7 @@ export async function gamedayAction(
     const injected = stack?.sandbox.apiFaultCounts();
     if (injected?.requests) io.err(`faultline: the sandbox ${describeApiFaults(injected)}`);
     if (flags.json) io.out(JSON.stringify(summary, null, 2));
-    process.exitCode = exitStatus(summary);
+    process.exitCode = exitStatus(summary, flags);
   } finally {
     stopInterrupt();
     await cleanUp();
@@ -188,12 +188,6 @@ function onInterrupt(cleanUp: () => Promise<void>, say: (line: string) => void):
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   return off;
-}
-
-export function exitStatus(s: GameDaySummary): number {
-  if (s.status === 'refused') return GAMEDAY_EXIT.refused;
-  if (s.status === 'completed' && s.faultStopped) return GAMEDAY_EXIT.ok;
-  return GAMEDAY_EXIT.failed;
 }
 
 async function findStateMachine(stage: string, stack: LocalStack | undefined): Promise<string> {
@@ -320,21 +314,22 @@ async function summarise(
   dryRun: boolean,
 ): Promise<GameDaySummary> {
   const status = d.status === 'SUCCEEDED' ? 'completed' : d.error === 'GameDayRefused' ? 'refused' : 'failed';
-  const verdict = (output?.report?.verdict as Record<string, unknown> | undefined) ?? null;
+  // What the report step recorded, read as the report's schema says it is.
+  const parsed = reportVerdict.safeParse(output?.report?.verdict);
+  const recorded = parsed.success ? parsed.data : undefined;
   const reports = output?.report?.reports
     ? await download(output.report.reports, join(outDir, incidentId))
     : null;
-  const exp = (verdict?.experiment as { id?: string; finalStatus?: string } | undefined) ?? {};
   return {
     incidentId,
     kind: dryRun ? 'dry-run' : 'gameday',
     status,
-    verdict,
+    verdict: recorded ? { hypothesis: recorded.hypothesis, rto: recorded.rto } : null,
     experiment: {
-      id: exp.id ?? output?.experimentRun?.experimentId ?? null,
-      finalStatus: exp.finalStatus ?? null,
+      id: recorded?.experiment.id ?? output?.experimentRun?.experimentId ?? null,
+      finalStatus: recorded?.experiment.finalStatus ?? null,
     },
-    faultStopped: verdict?.faultStopped === true || (status === 'refused' && !output?.experimentRun),
+    faultStopped: recorded?.faultStopped === true || (status === 'refused' && !output?.experimentRun),
     reports,
     remediations: [],
     execution: { arn: d.executionArn!, status: d.status!, error: d.error, cause: d.cause },
@@ -359,34 +354,40 @@ async function download(
   return out;
 }
 
-function printVerdict(s: GameDaySummary, io: { out: (line: string) => void }): void {
+function printVerdict(s: GameDaySummary, io: Pick<Io, 'out' | 'color'>): void {
+  const paint = painter(io.color);
+  const bad = (text: string) => paint(['bold', 'red'], text);
+  const good = (text: string) => paint('green', text);
   io.out('');
-  const v = s.verdict as {
-    hypothesis?: string;
-    rto?: { objectiveSeconds?: number; achievedSeconds?: number | null; met?: boolean | null };
-  } | null;
+  const v = s.verdict;
   if (s.status === 'refused')
-    io.out('Refused: preflight did not let the game day start; nothing was injected.');
-  if (s.status === 'failed') io.out(`Failed: ${s.execution.error ?? 'error'}: ${s.execution.cause ?? ''}`);
+    io.out(
+      `${paint(['bold', 'yellow'], 'Refused')}: preflight did not let the game day start; nothing was injected.`,
+    );
+  if (s.status === 'failed')
+    io.out(`${bad('Failed')}: ${s.execution.error ?? 'error'}: ${s.execution.cause ?? ''}`);
   if (v) {
     const dry = s.kind === 'dry-run';
     const rto = v.rto;
     const measured =
-      rto?.met === null || rto?.met === undefined
+      rto.met === null
         ? 'not measured'
         : rto.met
-          ? `met (recovered in ${fmt(rto.achievedSeconds ?? 0)})`
+          ? `${good('met')} (recovered in ${fmt(rto.achievedSeconds ?? 0)})`
           : rto.achievedSeconds == null
-            ? 'MISSED (not recovered)'
-            : `MISSED (${fmt(rto.achievedSeconds)})`;
+            ? `${bad('MISSED')} (not recovered)`
+            : `${bad('MISSED')} (${fmt(rto.achievedSeconds)})`;
     const rtoText =
-      rto?.objectiveSeconds === undefined
+      rto.objectiveSeconds === null
         ? ''
         : ` · RTO ${fmt(rto.objectiveSeconds)}: ${dry ? 'not measured (dry run)' : measured}`;
+    const hypothesis = v.hypothesis.toUpperCase();
+    const painted =
+      v.hypothesis === 'deviated' ? bad(hypothesis) : v.hypothesis === 'held' ? good(hypothesis) : hypothesis;
     io.out(
       dry
-        ? `Verdict: dry run, nothing injected · hypothesis ${String(v.hypothesis ?? 'unknown').toUpperCase()}${rtoText}`
-        : `Verdict: hypothesis ${String(v.hypothesis ?? 'unknown').toUpperCase()}${rtoText} · fault stopped: ${s.faultStopped ? 'yes' : 'NO'}`,
+        ? `Verdict: dry run, nothing injected · hypothesis ${hypothesis}${rtoText}`
+        : `Verdict: hypothesis ${painted}${rtoText} · fault stopped: ${s.faultStopped ? good('yes') : bad('NO')}`,
     );
   }
   if (s.experiment.id) io.out(`Experiment ${s.experiment.id}: ${s.experiment.finalStatus ?? 'unknown'}`);

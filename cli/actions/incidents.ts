@@ -26,26 +26,41 @@ export interface IncidentListing {
 
 /** `faultline incidents`: the newest incidents, as a table or JSON. */
 export async function incidentsAction(flags: IncidentsFlags, io: Io): Promise<void> {
-  const { incidents, more } = await withTimelineStore(flags, (store) => newest(store, flags.limit));
+  const { incidents, dropped, more } = await withTimelineStore(flags, (store) => newest(store, flags.limit));
   const listings = incidents.map(listing);
   if (flags.json) io.out(JSON.stringify(listings, null, 2));
-  else for (const line of incidentTable(listings, flags.tz)) io.out(line);
+  else {
+    for (const line of incidentTable(listings, flags.tz)) io.out(line);
+    // Not incidents, yet worth knowing about: where to read what no runbook acted on.
+    if (dropped.length > 0) {
+      io.out('');
+      io.out(`Events no runbook acted on (faultline timeline <id>): ${dropped.join(', ')}`);
+    }
+  }
   if (more) io.err(`(showing the newest ${flags.limit}: pass --limit to see more)`);
 }
 
+/**
+ * The newest `limit` incidents, and the ids of the days' dropped-events logs met on the way: a
+ * log of events no runbook acted on is kept as a timeline like an incident's, but is none.
+ */
 async function newest(
   store: TimelineStore,
   limit: number,
-): Promise<{ incidents: Incident[]; more: boolean }> {
+): Promise<{ incidents: Incident[]; dropped: string[]; more: boolean }> {
   const incidents: Incident[] = [];
+  const dropped: string[] = [];
   let cursor: string | undefined;
   // One more than asked for tells whether there are more.
   do {
     const page = await store.listIncidents({ limit: limit + 1 - incidents.length, cursor });
-    incidents.push(...page.incidents);
+    for (const incident of page.incidents) {
+      if (isDroppedEventsIncidentId(incident.incidentId)) dropped.push(incident.incidentId);
+      else incidents.push(incident);
+    }
     cursor = page.cursor;
   } while (cursor && incidents.length <= limit);
-  return { incidents: incidents.slice(0, limit), more: incidents.length > limit };
+  return { incidents: incidents.slice(0, limit), dropped, more: incidents.length > limit };
 }
 
 export function listing(incident: Incident): IncidentListing {
@@ -77,19 +92,15 @@ export function incidentTable(listings: readonly IncidentListing[], timeZone: st
         { title: 'HYPOTHESIS' },
         { title: 'RTO' },
       ],
-      listings.map((l) => {
-        // A day's dropped-events timeline lists what nothing acted on: no service, nothing to resolve.
-        const dropped = isDroppedEventsIncidentId(l.incidentId);
-        return [
-          l.incidentId,
-          dropped ? 'dropped events' : INCIDENT_TYPE_LABELS[l.kind],
-          dropped ? '–' : l.service,
-          zone.dateMinute(Date.parse(l.openedAt)),
-          dropped ? '–' : l.status,
-          l.verdict ? (l.verdict.hypothesis === 'untested' ? 'not tested' : l.verdict.hypothesis) : '–',
-          l.verdict ? rtoText(l.verdict.rto, l.kind) : '–',
-        ];
-      }),
+      listings.map((l) => [
+        l.incidentId,
+        INCIDENT_TYPE_LABELS[l.kind],
+        l.service,
+        zone.dateMinute(Date.parse(l.openedAt)),
+        l.status,
+        l.verdict ? (l.verdict.hypothesis === 'untested' ? 'not tested' : l.verdict.hypothesis) : '–',
+        l.verdict ? rtoText(l.verdict.rto, l.kind) : '–',
+      ]),
     ),
   ];
 }

@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { worldHealthAlarmNames } from '../../sandbox/services/route53/world-dns.ts';
 import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import {
@@ -9,13 +9,24 @@ import {
 } from '../../src/experiments/alarm-lookup.ts';
 import { ExperimentFileError } from '../../src/experiments/errors.ts';
 import { importTemplateFile } from '../../src/experiments/import-template.ts';
-import { loadExperimentFile } from '../../src/experiments/load.ts';
+import { checkExperiment } from '../../src/experiments/load.ts';
 import type { ExperimentSpec } from '../../src/experiments/schema.ts';
+import { readSource } from '../../src/experiments/source.ts';
+import { fileKind } from '../../src/input/file-kind.ts';
+import { claimName, type RunbookNames } from '../../src/runbooks/load.ts';
+import { parseRunbook } from '../../src/runbooks/parse.ts';
+import type { Runbook } from '../../src/runbooks/schema.ts';
 import type { ValidateFlags } from '../commands/validate.ts';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../main.ts';
-import { EXPERIMENTS_DIR } from '../options.ts';
+import { EXPERIMENTS_DIR, RUNBOOKS_DIR } from '../options.ts';
 import { SANDBOX_FOR_PEOPLE } from '../sandbox-runtime.ts';
+
+/** What one file or template is checked as, and the summary of what was found valid. */
+interface Check {
+  label: string;
+  run: () => Promise<{ summary: string; notes?: readonly string[] }>;
+}
 
 /** `faultline validate`: one line per file, and a UsageError (exit 2) when any is not valid. */
 export async function validateAction(files: string[], flags: ValidateFlags, io: Io): Promise<void> {
@@ -26,27 +37,46 @@ export async function validateAction(files: string[], flags: ValidateFlags, io: 
   }
   const runtime = flags.aws ? undefined : SANDBOX_FOR_PEOPLE;
   const alarms = await alarmLookup(flags);
-  const checks: { label: string; load: () => Promise<ExperimentSpec> }[] = [];
-  const experimentFiles =
+  const checks: Check[] = [];
+  const listed =
     files.length > 0 || flags.template.length > 0
       ? (await Promise.all(files.map(filesIn))).flat()
-      : await yamlFilesIn(EXPERIMENTS_DIR, 'no files given, and');
-  for (const file of experimentFiles) {
-    checks.push({ label: file, load: () => loadExperimentFile(file, { alarms, runtime }) });
+      : await defaultFiles();
+  // A file named twice (itself and its folder) is checked once.
+  const seen = new Set<string>();
+  const given = listed.filter((f) => !seen.has(resolve(f)) && seen.add(resolve(f)));
+  // Two runbooks of one name among the files checked would clash once deployed, as in one folder.
+  const runbookNames: RunbookNames = new Map();
+  for (const file of given) {
+    checks.push({
+      label: file,
+      run: async () => {
+        const source = await readSource(file, 'yaml');
+        if (fileKind(source.data) === 'runbook') {
+          const runbook = parseRunbook(source);
+          claimName(runbookNames, source, runbook);
+          return { summary: runbookSummary(runbook) };
+        }
+        return { summary: summary(await checkExperiment(source, { alarms, runtime })) };
+      },
+    });
   }
   flags.template.forEach((template, i) => {
     const spec = flags.spec[i];
     checks.push({
       label: spec === undefined ? template : `${template} + ${spec}`,
-      load: () => importTemplateFile(template, spec, { alarms, runtime }),
+      run: async () => {
+        const experiment = await importTemplateFile(template, spec, { alarms, runtime });
+        return { summary: summary(experiment), notes: experiment.imported?.notes };
+      },
     });
   });
   let bad = 0;
   for (const check of checks) {
     try {
-      const spec = await check.load();
-      io.out(`ok  ${check.label}  (${summary(spec)})`);
-      for (const note of spec.imported?.notes ?? []) io.out(`    ${note}`);
+      const { summary, notes } = await check.run();
+      io.out(`ok  ${check.label}  (${summary})`);
+      for (const note of notes ?? []) io.out(`    ${note}`);
     } catch (e) {
       if (!(e instanceof ExperimentFileError)) throw e;
       bad++;
@@ -55,7 +85,7 @@ export async function validateAction(files: string[], flags: ValidateFlags, io: 
   }
   if (bad > 0) {
     throw new UsageError(
-      `${bad} of ${checks.length} ${checks.length === 1 ? 'experiment is' : 'experiments are'} not valid`,
+      `${bad} of ${checks.length} ${checks.length === 1 ? 'file is' : 'files are'} not valid`,
     );
   }
 }
@@ -64,6 +94,37 @@ export async function validateAction(files: string[], flags: ValidateFlags, io: 
 export function summary(spec: ExperimentSpec): string {
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return `${count(Object.keys(spec.fault.actions).length, 'action')} on ${count(Object.keys(spec.fault.targets).length, 'target')}, stop conditions: ${spec.stopConditions.join(', ')}`;
+}
+
+/** `runbook: alarm checkout-unhealthy-hosts → automation Faultline-RestartUnhealthyTargets, approval required` */
+export function runbookSummary(runbook: Runbook): string {
+  const { alarm, experiment } = runbook.match;
+  const trigger = alarm
+    ? `alarm ${[alarm.name ?? alarm.metric ?? alarm.namespace ?? 'matching its dimensions or tags'].flat().join(' or ')}`
+    : `FIS experiment ${experiment?.status.join(' or ')}`;
+  const { automation, failover } = runbook.action;
+  const action = automation
+    ? `automation ${automation.document}`
+    : `Route 53 failover of ${failover?.record}`;
+  const extras = [runbook.approval.required && 'approval required', runbook.dryRun && 'dry run'].filter(
+    Boolean,
+  );
+  return [`runbook: ${trigger} → ${action}`, ...extras].join(', ');
+}
+
+/**
+ * With no files given: every experiment in experiments/, and every runbook in runbooks/ when the
+ * project has that folder.
+ */
+async function defaultFiles(): Promise<string[]> {
+  const experiments = await yamlFilesIn(EXPERIMENTS_DIR, 'no files given, and');
+  const hasRunbooks = await stat(RUNBOOKS_DIR).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  return hasRunbooks
+    ? [...experiments, ...(await yamlFilesIn(RUNBOOKS_DIR, `${RUNBOOKS_DIR}:`))]
+    : experiments;
 }
 
 /** A folder given as an argument stands for the experiment files in it; a file for itself. */
@@ -106,8 +167,9 @@ async function alarmLookup(flags: ValidateFlags): Promise<AlarmLookup | undefine
       const cloudwatch = new CloudWatchClient({});
       return alarmsFromCloudWatch(cloudwatch, `in CloudWatch (${await cloudwatch.config.region()})`);
     }
+    // Where the client points, as --endpoint does for every command (and an error then names it).
+    process.env.AWS_ENDPOINT_URL = flags.endpoint;
     const cloudwatch = new CloudWatchClient({
-      endpoint: flags.endpoint,
       region: process.env.AWS_REGION ?? 'us-east-1',
       credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
       maxAttempts: 1,

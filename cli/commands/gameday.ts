@@ -16,6 +16,7 @@ export interface GameDayFlags extends ApiFaultFlags {
   dryRun: boolean;
   out: string;
   json: boolean;
+  failOnDeviation: boolean;
   template?: string;
   spec?: string;
   stage: string;
@@ -60,6 +61,11 @@ export function gamedayCommand(io: Io): Command {
     .option('--out <dir>', 'folder the report files are written to', 'reports')
     .option('--json', 'print one JSON object with the verdict instead of the live view', false)
     .option(
+      '--fail-on-deviation',
+      'exit 4 when the game day ran but its hypothesis deviated or its RTO was missed (for CI pipelines)',
+      false,
+    )
+    .option(
       '--template <file>',
       'run an existing FIS experiment template (JSON) instead of an experiment file',
     )
@@ -92,7 +98,8 @@ export function gamedayCommand(io: Io): Command {
 Examples:
   faultline gameday experiments/az-outage.yaml          # in a sandbox it starts itself
   faultline gameday instance-kill --dry-run              # show the blast radius only
-  faultline gameday az-outage --json > verdict.json      # for scripts and CI pipelines
+  faultline gameday az-outage --json > verdict.json      # for scripts
+  faultline gameday az-outage --fail-on-deviation        # a CI step that fails on a deviation
   faultline gameday --template fis-template.json --spec side.yaml
 
 At a terminal, a remediation waiting for a person's approval is asked about there and then (a
@@ -101,7 +108,9 @@ command starts plays real time while it asks, so the approval window is as long 
 
 Exit status: 0 the game day ran to its end and the fault is stopped (whatever the verdict);
 1 the run failed (a step failed, or the fault could not be confirmed stopped); 2 bad input
-(experiment file, flag); 3 preflight refused to start (kill switch, steady state, window, …).`,
+(experiment file, flag); 3 preflight refused to start (kill switch, steady state, window, …);
+4 with --fail-on-deviation: it ran, the fault is stopped, and the hypothesis deviated or the RTO
+was missed.`,
     )
     .action(async (experiment: string | undefined, flags: GameDayCommandFlags) =>
       (await import('../actions/gameday.ts')).gamedayAction(experiment, flags, io),

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { Io } from '../main.ts';
-import { EXPERIMENTS_DIR } from '../options.ts';
+import { EXPERIMENTS_DIR, RUNBOOKS_DIR } from '../options.ts';
 
 export interface ValidateFlags {
   template: string[];
@@ -16,11 +16,11 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function validateCommand(io: Io): Command {
   return new Command('validate')
     .description(
-      'Check experiment files as a game day checks them before it starts: the schema, what FIS would refuse, the guardrails, and that the alarms exist.',
+      'Check experiment and runbook files as faultline checks them before it uses them: the schema, what FIS would refuse, the guardrails, and that the alarms exist.',
     )
     .argument(
       '[files...]',
-      `experiment files or folders of them (default: every .yaml file in ${EXPERIMENTS_DIR}/)`,
+      `experiment or runbook files, or folders of them (default: every .yaml file in ${EXPERIMENTS_DIR}/ and ${RUNBOOKS_DIR}/)`,
     )
     .option(
       '--template <file>',
@@ -52,13 +52,16 @@ export function validateCommand(io: Io): Command {
       'after',
       `
 Examples:
-  faultline validate                                     # every file in ${EXPERIMENTS_DIR}/
+  faultline validate                                     # every file in ${EXPERIMENTS_DIR}/ and ${RUNBOOKS_DIR}/
   faultline validate experiments/az-outage.yaml
+  faultline validate ${RUNBOOKS_DIR}/                           # a folder of runbooks
   faultline validate --template fis-template.json --spec side.yaml
   faultline validate experiments/*.yaml --aws            # alarms as they are in your account
   faultline validate --template t.json --aws --no-alarm-check   # FIS's rules for AWS, offline
 
-Without --aws an experiment is checked for the sandbox, whose FIS models part of FIS's catalog.
+Each file is checked as a runbook or an experiment by the fields it has (a runbook's match,
+action and verify), wherever it is. Without --aws an experiment is checked for the sandbox, whose
+FIS models part of FIS's catalog.
 Prints one line per file: "ok  <file>  (…)", then what was inferred of a template, or its problems.
 Exit status: 0 every file is valid; 2 a file is not (or bad flags); 1 the alarms could not be read.`,
     )

@@ -20,7 +20,14 @@ export interface LoadOptions {
  * Anything wrong is one ExperimentFileError naming the file, the field and the line.
  */
 export async function loadExperimentFile(file: string, opts: LoadOptions = {}): Promise<ExperimentSpec> {
-  const source = await readSource(file, 'yaml');
+  return checkExperiment(await readSource(file, 'yaml'), opts);
+}
+
+/** loadExperimentFile's checks on a file already read (`faultline validate` reads it to tell its kind). */
+export async function checkExperiment(
+  source: SourceDocument,
+  opts: LoadOptions = {},
+): Promise<ExperimentSpec> {
   const spec = parseExperiment(source, opts);
   if (opts.alarms) {
     const unknown = await findUnknownAlarm(spec, opts.alarms);

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorAt } from '../experiments/errors.ts';
 import { readSource } from '../experiments/source.ts';
+import type { SourceDocument } from '../experiments/source-document.ts';
 import { quote } from '../input/quote.ts';
 import { parseRunbook } from './parse.ts';
 import type { Runbook } from './schema.ts';
@@ -24,19 +25,28 @@ export async function loadRunbooks(dir: string): Promise<Runbook[]> {
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
     .map((f) => join(dir, f));
-  const seen = new Map<string, string>();
+  const seen: RunbookNames = new Map();
   const runbooks: Runbook[] = [];
   for (const file of files) {
     const source = await readSource(file, 'yaml');
     const runbook = parseRunbook(source);
-    const first = seen.get(runbook.name);
-    if (first)
-      throw errorAt(source, {
-        path: ['name'],
-        detail: `${quote(runbook.name)} is already the name of ${first}`,
-      });
-    seen.set(runbook.name, file);
+    claimName(seen, source, runbook);
     runbooks.push(runbook);
   }
   return runbooks;
+}
+
+/** Runbook name → the file that has it. */
+export type RunbookNames = Map<string, string>;
+
+/** Records a runbook's name, refusing one already taken: the name keys its limits. */
+export function claimName(seen: RunbookNames, source: SourceDocument, runbook: Runbook): void {
+  const first = seen.get(runbook.name);
+  if (first) {
+    throw errorAt(source, {
+      path: ['name'],
+      detail: `${quote(runbook.name)} is already the name of ${first}`,
+    });
+  }
+  seen.set(runbook.name, source.file);
 }

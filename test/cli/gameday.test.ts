@@ -42,6 +42,8 @@ describe('faultline gameday (process)', () => {
       experiment: { id: expect.stringMatching(/^EXP/), finalStatus: 'completed' },
       verdict: { hypothesis: expect.stringMatching(/^(held|deviated)$/), rto: { met: true } },
     });
+    // Each fact once: the experiment and whether the fault stopped are not repeated in the verdict.
+    expect(Object.keys(out.verdict).sort()).toEqual(['hypothesis', 'rto']);
     for (const kind of ['markdown', 'html', 'json'] as const) {
       expect(await readFile(out.reports[kind], 'utf8')).not.toHaveLength(0);
     }

@@ -81,7 +81,7 @@ describe('faultline incidents', () => {
     );
   });
 
-  it("shows a day's dropped-events timeline as such, without a service or a status", async () => {
+  it("does not list a day's dropped-events timeline as an incident, but says where to read it", async () => {
     const dropped = await stateWith([
       {
         incident: {
@@ -99,8 +99,13 @@ describe('faultline incidents', () => {
     try {
       const r = await runCli(['incidents', '--state-dir', dropped.stateDir]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(
-        /^remediation-dropped-2026-01-09 +dropped events +– +2026-01-09 07:15 +– +– +–$/m,
+      expect(r.stdout).toBe(
+        [
+          'No incidents yet: run a game day (faultline gameday az-outage).',
+          '',
+          'Events no runbook acted on (faultline timeline <id>): remediation-dropped-2026-01-09',
+          '',
+        ].join('\n'),
       );
     } finally {
       await dropped.cleanup();
@@ -185,6 +190,32 @@ describe('faultline incidents', () => {
     const limit = await incidents('--limit', '0');
     expect(limit.code).toBe(2);
     expect(limit.stderr).toContain("argument '0' is invalid. It must be a whole number from 1 to 10000.");
+  });
+
+  // Last: it changes the state the tests above read.
+  it('closes an open incident by hand with a reason, which the list then shows resolved', async () => {
+    const r = await runCli([
+      'incidents',
+      'close',
+      'inc-5xx-20260108',
+      '--reason',
+      'held back during the drill; checked by hand',
+      '--author',
+      'ic',
+      '--state-dir',
+      state.stateDir,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Closed inc-5xx-20260108 at \S+Z: ic: closed the incident: held back during the drill; checked by hand\n$/,
+    );
+    const list = JSON.parse((await incidents('--json', '--limit', '1')).stdout) as IncidentListing[];
+    expect(list[0]).toMatchObject({
+      incidentId: 'inc-5xx-20260108',
+      status: 'resolved',
+      closedAt: expect.any(String),
+    });
   });
 
   it('has examples in --help', async () => {

@@ -91,13 +91,16 @@ describe('faultline startup', () => {
       expect(r.code).toBe(0);
       return r.stdout;
     };
-    expect(await help()).toContain('Check experiment files as a game day checks them');
+    expect(await help()).toContain('Check experiment and runbook files as faultline checks them');
 
     const definition = join(copy, 'cli', 'commands', 'validate.ts');
     const source = await readFile(definition, 'utf8');
-    await writeFile(definition, source.replace('Check experiment files as', 'Look over experiment files as'));
+    await writeFile(
+      definition,
+      source.replace('Check experiment and runbook files as', 'Look over experiment and runbook files as'),
+    );
     const changed = await help();
-    expect(changed).toContain('Look over experiment files as a game day checks them');
-    expect(changed).not.toContain('Check experiment files as');
+    expect(changed).toContain('Look over experiment and runbook files as faultline checks them');
+    expect(changed).not.toContain('Check experiment and runbook files as');
   });
 });

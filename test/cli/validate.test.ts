@@ -46,7 +46,7 @@ describe('faultline validate', () => {
         `^error  ${bad}: fault\\.actions\\.kill\\.action: aws:ec2:explode is not a FIS action; .* \\(line \\d+\\)$`,
       ),
     );
-    expect(lines[1]).toBe('faultline: 1 of 2 experiments are not valid');
+    expect(lines[1]).toBe('faultline: 1 of 2 files are not valid');
   });
 
   it('refuses an alarm the sandbox world does not have, unless told not to look', async () => {
