@@ -141,8 +141,10 @@ export class Sandbox {
       ];
       let durable: ReturnType<typeof makeWritesDurable> | undefined;
       let survey: DatabaseSurvey | undefined;
+      let firstStateFile = false;
       if (stateDir) {
         const saved = await loadState(stateDir, opts.repair ?? false);
+        firstStateFile = saved.missing;
         survey = await surveyDatabase(stateDir, join(stateDir, DATABASE_DIR), {
           saved: saved.database,
           repair: opts.repair ?? false,
@@ -175,7 +177,12 @@ export class Sandbox {
       // only from its server's close(), which fails on a server that never listened: let it listen on
       // a loopback port nobody is told about.
       await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
-      return new Sandbox(core, services, dynamo, lambdas, unlock, durable, survey?.repaired ?? []);
+      const sandbox = new Sandbox(core, services, dynamo, lambdas, unlock, durable, survey?.repaired ?? []);
+      // A new state folder gets its state file before the database takes a write: a crash in the
+      // first moments (saves wait half a second) must not leave a database without it, which the
+      // next start would rightly call damage.
+      if (firstStateFile) await sandbox.save();
+      return sandbox;
     } catch (e) {
       await unlock();
       throw e;
