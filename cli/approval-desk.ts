@@ -8,6 +8,8 @@ import { UsageError } from './errors.ts';
 export interface Questions {
   ask: Ask;
   print(line: string, out: (line: string) => void): void;
+  /** A line that says where things stand, kept at the bottom of the terminal until the next print. */
+  status?(text: string): void;
 }
 
 /** A line of the game day's progress and the instant it is about, for printing in time order. */

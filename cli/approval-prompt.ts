@@ -47,6 +47,7 @@ export async function askApproval(
  */
 export class TerminalQuestions {
   private rl: Interface | undefined;
+  private statusShown = false;
   private readonly input: NodeJS.ReadableStream;
   private readonly output: NodeJS.WritableStream;
 
@@ -56,6 +57,7 @@ export class TerminalQuestions {
   }
 
   readonly ask: Ask = async (question, signal) => {
+    this.clearStatus();
     const rl = createInterface({ input: this.input, output: this.output, terminal: true });
     // Ctrl-C at the question interrupts the game day as it would anywhere else (readline would
     // otherwise swallow it while the terminal is in raw mode).
@@ -77,11 +79,29 @@ export class TerminalQuestions {
   /** Closes the open question, if any, and lets go of the terminal (a game day that failed). */
   close(): void {
     this.rl?.close();
+    this.clearStatus();
+  }
+
+  /**
+   * Shows where things stand on the terminal's last line, written over at each call and erased
+   * before anything else is printed; not while a question is open (the question is the last line).
+   */
+  status(text: string): void {
+    if (this.rl) return;
+    this.output.write(`\r\u001b[K${text}`);
+    this.statusShown = true;
+  }
+
+  private clearStatus(): void {
+    if (!this.statusShown) return;
+    this.output.write('\r\u001b[K');
+    this.statusShown = false;
   }
 
   /** Prints a line, above the open question if there is one. */
   print(line: string, out: (line: string) => void): void {
     if (!this.rl) {
+      this.clearStatus();
       out(line);
       return;
     }

@@ -233,6 +233,8 @@ export async function runGameDay(
   const say = (line: string) => (questions ? questions.print(line, io.out) : io.out(line));
   let lastEventId = 0;
   let lastState: string | undefined;
+  // The step the flow is in, for the progress line.
+  let step: string | undefined;
   let done: DescribeExecutionCommandOutput | undefined;
   for (;;) {
     // Newest first, page by page, until the events already printed: each poll reads only what is new.
@@ -282,7 +284,13 @@ export async function runGameDay(
     // printed in its place rather than after later minutes.
     lines.push(...((await approvals?.look()) ?? []));
     for (const { line } of lines.sort((x, y) => x.at - y.at)) say(line);
+    for (const ev of fresh) if (ev.stateEnteredEventDetails?.name) step = ev.stateEnteredEventDetails.name;
     approvals?.askNext();
+    // At a terminal, a line that moves while nothing is printed: a minute can be a minute long.
+    if (!done && step) {
+      const at = (serviceTime() ?? new Date()).toISOString().slice(11, 19);
+      questions?.status?.(`${at}  ${step} …`);
+    }
     // The history was read after the execution was seen finished, so it is complete.
     if (done) {
       for (const { line } of (await approvals?.close(`the ${progress.what} ended`)) ?? []) say(line);

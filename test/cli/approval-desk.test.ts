@@ -132,4 +132,32 @@ describe('questions at a terminal', () => {
     expect(screen.slice(screen.indexOf('Observe'))).toMatch(/Approve\? › .*ap/);
     expect(screen.endsWith('after\n')).toBe(true);
   });
+
+  it('keep a progress line at the bottom, written over, erased before a line is printed and while a question is open', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let screen = '';
+    output.on('data', (d) => {
+      screen += String(d);
+    });
+    const q = new TerminalQuestions(input, output);
+    const out = (line: string) => output.write(`${line}\n`);
+    q.status('09:01:00  Observe …');
+    q.status('09:01:30  Observe …');
+    q.print('09:02:00  Observe  2m00s in: experiment running', out);
+    expect(screen).toBe(
+      '\r\u001b[K09:01:00  Observe …\r\u001b[K09:01:30  Observe …\r\u001b[K09:02:00  Observe  2m00s in: experiment running\n',
+    );
+    q.status('09:02:30  Observe …');
+    const answer = q.ask('Approve? › ', new AbortController().signal);
+    q.status('09:03:00  Observe …');
+    input.write('a\n');
+    expect(await answer).toBe('a');
+    // The status was erased before the question, and not drawn over it.
+    const erased = screen.indexOf('09:02:30  Observe …\r\u001b[K');
+    expect(erased).toBeGreaterThan(-1);
+    expect(screen.indexOf('Approve? ›')).toBeGreaterThan(erased);
+    expect(screen).not.toContain('09:03:00');
+    q.close();
+  });
 });
