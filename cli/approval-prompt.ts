@@ -83,10 +83,15 @@ export class TerminalQuestions {
   }
 
   /**
-   * Shows where things stand on the terminal's last line, written over at each call and erased
-   * before anything else is printed; not while a question is open (the question is the last line).
+   * Shows where things stand on the terminal's last line, written over at each call (an empty
+   * text erases it) and erased before anything else is printed; not while a question is open
+   * (the question is the last line).
    */
   status(text: string): void {
+    if (text === '') {
+      this.clearStatus();
+      return;
+    }
     if (this.rl) return;
     this.output.write(`\r\u001b[K${text}`);
     this.statusShown = true;

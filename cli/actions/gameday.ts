@@ -300,6 +300,7 @@ export async function runGameDay(
     if (d.status !== 'RUNNING') done = d;
     else await new Promise((r) => setTimeout(r, stack ? POLL_MS.inProcess : POLL_MS.remote));
   }
+  questions?.status?.('');
   const finalState = done.output ?? lastState;
   const output = finalState ? (JSON.parse(finalState) as Partial<GameDayState>) : undefined;
   const summary = await summarise(output?.incident?.incidentId ?? id, done, output, flags.out, flags.dryRun);
