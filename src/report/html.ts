@@ -84,6 +84,64 @@ function cell(c: Cell): string {
   return typeof c === 'string' ? escapeHtml(c) : c.map(escapeHtml).join('<br>');
 }
 
+/** The blocks every faultline page draws alike, whatever else it draws. */
+export type TextBlock = Extract<Block, { type: 'heading' | 'paragraph' | 'list' | 'table' }>;
+
+/**
+ * A heading, paragraph, list or table as HTML. A table wider than `cardColumns` becomes a card per
+ * row on a phone, each cell naming its column (the card layout hides the header row); a narrow
+ * one fits as it is.
+ */
+export function textBlockHtml(b: TextBlock, cardColumns = CARD_COLUMNS): string {
+  switch (b.type) {
+    case 'heading':
+      return `<h${b.level}${b.id ? ` id="${escapeHtml(b.id)}"` : ''}>${escapeHtml(b.text)}</h${b.level}>`;
+    case 'paragraph':
+      return `<p${b.tone ? ` class="${b.tone}"` : ''}>${escapeHtml(b.text)}</p>`;
+    case 'list': {
+      const tag = b.ordered ? 'ol' : 'ul';
+      const item = (i: string | { text: string; prompt: boolean }) =>
+        typeof i === 'string'
+          ? `<li>${escapeHtml(i)}</li>`
+          : `<li${i.prompt ? ' class="prompt"' : ''}>${escapeHtml(i.text)}</li>`;
+      return `<${tag}>${b.items.map(item).join('')}</${tag}>`;
+    }
+    case 'table': {
+      const cls = (align: string | undefined) => (align === 'right' ? ' class="num"' : '');
+      const head = b.columns.map((c) => `<th${cls(c.align)}>${escapeHtml(c.title)}</th>`).join('');
+      const cards = b.columns.length > cardColumns;
+      const label = (i: number) => {
+        const title = b.columns[i]?.title;
+        return cards && title ? ` data-label="${escapeHtml(title)}"` : '';
+      };
+      const rows = b.rows.map(
+        (r) =>
+          `<tr>${r.map((c, i) => `<td${cls(b.columns[i]?.align)}${label(i)}>${cell(c)}</td>`).join('')}</tr>`,
+      );
+      return `<table${cards ? ' class="cards"' : ''}${b.id ? ` id="${escapeHtml(b.id)}"` : ''}><thead><tr>${head}</tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+    }
+  }
+}
+
+/** One self-contained HTML page: no script, no web font, nothing fetched. */
+export function htmlPage(title: string, style: string, body: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${style}</style>`,
+    '</head>',
+    '<body><main>',
+    body,
+    '</main></body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
 class Renderer {
   private folds = 0;
   private readonly charts: { legend: string; charts: readonly RenderedChart[] };
@@ -95,33 +153,10 @@ class Renderer {
   block(b: Block): string {
     switch (b.type) {
       case 'heading':
-        return `<h${b.level}${b.id ? ` id="${escapeHtml(b.id)}"` : ''}>${escapeHtml(b.text)}</h${b.level}>`;
       case 'paragraph':
-        return `<p${b.tone ? ` class="${b.tone}"` : ''}>${escapeHtml(b.text)}</p>`;
-      case 'list': {
-        const tag = b.ordered ? 'ol' : 'ul';
-        const item = (i: string | { text: string; prompt: boolean }) =>
-          typeof i === 'string'
-            ? `<li>${escapeHtml(i)}</li>`
-            : `<li${i.prompt ? ' class="prompt"' : ''}>${escapeHtml(i.text)}</li>`;
-        return `<${tag}>${b.items.map(item).join('')}</${tag}>`;
-      }
-      case 'table': {
-        const cls = (align: string | undefined) => (align === 'right' ? ' class="num"' : '');
-        const head = b.columns.map((c) => `<th${cls(c.align)}>${escapeHtml(c.title)}</th>`).join('');
-        // A narrow table fits a phone as it is; a wider one becomes a card per row there, each
-        // cell naming its column (the card layout hides the header row).
-        const cards = b.columns.length > CARD_COLUMNS;
-        const label = (i: number) => {
-          const title = b.columns[i]?.title;
-          return cards && title ? ` data-label="${escapeHtml(title)}"` : '';
-        };
-        const rows = b.rows.map(
-          (r) =>
-            `<tr>${r.map((c, i) => `<td${cls(b.columns[i]?.align)}${label(i)}>${cell(c)}</td>`).join('')}</tr>`,
-        );
-        return `<table${cards ? ' class="cards"' : ''}${b.id ? ` id="${escapeHtml(b.id)}"` : ''}><thead><tr>${head}</tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
-      }
+      case 'list':
+      case 'table':
+        return textBlockHtml(b);
       case 'charts':
         return [
           this.charts.legend,
@@ -153,19 +188,5 @@ export function renderHtml(
   charts: { legend: string; charts: readonly RenderedChart[] },
 ): string {
   const r = new Renderer(charts);
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body><main>',
-    blocks.map((b) => r.block(b)).join('\n'),
-    '</main></body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage(title, STYLE, blocks.map((b) => r.block(b)).join('\n'));
 }

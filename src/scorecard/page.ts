@@ -1,5 +1,5 @@
-import type { Block, Cell } from '../report/document.ts';
-import { escapeHtml } from '../report/html-escape.ts';
+import type { Block } from '../report/document.ts';
+import { htmlPage, textBlockHtml } from '../report/html.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import type { PageBlock } from './document.ts';
 
@@ -43,35 +43,14 @@ svg .empty { fill: #8c959f; font-size: 12px; }
 }
 `;
 
-function cell(c: Cell): string {
-  return typeof c === 'string' ? escapeHtml(c) : c.map(escapeHtml).join('<br>');
-}
-
 function block(b: PageBlock): string {
   switch (b.type) {
     case 'heading':
-      return `<h${b.level}${b.id ? ` id="${escapeHtml(b.id)}"` : ''}>${escapeHtml(b.text)}</h${b.level}>`;
     case 'paragraph':
-      return `<p${b.tone ? ` class="${b.tone}"` : ''}>${escapeHtml(b.text)}</p>`;
-    case 'list': {
-      const tag = b.ordered ? 'ol' : 'ul';
-      return `<${tag}>${b.items.map((i) => `<li>${escapeHtml(typeof i === 'string' ? i : i.text)}</li>`).join('')}</${tag}>`;
-    }
-    case 'table': {
-      const num = (align: string | undefined) => (align === 'right' ? ' class="num"' : '');
-      const head = b.columns.map((c) => `<th${num(c.align)}>${escapeHtml(c.title)}</th>`).join('');
-      const rows = b.rows.map(
-        (r) =>
-          `<tr>${r
-            .map((c, i) => {
-              const col = b.columns[i];
-              const label = col?.title ? ` data-label="${escapeHtml(col.title)}"` : '';
-              return `<td${num(col?.align)}${label}>${cell(c)}</td>`;
-            })
-            .join('')}</tr>`,
-      );
-      return `<table${b.id ? ` id="${escapeHtml(b.id)}"` : ''}><thead><tr>${head}</tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
-    }
+    case 'list':
+    case 'table':
+      // Every table of the page turns into cards on a phone (the style above).
+      return textBlockHtml(b, 0);
     case 'figures':
       return b.svgs.length
         ? `<div class="figures">${b.svgs.map((svg) => `<figure>${svg}</figure>`).join('\n')}</div>`
@@ -81,21 +60,7 @@ function block(b: PageBlock): string {
 
 /** A page of blocks and figures as one self-contained HTML file. */
 export function renderPage(title: string, blocks: readonly PageBlock[]): string {
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body><main>',
-    blocks.map(block).join('\n'),
-    '</main></body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage(title, STYLE, blocks.map(block).join('\n'));
 }
 
 /** The same page as markdown, as the report pastes into a wiki: figures say where to find them. */
