@@ -253,6 +253,7 @@ export async function runGameDay(
     const lines: TimedLine[] = [];
     for (const ev of fresh.reverse()) {
       lastEventId = ev.id ?? lastEventId;
+      step = ev.stateEnteredEventDetails?.name ?? step;
       const line = progress.line(ev);
       if (live && line) lines.push({ at: ev.timestamp?.getTime() ?? 0, line });
       // A failed execution has no output: keep the last state document a step left instead.
@@ -284,7 +285,6 @@ export async function runGameDay(
     // printed in its place rather than after later minutes.
     lines.push(...((await approvals?.look()) ?? []));
     for (const { line } of lines.sort((x, y) => x.at - y.at)) say(line);
-    for (const ev of fresh) if (ev.stateEnteredEventDetails?.name) step = ev.stateEnteredEventDetails.name;
     approvals?.askNext();
     // At a terminal, a line that moves while nothing is printed: a minute can be a minute long.
     if (!done && step) {
