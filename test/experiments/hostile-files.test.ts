@@ -49,8 +49,14 @@ describe('hostile files', () => {
 
   it('an alias bomb: one line naming the file, whatever reads it', async () => {
     const file = await files.write('bomb.yaml', aliasBomb());
-    for (const load of [loadExperimentFile(file), loadRunbookFile(file), readSource(file, 'yaml')]) {
-      const err = await refusal(load);
+    // Each started only when awaited: a refusal started early and awaited later is an unhandled rejection.
+    const loads = [
+      () => loadExperimentFile(file),
+      () => loadRunbookFile(file),
+      () => readSource(file, 'yaml'),
+    ];
+    for (const load of loads) {
+      const err = await refusal(load());
       expect(err).toBeInstanceOf(ExperimentFileError);
       expect(err.message).toBe(
         `${file}: has more than ${SOURCE_LIMITS.aliases} aliases (*name) or values copied in by them: faultline refuses that (an alias bomb?); write the values out`,
@@ -81,8 +87,12 @@ describe('hostile files', () => {
     // Sparse: 6 MB that are never there to read (a read of it would find only zero bytes).
     await writeFile(file, '[[[[');
     await truncate(file, 6 * 1024 * 1024);
-    for (const load of [loadRunbookFile(file), loadExperimentFile(file), loadRunbooks(folder)]) {
-      const err = await refusal(load);
+    for (const load of [
+      () => loadRunbookFile(file),
+      () => loadExperimentFile(file),
+      () => loadRunbooks(folder),
+    ]) {
+      const err = await refusal(load());
       expect(err.message).toBe(
         `${file}: is 6144 KiB, more than the 128 KiB faultline reads: an experiment, runbook, template or world file is a few KB`,
       );
