@@ -2,14 +2,18 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateExperimentTemplateCommand, FisClient, StartExperimentCommand } from '@aws-sdk/client-fis';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
+import { WORLD_RESOURCE_TYPES } from '../../sandbox/world/kinds/registry.ts';
 import { loadWorldFile } from '../../sandbox/world/schema.ts';
+import type { World } from '../../sandbox/world/world.ts';
 import { compileTemplate } from '../../src/experiments/compile.ts';
 import { ExperimentFileError, ExperimentProblems } from '../../src/experiments/errors.ts';
 import { importTemplate } from '../../src/experiments/import-template.ts';
 import { findCreateInputProblem } from '../../src/fis/check-create-input.ts';
+import { sendActionsMode } from '../../src/fis/wire-extensions.ts';
 import { startSandbox } from '../helpers/sandbox.ts';
 import { getExperiment } from '../sandbox/fis-helpers.ts';
 
@@ -60,6 +64,27 @@ const SIDE = {
 };
 
 const templates = await templatesIn(LIBRARY);
+
+interface LibraryTarget {
+  resourceType: string;
+  resourceTags?: Record<string, string>;
+  resourceArns?: string[];
+}
+
+/**
+ * The template with its targets pointed at the world's resources, as a user's own would be: tags
+ * become the world's service tag, ARNs become those of the world's resources of that type.
+ */
+function pointAtWorld<T extends { targets?: Record<string, LibraryTarget> }>(template: T, world: World): T {
+  for (const target of Object.values(template.targets ?? {})) {
+    if (target.resourceTags) target.resourceTags = { Service: world.def.service.name };
+    if (target.resourceArns) {
+      const found = WORLD_RESOURCE_TYPES[target.resourceType]?.candidates(world) ?? [];
+      target.resourceArns = found.slice(0, target.resourceArns.length).map((c) => c.arn);
+    }
+  }
+  return template;
+}
 
 const accepted = (verdicts: { name: string; accepted: boolean }[]) =>
   verdicts.filter((v) => v.accepted).map((v) => v.name);
@@ -124,6 +149,43 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
       'sap-ec2-instance-stop-ascs/sap-ec2-instance-stop-sap-ascs-template.json',
       'sap-ec2-instance-stop-database/sap-ec2-instance-stop-sap-database-template.json',
     ]);
+  });
+
+  it('sends those the sandbox models to its FIS as dry runs, every target resolved and every action skipped', async () => {
+    const world = await loadWorldFile();
+    // Spot Instances too, for the spot-interruption template.
+    const { sb, config } = await startSandbox({
+      world: { ...world, service: { ...world.service, spotInstancesPerAz: 1 } },
+    });
+    try {
+      const fis = new FisClient(config);
+      sendActionsMode(fis, 'skip-all');
+      const side = { ...SIDE, hypothesis: { alarms: ['checkout-availability-critical'] } };
+      const reached: string[] = [];
+      for (const { name, text } of templates) {
+        const filled = pointAtWorld(JSON.parse(text.replace(PLACEHOLDER, fill)), sb.world);
+        let spec: ReturnType<typeof importTemplate>;
+        try {
+          spec = importTemplate(filled, side, { template: name }, { runtime: SANDBOX_RUNTIME });
+        } catch (e) {
+          if (e instanceof ExperimentFileError) continue;
+          throw e;
+        }
+        const created = await fis.send(new CreateExperimentTemplateCommand(compileTemplate(spec, CTX)));
+        const started = await fis.send(
+          new StartExperimentCommand({ experimentTemplateId: created.experimentTemplate!.id! }),
+        );
+        await sb.clock.advance(60_000);
+        const exp = await getExperiment(fis, started.experiment!.id!);
+        expect(exp.state, name).toMatchObject({ status: 'completed' });
+        for (const [key, action] of Object.entries(exp.actions ?? {}))
+          expect(action.state?.status, `${name} ${key}`).toBe('skipped');
+        reached.push(name);
+      }
+      expect(reached).toHaveLength(6);
+    } finally {
+      await sb.close();
+    }
   });
 
   it("runs those the sandbox models against its world, their targets' tags pointed at its resources", async () => {
