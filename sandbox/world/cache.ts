@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { percentIn } from '../../src/input/bounds.ts';
-import type { MetricStore } from '../backends/metrics.ts';
-import type { VirtualClock } from '../clock.ts';
-import type { RandomStream } from '../rng.ts';
 import { count, number, secondsRange, tags } from './fields.ts';
-import { type DependencyImpact, drawMs, MinuteGauges, NO_IMPACT, type WorldPart } from './part.ts';
+import {
+  type DependencyImpact,
+  drawMs,
+  MinuteGauges,
+  NO_IMPACT,
+  type PartDeps,
+  type WorldPart,
+} from './part.ts';
 
 /**
  * The world's ElastiCache (Redis OSS or Valkey) replication group, cluster mode disabled: one
@@ -72,17 +76,6 @@ export interface CacheNode {
   resyncUntil: number | undefined;
 }
 
-export interface CacheDeps {
-  clock: VirtualClock;
-  rng: RandomStream;
-  metrics: MetricStore;
-  arn(service: string, resource: string): string;
-  /** Whether the service can reach the AZ's subnets (a network disruption may cut it off). */
-  azReachable(az: string): boolean;
-  /** Tags every resource of the service carries. */
-  serviceTags: Record<string, string>;
-}
-
 const REPLICA_CONNECTIONS = 2;
 const STEADY_LAG_S = 0.01;
 
@@ -95,11 +88,11 @@ export class ReplicationGroup implements WorldPart {
   /** When the primary lost its power, until a replica has taken over or it is back. */
   primaryLostAt: number | undefined;
   failovers = 0;
-  private readonly deps: CacheDeps;
+  private readonly deps: PartDeps;
   private readonly cuts = new Map<string, number>();
   private readonly gauges: MinuteGauges;
 
-  constructor(def: CacheDefinition, deps: CacheDeps) {
+  constructor(def: CacheDefinition, deps: PartDeps) {
     this.def = def;
     this.deps = deps;
     this.id = def.replicationGroupId;

@@ -1,11 +1,14 @@
 import { z } from 'zod';
-import type { MetricStore } from '../backends/metrics.ts';
-import type { VirtualClock } from '../clock.ts';
-import type { EventBus } from '../events.ts';
-import type { RandomStream } from '../rng.ts';
 import { WorldError } from './errors.ts';
 import { count, number, secondsRange, tags } from './fields.ts';
-import { type DependencyImpact, drawMs, MinuteGauges, NO_IMPACT, type WorldPart } from './part.ts';
+import {
+  type DependencyImpact,
+  drawMs,
+  MinuteGauges,
+  NO_IMPACT,
+  type PartDeps,
+  type WorldPart,
+} from './part.ts';
 
 /**
  * The world's ECS service on Fargate: its tasks spread over the AZs, the service scheduler that
@@ -77,16 +80,6 @@ export interface EcsTask {
   faults: Set<TaskFault>;
 }
 
-export interface EcsDeps {
-  clock: VirtualClock;
-  rng: RandomStream;
-  bus: EventBus;
-  metrics: MetricStore;
-  arn(service: string, resource: string): string;
-  azReachable(az: string): boolean;
-  serviceTags: Record<string, string>;
-}
-
 /** How often the scheduler tries again when no AZ can take a task. */
 const PLACEMENT_RETRY_MS = 30_000;
 const MEMORY_PERCENT = 40;
@@ -97,12 +90,12 @@ export class EcsService implements WorldPart {
   readonly serviceArn: string;
   readonly taskDefinitionArn: string;
   readonly tags: Record<string, string>;
-  private readonly deps: EcsDeps;
+  private readonly deps: PartDeps;
   private readonly tasksById = new Map<string, EcsTask>();
   private readonly gauges: MinuteGauges;
   private nextTask = 1;
 
-  constructor(def: ContainersDefinition, deps: EcsDeps) {
+  constructor(def: ContainersDefinition, deps: PartDeps) {
     this.def = def;
     this.deps = deps;
     this.clusterArn = deps.arn('ecs', `cluster/${def.cluster}`);

@@ -1,4 +1,6 @@
 import type { Dimensions, MetricStore } from '../backends/metrics.ts';
+import type { VirtualClock } from '../clock.ts';
+import type { EventBus } from '../events.ts';
 import type { RandomStream } from '../rng.ts';
 
 /**
@@ -13,6 +15,20 @@ export interface WorldPart {
   flush(minuteStart: number): void;
   /** What the part does now to the service's requests, when it is offered `offeredRps`. */
   impact(offeredRps: number): DependencyImpact;
+}
+
+/** What a part is given by the world. */
+export interface PartDeps {
+  clock: VirtualClock;
+  /** Its own stream, so that its draws do not shift the rest of the world's. */
+  rng: RandomStream;
+  bus: EventBus;
+  metrics: MetricStore;
+  arn(service: string, resource: string): string;
+  /** Whether the service can reach the AZ's subnets (a network disruption may cut it off). */
+  azReachable(az: string): boolean;
+  /** Tags every resource of the service carries. */
+  serviceTags: Record<string, string>;
 }
 
 /** What a dependency adds to the service's requests. */
