@@ -3,20 +3,13 @@ import { z } from 'zod';
 import { ExperimentFileError } from '../../src/experiments/errors.ts';
 import { readSource } from '../../src/experiments/source.ts';
 import type { SourceDocument } from '../../src/experiments/source-document.ts';
-import { countIn, type NumberRange, numberIn, percentIn } from '../../src/input/bounds.ts';
+import { percentIn } from '../../src/input/bounds.ts';
 import { quote } from '../../src/input/quote.ts';
 import { parseAlarmInput } from '../backends/alarm-config.ts';
+import { cacheSchema } from './cache.ts';
+import { containersSchema } from './ecs.ts';
+import { count, number, secondsRange, tags } from './fields.ts';
 
-/** A number in a range, checked by the same rule as every other file's numbers. */
-const number = (r: NumberRange) => z.number().check(numberIn(r));
-const count = (min: number, max: number) => z.number().check(countIn(min, max));
-/** Seconds a world's step takes: from nothing to an hour (the world models minutes, not days). */
-const SECONDS = { min: 0, max: 3600 };
-/** `[min, max]` seconds: the world draws a duration in that range from its seeded RNG. */
-const secondsRange = z
-  .tuple([number(SECONDS), number(SECONDS)])
-  .refine(([a, b]) => a <= b, 'the first number of a range must not be larger than the second');
-const tags = z.record(z.string(), z.string());
 const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name such as us-east-1');
 
 export const worldSchema = z
@@ -160,6 +153,10 @@ export const worldSchema = z
       })
       .strict()
       .optional(),
+    /** An ElastiCache (Redis OSS) replication group the service keeps its sessions in (sandbox/world/cache.ts). */
+    cache: cacheSchema.optional(),
+    /** An ECS service on Fargate the service calls on its request path (sandbox/world/ecs.ts). */
+    containers: containersSchema.optional(),
     /** CloudWatch alarms created when the sandbox starts, in PutMetricAlarm's shape. */
     alarms: z.array(z.object({ AlarmName: z.string().min(1) }).catchall(z.unknown())).default([]),
   })
@@ -204,6 +201,21 @@ export const worldSchema = z
           });
         }
       }
+    }
+    // The cache's nodes and the ECS service's tasks sit in the world's subnets, one per AZ.
+    const placed: [(string | number)[], string][] = [
+      ...(w.cache
+        ? [w.cache.primaryAz, ...w.cache.replicaAzs].map(
+            (az, i) => [['cache', i === 0 ? 'primaryAz' : 'replicaAzs'], az] as [string[], string],
+          )
+        : []),
+      ...(w.containers?.availabilityZones ?? []).map(
+        (az) => [['containers', 'availabilityZones'], az] as [string[], string],
+      ),
+    ];
+    for (const [path, az] of placed) {
+      if (!azs.has(az))
+        ctx.addIssue({ code: 'custom', path, message: `${quote(az)} is not one of availabilityZones` });
     }
     if (w.service.spotInstancesPerAz > w.service.instancesPerAz) {
       ctx.addIssue({

@@ -1,4 +1,5 @@
 import { distributionWithP99, type LatencyDistribution, p99AtUtilisation } from './latency.ts';
+import type { DependencyImpact } from './part.ts';
 
 /** The state of one load balancer and what it is offered, at one instant. */
 export interface TrafficConditions {
@@ -16,6 +17,8 @@ export interface TrafficConditions {
   writeFailureRatio: number;
   /** Multiplier on latency (noise); 1 for none. */
   latencyFactor: number;
+  /** What the service's other dependencies (its session cache, the ECS service it calls) do to its requests. */
+  dependencies?: DependencyImpact;
 }
 
 /** Requests per second by outcome, and the latency of the requests a target answered. */
@@ -56,14 +59,16 @@ export function computeTraffic(c: TrafficConditions): TrafficRates {
   const shed = utilisation > 1 ? answered * (1 - 1 / utilisation) : 0;
   const handled = answered - shed;
   const failedWrites = handled * c.writeFailureRatio;
-  const background = (handled - failedWrites) * c.baselineErrorRatio;
+  const failedDependencies = (handled - failedWrites) * (c.dependencies?.errorRatio ?? 0);
+  const background = (handled - failedWrites - failedDependencies) * c.baselineErrorRatio;
+  const p99 = p99AtUtilisation(utilisation, c.baseLatencyP99Ms) + (c.dependencies?.addedLatencyMs ?? 0);
   return {
     requests,
     elb5xx: unanswered,
-    target5xx: shed + failedWrites + background,
+    target5xx: shed + failedWrites + failedDependencies + background,
     answered,
     utilisation,
-    latency: distributionWithP99(p99AtUtilisation(utilisation, c.baseLatencyP99Ms) * c.latencyFactor),
+    latency: distributionWithP99(p99 * c.latencyFactor),
   };
 }
 

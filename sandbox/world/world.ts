@@ -4,7 +4,9 @@ import type { EventBus } from '../events.ts';
 import type { RandomStream, Rng } from '../rng.ts';
 import { type Fleet, TargetGroup, type TargetHealthView } from './alb.ts';
 import { AutoScalingGroup, type AutoScalingGroupView } from './asg.ts';
+import { ReplicationGroup } from './cache.ts';
 import { DnsTrafficShift } from './dns-shift.ts';
+import { EcsService } from './ecs.ts';
 import { WorldError } from './errors.ts';
 import type { Instance, InstanceState, StateChange, Volume } from './instance.ts';
 import {
@@ -13,6 +15,7 @@ import {
   type TrafficSlice,
   targetGroupDimension,
 } from './minute-metrics.ts';
+import { combineImpacts, type WorldPart } from './part.ts';
 import { publishClusterEvent, publishInstanceEvent } from './rds-events.ts';
 import { ReplicaLagModel } from './replica-lag.ts';
 import type { WorldDefinition } from './schema.ts';
@@ -117,6 +120,12 @@ export class World {
   private readonly standbyRegion: StandbyRegion | undefined;
   private readonly minute: MinuteMetrics;
   private readonly noise: RandomStream;
+  /** The session cache, when the world has one (`cache` in the world file). */
+  readonly cache: ReplicationGroup | undefined;
+  /** The ECS service the service calls, when the world has one (`containers`). */
+  readonly containers: EcsService | undefined;
+  /** The service's other dependencies: sampled with the traffic, their impact in its conditions. */
+  private readonly parts: WorldPart[];
   private started = false;
   private lastSampleAt = 0;
   private latest: TrafficSlice | undefined;
@@ -192,6 +201,19 @@ export class World {
       : undefined;
     this.minute = new MinuteMetrics(def, deps.metrics);
     this.noise = deps.rng.stream('traffic');
+    // Each draws its timings from a stream of its own, so that the rest of the world's stay as they were.
+    const partDeps = (stream: string) => ({
+      clock: deps.clock,
+      bus: deps.bus,
+      metrics: deps.metrics,
+      rng: deps.rng.stream(stream),
+      arn: (service: string, resource: string) => this.arn(service, resource),
+      azReachable: (az: string) => this.azReachable(az),
+      serviceTags: def.service.tags,
+    });
+    this.cache = def.cache ? new ReplicationGroup(def.cache, partDeps('elasticache')) : undefined;
+    this.containers = def.containers ? new EcsService(def.containers, partDeps('ecs')) : undefined;
+    this.parts = [this.cache, this.containers].filter((p): p is ReplicationGroup | EcsService => !!p);
   }
 
   /**
@@ -222,9 +244,13 @@ export class World {
     if (seconds > 0) {
       this.latest = this.sample(now, seconds);
       this.minute.add(this.latest);
+      for (const part of this.parts) part.sample(now);
     }
     this.asg?.check();
-    if (now % MINUTE_MS === 0) this.minute.flush(now - MINUTE_MS);
+    if (now % MINUTE_MS === 0) {
+      this.minute.flush(now - MINUTE_MS);
+      for (const part of this.parts) part.flush(now - MINUTE_MS);
+    }
   }
 
   /** The world over the slice that just ended, judged by its state now. */
@@ -266,6 +292,7 @@ export class World {
       routedTargets: routing.targets.length,
       routedServing: routing.targets.filter((i) => this.instanceServing(i)).length,
       writeFailureRatio: this.writesFailing() ? (this.def.database?.writeRequestShare ?? 0) : 0,
+      dependencies: combineImpacts(this.parts.map((p) => p.impact(offeredRps))),
     };
   }
 

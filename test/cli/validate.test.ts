@@ -21,7 +21,7 @@ describe('faultline validate', () => {
     const r = await runCli(['validate'], { cwd: project });
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')).toEqual([
-      'ok  experiments/az-outage.yaml  (6 actions on 5 targets, stop conditions: checkout-availability-critical)',
+      'ok  experiments/az-outage.yaml  (8 actions on 7 targets, stop conditions: checkout-availability-critical)',
       'ok  experiments/instance-kill.yaml  (2 actions on 1 target, stop conditions: checkout-availability-critical)',
       'ok  experiments/region-outage.yaml  (1 action on 1 target, stop conditions: checkout-secondary-health)',
       '',

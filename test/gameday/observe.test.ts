@@ -112,11 +112,14 @@ describe('an AZ outage, step by step', () => {
     expect(Object.keys(targets).sort()).toEqual([
       'az-instances',
       'az-subnets',
+      'az-tasks',
       'database',
       'group',
       'load-balancer',
+      'session-cache',
     ]);
     expect(targets['az-instances']).toHaveLength(2);
+    expect(targets['az-tasks']).toHaveLength(2);
     expect(ofKind('fis.targets').every((e) => e.eventId.startsWith(`fis:targets:${id}:`))).toBe(true);
   });
 

@@ -176,15 +176,21 @@ describe('FIS experiment templates', () => {
       'a FIS action the sandbox does not model',
       {
         targets: {
-          tasks: {
-            resourceType: 'aws:ecs:task',
+          nodes: {
+            resourceType: 'aws:eks:nodegroup',
             resourceTags: { Service: 'checkout' },
             selectionMode: 'ALL',
           },
         },
-        actions: { stop: { actionId: 'aws:ecs:stop-task', targets: { Tasks: 'tasks' } } },
+        actions: {
+          stop: {
+            actionId: 'aws:eks:terminate-nodegroup-instances',
+            parameters: { instanceTerminationPercentage: '50' },
+            targets: { Nodegroups: 'nodes' },
+          },
+        },
       },
-      "'actions.stop.actionId' aws:ecs:stop-task is a FIS action the sandbox does not model; it runs on AWS",
+      "'actions.stop.actionId' aws:eks:terminate-nodegroup-instances is a FIS action the sandbox does not model; it runs on AWS",
     ],
     [
       'a disrupt-connectivity scope the sandbox does not model',
@@ -239,10 +245,10 @@ describe('FIS experiment templates', () => {
     [
       'a resource type the sandbox does not model',
       {
-        targets: { web: { ...CHECKOUT_INSTANCES, resourceType: 'aws:ecs:task' } },
+        targets: { web: { ...CHECKOUT_INSTANCES, resourceType: 'aws:eks:nodegroup' } },
         actions: { stop: stopInstances() },
       },
-      "'targets.web.resourceType' aws:ecs:task is a FIS resource type the sandbox does not model; it runs on AWS",
+      "'targets.web.resourceType' aws:eks:nodegroup is a FIS resource type the sandbox does not model; it runs on AWS",
     ],
     [
       'a selection mode that is not one',
@@ -479,6 +485,14 @@ describe('FIS experiment templates', () => {
       'aws:ec2:send-spot-instance-interruptions',
       'aws:ec2:stop-instances',
       'aws:ec2:terminate-instances',
+      'aws:ecs:stop-task',
+      'aws:ecs:task-cpu-stress',
+      'aws:ecs:task-kill-process',
+      'aws:ecs:task-network-blackhole-port',
+      'aws:ecs:task-network-latency',
+      'aws:ecs:task-network-packet-loss',
+      'aws:elasticache:interrupt-cluster-az-power',
+      'aws:elasticache:replicationgroup-interrupt-az-power',
       'aws:fis:wait',
       'aws:network:disrupt-connectivity',
       'aws:rds:failover-db-cluster',
@@ -505,6 +519,10 @@ describe('FIS experiment templates', () => {
       'aws:ec2:instance',
       'aws:ec2:spot-instance',
       'aws:ec2:subnet',
+      'aws:ecs:cluster',
+      'aws:ecs:task',
+      'aws:elasticache:redis-replicationgroup',
+      'aws:elasticache:replicationgroup',
       'aws:rds:cluster',
       'aws:rds:db',
     ]);

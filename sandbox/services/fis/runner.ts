@@ -175,6 +175,7 @@ export class ExperimentRunner {
       experimentId: exp.id,
       parameters: a.parameters ?? {},
       resources,
+      targetParameters: (targetName !== undefined && exp.targets[targetName]?.parameters) || {},
       complete: () => this.actionCompleted(exp, name),
       fail: (reason) => this.actionFailed(exp, name, reason),
     };

@@ -55,6 +55,8 @@ export interface ActionContext {
   readonly parameters: Record<string, string>;
   /** The resources the action's target resolved to (empty for actions that take no target). */
   readonly resources: { id: string; arn: string }[];
+  /** The parameters of the action's target (`availabilityZoneIdentifier`, …); empty without one. */
+  readonly targetParameters: Record<string, string>;
   complete(): void;
   fail(reason: string): void;
 }

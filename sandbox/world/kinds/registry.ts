@@ -2,6 +2,8 @@ import { arcKind } from './arc.ts';
 import { asgKind } from './asg.ts';
 import { ebsKind } from './ebs.ts';
 import { ec2Kind } from './ec2.ts';
+import { ecsKind } from './ecs.ts';
+import { elasticacheKind } from './elasticache.ts';
 import { fisKind } from './fis.ts';
 import type { ActionSupport, ResourceTypeSupport, WorldKind } from './kind.ts';
 import { networkKind } from './network.ts';
@@ -19,6 +21,8 @@ export const WORLD_KINDS: readonly WorldKind[] = [
   arcKind,
   networkKind,
   rdsKind,
+  elasticacheKind,
+  ecsKind,
   ssmKind,
   fisKind,
 ];
