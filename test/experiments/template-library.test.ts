@@ -144,6 +144,7 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
       'aurora-cluster-failover/aurora-cluster-failover-template.json',
       'ec2-instances-terminate/ec2-instances-terminate-template.json',
       'ec2-spot-interruption/ec2-spot-interruption-template.json',
+      'elasticache-az-power-interruption/elasticache-az-power-interruption-experiment-template.json',
       'sap-ebs-pause-database-data/sap-ebs-pause-database-data-template.json',
       'sap-ec2-instance-stop-ascs/sap-ec2-instance-stop-sap-ascs-template.json',
       'sap-ec2-instance-stop-database/sap-ec2-instance-stop-sap-database-template.json',
@@ -181,7 +182,7 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
           expect(action.state?.status, `${name} ${key}`).toBe('skipped');
         reached.push(name);
       }
-      expect(reached).toHaveLength(6);
+      expect(reached).toHaveLength(7);
     } finally {
       await sb.close();
     }
@@ -195,7 +196,7 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
     try {
       const fis = new FisClient(config);
       const side = { ...SIDE, hypothesis: { alarms: ['checkout-availability-critical'] } };
-      const run = async (name: string, ends = 'completed'): Promise<string> => {
+      const run = async (name: string, ends = 'completed', runFor = 10 * 60_000): Promise<string> => {
         const filled = JSON.parse(templates.find((t) => t.name === name)!.text.replace(PLACEHOLDER, fill));
         // A user's resources carry their own tags: here, the world's.
         for (const target of Object.values(filled.targets) as { resourceTags?: object }[])
@@ -205,7 +206,7 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
         const started = await fis.send(
           new StartExperimentCommand({ experimentTemplateId: created.experimentTemplate!.id! }),
         );
-        await sb.clock.advance(10 * 60_000);
+        await sb.clock.advance(runFor);
         const exp = await getExperiment(fis, started.experiment!.id!);
         expect(exp.state!.status, name).toBe(ends);
         return exp.id!;
@@ -231,6 +232,13 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
       await run('ec2-spot-interruption/ec2-spot-interruption-template.json');
       const spot = sb.world.instances().filter((i) => i.lifecycle === 'spot');
       expect(spot.map((i) => i.state)).toEqual(Array(3).fill('terminated'));
+      // Its AZ (us-east-1a) loses power for ten minutes: the primary there fails over to a replica.
+      await run(
+        'elasticache-az-power-interruption/elasticache-az-power-interruption-experiment-template.json',
+        'completed',
+        11 * 60_000,
+      );
+      expect(sb.world.cache?.primary()?.id).toBe('checkout-sessions-002');
     } finally {
       await sb.close();
     }
