@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
+import { worldFileOf } from '../../sandbox/world/schema.ts';
 import { describeApiFaults } from '../api-faults.ts';
 import type { SandboxFlags } from '../commands/sandbox.ts';
 import { UsageError } from '../errors.ts';
@@ -15,7 +16,7 @@ export async function sandboxAction(flags: SandboxFlags, io: Io): Promise<void> 
   try {
     stack = await startLocal({
       seed: flags.seed,
-      world: flags.world ? resolve(flags.world) : undefined,
+      world: flags.world ? worldFileOf(flags.world) : undefined,
       stateDir,
       fresh: flags.fresh,
       repair: flags.repair,
