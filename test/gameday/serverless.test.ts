@@ -49,6 +49,13 @@ it('lambda latency with remediation: throttled, the runbook raises the reserved 
   // Throttled 5xx before the runbook acted: the hypothesis deviated, and recovery came before the fault ended.
   expect(report.verdict.hypothesis).toBe('deviated');
   expect(summary.verdict).toMatchObject({ rto: { met: true } });
+  // The report samples and charts the function's concurrency: pinned at its limit, then above it.
+  const concurrency = report.minutes.map(
+    (m: { sample: { concurrency?: number } | null }) => m.sample?.concurrency,
+  );
+  expect(concurrency).toContain(100);
+  expect(Math.max(...concurrency.filter((c: unknown) => typeof c === 'number'))).toBeGreaterThan(100);
+  expect(await readFile(summary.reports!.html, 'utf8')).toContain('Concurrent executions');
 
   const points = (metricName: string) =>
     stack!.sandbox.core.metrics.points(

@@ -1,7 +1,5 @@
 import { WorldError } from '../../world/world.ts';
-import { apiFailure, type DocumentStep, type StepContext } from './actions.ts';
-
-const one = (ctx: StepContext, name: string) => ctx.params[name]?.[0] ?? '';
+import { apiFailure, type DocumentStep, one } from './actions.ts';
 
 /**
  * Faultline-RaiseFunctionConcurrency's step: Lambda PutFunctionConcurrency, which takes effect at
