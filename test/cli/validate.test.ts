@@ -27,6 +27,7 @@ describe('faultline validate', () => {
       'ok  experiments/lambda-errors.yaml  (1 action on 1 target, stop conditions: orders-availability-critical)',
       'ok  experiments/lambda-latency.yaml  (1 action on 1 target, stop conditions: orders-availability-critical)',
       'ok  experiments/region-outage.yaml  (1 action on 1 target, stop conditions: checkout-secondary-health)',
+      'ok  experiments/serverless-az-outage.yaml  (1 action on 1 target, stop conditions: orders-availability-critical)',
       '',
     ]);
     expect(r.code).toBe(0);
