@@ -37,8 +37,12 @@ export async function sandboxAction(flags: SandboxFlags, io: Io): Promise<void> 
   for (const line of sandbox.repaired) io.err(`faultline sandbox: repaired: ${line}`);
   await restoreInterruptedOverride(stateDir, io.err);
   const w = sandbox.world;
+  const azs = `${w.def.availabilityZones.length} AZs`;
+  const what = w.serverless
+    ? `function ${w.serverless.fn.name} in ${azs}`
+    : `${w.instances().length} instances in ${azs}`;
   io.err(
-    `faultline sandbox: world '${w.def.name}' (${w.region}, ${w.instances().length} instances in ${w.def.availabilityZones.length} AZs), ` +
+    `faultline sandbox: world '${w.def.name}' (${w.region}, ${what}), ` +
       `seed ${flags.seed}, ${flags.speed}x virtual time from ${new Date(start).toISOString()}, state in ${flags.stateDir}; ` +
       `deployed ${Object.keys(deployment.functions).length} functions and ${Object.keys(deployment.stateMachines).length} state machine(s) from serverless.yml`,
   );
