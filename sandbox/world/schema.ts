@@ -287,6 +287,7 @@ function checkServiceType(w: z.infer<typeof worldSchema>, ctx: z.RefinementCtx):
     );
   }
 }
+
 export type StandbyDefinition = NonNullable<WorldDefinition['standby']>;
 
 export const DEFAULT_WORLD_FILE = fileURLToPath(new URL('../worlds/checkout.yaml', import.meta.url));

@@ -32,6 +32,8 @@ export interface GlobalTable {
   tags: Record<string, string>;
   /** Since when replication to the replicas is paused (FIS), while it is. */
   pausedSince: number | undefined;
+  /** How many pauses hold it (two experiments may pause it at once; it resumes when both end). */
+  pauses: number;
 }
 
 /** One Lambda fault in force: FIS's extension acting on a share of the function's invocations. */
@@ -63,7 +65,6 @@ export interface ServerlessNetwork {
 
 /** The noise the world drew for this slice (the same draws whatever the service type). */
 export interface SliceNoise {
-  loadFactor: number;
   latencyFactor: number;
   baselineErrorRatio: number;
   lagFactor: number;
@@ -108,6 +109,7 @@ export class ServerlessService {
       replicaRegions: [...def.table.replicaRegions],
       tags: { ...serviceTags, ...def.table.tags },
       pausedSince: undefined,
+      pauses: 0,
     };
     for (const region of def.table.replicaRegions) {
       // No ceiling: a paused replica falls behind by as long as the pause lasts.
@@ -182,12 +184,12 @@ export class ServerlessService {
         `Requested resource not found: Table: ${tableArn} not found`,
       );
     }
-    if (table.pausedSince === undefined) table.pausedSince = this.net.now();
+    if (table.pauses++ === 0) table.pausedSince = this.net.now();
     let ended = false;
     return () => {
       if (ended) return;
       ended = true;
-      table.pausedSince = undefined;
+      if (--table.pauses === 0) table.pausedSince = undefined;
     };
   }
 

@@ -260,7 +260,7 @@ export class World {
     const share = this.dns.primaryShare(now);
     const noisy = { latencyFactor, baselineErrorRatio: (svc.baselineErrorPercent / 100) * errorFactor };
     // One traffic model per service type: the fleet behind its load balancers, or the serverless API.
-    const serverless = this.serverlessService?.sample(offered, seconds, { ...noisy, loadFactor, lagFactor });
+    const serverless = this.serverlessService?.sample(offered, seconds, { ...noisy, lagFactor });
     const primary = serverless
       ? NO_TRAFFIC
       : computeTraffic({ ...this.primaryConditions(offered * share), ...noisy });
