@@ -443,7 +443,7 @@ function fisExperimentRole({ chaosTagKey, chaosTagValue, protectedTagKey }) {
  */
 function automationRole({ chaosTagKey, chaosTagValue }) {
   const chaosTagged = { StringEquals: { [`aws:ResourceTag/${chaosTagKey}`]: chaosTagValue } };
-  const { regionRecords, globalClusters } = runbookTargets();
+  const { regionRecords, globalClusters, documents } = runbookTargets();
   const globalClusterArns = globalClusters.map((g) => arn(`rds::\${AWS::AccountId}:global-cluster:${g}`));
   // Faultline-RegionFailover: only the global databases and DNS names the runbooks name.
   const regionFailover =
@@ -488,6 +488,10 @@ function automationRole({ chaosTagKey, chaosTagValue }) {
       chaosTagged,
     ),
     ...regionFailover,
+    // Faultline-RaiseFunctionConcurrency: only chaos-tagged functions, and only when a runbook runs it.
+    ...(documents.includes('Faultline-RaiseFunctionConcurrency')
+      ? [allow(['lambda:PutFunctionConcurrency'], [regional('lambda', 'function:*')], chaosTagged)]
+      : []),
   ];
   return {
     Type: 'AWS::IAM::Role',

@@ -9,6 +9,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
+import { worldFileFor, worldFileOf } from '../../sandbox/world/schema.ts';
 
 import { client } from '../../src/aws/clients.ts';
 import { alarmsFromCloudWatch } from '../../src/experiments/alarm-lookup.ts';
@@ -107,7 +108,7 @@ export async function gamedayAction(
     );
     stack = await startLocal({
       seed: flags.seed,
-      world: flags.world ? resolve(flags.world) : undefined,
+      world: flags.world ? worldFileOf(flags.world) : worldFileFor(experiment.service),
       stateDir,
       fresh: flags.fresh,
       stage: flags.stage,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type LocalStack, startLocal } from '../../sandbox/local.ts';
+import { worldFileOf } from '../../sandbox/world/schema.ts';
 import { describeApiFaults } from '../api-faults.ts';
 import type { SandboxFlags } from '../commands/sandbox.ts';
 import { UsageError } from '../errors.ts';
@@ -15,7 +16,7 @@ export async function sandboxAction(flags: SandboxFlags, io: Io): Promise<void> 
   try {
     stack = await startLocal({
       seed: flags.seed,
-      world: flags.world ? resolve(flags.world) : undefined,
+      world: flags.world ? worldFileOf(flags.world) : undefined,
       stateDir,
       fresh: flags.fresh,
       repair: flags.repair,
@@ -36,8 +37,12 @@ export async function sandboxAction(flags: SandboxFlags, io: Io): Promise<void> 
   for (const line of sandbox.repaired) io.err(`faultline sandbox: repaired: ${line}`);
   await restoreInterruptedOverride(stateDir, io.err);
   const w = sandbox.world;
+  const azs = `${w.def.availabilityZones.length} AZs`;
+  const what = w.serverless
+    ? `function ${w.serverless.fn.name} in ${azs}`
+    : `${w.instances().length} instances in ${azs}`;
   io.err(
-    `faultline sandbox: world '${w.def.name}' (${w.region}, ${w.instances().length} instances in ${w.def.availabilityZones.length} AZs), ` +
+    `faultline sandbox: world '${w.def.name}' (${w.region}, ${what}), ` +
       `seed ${flags.seed}, ${flags.speed}x virtual time from ${new Date(start).toISOString()}, state in ${flags.stateDir}; ` +
       `deployed ${Object.keys(deployment.functions).length} functions and ${Object.keys(deployment.stateMachines).length} state machine(s) from serverless.yml`,
   );

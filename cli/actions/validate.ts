@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { worldHealthAlarmNames } from '../../sandbox/services/route53/world-dns.ts';
-import { loadWorldFile } from '../../sandbox/world/schema.ts';
+import { loadWorldFile, worldFileFor, worldFileOf } from '../../sandbox/world/schema.ts';
 import {
   type AlarmLookup,
   alarmsFromCloudWatch,
@@ -36,7 +36,7 @@ export async function validateAction(files: string[], flags: ValidateFlags, io: 
     );
   }
   const runtime = flags.aws ? undefined : SANDBOX_FOR_PEOPLE;
-  const alarms = await alarmLookup(flags);
+  const alarmsFor = await alarmLookup(flags);
   const checks: Check[] = [];
   const listed =
     files.length > 0 || flags.template.length > 0
@@ -57,6 +57,8 @@ export async function validateAction(files: string[], flags: ValidateFlags, io: 
           claimName(runbookNames, source, runbook);
           return { summary: runbookSummary(runbook) };
         }
+        const service = (source.data as { service?: unknown } | null)?.service;
+        const alarms = await alarmsFor(typeof service === 'string' ? service : undefined);
         return { summary: summary(await checkExperiment(source, { alarms, runtime })) };
       },
     });
@@ -66,7 +68,10 @@ export async function validateAction(files: string[], flags: ValidateFlags, io: 
     checks.push({
       label: spec === undefined ? template : `${template} + ${spec}`,
       run: async () => {
-        const experiment = await importTemplateFile(template, spec, { alarms, runtime });
+        const experiment = await importTemplateFile(template, spec, {
+          alarms: await alarmsFor(undefined),
+          runtime,
+        });
         return { summary: summary(experiment), notes: experiment.imported?.notes };
       },
     });
@@ -149,8 +154,13 @@ async function yamlFilesIn(dir: string, saying: string): Promise<string[]> {
   return files.map((n) => join(dir, n));
 }
 
-/** Where the alarms are looked up: the sandbox world by default, as a game day runs there by default. */
-async function alarmLookup(flags: ValidateFlags): Promise<AlarmLookup | undefined> {
+type AlarmsFor = (service: string | undefined) => Promise<AlarmLookup | undefined>;
+
+/**
+ * Where an experiment's alarms are looked up: by default in the sandbox world its game day runs in
+ * (the shipped world named after its service, else checkout); else where the flags say.
+ */
+async function alarmLookup(flags: ValidateFlags): Promise<AlarmsFor> {
   const sources = [flags.world && '--world', flags.endpoint && '--endpoint', flags.aws && '--aws'].filter(
     Boolean,
   );
@@ -159,13 +169,14 @@ async function alarmLookup(flags: ValidateFlags): Promise<AlarmLookup | undefine
     // --aws still says for where the rules are checked; the others only where alarms are looked up.
     const lookups = sources.filter((s) => s !== '--aws');
     if (lookups.length > 0) throw new UsageError(`--no-alarm-check and ${lookups[0]} exclude each other`);
-    return undefined;
+    return async () => undefined;
   }
   if (flags.aws || flags.endpoint) {
     const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
     if (flags.aws) {
       const cloudwatch = new CloudWatchClient({});
-      return alarmsFromCloudWatch(cloudwatch, `in CloudWatch (${await cloudwatch.config.region()})`);
+      const lookup = alarmsFromCloudWatch(cloudwatch, `in CloudWatch (${await cloudwatch.config.region()})`);
+      return async () => lookup;
     }
     // Where the client points, as --endpoint does for every command (and an error then names it).
     process.env.AWS_ENDPOINT_URL = flags.endpoint;
@@ -174,9 +185,19 @@ async function alarmLookup(flags: ValidateFlags): Promise<AlarmLookup | undefine
       credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
       maxAttempts: 1,
     });
-    return alarmsFromCloudWatch(cloudwatch, `at ${flags.endpoint}`);
+    const lookup = alarmsFromCloudWatch(cloudwatch, `at ${flags.endpoint}`);
+    return async () => lookup;
   }
-  const world = await loadWorldFile(flags.world);
+  const byFile = new Map<string, Promise<AlarmLookup>>();
+  return (service) => {
+    const file = flags.world ? worldFileOf(flags.world) : worldFileFor(service ?? '');
+    if (!byFile.has(file)) byFile.set(file, worldAlarms(file));
+    return byFile.get(file)!;
+  };
+}
+
+async function worldAlarms(file: string): Promise<AlarmLookup> {
+  const world = await loadWorldFile(file);
   const health = worldHealthAlarmNames(world);
   return alarmsFromList(
     [...world.alarms.map((a) => a.AlarmName), ...(health ? [health.primary, health.secondary] : [])],

@@ -1,12 +1,14 @@
 import type { Datapoint, Dimensions, MetricStore } from '../backends/metrics.ts';
 import type { HostCounts } from './alb.ts';
-import { summarise, type WeightedLatency } from './latency.ts';
+import { type LatencySummary, summarise, type WeightedLatency } from './latency.ts';
 import type { WorldDefinition } from './schema.ts';
+import type { ServerlessSlice } from './serverless.ts';
+import { publishServerless } from './serverless-metrics.ts';
 import type { TrafficRates } from './traffic.ts';
 
 /** The ALB's `LoadBalancer` dimension value (the suffix of its ARN), as in the metric catalogue. */
 export function loadBalancerDimension(def: WorldDefinition): string {
-  return `app/${def.loadBalancer.name}/50dc6c495c0c9188`;
+  return `app/${def.loadBalancer?.name}/50dc6c495c0c9188`;
 }
 
 /** The target group's `TargetGroup` dimension value (the suffix of its ARN). */
@@ -39,6 +41,8 @@ export interface TrafficSlice {
   replicaLagMs: number | undefined;
   /** The standby's Global Database replication lag (ms), while it is a secondary. */
   standbyLagMs: number | undefined;
+  /** The serverless service over the slice, in a serverless world. */
+  serverless: ServerlessSlice | undefined;
 }
 
 interface HostExtremes {
@@ -69,12 +73,19 @@ export class MinuteMetrics {
     const slices = this.slices;
     this.slices = [];
     if (slices.length === 0) return;
-    const primary = {
-      TargetGroup: targetGroupDimension(this.def),
-      LoadBalancer: loadBalancerDimension(this.def),
-    };
-    this.publishLoadBalancer(primary.LoadBalancer, slices, (s) => s.primary, minuteStart);
-    this.publishHosts(primary, slices, (s) => s.hosts, minuteStart);
+    if (this.def.loadBalancer) {
+      const primary = {
+        TargetGroup: targetGroupDimension(this.def),
+        LoadBalancer: loadBalancerDimension(this.def),
+      };
+      this.publishLoadBalancer(primary.LoadBalancer, slices, (s) => s.primary, minuteStart);
+      this.publishHosts(primary, slices, (s) => s.hosts, minuteStart);
+    }
+    if (this.def.serverless) {
+      publishServerless(this.def.serverless, slices, minuteStart, (ns, name, dims, dp) =>
+        this.put(ns, name, dims, dp),
+      );
+    }
     const standby = standbyDimensions(this.def);
     if (standby) {
       this.publishLoadBalancer(standby.LoadBalancer, slices, (s) => s.standby, minuteStart);
@@ -121,15 +132,7 @@ export class MinuteMetrics {
     const latency = summarise(slices.map((s) => weighted(s.seconds, rates(s))));
     // Like the ALB, no response time when no target answered anything this minute.
     if (!latency || Math.round(latency.count) === 0) return;
-    this.put('AWS/ApplicationELB', 'TargetResponseTime', dims, {
-      timestamp: ts,
-      sampleCount: Math.round(latency.count),
-      sum: latency.sumMs / 1000,
-      min: latency.minMs / 1000,
-      max: latency.maxMs / 1000,
-      unit: 'Seconds',
-      percentiles: { p50: latency.p50Ms / 1000, p90: latency.p90Ms / 1000, p99: latency.p99Ms / 1000 },
-    });
+    this.put('AWS/ApplicationELB', 'TargetResponseTime', dims, statisticSet(ts, latency, 'Seconds'));
   }
 
   /**
@@ -157,16 +160,30 @@ export class MinuteMetrics {
   /** The service's own view (EMF): every request its users made, in whichever region served them. */
   private publishService(slices: TrafficSlice[], ts: number): void {
     const dims = { Service: this.def.service.name };
-    const requests = Math.round(total(slices, (s) => s.primary.requests + s.standby.requests));
+    const requests = Math.round(
+      total(slices, (s) => s.primary.requests + s.standby.requests + (s.serverless?.rates.requests ?? 0)),
+    );
     const errors = Math.round(
-      total(slices, (s) => s.primary.elb5xx + s.primary.target5xx + s.standby.elb5xx + s.standby.target5xx),
+      total(
+        slices,
+        (s) =>
+          s.primary.elb5xx +
+          s.primary.target5xx +
+          s.standby.elb5xx +
+          s.standby.target5xx +
+          (s.serverless?.rates.api5xx ?? 0),
+      ),
     );
     const errorRate = requests > 0 ? (errors / requests) * 100 : 0;
     this.put('Faultline/Service', 'RequestCount', dims, count(ts, requests));
     this.put('Faultline/Service', 'ErrorRate', dims, gauge(ts, errorRate, 'Percent'));
     this.put('Faultline/Service', 'Availability', dims, gauge(ts, 100 - errorRate, 'Percent'));
     const latency = summarise(
-      slices.flatMap((s) => [weighted(s.seconds, s.primary), weighted(s.seconds, s.standby)]),
+      slices.flatMap((s) => [
+        weighted(s.seconds, s.primary),
+        weighted(s.seconds, s.standby),
+        ...scaled(s.seconds, s.serverless?.rates.latencies ?? []),
+      ]),
     );
     if (latency) this.put('Faultline/Service', 'LatencyP99', dims, gauge(ts, latency.p99Ms, 'Milliseconds'));
   }
@@ -181,19 +198,7 @@ export class MinuteMetrics {
   ): void {
     const lags = slices.map(lag).filter((l): l is number => l !== undefined);
     if (!cluster || lags.length === 0) return;
-    this.put(
-      'AWS/RDS',
-      metric,
-      { DBClusterIdentifier: cluster },
-      {
-        timestamp: ts,
-        sampleCount: lags.length,
-        sum: lags.reduce((a, b) => a + b, 0),
-        min: Math.min(...lags),
-        max: Math.max(...lags),
-        unit: 'Milliseconds',
-      },
-    );
+    this.put('AWS/RDS', metric, { DBClusterIdentifier: cluster }, samples(ts, lags, 'Milliseconds'));
   }
 
   private put(namespace: string, metricName: string, dimensions: Dimensions, dp: Datapoint): void {
@@ -201,12 +206,48 @@ export class MinuteMetrics {
   }
 }
 
-function total(slices: TrafficSlice[], rate: (s: TrafficSlice) => number): number {
+/** What a rate (per second) over the slices adds up to. */
+export function total(slices: TrafficSlice[], rate: (s: TrafficSlice) => number): number {
   return slices.reduce((sum, s) => sum + rate(s) * s.seconds, 0);
 }
 
 function weighted(seconds: number, rates: TrafficRates): WeightedLatency {
   return { weight: rates.answered * seconds, dist: rates.latency };
+}
+
+/** Latency parts weighted per second, over a slice of `seconds`. */
+export function scaled(seconds: number, parts: readonly WeightedLatency[]): WeightedLatency[] {
+  return parts.map((p) => ({ weight: p.weight * seconds, dist: p.dist }));
+}
+
+/** A response-time statistic set with its percentiles, in `unit` (Seconds or Milliseconds). */
+export function statisticSet(
+  timestamp: number,
+  l: LatencySummary,
+  unit: 'Seconds' | 'Milliseconds',
+): Datapoint {
+  const v = (ms: number) => (unit === 'Seconds' ? ms / 1000 : ms);
+  return {
+    timestamp,
+    sampleCount: Math.round(l.count),
+    sum: v(l.sumMs),
+    min: v(l.minMs),
+    max: v(l.maxMs),
+    unit,
+    percentiles: { p50: v(l.p50Ms), p90: v(l.p90Ms), p99: v(l.p99Ms) },
+  };
+}
+
+/** One value per slice, as a statistic set (Maximum is the worst slice). */
+export function samples(timestamp: number, values: readonly number[], unit: string): Datapoint {
+  return {
+    timestamp,
+    sampleCount: values.length,
+    sum: values.reduce((a, b) => a + b, 0),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    unit,
+  };
 }
 
 const NO_HOSTS: HostCounts = { healthy: 0, unhealthy: 0, initial: 0, draining: 0 };
@@ -234,7 +275,7 @@ function extremes(counts: HostCounts[]): HostExtremes {
 }
 
 /** A count for the minute: one sample whose sum is the count. */
-function count(timestamp: number, value: number): Datapoint {
+export function count(timestamp: number, value: number): Datapoint {
   return gauge(timestamp, Math.max(0, Math.round(value)), 'Count');
 }
 

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ExperimentFileError } from '../../src/experiments/errors.ts';
@@ -9,6 +11,7 @@ import { parseAlarmInput } from '../backends/alarm-config.ts';
 import { cacheSchema } from './cache.ts';
 import { containersSchema } from './ecs.ts';
 import { count, number, secondsRange, tags } from './fields.ts';
+import { serverlessSchema } from './serverless-schema.ts';
 
 const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name such as us-east-1');
 
@@ -22,17 +25,18 @@ export const worldSchema = z
     service: z
       .object({
         name: z.string().min(1),
-        instancesPerAz: count(0, 50),
+        /** The EC2 fleet behind `loadBalancer` (none in a serverless world). */
+        instancesPerAz: count(0, 50).default(0),
         /** Of each AZ's instances, how many are Spot Instances (the rest are on demand). */
         spotInstancesPerAz: count(0, 50).default(0),
         instanceType: z.string().default('m6i.large'),
         tags: tags.default({}),
         /** Requests per second one healthy instance serves before it saturates. */
-        capacityPerInstanceRps: number({ min: 0, max: 100_000, above: true }),
+        capacityPerInstanceRps: number({ min: 0, max: 100_000, above: true }).optional(),
         /** Steady offered load, in requests per second. */
         baselineRps: number({ min: 0, max: 1_000_000 }),
         /** p99 latency at low utilisation, in milliseconds. */
-        baseLatencyP99Ms: number({ min: 0, max: 60_000, above: true }),
+        baseLatencyP99Ms: number({ min: 0, max: 60_000, above: true }).optional(),
         /** Seconds from `running` until the application passes health checks. */
         bootSeconds: secondsRange.default([30, 60]),
         /** Share of requests (percent) that fail even when everything is healthy. */
@@ -78,7 +82,8 @@ export const worldSchema = z
           .strict()
           .default({ intervalSeconds: 30, unhealthyThreshold: 3, healthyThreshold: 3 }),
       })
-      .strict(),
+      .strict()
+      .optional(),
     autoScaling: z
       .object({
         name: z.string().min(1),
@@ -157,6 +162,8 @@ export const worldSchema = z
     cache: cacheSchema.optional(),
     /** An ECS service on Fargate the service calls on its request path (sandbox/world/ecs.ts). */
     containers: containersSchema.optional(),
+    /** The serverless service type: API Gateway → Lambda → DynamoDB, with a queue, instead of the fleet. */
+    serverless: serverlessSchema.optional(),
     /** CloudWatch alarms created when the sandbox starts, in PutMetricAlarm's shape. */
     alarms: z.array(z.object({ AlarmName: z.string().min(1) }).catchall(z.unknown())).default([]),
   })
@@ -184,6 +191,7 @@ export const worldSchema = z
         ctx.addIssue({ code: 'custom', path: ['alarms', i], message: (e as Error).message });
       }
     }
+    checkServiceType(w, ctx);
     if (w.database) {
       if (w.database.readerAzs.includes(w.database.writerAz)) {
         ctx.addIssue({
@@ -258,9 +266,60 @@ export const worldSchema = z
   });
 
 export type WorldDefinition = z.infer<typeof worldSchema>;
+
+/**
+ * A world's service is one of two types: an EC2 fleet behind `loadBalancer`, or `serverless`.
+ * Each needs its own sections; the fleet's sections mean nothing to a serverless service.
+ */
+function checkServiceType(w: z.infer<typeof worldSchema>, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  if (!w.serverless) {
+    if (!w.loadBalancer)
+      issue(['loadBalancer'], 'is required (or a serverless section instead of the fleet)');
+    for (const field of ['capacityPerInstanceRps', 'baseLatencyP99Ms'] as const) {
+      if (w.service[field] === undefined)
+        issue(['service', field], 'is required for a fleet behind a load balancer');
+    }
+    return;
+  }
+  for (const section of ['loadBalancer', 'autoScaling', 'database', 'standby', 'dns'] as const) {
+    if (w[section]) issue([section], 'belongs to an EC2 fleet; a serverless world has none');
+  }
+  if (w.service.instancesPerAz > 0) issue(['service', 'instancesPerAz'], 'must be 0 in a serverless world');
+  const azs = new Set(w.availabilityZones);
+  for (const az of w.serverless.function.availabilityZones ?? []) {
+    if (!azs.has(az))
+      issue(['serverless', 'function', 'availabilityZones'], `${quote(az)} is not one of availabilityZones`);
+  }
+  if (w.serverless.table.replicaRegions.includes(w.region)) {
+    issue(
+      ['serverless', 'table', 'replicaRegions'],
+      "lists the world's own region; replicas live in other ones",
+    );
+  }
+}
+
 export type StandbyDefinition = NonNullable<WorldDefinition['standby']>;
 
 export const DEFAULT_WORLD_FILE = fileURLToPath(new URL('../worlds/checkout.yaml', import.meta.url));
+
+/** The file of a shipped world (sandbox/worlds/<name>.yaml), if there is one by that name. */
+function shippedWorld(name: string): string | undefined {
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) return undefined;
+  const file = fileURLToPath(new URL(`../worlds/${name}.yaml`, import.meta.url));
+  return existsSync(file) ? file : undefined;
+}
+
+/** `--world`: a file, or the name of a shipped world (`orders`) when no file of that name is here. */
+export function worldFileOf(arg: string): string {
+  return existsSync(arg) ? resolve(arg) : (shippedWorld(arg) ?? resolve(arg));
+}
+
+/** The world a service's game day runs in without `--world`: the shipped one of its name, else checkout. */
+export function worldFileFor(service: string): string {
+  return shippedWorld(service) ?? DEFAULT_WORLD_FILE;
+}
 
 export class WorldFileError extends Error {
   constructor(file: string, detail: string) {

@@ -19,8 +19,9 @@ import { combineImpacts, type WorldPart } from './part.ts';
 import { publishClusterEvent, publishInstanceEvent } from './rds-events.ts';
 import { ReplicaLagModel } from './replica-lag.ts';
 import type { WorldDefinition } from './schema.ts';
+import { ServerlessService } from './serverless.ts';
 import { type StandbyDatabase, StandbyRegion } from './standby.ts';
-import { computeTraffic, probeSuccessRatio, type TrafficConditions } from './traffic.ts';
+import { computeTraffic, probeSuccessRatio, type TrafficConditions, type TrafficRates } from './traffic.ts';
 
 export { WorldError } from './errors.ts';
 export {
@@ -118,6 +119,7 @@ export class World {
   private readonly dns: DnsTrafficShift;
   private readonly replicaLag: ReplicaLagModel | undefined;
   private readonly standbyRegion: StandbyRegion | undefined;
+  private readonly serverlessService: ServerlessService | undefined;
   private readonly minute: MinuteMetrics;
   private readonly noise: RandomStream;
   /** The session cache, when the world has one (`cache` in the world file). */
@@ -176,7 +178,10 @@ export class World {
       answers: (i) => this.instanceAnswers(i),
       shiftedAzs: () => this.shiftedAzs(),
     };
-    this.targets = new TargetGroup(this.fleet, def.loadBalancer.healthCheck);
+    this.targets = new TargetGroup(
+      this.fleet,
+      def.loadBalancer?.healthCheck ?? { intervalSeconds: 30, unhealthyThreshold: 3, healthyThreshold: 3 },
+    );
     this.asg = def.autoScaling
       ? new AutoScalingGroup(def.autoScaling, {
           fleet: this,
@@ -197,6 +202,18 @@ export class World {
           accountId: def.accountId,
           engine: def.database?.engine ?? 'aurora-postgresql',
           drawMs: (range) => this.drawMs(range),
+        })
+      : undefined;
+    this.serverlessService = def.serverless
+      ? new ServerlessService(def.serverless, def.availabilityZones, def.service.tags, {
+          region: def.region,
+          arn: (service, resource, region) => this.arn(service, resource, region),
+          subnetIdsIn: (azs) =>
+            this.subnets()
+              .filter((s) => azs.includes(s.az))
+              .map((s) => s.id),
+          reachesDynamoDb: (id) => this.reachesDynamoDb(id),
+          now: () => this.now(),
         })
       : undefined;
     this.minute = new MinuteMetrics(def, deps.metrics);
@@ -230,6 +247,7 @@ export class World {
       this.tick();
       clock.every(SLICE_MS, () => this.tick());
     });
+    if (!this.def.loadBalancer) return;
     const intervalMs = this.def.loadBalancer.healthCheck.intervalSeconds * 1000;
     clock.at(nextMultiple(this.now() - HEALTH_CHECK_PHASE_MS, intervalMs) + HEALTH_CHECK_PHASE_MS, () => {
       this.targets.checkHealth();
@@ -267,8 +285,14 @@ export class World {
     const offered = svc.baselineRps * loadFactor;
     const share = this.dns.primaryShare(now);
     const noisy = { latencyFactor, baselineErrorRatio: (svc.baselineErrorPercent / 100) * errorFactor };
-    const primary = computeTraffic({ ...this.primaryConditions(offered * share), ...noisy });
-    const standby = computeTraffic({ ...this.standbyConditions(offered * (1 - share)), ...noisy });
+    // One traffic model per service type: the fleet behind its load balancers, or the serverless API.
+    const serverless = this.serverlessService?.sample(offered, seconds, { ...noisy, lagFactor });
+    const primary = serverless
+      ? NO_TRAFFIC
+      : computeTraffic({ ...this.primaryConditions(offered * share), ...noisy });
+    const standby = serverless
+      ? NO_TRAFFIC
+      : computeTraffic({ ...this.standbyConditions(offered * (1 - share)), ...noisy });
     const view = this.targets.view();
     const lag = this.sampleReplicaLag(now);
     const writer = this.primaryCluster();
@@ -281,6 +305,7 @@ export class World {
       replicaLagMs: lag === undefined ? undefined : lag * lagFactor,
       // The same noise as the primary's replicas: a slice draws the same values whatever the world holds.
       standbyLagMs: this.standbyRegion?.sampleLag(!!writer && this.azReachable(writer.writerAz), lagFactor),
+      serverless,
     };
   }
 
@@ -317,8 +342,9 @@ export class World {
       offeredRps,
       routedTargets: targets,
       routedServing: targets,
-      capacityPerInstanceRps: svc.capacityPerInstanceRps,
-      baseLatencyP99Ms: svc.baseLatencyP99Ms,
+      // The schema requires both of a fleet's world; only such a world samples its fleet.
+      capacityPerInstanceRps: svc.capacityPerInstanceRps!,
+      baseLatencyP99Ms: svc.baseLatencyP99Ms!,
       baselineErrorRatio: svc.baselineErrorPercent / 100,
       writeFailureRatio: 0,
       latencyFactor: 1,
@@ -399,6 +425,24 @@ export class World {
 
   dnsActiveRegion(): string {
     return this.dns.activeRegion;
+  }
+
+  /** The serverless service (API, function, table, queue), in a serverless world. */
+  get serverless(): ServerlessService | undefined {
+    return this.serverlessService;
+  }
+
+  /**
+   * Whether code in the subnet reaches DynamoDB: not while a disrupt-connectivity fault covers it
+   * with scope `all`, `availability-zone` (its AZ is cut off) or `dynamodb`.
+   */
+  reachesDynamoDb(subnetId: string): boolean {
+    const az = this.subnetsById.get(subnetId)?.az;
+    return !this.activeDisruptions().some(
+      (d) =>
+        (d.scope === 'dynamodb' && d.subnetIds.includes(subnetId)) ||
+        (ISOLATING_SCOPES.has(d.scope) && d.subnetIds.some((s) => this.subnetsById.get(s)?.az === az)),
+    );
   }
 
   /** The warm standby in another region, if the world has one. */
@@ -939,6 +983,16 @@ export class World {
 function dbInstanceId(clusterId: string, az: string): string {
   return `${clusterId}-${az}`;
 }
+
+/** A load balancer nothing is sent to (the world's service is serverless). */
+const NO_TRAFFIC: TrafficRates = {
+  requests: 0,
+  elb5xx: 0,
+  target5xx: 0,
+  answered: 0,
+  utilisation: 0,
+  latency: { medianMs: 1, sigma: 0.1 },
+};
 
 /** The first multiple of `step` strictly after `t`. */
 function nextMultiple(t: number, step: number): number {

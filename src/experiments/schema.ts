@@ -156,6 +156,8 @@ export const sampleMetricsSpec = z.strictObject({
   ),
   /** Replication lag in milliseconds. */
   replicaLag: z.optional(metricRef),
+  /** Concurrent executions of a function (AWS/Lambda ConcurrentExecutions, Maximum). */
+  concurrency: z.optional(metricRef),
 });
 
 export const experimentSchema = z.strictObject({

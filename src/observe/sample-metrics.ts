@@ -53,6 +53,7 @@ export function sampleQueries(m: SampleMetrics): Record<string, MetricRef> {
   if (m.errorRate) q.errorRate = m.errorRate;
   if (m.p99Latency) q.p99Latency = m.p99Latency;
   if (m.replicaLag) q.replicaLag = m.replicaLag;
+  if (m.concurrency) q.concurrency = m.concurrency;
   if (m.healthyHosts) {
     const { availabilityZones, ...metric } = m.healthyHosts;
     for (const az of availabilityZones) {
@@ -81,6 +82,8 @@ export function sampleAt(
     p99LatencyMs: value('p99Latency'),
     healthyHostsByAz,
     replicaLagMs: value('replicaLag'),
+    // Only where sampled, so that a sample of a service without functions keeps its shape.
+    ...(m.concurrency ? { concurrency: value('concurrency') } : {}),
   };
 }
 
@@ -91,6 +94,7 @@ export function hasData(sample: MetricsSample): boolean {
     sample.errorRatePercent !== null ||
     sample.p99LatencyMs !== null ||
     sample.replicaLagMs !== null ||
+    (sample.concurrency ?? null) !== null ||
     Object.keys(sample.healthyHostsByAz).length > 0
   );
 }
@@ -108,5 +112,6 @@ export function describeSample(s: MetricsSample): string {
     `p99 ${n(s.p99LatencyMs, ' ms', 0)}`,
     ...(hosts ? [`healthy ${hosts}`] : []),
     `lag ${n(s.replicaLagMs, ' ms', 0)}`,
+    ...(s.concurrency !== undefined ? [`concurrency ${n(s.concurrency, '', 0)}`] : []),
   ].join(', ');
 }

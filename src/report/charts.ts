@@ -131,6 +131,7 @@ export function chartSpecs(a: Analysis): ChartSpec[] {
       };
     }),
     ...one('replica-lag', 'Replica lag', 'ms', 'replicaLagMs'),
+    ...one('concurrency', 'Concurrent executions', 'executions', 'concurrency'),
   ];
 }
 

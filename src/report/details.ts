@@ -70,6 +70,7 @@ const schemas: { [K in ReportKind]: z.ZodMiniType<ReportKinds[K]> } = {
     p99LatencyMs: z.nullable(z.number()),
     healthyHostsByAz: z.record(z.string(), z.number()),
     replicaLagMs: z.nullable(z.number()),
+    concurrency: z.optional(z.nullable(z.number())),
   }),
   'ssm.automation': z.object({ executionId: z.string(), document: z.string(), status: z.string() }),
   'route53.change': z.object({ changeId: z.string(), status: z.enum(['PENDING', 'INSYNC']) }),

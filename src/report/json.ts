@@ -101,6 +101,7 @@ const sample = z.strictObject({
   p99LatencyMs: z.nullable(z.number()),
   healthyHostsByAz: z.record(z.string(), z.number()),
   replicaLagMs: z.nullable(z.number()),
+  concurrency: z.optional(z.nullable(z.number())),
 });
 
 export const reportJson = z.strictObject({

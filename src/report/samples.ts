@@ -43,7 +43,8 @@ export type SampleField =
   | 'errorRatePercent'
   | 'p99LatencyMs'
   | 'healthyHosts'
-  | 'replicaLagMs';
+  | 'replicaLagMs'
+  | 'concurrency';
 
 /** A CloudWatch metric as the samples carry it: which field, and how its unit maps to the field's. */
 export interface SampledMetric {
@@ -81,6 +82,7 @@ export function sampledMetric(
     case 'Faultline/Service/LatencyP99':
       return plain('p99LatencyMs');
     case 'Faultline/Service/RequestCount':
+    case 'AWS/ApiGateway/Count':
       return m.statistic === 'Sum'
         ? {
             field: 'requestRate',
@@ -89,6 +91,10 @@ export function sampledMetric(
             toSample: (v) => v / periodSeconds,
           }
         : undefined;
+    case 'AWS/ApiGateway/Latency':
+      return m.statistic === 'p99' ? plain('p99LatencyMs') : undefined;
+    case 'AWS/Lambda/ConcurrentExecutions':
+      return m.statistic === 'Maximum' ? plain('concurrency') : undefined;
     case 'AWS/ApplicationELB/TargetResponseTime':
       // CloudWatch has it in seconds; only the p99 is sampled.
       return m.statistic === 'p99'
@@ -98,6 +104,7 @@ export function sampledMetric(
       return { ...plain('healthyHosts'), az: m.dimensions.AvailabilityZone ?? null };
     case 'AWS/RDS/AuroraReplicaLag':
     case 'AWS/RDS/AuroraGlobalDBRPOLag':
+    case 'AWS/DynamoDB/ReplicationLatency':
       return plain('replicaLagMs');
     default:
       return undefined;
@@ -107,7 +114,7 @@ export function sampledMetric(
 /** A sampled field's value (a per-AZ count, or the total of the AZs); null when not sampled. */
 export function readField(s: Sample, field: SampleField, az: string | null = null): number | null {
   if (field === 'healthyHosts') return az === null ? totalHealthyHosts(s) : (s.healthyHostsByAz[az] ?? null);
-  return s[field];
+  return s[field] ?? null;
 }
 
 /**

@@ -55,6 +55,8 @@ export interface EventKinds {
     healthyHostsByAz: Record<string, number>;
     /** Aurora replica lag, the minute's maximum, in milliseconds. */
     replicaLagMs: number | null;
+    /** A Lambda function's concurrent executions, when the experiment samples them. */
+    concurrency?: number | null;
   };
   /** SSM Automation execution status: `ssm:<executionId>:<status>`. */
   'ssm.automation': { executionId: string; document: string; status: string };

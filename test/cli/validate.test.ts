@@ -22,8 +22,12 @@ describe('faultline validate', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')).toEqual([
       'ok  experiments/az-outage.yaml  (8 actions on 7 targets, stop conditions: checkout-availability-critical)',
+      'ok  experiments/dynamodb-replication.yaml  (1 action on 1 target, stop conditions: orders-availability-critical)',
       'ok  experiments/instance-kill.yaml  (2 actions on 1 target, stop conditions: checkout-availability-critical)',
+      'ok  experiments/lambda-errors.yaml  (1 action on 1 target, stop conditions: orders-availability-critical)',
+      'ok  experiments/lambda-latency.yaml  (1 action on 1 target, stop conditions: orders-availability-critical)',
       'ok  experiments/region-outage.yaml  (1 action on 1 target, stop conditions: checkout-secondary-health)',
+      'ok  experiments/serverless-az-outage.yaml  (1 action on 1 target, stop conditions: orders-availability-critical)',
       '',
     ]);
     expect(r.code).toBe(0);

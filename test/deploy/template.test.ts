@@ -255,6 +255,19 @@ describe('the packaged CloudFormation template (sls package, offline)', () => {
       ]);
     });
 
+    it('lets automation change the reserved concurrency of chaos-tagged functions only, and nothing else of Lambda', () => {
+      const lambda = statementsOf('AutomationRole').filter(
+        (s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('lambda:')),
+      );
+      expect(lambda.map((s) => [[s.Action].flat(), JSON.stringify(s.Resource), s.Condition])).toEqual([
+        [
+          ['lambda:PutFunctionConcurrency'],
+          expect.stringContaining(':function:*'),
+          { StringEquals: { 'aws:ResourceTag/ChaosReady': 'true' } },
+        ],
+      ]);
+    });
+
     it('has an automation role the remediation functions can pass to SSM', () => {
       const env = template.Resources.RemediationActLambdaFunction!.Properties!.Environment as {
         Variables: Record<string, unknown>;

@@ -51,14 +51,15 @@ describe('loading runbooks', () => {
     return err as ExperimentFileError;
   }
 
-  it('loads the three shipped runbooks, in file-name order', async () => {
+  it('loads the four shipped runbooks, in file-name order', async () => {
     const runbooks = await loadRunbooks(RUNBOOKS);
     expect(runbooks.map((r) => r.name)).toEqual([
       'az-capacity',
+      'lambda-throttling',
       'primary-region-failover',
       'unhealthy-hosts',
     ]);
-    const failover = runbooks[1]!;
+    const failover = runbooks[2]!;
     expect(failover.approval).toEqual({ required: true, timeout: 'PT15M' });
     expect(failover.action.automation).toMatchObject({
       document: 'Faultline-RegionFailover',

@@ -479,6 +479,7 @@ describe('FIS experiment templates', () => {
     const actions = (await fis.send(new ListActionsCommand({}))).actions!;
     expect(actions.map((a) => a.id).sort()).toEqual([
       'aws:arc:start-zonal-autoshift',
+      'aws:dynamodb:global-table-pause-replication',
       'aws:ebs:pause-volume-io',
       'aws:ec2:asg-insufficient-instance-capacity-error',
       'aws:ec2:reboot-instances',
@@ -494,6 +495,9 @@ describe('FIS experiment templates', () => {
       'aws:elasticache:interrupt-cluster-az-power',
       'aws:elasticache:replicationgroup-interrupt-az-power',
       'aws:fis:wait',
+      'aws:lambda:invocation-add-delay',
+      'aws:lambda:invocation-error',
+      'aws:lambda:invocation-http-integration-response',
       'aws:network:disrupt-connectivity',
       'aws:rds:failover-db-cluster',
       'aws:rds:reboot-db-instances',
@@ -514,6 +518,7 @@ describe('FIS experiment templates', () => {
     const types = (await fis.send(new ListTargetResourceTypesCommand({}))).targetResourceTypes!;
     expect(types.map((t) => t.resourceType).sort()).toEqual([
       'aws:arc:zonal-shift-managed-resource',
+      'aws:dynamodb:global-table',
       'aws:ec2:autoscaling-group',
       'aws:ec2:ebs-volume',
       'aws:ec2:instance',
@@ -523,6 +528,7 @@ describe('FIS experiment templates', () => {
       'aws:ecs:task',
       'aws:elasticache:redis-replicationgroup',
       'aws:elasticache:replicationgroup',
+      'aws:lambda:function',
       'aws:rds:cluster',
       'aws:rds:db',
     ]);

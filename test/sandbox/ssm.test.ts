@@ -492,12 +492,14 @@ describe('SSM Automation', () => {
       'AWS-RestartEC2Instance',
       'AWS-StartEC2Instance',
       'AWS-StopEC2Instance',
+      'Faultline-RaiseFunctionConcurrency',
       'Faultline-RegionFailover',
       'Faultline-RestartUnhealthyTargets',
       'Faultline-ScaleOut',
     ]);
     const own = await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: 'Owner', Values: ['Self'] }] }));
     expect(own.DocumentIdentifiers?.map((d) => d.Name)).toEqual([
+      'Faultline-RaiseFunctionConcurrency',
       'Faultline-RegionFailover',
       'Faultline-RestartUnhealthyTargets',
       'Faultline-ScaleOut',

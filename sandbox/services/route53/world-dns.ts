@@ -36,13 +36,14 @@ export function setUpWorldDns(ctx: Route53Context): void {
   const world = ctx.core.world;
   const dns = world.def.dns;
   const standby = world.def.standby;
-  if (!dns || !standby || ctx.state.zoneCallerReferences.has(WORLD_ZONE_REFERENCE)) return;
+  const lb = world.def.loadBalancer;
+  if (!dns || !standby || !lb || ctx.state.zoneCallerReferences.has(WORLD_ZONE_REFERENCE)) return;
   const zone = addHostedZone(ctx, {
     name: dns.zoneName,
     callerReference: WORLD_ZONE_REFERENCE,
     comment: `${world.def.name} service (created by the faultline sandbox)`,
   });
-  const primaryHost = `${world.def.loadBalancer.name}.${world.region}.elb.amazonaws.com`;
+  const primaryHost = `${lb.name}.${world.region}.elb.amazonaws.com`;
   const secondaryHost = `${standby.loadBalancer.name}.${standby.region}.elb.amazonaws.com`;
   const primary = addHealthCheck(ctx, PRIMARY_CHECK_REFERENCE, httpsCheck(primaryHost)).check;
   const secondary = addHealthCheck(ctx, SECONDARY_CHECK_REFERENCE, httpsCheck(secondaryHost)).check;
@@ -84,7 +85,7 @@ export function ensureHealthAlarms(ctx: Route53Context): void {
     {
       name: names.primary,
       reference: PRIMARY_CHECK_REFERENCE,
-      what: `${world.def.loadBalancer.name} in ${world.region}`,
+      what: `${world.def.loadBalancer?.name} in ${world.region}`,
     },
     {
       name: names.secondary,

@@ -33,6 +33,9 @@ export interface DocumentStep {
   start(ctl: StepControl, ctx: StepContext): void;
 }
 
+/** A String parameter's value (its first), or '' when it has none. */
+export const one = (ctx: StepContext, name: string): string => ctx.params[name]?.[0] ?? '';
+
 /** How often Automation re-checks a resource while it waits. */
 export const POLL_MS = 5_000;
 

@@ -8,6 +8,7 @@ import {
   waitForHealthyTargetsStep,
   waitForRunningStep,
 } from './actions.ts';
+import { putFunctionConcurrencyStep } from './function-concurrency.ts';
 import { moveTrafficStep, promoteStandbyStep, waitForDnsStep, waitForWriterStep } from './region-failover.ts';
 
 export type DocumentParameterType = 'String' | 'StringList' | 'Integer';
@@ -215,6 +216,33 @@ export function automationDocuments(accountId: string): Map<string, AutomationDo
         waitForDnsStep('WaitForDnsInSync', 'MoveTraffic'),
       ],
       outputs: ['MoveTraffic.ChangeId'],
+    },
+    {
+      name: 'Faultline-RaiseFunctionConcurrency',
+      description:
+        "Sets a Lambda function's reserved concurrency (PutFunctionConcurrency), so that the invocations " +
+        'it was throttling run again.',
+      owner: accountId,
+      version: '1',
+      createdDate: Date.UTC(2026, 0, 1),
+      parameters: [
+        {
+          name: 'FunctionName',
+          type: 'String',
+          description: '(Required) The function whose invocations are throttled.',
+          allowedPattern: /^[a-zA-Z0-9-_]{1,64}$/,
+        },
+        {
+          name: 'ReservedConcurrentExecutions',
+          type: 'Integer',
+          description:
+            "(Required) The reserved concurrency to set (it must cover the function's load times its duration).",
+          range: [1, 1000],
+        },
+        ASSUME_ROLE,
+      ],
+      steps: [putFunctionConcurrencyStep('PutFunctionConcurrency')],
+      outputs: ['PutFunctionConcurrency.ReservedConcurrentExecutions'],
     },
   ];
   return new Map(docs.map((d) => [d.name, d]));

@@ -1,8 +1,6 @@
 import { AwsError } from '../../protocol/types.ts';
 import { WorldError } from '../../world/world.ts';
-import { apiFailure, type DocumentStep, POLL_MS, type StepContext } from './actions.ts';
-
-const one = (ctx: StepContext, name: string) => ctx.params[name]?.[0] ?? '';
+import { apiFailure, type DocumentStep, one, POLL_MS, type StepContext } from './actions.ts';
 
 /**
  * Faultline-RegionFailover's first step: RDS FailoverGlobalCluster with AllowDataLoss, which

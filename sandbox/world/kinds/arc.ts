@@ -33,7 +33,7 @@ const startZonalAutoshift: ActionRunner = (ctx) => {
   const status = ctx.parameters.zonalAutoshiftStatus ?? 'ENABLED';
   const shiftable =
     types.includes('ALB') &&
-    (status === 'ANY' || (status === 'ENABLED') === ctx.world.def.loadBalancer.zonalAutoshift);
+    (status === 'ANY' || (status === 'ENABLED') === ctx.world.def.loadBalancer?.zonalAutoshift);
   const lb = loadBalancerArn(ctx.world);
   const shifts = shiftable
     ? ctx.resources.filter((r) => r.arn === lb).map(() => ctx.world.startZonalShift(az))
@@ -49,6 +49,7 @@ export const arcKind: WorldKind = {
     'aws:arc:zonal-shift-managed-resource': {
       filterPaths: [],
       candidates: (world) => {
+        if (!world.def.loadBalancer) return [];
         const arn = loadBalancerArn(world);
         return [candidate({ id: arn, arn, tags: world.def.service.tags }, {})];
       },

@@ -1,11 +1,13 @@
 import { arcKind } from './arc.ts';
 import { asgKind } from './asg.ts';
+import { dynamodbKind } from './dynamodb.ts';
 import { ebsKind } from './ebs.ts';
 import { ec2Kind } from './ec2.ts';
 import { ecsKind } from './ecs.ts';
 import { elasticacheKind } from './elasticache.ts';
 import { fisKind } from './fis.ts';
 import type { ActionSupport, ResourceTypeSupport, WorldKind } from './kind.ts';
+import { lambdaKind } from './lambda.ts';
 import { networkKind } from './network.ts';
 import { rdsKind } from './rds.ts';
 import { ssmKind } from './ssm.ts';
@@ -25,6 +27,8 @@ export const WORLD_KINDS: readonly WorldKind[] = [
   ecsKind,
   ssmKind,
   fisKind,
+  lambdaKind,
+  dynamodbKind,
 ];
 
 /** One table from the kinds' entries; two kinds claiming the same key is a defect caught at load. */
