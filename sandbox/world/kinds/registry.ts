@@ -7,6 +7,7 @@ import type { ActionSupport, ResourceTypeSupport, WorldKind } from './kind.ts';
 import { networkKind } from './network.ts';
 import { rdsKind } from './rds.ts';
 import { ssmKind } from './ssm.ts';
+import { ssmAutomationKind } from './ssm-automation.ts';
 
 /**
  * Every kind of resource the world models, each with the FIS resource types it resolves and the
@@ -20,6 +21,7 @@ export const WORLD_KINDS: readonly WorldKind[] = [
   networkKind,
   rdsKind,
   ssmKind,
+  ssmAutomationKind,
   fisKind,
 ];
 
