@@ -111,6 +111,17 @@ const SCRIPTED = JSON.stringify({
   ],
 });
 
+const CACHE = JSON.stringify({
+  schemaVersion: '0.3',
+  mainSteps: [
+    {
+      name: 'FindClusters',
+      action: 'aws:executeAwsApi',
+      inputs: { Service: 'elasticache', Api: 'DescribeCacheClusters' },
+    },
+  ],
+});
+
 const SLEEPER = JSON.stringify({
   schemaVersion: '0.3',
   parameters: { duration: { type: 'String', default: 'PT2M' } },
@@ -136,6 +147,7 @@ describe('customer SSM documents', () => {
       ['Runbook', RUNBOOK, 'YAML'],
       ['Scripted', SCRIPTED, 'JSON'],
       ['Sleeper', SLEEPER, 'JSON'],
+      ['Cache', CACHE, 'JSON'],
     ] as const) {
       await ssm.send(
         new CreateDocumentCommand({
@@ -290,6 +302,14 @@ describe('customer SSM documents', () => {
     );
     const line = 'Step FindCacheClusters: aws:executeScript runs Python on AWS; the sandbox cannot run it';
     expect([exec?.AutomationExecutionStatus, exec?.FailureMessage]).toEqual(['Failed', line]);
+
+    const cache = await ssm.send(new StartAutomationExecutionCommand({ DocumentName: 'Cache' }));
+    await runUntil(ended(cache.AutomationExecutionId!));
+    const failed = executions().find((e) => e.id === cache.AutomationExecutionId)!;
+    expect([failed.status, failed.failureMessage]).toEqual([
+      'Failed',
+      'Step FindClusters: aws:executeAwsApi calls elasticache, which runs on AWS; the sandbox speaks ec2, ssm, cloudwatch, fis, route53, s3, sns, stepfunctions, events, dynamodb',
+    ]);
   });
 
   it("FIS's aws:ssm:start-automation-execution completes, fails, is stopped and hits maxDuration", async () => {

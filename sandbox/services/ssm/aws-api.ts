@@ -24,10 +24,10 @@ export const SANDBOX_API_SERVICES: readonly string[] = Object.keys(CLIENTS);
 type Client = { send(command: unknown): Promise<Record<string, unknown>>; destroy(): void };
 type Constructor<T> = new (arg: unknown) => T;
 
-/** Why `service` cannot be called in the sandbox, or undefined when it can. */
+/** Why `service` cannot be called in the sandbox (`<service>, which runs on AWS; …`), or undefined when it can. */
 export function unreachableService(service: string): string | undefined {
   if (Object.hasOwn(CLIENTS, service.toLowerCase())) return undefined;
-  return `Service ${service} runs on AWS; the sandbox does not speak it (it speaks ${SANDBOX_API_SERVICES.join(', ')})`;
+  return `${service === '' ? 'no Service' : service}, which runs on AWS; the sandbox speaks ${SANDBOX_API_SERVICES.join(', ')}`;
 }
 
 /**
@@ -43,7 +43,7 @@ export async function callSandboxApi(
   input: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const unreachable = unreachableService(service);
-  if (unreachable) throw new Error(unreachable);
+  if (unreachable) throw new Error(`Service ${unreachable}`);
   if (!where.endpoint) throw new Error('the sandbox is not listening, so its services cannot be called');
   const entry = CLIENTS[service.toLowerCase()]!;
   const mod = await entry.module();
