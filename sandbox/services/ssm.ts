@@ -46,9 +46,10 @@ export function createSSMService(core: SandboxCore, deps: { dns: StepDns }): San
   });
   const toList = (v: string | string[]) => (typeof v === 'string' ? [v] : v);
   const port: SsmPort = {
-    startAutomation: (document, parameters) =>
+    startAutomation: (document, parameters, version) =>
       startExecution(engine, documents, {
         documentName: document,
+        documentVersion: version,
         given: Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, toList(v)])),
       }).id,
     stopAutomation: (id) => {

@@ -122,6 +122,21 @@ const CACHE = JSON.stringify({
   ],
 });
 
+/** A step that fails twice (maxAttempts), is not critical, and lets the next one run. */
+const RESILIENT = `
+schemaVersion: '0.3'
+mainSteps:
+  - name: Script
+    action: aws:executeScript
+    inputs: { Runtime: PowerShell 7.4, Handler: run, Script: 'Stop-Service W3SVC' }
+    onFailure: Continue
+    isCritical: false
+    maxAttempts: 2
+  - name: Nap
+    action: aws:sleep
+    inputs: { Duration: PT10S }
+`;
+
 const SLEEPER = JSON.stringify({
   schemaVersion: '0.3',
   parameters: { duration: { type: 'String', default: 'PT2M' } },
@@ -148,6 +163,7 @@ describe('customer SSM documents', () => {
       ['Scripted', SCRIPTED, 'JSON'],
       ['Sleeper', SLEEPER, 'JSON'],
       ['Cache', CACHE, 'JSON'],
+      ['Resilient', RESILIENT, 'YAML'],
     ] as const) {
       await ssm.send(
         new CreateDocumentCommand({
@@ -309,6 +325,37 @@ describe('customer SSM documents', () => {
     expect([failed.status, failed.failureMessage]).toEqual([
       'Failed',
       'Step FindClusters: aws:executeAwsApi calls elasticache, which runs on AWS; the sandbox speaks ec2, ssm, cloudwatch, fis, route53, s3, sns, stepfunctions, events, dynamodb',
+    ]);
+  });
+
+  it('goes on past a failed step that says Continue, and succeeds when that step is not critical', async () => {
+    const { AutomationExecutionId } = await ssm.send(
+      new StartAutomationExecutionCommand({ DocumentName: 'Resilient' }),
+    );
+    await runUntil(ended(AutomationExecutionId!));
+    const { AutomationExecution: exec } = await ssm.send(
+      new GetAutomationExecutionCommand({ AutomationExecutionId }),
+    );
+    expect(exec?.AutomationExecutionStatus).toBe('Success');
+    expect(
+      exec?.StepExecutions?.map((s) => [
+        s.StepName,
+        s.StepStatus,
+        s.OnFailure,
+        s.MaxAttempts,
+        s.IsCritical,
+        s.FailureMessage,
+      ]),
+    ).toEqual([
+      [
+        'Script',
+        'Failed',
+        'Continue',
+        2,
+        false,
+        'Step Script: aws:executeScript runs PowerShell on AWS; the sandbox cannot run it',
+      ],
+      ['Nap', 'Success', 'Abort', 1, true, undefined],
     ]);
   });
 

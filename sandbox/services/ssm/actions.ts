@@ -60,12 +60,17 @@ export interface DocumentStep {
 /** How often Automation re-checks a resource while it waits. */
 export const POLL_MS = 5_000;
 
-/** The failure text Automation reports when an AWS call inside a step is refused. */
-export function apiFailure(service: string, code: string, message: string, status = 400): string {
+/** How Automation words an AWS call inside a step that was refused, after its `Step fails when…` prefix. */
+export function apiRefusal(service: string, code: string, message: string, status = 400): string {
   return (
-    `Step fails when it is Executing. ${message} (Service: ${service}; Status Code: ${status}; Error Code: ${code}). ` +
+    `${message} (Service: ${service}; Status Code: ${status}; Error Code: ${code}). ` +
     'Please refer to Automation Service Troubleshooting Guide for more diagnosis details.'
   );
+}
+
+/** The failure text Automation reports when an AWS call inside a step is refused. */
+export function apiFailure(service: string, code: string, message: string, status = 400): string {
+  return `Step fails when it is Executing. ${apiRefusal(service, code, message, status)}`;
 }
 
 /** The failure text Automation reports when an EC2 call inside a step is refused. */

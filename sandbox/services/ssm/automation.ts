@@ -388,7 +388,7 @@ export class AutomationEngine {
     const failed = exec.steps.find(
       (s) => (s.status === 'Failed' || s.status === 'TimedOut') && s.isCritical !== false,
     );
-    if (failed) this.finish(exec, 'Failed', failed.failureMessage);
+    if (failed) this.finish(exec, failed.status, failed.failureMessage);
     else this.finish(exec, 'Success', undefined);
   }
 

@@ -2,7 +2,7 @@ import { JSONPath } from 'jsonpath-plus';
 import { parseIsoDuration } from '../../../src/time/duration.ts';
 import { AwsError } from '../../protocol/types.ts';
 import {
-  apiFailure,
+  apiRefusal,
   type DocumentStep,
   POLL_MS,
   type StepContext,
@@ -118,10 +118,7 @@ function select(json: Record<string, unknown>, path: string, type: ValueType): u
 
 /** Automation's failure text for an API call a step made that was refused. */
 function refusal(service: string, e: unknown): Error {
-  if (e instanceof AwsError)
-    return new Error(
-      apiFailure(service, e.code, e.message, e.status).replace(/^Step fails when it is Executing\. /, ''),
-    );
+  if (e instanceof AwsError) return new Error(apiRefusal(service, e.code, e.message, e.status));
   return e instanceof Error ? e : new Error(String(e));
 }
 

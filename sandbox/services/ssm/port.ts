@@ -5,8 +5,8 @@ import type { DocumentParameters } from '../../../src/fis/ssm-documents.ts';
  * FIS calls SSM's API on AWS: errors are SSM's own (AwsError with its code and message).
  */
 export interface SsmPort {
-  /** StartAutomationExecution with a document name or ARN; returns the execution id. */
-  startAutomation(document: string, parameters: DocumentParameters): string;
+  /** StartAutomationExecution with a document name or ARN (at a version, if given); returns the execution id. */
+  startAutomation(document: string, parameters: DocumentParameters, version?: string): string;
   /** StopAutomationExecution (Cancel); a no-op for an execution that has ended. */
   stopAutomation(id: string): void;
   /** Calls `fn` once the execution has ended (Success, Failed, TimedOut, Cancelled). */

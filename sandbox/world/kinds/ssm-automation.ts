@@ -28,7 +28,7 @@ const startAutomation: ActionRunner = (ctx) => {
   if (typeof params === 'string') throw new WorldError('ValidationException', `documentParameters ${params}`);
   let id: string;
   try {
-    id = ssm.startAutomation(account === '' ? name : arn, params);
+    id = ssm.startAutomation(account === '' ? name : arn, params, ctx.parameters.documentVersion);
   } catch (e) {
     if (e instanceof AwsError) throw new WorldError(e.code, e.message);
     throw e;
