@@ -37,7 +37,6 @@ export function createSSMService(core: SandboxCore, deps: { dns: StepDns }): San
     bus: core.bus,
     ids: core.rng.stream('ssm.ids'),
     timing: core.rng.stream('ssm.timing'),
-    documents,
     region: world.region,
     accountId: world.accountId,
     user,

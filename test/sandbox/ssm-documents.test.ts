@@ -77,12 +77,20 @@ mainSteps:
         - And:
             - { Variable: '{{ Describe.State }}', StringEquals: running }
             - Not: { Variable: '{{ automation:EXECUTION_ID }}', StringEquals: '' }
-          NextStep: Stop
+          NextStep: Running
       Default: Never
   - name: Never
     action: aws:sleep
     inputs: { Duration: PT1H }
     isEnd: true
+  - name: Running
+    action: aws:assertAwsResourceProperty
+    inputs:
+      Service: ec2
+      Api: DescribeInstanceStatus
+      InstanceIds: ['{{ InstanceId }}']
+      PropertySelector: '$.InstanceStatuses[*].InstanceState.Name'
+      DesiredValues: [running]
   - name: Stop
     action: aws:executeAwsApi
     inputs: { Service: ec2, Api: StopInstances, InstanceIds: ['{{ InstanceId }}'] }
@@ -293,6 +301,7 @@ describe('customer SSM documents', () => {
       ['Pause', 'Success'],
       ['Describe', 'Success'],
       ['Choose', 'Success'],
+      ['Running', 'Success'],
       ['Stop', 'Success'],
       ['WaitStopped', 'Success'],
     ]);
@@ -301,10 +310,10 @@ describe('customer SSM documents', () => {
     expect(took(steps[0]!)).toBe(300_000);
     // An API call takes no virtual time; the wait polls until EC2 says stopped.
     expect(took(steps[1]!)).toBe(0);
-    expect(took(steps[4]!)).toBeGreaterThan(0);
-    expect(took(steps[4]!) % 5_000).toBe(0);
+    expect(took(steps[5]!)).toBeGreaterThan(0);
+    expect(took(steps[5]!) % 5_000).toBe(0);
     expect(steps[1]?.Inputs?.InstanceIds).toBe(JSON.stringify([id]));
-    expect(steps[4]).toMatchObject({ IsEnd: true });
+    expect(steps[5]).toMatchObject({ IsEnd: true });
     expect(sb.world.instance(id)?.state).toBe('stopped');
   });
 

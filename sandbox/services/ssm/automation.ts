@@ -73,7 +73,6 @@ export interface AutomationDeps {
   bus: EventBus;
   ids: RandomStream;
   timing: RandomStream;
-  documents: Map<string, AutomationDocument>;
   region: string;
   accountId: string;
   user: string;
