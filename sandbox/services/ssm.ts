@@ -104,7 +104,13 @@ export function createSSMService(core: SandboxCore, deps: { dns: StepDns }): San
       }
       store.restore(parsed.data.parameters);
       for (const saved of parsed.data.documents) {
-        documents.set(saved.name, readCustomerDocument(saved, world.accountId));
+        try {
+          documents.set(saved.name, readCustomerDocument(saved, world.accountId));
+        } catch (e) {
+          throw new Error(
+            `the saved SSM document ${saved.name} cannot be read (${e instanceof Error ? e.message : e}); start with --fresh`,
+          );
+        }
       }
       engine.restore(parsed.data.automation, savedAt);
     },
