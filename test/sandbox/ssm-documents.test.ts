@@ -422,29 +422,44 @@ describe('customer SSM documents', () => {
     );
   });
 
-  it('aws:ssm:send-command with AWS-RunShellScript fails on each instance, which stays running', async () => {
-    const running = sb.world.instances().filter((i) => i.state === 'running');
-    const id = await createTemplate(fis, {
-      targets: { hosts: { ...CHECKOUT_INSTANCES, filters: [{ path: 'State.Name', values: ['running'] }] } },
-      actions: {
-        shell: {
-          actionId: 'aws:ssm:send-command',
-          targets: { Instances: 'hosts' },
-          parameters: {
-            documentArn: 'arn:aws:ssm:us-east-1::document/AWS-RunShellScript',
-            documentParameters: '{"commands":["stress-ng --cpu 2"]}',
-            duration: 'PT5M',
+  it("aws:ssm:send-command with AWS-RunShellScript or a customer's Command document fails on each instance, which stays running", async () => {
+    const running = sb.world
+      .instances()
+      .filter((i) => i.state === 'running')
+      .map((i) => i.id)
+      .sort();
+    const reasonFor = async (documentArn: string) => {
+      const id = await createTemplate(fis, {
+        targets: { hosts: { ...CHECKOUT_INSTANCES, filters: [{ path: 'State.Name', values: ['running'] }] } },
+        actions: {
+          shell: {
+            actionId: 'aws:ssm:send-command',
+            targets: { Instances: 'hosts' },
+            parameters: {
+              documentArn,
+              documentParameters: '{"commands":["stress-ng --cpu 2"]}',
+              duration: 'PT5M',
+            },
           },
         },
-      },
-    });
-    const exp = (await fis.send(new StartExperimentCommand({ experimentTemplateId: id }))).experiment!.id!;
-    await runUntil(experimentEnded(exp));
-    const ids = running.map((i) => i.id).sort();
-    expect(experiments().find((e) => e.id === exp)!.actions.shell!.state).toEqual({
-      status: 'failed',
-      reason: `The command AWS-RunShellScript failed on ${ids.join(', ')}: AWS-RunShellScript runs on AWS; the sandbox's hosts run only the checkout process, not commands.`,
-    });
-    expect(ids.map((i) => sb.world.instance(i)?.state)).toEqual(ids.map(() => 'running'));
+      });
+      const exp = (await fis.send(new StartExperimentCommand({ experimentTemplateId: id }))).experiment!.id!;
+      await runUntil(experimentEnded(exp));
+      const state = experiments().find((e) => e.id === exp)!.actions.shell!.state;
+      expect(state.status).toBe('failed');
+      return state.reason;
+    };
+    const cannot = (name: string) =>
+      `The command ${name} failed on ${running.join(', ')}: ${name} runs on AWS; the sandbox's hosts run only the checkout process, not commands.`;
+    expect(await reasonFor('arn:aws:ssm:us-east-1::document/AWS-RunShellScript')).toBe(
+      cannot('AWS-RunShellScript'),
+    );
+    // The library's load test, which the first test created.
+    const loadTest = 'mysql-rds-loadtest-failover-ssm-template';
+    expect(await reasonFor(arn(loadTest))).toBe(cannot(loadTest));
+    expect(await reasonFor(arn('Nobody-Wrote-This'))).toBe(
+      `InvalidDocument: Document ${arn('Nobody-Wrote-This')} does not exist in us-east-1.`,
+    );
+    expect(running.map((i) => sb.world.instance(i)?.state)).toEqual(running.map(() => 'running'));
   });
 });
