@@ -206,6 +206,16 @@ describe('customer SSM documents', () => {
     expect(done()).toBe(true);
   }
 
+  /** Starts an automation and plays time until it has ended; resolves to GetAutomationExecution's answer. */
+  async function runToEnd(DocumentName: string, Parameters?: Record<string, string[]>) {
+    const { AutomationExecutionId } = await ssm.send(
+      new StartAutomationExecutionCommand({ DocumentName, Parameters }),
+    );
+    await runUntil(ended(AutomationExecutionId!));
+    return (await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId })))
+      .AutomationExecution!;
+  }
+
   const ended = (id: string) => () =>
     ['Success', 'Failed', 'Cancelled', 'TimedOut'].includes(
       executions().find((e) => e.id === id)?.status ?? '',
@@ -285,15 +295,10 @@ describe('customer SSM documents', () => {
 
   it('runs a customer runbook against the sandbox, in virtual time only while it waits', async () => {
     const id = sb.world.instances()[0]!.id;
-    const { AutomationExecutionId } = await ssm.send(
-      new StartAutomationExecutionCommand({ DocumentName: 'Runbook', Parameters: { InstanceId: [id] } }),
-    );
-    await runUntil(ended(AutomationExecutionId!));
-    const { AutomationExecution: exec } = await ssm.send(
-      new GetAutomationExecutionCommand({ AutomationExecutionId }),
-    );
-    expect(exec?.AutomationExecutionStatus).toBe('Success');
-    expect(exec?.Outputs).toEqual({ 'Describe.State': ['running'], 'Describe.Ids': [id] });
+    const exec = await runToEnd('Runbook', { InstanceId: [id] });
+    const { AutomationExecutionId } = exec;
+    expect(exec.AutomationExecutionStatus).toBe('Success');
+    expect(exec.Outputs).toEqual({ 'Describe.State': ['running'], 'Describe.Ids': [id] });
     const { StepExecutions: steps = [] } = await ssm.send(
       new DescribeAutomationStepExecutionsCommand({ AutomationExecutionId }),
     );
@@ -318,36 +323,22 @@ describe('customer SSM documents', () => {
   });
 
   it('fails a step the sandbox cannot run with one line that says it runs on AWS', async () => {
-    const { AutomationExecutionId } = await ssm.send(
-      new StartAutomationExecutionCommand({ DocumentName: 'Scripted' }),
-    );
-    await runUntil(ended(AutomationExecutionId!));
-    const { AutomationExecution: exec } = await ssm.send(
-      new GetAutomationExecutionCommand({ AutomationExecutionId }),
-    );
+    const exec = await runToEnd('Scripted');
     const line = 'Step FindCacheClusters: aws:executeScript runs Python on AWS; the sandbox cannot run it';
-    expect([exec?.AutomationExecutionStatus, exec?.FailureMessage]).toEqual(['Failed', line]);
+    expect([exec.AutomationExecutionStatus, exec.FailureMessage]).toEqual(['Failed', line]);
 
-    const cache = await ssm.send(new StartAutomationExecutionCommand({ DocumentName: 'Cache' }));
-    await runUntil(ended(cache.AutomationExecutionId!));
-    const failed = executions().find((e) => e.id === cache.AutomationExecutionId)!;
-    expect([failed.status, failed.failureMessage]).toEqual([
+    const cache = await runToEnd('Cache');
+    expect([cache.AutomationExecutionStatus, cache.FailureMessage]).toEqual([
       'Failed',
       'Step FindClusters: aws:executeAwsApi calls elasticache, which runs on AWS; the sandbox speaks ec2, ssm, cloudwatch, fis, route53, s3, sns, stepfunctions, events, dynamodb',
     ]);
   });
 
   it('goes on past a failed step that says Continue, and succeeds when that step is not critical', async () => {
-    const { AutomationExecutionId } = await ssm.send(
-      new StartAutomationExecutionCommand({ DocumentName: 'Resilient' }),
-    );
-    await runUntil(ended(AutomationExecutionId!));
-    const { AutomationExecution: exec } = await ssm.send(
-      new GetAutomationExecutionCommand({ AutomationExecutionId }),
-    );
-    expect(exec?.AutomationExecutionStatus).toBe('Success');
+    const exec = await runToEnd('Resilient');
+    expect(exec.AutomationExecutionStatus).toBe('Success');
     expect(
-      exec?.StepExecutions?.map((s) => [
+      exec.StepExecutions?.map((s) => [
         s.StepName,
         s.StepStatus,
         s.OnFailure,
