@@ -19,7 +19,7 @@ const CLIENTS: Readonly<Record<string, { module: () => Promise<Record<string, un
   };
 
 /** The service names aws:executeAwsApi can reach in the sandbox. */
-export const SANDBOX_API_SERVICES: readonly string[] = Object.keys(CLIENTS);
+const SANDBOX_API_SERVICES: readonly string[] = Object.keys(CLIENTS);
 
 type Client = { send(command: unknown): Promise<Record<string, unknown>>; destroy(): void };
 type Constructor<T> = new (arg: unknown) => T;

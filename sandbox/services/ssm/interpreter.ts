@@ -35,15 +35,6 @@ export interface StepSpec {
 /** The type of every name a document's steps can refer to: its parameters and its steps' outputs. */
 export type TypeTable = ReadonlyMap<string, ValueType>;
 
-/** Actions the interpreter plays; every other valid action fails at run time, saying it runs on AWS. */
-export const PLAYED_ACTIONS = [
-  'aws:sleep',
-  'aws:executeAwsApi',
-  'aws:waitForAwsResourceProperty',
-  'aws:assertAwsResourceProperty',
-  'aws:branch',
-] as const;
-
 const PLACEHOLDER = /\{\{\s*([\w:.-]+)\s*\}\}/g;
 const WHOLE = /^\{\{\s*([\w:.-]+)\s*\}\}$/;
 /** aws:sleep's own ceiling: a step sleeps at most 7 days. */
