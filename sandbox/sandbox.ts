@@ -120,7 +120,7 @@ export class Sandbox {
       const metrics = new MetricStore();
       const world = new World(def, { clock, rng, bus, metrics });
       const alarms = new AlarmEngine({ clock, bus, metrics, region: def.region, accountId: def.accountId });
-      const core: SandboxCore = { clock, rng, bus, world, metrics, alarms, stateDir };
+      const core: SandboxCore = { clock, rng, bus, world, metrics, alarms, stateDir, links: {} };
 
       const lambdas = new LambdaRegistry({ region: def.region, accountId: def.accountId, clock });
       const route53 = createRoute53Service(core);
@@ -255,6 +255,7 @@ export class Sandbox {
       faults: () => this.apiFaults,
     });
     this.port = await listen(this.server, port);
+    this.core.links.endpoint = this.endpoint;
     return this.endpoint;
   }
 

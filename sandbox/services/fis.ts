@@ -23,7 +23,14 @@ export function createFISService(core: SandboxCore): FisService {
   const arnPrefix = `arn:aws:fis:${world.region}:${world.accountId}:`;
   const store = new FisStore();
   const ids = core.rng.stream('fis.ids');
-  const runner = new ExperimentRunner({ clock, world, bus, alarms, rng: core.rng.stream('fis') });
+  const runner = new ExperimentRunner({
+    clock,
+    world,
+    bus,
+    alarms,
+    rng: core.rng.stream('fis'),
+    links: core.links,
+  });
   const templates = new TemplateOps(store, {
     clock,
     ids,

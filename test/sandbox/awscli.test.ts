@@ -357,6 +357,30 @@ describe('the sandbox through the AWS CLI', () => {
       'Faultline-ScaleOut',
     );
 
+    // A customer's runbook, created by botocore: kept as written, and a second one by that name refused.
+    const yaml =
+      "schemaVersion: '0.3'\nmainSteps:\n  - { name: Nap, action: aws:sleep, inputs: { Duration: PT1M } }\n";
+    const create = [
+      '--name',
+      'CliNap',
+      '--content',
+      yaml,
+      '--document-type',
+      'Automation',
+      '--document-format',
+      'YAML',
+    ];
+    expect((await aws.json('ssm', 'create-document', ...create)).DocumentDescription).toMatchObject({
+      Name: 'CliNap',
+      DocumentType: 'Automation',
+      DocumentFormat: 'YAML',
+      SchemaVersion: '0.3',
+      Status: 'Active',
+    });
+    expect(await aws.error('ssm', 'create-document', ...create)).toMatchObject({
+      code: 'DocumentAlreadyExists',
+    });
+
     const instance = sb.world.instances()[0]!.id;
     const { AutomationExecutionId } = await aws.json(
       'ssm',

@@ -502,6 +502,7 @@ describe('FIS experiment templates', () => {
       'aws:rds:failover-db-cluster',
       'aws:rds:reboot-db-instances',
       'aws:ssm:send-command',
+      'aws:ssm:start-automation-execution',
     ]);
     const page = await fis.send(new ListActionsCommand({ maxResults: 4 }));
     expect(page.actions).toHaveLength(4);

@@ -7,6 +7,7 @@ import {
   type AutomationExecution,
   type AutomationExecutionFilter,
   AutomationExecutionNotFoundException,
+  CreateDocumentCommand,
   DeleteParameterCommand,
   DeleteParametersCommand,
   DescribeAutomationExecutionsCommand,
@@ -1056,12 +1057,22 @@ describe('SSM state between runs', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps parameters and executions, and fails executions a restart interrupted', async () => {
+  it("keeps parameters, customers' documents and executions, and fails executions a restart interrupted", async () => {
     const first = await startSandbox({ world: quietWorld(), stateDir: dir, fresh: true });
     const ssm1 = new SSMClient(first.config);
     await ssm1.send(new PutParameterCommand({ Name: '/faultline/kill-switch', Value: 'on', Type: 'String' }));
     await ssm1.send(
       new PutParameterCommand({ Name: '/faultline/kill-switch', Value: 'off', Overwrite: true }),
+    );
+    const doc =
+      "schemaVersion: '0.3'\nmainSteps:\n  - { name: Nap, action: aws:sleep, inputs: { Duration: PT1M } }\n";
+    await ssm1.send(
+      new CreateDocumentCommand({
+        Name: 'Nap',
+        Content: doc,
+        DocumentFormat: 'YAML',
+        DocumentType: 'Automation',
+      }),
     );
     const id = first.sb.world.instances()[0]!.id;
     const token = '11111111-2222-4333-8444-555555555555';
@@ -1088,6 +1099,8 @@ describe('SSM state between runs', () => {
       const ssm2 = new SSMClient(second.config);
       const p = await ssm2.send(new GetParameterCommand({ Name: '/faultline/kill-switch' }));
       expect(p.Parameter).toMatchObject({ Value: 'off', Version: 2 });
+      const kept = await ssm2.send(new GetDocumentCommand({ Name: 'Nap' }));
+      expect([kept.Content, kept.DocumentFormat, kept.DocumentType]).toEqual([doc, 'YAML', 'Automation']);
       const exec = (await ssm2.send(new GetAutomationExecutionCommand({ AutomationExecutionId: running })))
         .AutomationExecution!;
       expect(exec.AutomationExecutionStatus).toBe('Failed');

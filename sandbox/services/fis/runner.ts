@@ -1,5 +1,6 @@
 import type { AlarmStateValue } from '../../backends/alarms.ts';
 import type { TimerHandle, VirtualClock } from '../../clock.ts';
+import type { SandboxLinks } from '../../context.ts';
 import type { AwsEvent, EventBus } from '../../events.ts';
 import type { RandomStream } from '../../rng.ts';
 import type { ActionContext, RunningAction } from '../../world/kinds/kind.ts';
@@ -15,6 +16,8 @@ export interface RunnerDeps {
   alarms: { stateOf(alarmArn: string): AlarmStateValue | undefined };
   /** The seeded stream target selection draws from. */
   rng: RandomStream;
+  /** The sandbox's other services, which some actions call (SSM for aws:ssm:*). */
+  links: SandboxLinks;
 }
 
 /** How long FIS takes to pick an experiment up, and to resolve its targets before the actions start. */
@@ -173,6 +176,7 @@ export class ExperimentRunner {
       bus: this.deps.bus,
       clock: this.deps.clock,
       experimentId: exp.id,
+      ssm: this.deps.links.ssm,
       parameters: a.parameters ?? {},
       resources,
       targetParameters: (targetName !== undefined && exp.targets[targetName]?.parameters) || {},

@@ -12,8 +12,28 @@ export interface StepControl {
   readonly dns: StepDns;
   /** Runs `fn` now and then every `ms` virtual milliseconds until the step ends. */
   poll(ms: number, fn: () => void): void;
-  succeed(outputs?: Record<string, string[]>): void;
+  /** Runs `fn` once after `ms` virtual milliseconds, unless the step has ended by then. */
+  after(ms: number, fn: () => void): void;
+  /**
+   * Calls one of the sandbox's services over its wire protocol (aws:executeAwsApi and its kin);
+   * virtual time stands still while the call is in flight. Resolves to the response's members.
+   */
+  callApi(service: string, api: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Runs asynchronous work inside the step: its result is ignored once the step has ended, a throw fails it. */
+  async(fn: () => Promise<void>): void;
+  /** Ends the step; `next` names the step to run next (aws:branch), instead of the document's order. */
+  succeed(outputs?: Record<string, string[]>, next?: string): void;
   fail(message: string): void;
+}
+
+/** How a step hands over when it ends (a customer document's onFailure, nextStep, isEnd, maxAttempts). */
+export interface StepFlow {
+  /** `Abort`, `Continue` or `step:<name>`. */
+  onFailure: string;
+  nextStep?: string;
+  isEnd: boolean;
+  maxAttempts: number;
+  isCritical: boolean;
 }
 
 /** A step's view of the execution: its resolved parameters and the outputs of earlier steps. */
@@ -21,6 +41,8 @@ export interface StepContext {
   params: Record<string, string[]>;
   /** Earlier steps' outputs, keyed `stepName.OutputName` as runbook outputs name them. */
   outputs: Record<string, string[]>;
+  /** Automation's own variables: `automation:EXECUTION_ID`, `global:REGION`, … */
+  variables: Record<string, string>;
 }
 
 export interface DocumentStep {
@@ -31,6 +53,8 @@ export interface DocumentStep {
   /** The step's inputs as the runbook writes them, reported in StepExecution.Inputs. */
   inputs(ctx: StepContext): Record<string, unknown>;
   start(ctl: StepControl, ctx: StepContext): void;
+  /** Undefined: abort on failure, then go on to the next step in the document's order. */
+  flow?: StepFlow;
 }
 
 /** A String parameter's value (its first), or '' when it has none. */
@@ -39,12 +63,17 @@ export const one = (ctx: StepContext, name: string): string => ctx.params[name]?
 /** How often Automation re-checks a resource while it waits. */
 export const POLL_MS = 5_000;
 
-/** The failure text Automation reports when an AWS call inside a step is refused. */
-export function apiFailure(service: string, code: string, message: string, status = 400): string {
+/** How Automation words an AWS call inside a step that was refused, after its `Step fails when…` prefix. */
+export function apiRefusal(service: string, code: string, message: string, status = 400): string {
   return (
-    `Step fails when it is Executing. ${message} (Service: ${service}; Status Code: ${status}; Error Code: ${code}). ` +
+    `${message} (Service: ${service}; Status Code: ${status}; Error Code: ${code}). ` +
     'Please refer to Automation Service Troubleshooting Guide for more diagnosis details.'
   );
+}
+
+/** The failure text Automation reports when an AWS call inside a step is refused. */
+export function apiFailure(service: string, code: string, message: string, status = 400): string {
+  return `Step fails when it is Executing. ${apiRefusal(service, code, message, status)}`;
 }
 
 /** The failure text Automation reports when an EC2 call inside a step is refused. */

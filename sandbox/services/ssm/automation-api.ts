@@ -35,6 +35,58 @@ function executionId(input: JsonInput): string {
   return requiredString(input, 'AutomationExecutionId', { min: 36, max: 36 });
 }
 
+export interface ExecutionRequest {
+  documentName: string;
+  documentVersion?: string | undefined;
+  given: Record<string, string[]>;
+  clientToken?: string | undefined;
+  tags?: Record<string, string>;
+}
+
+/**
+ * Starts an execution as StartAutomationExecution does once its request is read: the document by
+ * name or ARN, at a version it has, with its parameters checked and defaults filled in. FIS's
+ * aws:ssm:start-automation-execution starts its executions here too.
+ */
+export function startExecution(
+  engine: AutomationEngine,
+  documents: Map<string, AutomationDocument>,
+  req: ExecutionRequest,
+): ExecutionRecord {
+  const { documentName, documentVersion, given } = req;
+  const document = findDocument(documents, documentName);
+  if (!document) {
+    throw new AwsError('AutomationDefinitionNotFoundException', `Document ${documentName} does not exist.`);
+  }
+  if (document.documentType === 'Command') {
+    throw new AwsError(
+      'InvalidDocumentType',
+      `Document ${document.name} is a Command document; Automation runs Automation documents only.`,
+    );
+  }
+  if (!hasVersion(document, documentVersion)) {
+    throw new AwsError(
+      'AutomationDefinitionVersionNotFoundException',
+      `Version ${documentVersion} of document ${document.name} does not exist.`,
+    );
+  }
+  const parameters = resolveParameters(document, given);
+  const fingerprint = JSON.stringify([
+    document.name,
+    documentVersion ?? null,
+    Object.keys(given)
+      .sort()
+      .map((k) => [k, given[k]]),
+  ]);
+  return engine.start({
+    document,
+    parameters,
+    clientToken: req.clientToken,
+    tags: req.tags ?? {},
+    fingerprint,
+  });
+}
+
 /** Automation's operations over the JSON protocol. */
 export function automationOperations(
   engine: AutomationEngine,
@@ -68,28 +120,13 @@ export function automationOperations(
         );
       }
       const tags = optionalTags(input) ?? {};
-      const document = findDocument(documents, documentName);
-      if (!document) {
-        throw new AwsError(
-          'AutomationDefinitionNotFoundException',
-          `Document ${documentName} does not exist.`,
-        );
-      }
-      if (!hasVersion(document, documentVersion)) {
-        throw new AwsError(
-          'AutomationDefinitionVersionNotFoundException',
-          `Version ${documentVersion} of document ${document.name} does not exist.`,
-        );
-      }
-      const parameters = resolveParameters(document, given);
-      const fingerprint = JSON.stringify([
-        document.name,
-        documentVersion ?? null,
-        Object.keys(given)
-          .sort()
-          .map((k) => [k, given[k]]),
-      ]);
-      const exec = engine.start({ document, parameters, clientToken, tags, fingerprint });
+      const exec = startExecution(engine, documents, {
+        documentName,
+        documentVersion,
+        given,
+        clientToken,
+        tags,
+      });
       return { AutomationExecutionId: exec.id };
     },
 
@@ -164,8 +201,8 @@ function renderStep(exec: ExecutionRecord, step: StepRecord) {
     StepName: step.name,
     Action: step.action,
     TimeoutSeconds: step.timeoutSeconds,
-    OnFailure: 'Abort',
-    MaxAttempts: 1,
+    OnFailure: step.onFailure ?? 'Abort',
+    MaxAttempts: step.maxAttempts ?? 1,
     ExecutionStartTime: date(step.startTime),
     ExecutionEndTime: date(step.endTime),
     StepStatus: step.status,
@@ -173,9 +210,9 @@ function renderStep(exec: ExecutionRecord, step: StepRecord) {
     Outputs: step.outputs,
     FailureMessage: step.failureMessage,
     StepExecutionId: step.stepExecutionId,
-    IsEnd: next === undefined,
-    NextStep: next?.name,
-    IsCritical: true,
+    IsEnd: step.isEnd ?? next === undefined,
+    NextStep: step.isEnd ? undefined : (step.nextStep ?? next?.name),
+    IsCritical: step.isCritical ?? true,
   };
 }
 

@@ -29,6 +29,12 @@ const stepSchema = z.object({
   inputs: z.record(z.string(), z.string()).optional(),
   outputs: z.record(z.string(), z.array(z.string())).optional(),
   failureMessage: z.string().optional(),
+  /** A customer document's flow, as DescribeAutomationStepExecutions reports it. */
+  onFailure: z.string().optional(),
+  maxAttempts: z.number().optional(),
+  nextStep: z.string().optional(),
+  isEnd: z.boolean().optional(),
+  isCritical: z.boolean().optional(),
 });
 export type StepRecord = z.infer<typeof stepSchema>;
 
@@ -67,10 +73,11 @@ export interface AutomationDeps {
   bus: EventBus;
   ids: RandomStream;
   timing: RandomStream;
-  documents: Map<string, AutomationDocument>;
   region: string;
   accountId: string;
   user: string;
+  /** Calls a sandbox service over its wire protocol (see StepControl.callApi). */
+  callApi: StepControl['callApi'];
 }
 
 export interface StartRequest {
@@ -85,6 +92,7 @@ export interface StartRequest {
 /** Timers belonging to the step that is running now; all cancelled when the step ends. */
 interface ActiveStep {
   index: number;
+  attempt: number;
   timers: TimerHandle[];
   done: boolean;
 }
@@ -102,6 +110,10 @@ export class AutomationEngine {
   private readonly active = new Map<string, ActiveStep>();
   /** The next scheduled transition of each execution (start, next step, end of cancelling). */
   private readonly transitions = new Map<string, TimerHandle>();
+  /** The document each unfinished execution runs (a customer's may be deleted while it runs). */
+  private readonly running = new Map<string, AutomationDocument>();
+  /** Who waits for an execution to end (FIS's aws:ssm:start-automation-execution). */
+  private readonly watchers = new Map<string, ((exec: ExecutionRecord) => void)[]>();
 
   constructor(deps: AutomationDeps) {
     this.deps = deps;
@@ -160,12 +172,22 @@ export class AutomationEngine {
         action: s.action,
         timeoutSeconds: s.timeoutSeconds,
         status: 'Pending',
+        ...(s.flow
+          ? {
+              onFailure: s.flow.onFailure,
+              maxAttempts: s.flow.maxAttempts,
+              isEnd: s.flow.isEnd,
+              isCritical: s.flow.isCritical,
+              ...(s.flow.nextStep !== undefined ? { nextStep: s.flow.nextStep } : {}),
+            }
+          : {}),
       })),
       tags: req.tags,
       clientToken: token,
       fingerprint: req.fingerprint,
     };
     this.executions.set(exec.id, exec);
+    this.running.set(exec.id, doc);
     if (token !== undefined) this.byToken.set(token, exec.id);
     this.events.execution(exec);
     // Automation takes a moment to pick a new execution up.
@@ -206,25 +228,53 @@ export class AutomationEngine {
     });
   }
 
-  private document(exec: ExecutionRecord): AutomationDocument {
-    return this.deps.documents.get(exec.documentName)!;
-  }
-
-  private runStep(exec: ExecutionRecord, index: number): void {
-    const doc = this.document(exec);
-    const def = doc.steps[index];
-    const step = exec.steps[index];
-    if (!def || !step) {
-      this.finish(exec, 'Success', undefined);
+  /** Calls `fn` once the execution has ended (at once if it has). */
+  watch(id: string, fn: (exec: ExecutionRecord) => void): void {
+    const exec = this.get(id);
+    if (isTerminal(exec.status)) {
+      fn(exec);
       return;
     }
-    const ctx: StepContext = { params: exec.parameters, outputs: this.stepOutputs(exec) };
+    this.watchers.set(id, [...(this.watchers.get(id) ?? []), fn]);
+  }
+
+  private runStep(exec: ExecutionRecord, index: number, attempt = 1): void {
+    const doc = this.running.get(exec.id);
+    const def = doc?.steps[index];
+    const step = exec.steps[index];
+    if (!def || !step) {
+      this.finishAfterSteps(exec);
+      return;
+    }
+    const ctx: StepContext = {
+      params: exec.parameters,
+      outputs: this.stepOutputs(exec),
+      variables: {
+        'automation:EXECUTION_ID': exec.id,
+        'automation:DOCUMENT_EXECUTION_ID': exec.id,
+        'global:ACCOUNT_ID': this.deps.accountId,
+        'global:REGION': this.deps.region,
+        'global:AWS_PARTITION': 'aws',
+        'global:DATE': new Date(this.deps.clock.now()).toISOString().slice(0, 10),
+        'global:DATE_TIME': new Date(this.deps.clock.now()).toISOString(),
+      },
+    };
     step.status = 'InProgress';
     step.startTime = this.deps.clock.now();
-    step.inputs = Object.fromEntries(Object.entries(def.inputs(ctx)).map(([k, v]) => [k, JSON.stringify(v)]));
+    delete step.endTime;
+    delete step.failureMessage;
+    delete step.outputs;
+    try {
+      step.inputs = Object.fromEntries(
+        Object.entries(def.inputs(ctx)).map(([k, v]) => [k, JSON.stringify(v)]),
+      );
+    } catch {
+      // Inputs that cannot be resolved fail the step as it starts, with the same reason.
+      step.inputs = {};
+    }
     this.events.step(exec, step);
 
-    const active: ActiveStep = { index, timers: [], done: false };
+    const active: ActiveStep = { index, attempt, timers: [], done: false };
     this.active.set(exec.id, active);
     active.timers.push(
       this.deps.clock.after(def.timeoutSeconds * 1000, () =>
@@ -250,7 +300,22 @@ export class AutomationEngine {
         guarded(fn)();
         if (!active.done) active.timers.push(this.deps.clock.every(ms, guarded(fn)));
       },
-      succeed: (outputs) => this.endStep(exec, active, 'Success', { outputs }),
+      after: (ms, fn) => {
+        if (!active.done) active.timers.push(this.deps.clock.after(ms, guarded(fn)));
+      },
+      callApi: this.deps.callApi,
+      async: (fn) => {
+        if (active.done) return;
+        // Virtual time stands still while the step works (a request in flight): it is not waiting.
+        const work = this.deps.clock.startWork();
+        work
+          .run(fn)
+          .catch((e: unknown) =>
+            fail(`Step fails when it is Executing. ${e instanceof Error ? e.message : String(e)}`),
+          )
+          .finally(() => work.end());
+      },
+      succeed: (outputs, next) => this.endStep(exec, active, 'Success', { outputs, next }),
       fail,
     };
     guarded(() => def.start(control, ctx))();
@@ -260,25 +325,70 @@ export class AutomationEngine {
     exec: ExecutionRecord,
     active: ActiveStep,
     status: 'Success' | 'Failed' | 'TimedOut',
-    result: { outputs?: Record<string, string[]> | undefined; failureMessage?: string },
+    result: {
+      outputs?: Record<string, string[]> | undefined;
+      failureMessage?: string;
+      next?: string | undefined;
+    },
   ): void {
     if (active.done) return;
     this.endActiveStep(exec);
+    const def = this.running.get(exec.id)?.steps[active.index];
+    const flow = def?.flow;
+    if (status !== 'Success' && flow && active.attempt < flow.maxAttempts) {
+      this.schedule(exec, this.drawMs(0.5, 1.5), () => this.runStep(exec, active.index, active.attempt + 1));
+      return;
+    }
     const step = exec.steps[active.index]!;
     step.status = status;
     step.endTime = this.deps.clock.now();
     if (result.outputs) step.outputs = result.outputs;
     if (result.failureMessage) step.failureMessage = result.failureMessage;
     this.events.step(exec, step);
-    if (status !== 'Success') {
-      this.finish(exec, status, result.failureMessage);
+    if (status === 'Success') {
+      for (const [key, value] of Object.entries(result.outputs ?? {})) {
+        const name = `${step.name}.${key}`;
+        if (name in exec.outputs) exec.outputs[name] = value;
+      }
+    }
+    const next = this.nextIndex(exec, active.index, status === 'Success', result.next);
+    if (next === undefined) {
+      if (status === 'Success') this.finishAfterSteps(exec);
+      else this.finish(exec, status, result.failureMessage);
       return;
     }
-    for (const [key, value] of Object.entries(result.outputs ?? {})) {
-      const name = `${step.name}.${key}`;
-      if (name in exec.outputs) exec.outputs[name] = value;
+    this.schedule(exec, this.drawMs(0.5, 1.5), () => this.runStep(exec, next));
+  }
+
+  /**
+   * The step after step `index`, or undefined when the execution ends there: a failure aborts
+   * unless the step says Continue or step:<name>; a success goes where aws:branch chose, then to
+   * nextStep, then to the next step in order, unless the step isEnd.
+   */
+  private nextIndex(exec: ExecutionRecord, index: number, succeeded: boolean, chosen: string | undefined) {
+    const flow = this.running.get(exec.id)?.steps[index]?.flow;
+    const byName = (name: string) => {
+      const i = exec.steps.findIndex((s) => s.name === name);
+      return i < 0 ? undefined : i;
+    };
+    if (!succeeded) {
+      if (!flow || flow.onFailure === 'Abort') return undefined;
+      if (flow.onFailure.startsWith('step:')) return byName(flow.onFailure.slice(5));
+    } else if (chosen !== undefined) {
+      return byName(chosen);
     }
-    this.schedule(exec, this.drawMs(0.5, 1.5), () => this.runStep(exec, active.index + 1));
+    if (flow?.isEnd) return undefined;
+    if (flow?.nextStep !== undefined) return byName(flow.nextStep);
+    return index + 1 < exec.steps.length ? index + 1 : undefined;
+  }
+
+  /** Ends an execution whose last step is done: Failed if a critical step failed on the way. */
+  private finishAfterSteps(exec: ExecutionRecord): void {
+    const failed = exec.steps.find(
+      (s) => (s.status === 'Failed' || s.status === 'TimedOut') && s.isCritical !== false,
+    );
+    if (failed) this.finish(exec, failed.status, failed.failureMessage);
+    else this.finish(exec, 'Success', undefined);
   }
 
   /** Stops the running step's timers (its polls and its timeout). */
@@ -295,7 +405,11 @@ export class AutomationEngine {
     this.transitions.delete(exec.id);
     exec.endTime = this.deps.clock.now();
     if (failureMessage) exec.failureMessage = failureMessage;
+    this.running.delete(exec.id);
     this.setStatus(exec, status);
+    const watchers = this.watchers.get(exec.id) ?? [];
+    this.watchers.delete(exec.id);
+    for (const w of watchers) w(exec);
   }
 
   private setStatus(exec: ExecutionRecord, status: ExecutionStatus): void {

@@ -1,5 +1,7 @@
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { JsonOperation } from '../../protocol/json.ts';
 import { AwsError } from '../../protocol/types.ts';
+import { checkDocumentName, readCustomerDocument } from './customer-documents.ts';
 import {
   type AutomationDocument,
   type DocumentParameter,
@@ -8,6 +10,7 @@ import {
 } from './documents.ts';
 import {
   type JsonInput,
+  optionalEnum,
   optionalInteger,
   optionalObjectList,
   optionalString,
@@ -54,8 +57,32 @@ function requestedDocument(docs: Map<string, AutomationDocument>, input: JsonInp
   return doc;
 }
 
-/** DescribeDocument, GetDocument and ListDocuments over the sandbox's runbooks. */
-export function documentOperations(docs: Map<string, AutomationDocument>): Record<string, JsonOperation> {
+const typeOf = (doc: AutomationDocument) => doc.documentType ?? 'Automation';
+const schemaOf = (doc: AutomationDocument) => doc.source?.schemaVersion ?? '0.3';
+const formatOf = (doc: AutomationDocument) => doc.source?.format ?? 'JSON';
+
+/** A customer's content in the format GetDocument asks for (SSM converts between JSON and YAML). */
+function contentAs(doc: AutomationDocument, format: string): string {
+  const source = doc.source!;
+  if (format === source.format) return source.content;
+  const value: unknown = source.format === 'JSON' ? JSON.parse(source.content) : parseYaml(source.content);
+  return format === 'YAML' ? toYaml(value) : JSON.stringify(value, null, 2);
+}
+
+export interface DocumentOptions {
+  accountId: string;
+  now(): number;
+}
+
+/**
+ * DescribeDocument, GetDocument, ListDocuments over the sandbox's runbooks and its customers'
+ * documents, and CreateDocument/DeleteDocument for the latter (kept in `docs` beside the built-in
+ * runbooks, which cannot be replaced or deleted).
+ */
+export function documentOperations(
+  docs: Map<string, AutomationDocument>,
+  opts: DocumentOptions,
+): Record<string, JsonOperation> {
   const describe = (doc: AutomationDocument) => ({
     Hash: documentHash(doc),
     HashType: 'Sha256',
@@ -72,11 +99,11 @@ export function documentOperations(docs: Map<string, AutomationDocument>): Recor
       DefaultValue: defaultValue(p),
     })),
     PlatformTypes: PLATFORM_TYPES,
-    DocumentType: 'Automation',
-    SchemaVersion: '0.3',
+    DocumentType: typeOf(doc),
+    SchemaVersion: schemaOf(doc),
     LatestVersion: doc.version,
     DefaultVersion: doc.version,
-    DocumentFormat: 'JSON',
+    DocumentFormat: formatOf(doc),
     Tags: [],
   });
 
@@ -86,18 +113,72 @@ export function documentOperations(docs: Map<string, AutomationDocument>): Recor
     Owner: doc.owner,
     PlatformTypes: PLATFORM_TYPES,
     DocumentVersion: doc.version,
-    DocumentType: 'Automation',
-    SchemaVersion: '0.3',
-    DocumentFormat: 'JSON',
+    DocumentType: typeOf(doc),
+    SchemaVersion: schemaOf(doc),
+    DocumentFormat: formatOf(doc),
     Tags: [],
   });
 
   return {
+    CreateDocument: (input: JsonInput) => {
+      const name = requiredString(input, 'Name');
+      const content = requiredString(input, 'Content', { min: 1, max: 64 * 1024 });
+      const format = optionalEnum(input, 'DocumentFormat', ['JSON', 'YAML', 'TEXT'] as const) ?? 'JSON';
+      const documentType = optionalString(input, 'DocumentType') ?? 'Command';
+      checkDocumentName(name);
+      if (format === 'TEXT') {
+        throw new AwsError(
+          'InvalidDocumentContent',
+          'DocumentFormat TEXT is for documents that are not Automation or Command; use JSON or YAML.',
+        );
+      }
+      if (documentType !== 'Automation' && documentType !== 'Command') {
+        throw new AwsError(
+          'InvalidDocumentType',
+          `DocumentType ${documentType} runs on AWS; the sandbox keeps Automation and Command documents only.`,
+        );
+      }
+      if (docs.has(name))
+        throw new AwsError('DocumentAlreadyExists', 'Document with same name already exists.');
+      const doc = readCustomerDocument(
+        { name, content, format, documentType, createdDate: opts.now() },
+        opts.accountId,
+      );
+      docs.set(name, doc);
+      return { DocumentDescription: describe(doc) };
+    },
+
+    DeleteDocument: (input: JsonInput) => {
+      const name = requiredString(input, 'Name');
+      const doc = findDocument(docs, name);
+      if (!doc) throw new AwsError('InvalidDocument', `Document with name ${name} does not exist.`);
+      if (!doc.source) {
+        throw new AwsError(
+          'InvalidDocumentOperation',
+          `Document ${doc.name} is one of the sandbox's own runbooks; it cannot be deleted.`,
+        );
+      }
+      docs.delete(doc.name);
+      return {};
+    },
+
     DescribeDocument: (input: JsonInput) => ({ Document: describe(requestedDocument(docs, input)) }),
 
     GetDocument: (input: JsonInput) => {
       const doc = requestedDocument(docs, input);
       const format = optionalString(input, 'DocumentFormat');
+      if (doc.source && (format === undefined || format === 'JSON' || format === 'YAML')) {
+        const as = format ?? doc.source.format;
+        return {
+          Name: doc.name,
+          CreatedDate: new Date(doc.createdDate),
+          DocumentVersion: doc.version,
+          Status: 'Active',
+          Content: contentAs(doc, as),
+          DocumentType: typeOf(doc),
+          DocumentFormat: as,
+        };
+      }
       if (format !== undefined && format !== 'JSON') {
         if (format !== 'YAML' && format !== 'TEXT') {
           throw new AwsError(
@@ -160,7 +241,7 @@ type DocumentPredicate = (doc: AutomationDocument) => boolean;
 function documentPredicate(key: string, values: string[]): DocumentPredicate {
   const lower = key.toLowerCase();
   if (lower === 'name') return (d) => values.some((v) => d.name.startsWith(v));
-  if (lower === 'documenttype') return () => values.includes('Automation');
+  if (lower === 'documenttype') return (d) => values.includes(typeOf(d));
   if (lower === 'platformtypes') return () => values.some((v) => PLATFORM_TYPES.includes(v));
   if (lower === 'searchkeyword') {
     return (d) => values.some((v) => d.name.toLowerCase().includes(v.toLowerCase()));

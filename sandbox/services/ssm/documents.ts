@@ -11,7 +11,7 @@ import {
 import { putFunctionConcurrencyStep } from './function-concurrency.ts';
 import { moveTrafficStep, promoteStandbyStep, waitForDnsStep, waitForWriterStep } from './region-failover.ts';
 
-export type DocumentParameterType = 'String' | 'StringList' | 'Integer';
+export type DocumentParameterType = 'String' | 'StringList' | 'Integer' | 'Boolean' | 'StringMap' | 'MapList';
 
 export interface DocumentParameter {
   name: string;
@@ -37,6 +37,16 @@ export interface AutomationDocument {
   steps: DocumentStep[];
   /** Runbook outputs, `stepName.OutputName`. */
   outputs: string[];
+  /** `Command` documents are kept and described, never run by Automation. Automation when absent. */
+  documentType?: 'Automation' | 'Command';
+  /** A customer's document: its content as CreateDocument received it, which GetDocument returns. */
+  source?: DocumentSource;
+}
+
+export interface DocumentSource {
+  content: string;
+  format: 'JSON' | 'YAML';
+  schemaVersion: string;
 }
 
 const ASSUME_ROLE: DocumentParameter = {
@@ -254,6 +264,7 @@ export function automationDocuments(accountId: string): Map<string, AutomationDo
  * code, so each step's inputs are not part of it.
  */
 export function documentContent(doc: AutomationDocument): string {
+  if (doc.source) return doc.source.content;
   const parameters = Object.fromEntries(
     doc.parameters.map((p) => [
       p.name,
@@ -317,6 +328,9 @@ export function resolveParameters(
     }
     if (p.type !== 'StringList' && values.length !== 1) {
       throw invalidParameters(`Parameter "${p.name}" is of type ${p.type} and takes exactly one value.`);
+    }
+    if (p.type === 'Boolean' && !/^(true|false)$/i.test(values[0]!)) {
+      throw invalidParameters(`Parameter "${p.name}" must be true or false, got "${values[0]}".`);
     }
     if (p.type === 'Integer') {
       const n = Number(values[0]);

@@ -1,6 +1,7 @@
 import type { FieldPath } from '../../../src/fis/problem.ts';
 import type { TimerHandle, VirtualClock } from '../../clock.ts';
 import type { EventBus } from '../../events.ts';
+import type { SsmPort } from '../../services/ssm/port.ts';
 import type { World } from '../world.ts';
 
 /**
@@ -51,6 +52,8 @@ export interface ActionContext {
   readonly bus: EventBus;
   readonly clock: VirtualClock;
   readonly experimentId: string;
+  /** Systems Manager, which FIS's aws:ssm:* actions call (undefined in a sandbox without it). */
+  readonly ssm: SsmPort | undefined;
   /** Validated parameters from the template. */
   readonly parameters: Record<string, string>;
   /** The resources the action's target resolved to (empty for actions that take no target). */

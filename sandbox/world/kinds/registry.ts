@@ -11,6 +11,7 @@ import { lambdaKind } from './lambda.ts';
 import { networkKind } from './network.ts';
 import { rdsKind } from './rds.ts';
 import { ssmKind } from './ssm.ts';
+import { ssmAutomationKind } from './ssm-automation.ts';
 
 /**
  * Every kind of resource the world models, each with the FIS resource types it resolves and the
@@ -26,6 +27,7 @@ export const WORLD_KINDS: readonly WorldKind[] = [
   elasticacheKind,
   ecsKind,
   ssmKind,
+  ssmAutomationKind,
   fisKind,
   lambdaKind,
   dynamodbKind,

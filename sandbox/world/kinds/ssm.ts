@@ -5,7 +5,7 @@ import {
 } from '../../../src/fis/ssm-documents.ts';
 import { WorldError } from '../errors.ts';
 import { requireInstances } from './ec2.ts';
-import { type ActionRunner, NOTHING_TO_STOP, type WorldKind } from './kind.ts';
+import { type ActionContext, type ActionRunner, NOTHING_TO_STOP, type WorldKind } from './kind.ts';
 
 /** SSM Run Command on the world's instances: aws:ssm:send-command with the FIS documents it plays out. */
 
@@ -48,21 +48,8 @@ export function checkDocumentParameters(doc: FisSsmDocument, given: DocumentPara
   return undefined;
 }
 
-/**
- * aws:ssm:send-command running AWSFIS-Run-Kill-Process (the only document the sandbox lets
- * through): kills the named process on every target, which must be running (SSM reaches no other).
- * Only the service's process exists on the sandbox's hosts; naming another fails the command, as
- * killall finds nothing. Done once the process is dead: nothing to roll back, the host restarts it
- * only when it boots again.
- */
-const sendCommand: ActionRunner = (ctx) => {
-  const arn = ctx.parameters.documentArn!;
-  const region = arn.split(':')[3];
-  if (documentNameOf(arn) !== KILL_PROCESS_DOCUMENT || region !== ctx.world.def.region) {
-    throw new WorldError('InvalidDocument', `Document ${arn} does not exist in ${ctx.world.def.region}.`);
-  }
-  const params = parseDocumentParameters(ctx.parameters.documentParameters ?? '{}');
-  const processName = typeof params === 'string' ? undefined : String(params.ProcessName);
+/** The targets of a command: every one must exist and be running, as SSM reaches no other. */
+function runningTargets(ctx: ActionContext) {
   const instances = requireInstances(
     ctx.world,
     ctx.resources.map((r) => r.id),
@@ -74,6 +61,36 @@ const sendCommand: ActionRunner = (ctx) => {
       `Instance ${notRunning.id} is not in a valid state for sending a command (it is ${notRunning.state}).`,
     );
   }
+  return instances;
+}
+
+/**
+ * aws:ssm:send-command. AWSFIS-Run-Kill-Process kills the named process on every target. Only the
+ * service's process exists on the sandbox's hosts; naming another fails the command, as killall
+ * finds nothing. Done once the process is dead: nothing to roll back, the host restarts it only
+ * when it boots again. Any other document (AWS-RunShellScript, a customer's Command document)
+ * reaches the hosts, which cannot run it: the command fails on each of them, saying so.
+ */
+const sendCommand: ActionRunner = (ctx) => {
+  const arn = ctx.parameters.documentArn!;
+  const [, , , region, account] = arn.split(':');
+  const name = documentNameOf(arn)!;
+  if (region !== ctx.world.def.region || (account !== '' && account !== ctx.world.accountId)) {
+    throw new WorldError('InvalidDocument', `Document ${arn} does not exist in ${ctx.world.def.region}.`);
+  }
+  const awsOwned = account === '';
+  if (awsOwned ? !name.startsWith('AWS') : ctx.ssm?.documentType(name) !== 'Command') {
+    throw new WorldError('InvalidDocument', `Document ${arn} does not exist in ${ctx.world.def.region}.`);
+  }
+  const instances = runningTargets(ctx);
+  if (name !== KILL_PROCESS_DOCUMENT) {
+    ctx.fail(
+      `The command ${name} failed on ${instances.map((i) => i.id).join(', ')}: ${name} runs on AWS; the sandbox's hosts run only the ${ctx.world.def.service.name} process, not commands.`,
+    );
+    return NOTHING_TO_STOP;
+  }
+  const params = parseDocumentParameters(ctx.parameters.documentParameters ?? '{}');
+  const processName = typeof params === 'string' ? undefined : String(params.ProcessName);
   const killed =
     processName === ctx.world.def.service.name
       ? ctx.world.killServiceProcess(instances.map((i) => i.id))
@@ -98,6 +115,8 @@ export const ssmKind: WorldKind = {
         if (name === undefined) return [];
         const doc = SANDBOX_SSM_DOCUMENTS[name];
         if (!doc) {
+          // FIS's own documents act on the host (CPU, memory, network); the sandbox models only the kill.
+          if (!name.startsWith('AWSFIS-')) return [];
           return [
             {
               path: ['parameters', 'documentArn'],
