@@ -6,7 +6,7 @@ import { CreateExperimentTemplateCommand, FisClient, StartExperimentCommand } fr
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
 import { WORLD_RESOURCE_TYPES } from '../../sandbox/world/kinds/registry.ts';
-import { loadWorldFile } from '../../sandbox/world/schema.ts';
+import { loadWorldFile, worldFileFor } from '../../sandbox/world/schema.ts';
 import type { World } from '../../sandbox/world/world.ts';
 import { compileTemplate } from '../../src/experiments/compile.ts';
 import { ExperimentFileError, ExperimentProblems } from '../../src/experiments/errors.ts';
@@ -63,6 +63,11 @@ const SIDE = {
 };
 
 const templates = await templatesIn(LIBRARY);
+
+/** All but one: Direct Connect is the one kind of resource the sandbox's worlds do not model. */
+const SANDBOX_ACCEPTED = templates
+  .map((t) => t.name)
+  .filter((name) => name !== 'direct-connect-resiliency/direct-connect-resiliency-template.json');
 
 interface LibraryTarget {
   resourceType: string;
@@ -140,37 +145,44 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
       for (const problem of v.problems)
         expect(problem, v.name).toMatch(/it runs on AWS|the sandbox cannot run|runs on AWS/);
     }
-    expect(accepted(verdicts)).toEqual([
-      'aurora-cluster-failover/aurora-cluster-failover-template.json',
-      'ec2-instances-terminate/ec2-instances-terminate-template.json',
-      'ec2-spot-interruption/ec2-spot-interruption-template.json',
-      'elasticache-az-power-interruption/elasticache-az-power-interruption-experiment-template.json',
-      'sap-ebs-pause-database-data/sap-ebs-pause-database-data-template.json',
-      'sap-ec2-instance-stop-ascs/sap-ec2-instance-stop-sap-ascs-template.json',
-      'sap-ec2-instance-stop-database/sap-ec2-instance-stop-sap-database-template.json',
+    expect(accepted(verdicts)).toEqual(SANDBOX_ACCEPTED);
+    expect(refused.map((v) => v.name)).toEqual([
+      'direct-connect-resiliency/direct-connect-resiliency-template.json',
     ]);
   });
 
-  it('sends those the sandbox models to its FIS as dry runs, every target resolved and every action skipped', async () => {
-    const world = await loadWorldFile();
-    // Spot Instances too, for the spot-interruption template.
-    const { sb, config } = await startSandbox({
-      world: { ...world, service: { ...world.service, spotInstancesPerAz: 1 } },
-    });
+  it('sends those the sandbox models to its FIS as dry runs, in the world that has their resources', async () => {
+    const checkout = await loadWorldFile();
+    const worlds = [
+      // Spot Instances too, for the spot-interruption template.
+      await startSandbox({ world: { ...checkout, service: { ...checkout.service, spotInstancesPerAz: 1 } } }),
+      await startSandbox({ world: await loadWorldFile(worldFileFor('orders')) }),
+    ];
     try {
-      const fis = new FisClient(config);
-      sendActionsMode(fis, 'skip-all');
-      const side = { ...SIDE, hypothesis: { alarms: ['checkout-availability-critical'] } };
-      const reached: string[] = [];
+      const reached: Record<string, string> = {};
       for (const { name, text } of templates) {
-        const filled = pointAtWorld(JSON.parse(text.replace(PLACEHOLDER, fill)), sb.world);
+        const template = JSON.parse(text.replace(PLACEHOLDER, fill));
+        const types = Object.values(template.targets ?? {}).map((t) => (t as LibraryTarget).resourceType);
+        const home = worlds.find(({ sb }) =>
+          types.every((type) => (WORLD_RESOURCE_TYPES[type]?.candidates(sb.world).length ?? 0) > 0),
+        );
+        if (!home) continue;
+        const { sb, config } = home;
+        const service = sb.world.def.service.name;
         let spec: ReturnType<typeof importTemplate>;
         try {
-          spec = importTemplate(filled, side, { template: name }, { runtime: SANDBOX_RUNTIME });
+          spec = importTemplate(
+            pointAtWorld(template, sb.world),
+            { ...SIDE, hypothesis: { alarms: [`${service}-availability-critical`] } },
+            { template: name },
+            { runtime: SANDBOX_RUNTIME },
+          );
         } catch (e) {
           if (e instanceof ExperimentFileError) continue;
           throw e;
         }
+        const fis = new FisClient(config);
+        sendActionsMode(fis, 'skip-all');
         const created = await fis.send(new CreateExperimentTemplateCommand(compileTemplate(spec, CTX)));
         const started = await fis.send(
           new StartExperimentCommand({ experimentTemplateId: created.experimentTemplate!.id! }),
@@ -180,11 +192,17 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
         expect(exp.state, name).toMatchObject({ status: 'completed' });
         for (const [key, action] of Object.entries(exp.actions ?? {}))
           expect(action.state?.status, `${name} ${key}`).toBe('skipped');
-        reached.push(name);
+        for (const [key, target] of Object.entries(exp.targets ?? {}))
+          expect(target.resourceArns?.length ?? 1, `${name} ${key}`).toBeGreaterThan(0);
+        reached[name] = service;
       }
-      expect(reached).toHaveLength(7);
+      expect(reached).toEqual(
+        Object.fromEntries(
+          SANDBOX_ACCEPTED.map((name) => [name, name.startsWith('dynamodb-') ? 'orders' : 'checkout']),
+        ),
+      );
     } finally {
-      await sb.close();
+      for (const { sb } of worlds) await sb.close();
     }
   });
 
