@@ -39,7 +39,10 @@ const SUMMARIES: Record<string, Summariser> = {
   Preflight: (s) => {
     const p = get(s, 'preflight');
     const blast = get(p, 'blastRadius');
-    const radius = `blast radius ${blast.instancesHit}/${blast.instancesTotal} instances (${pct(blast.percent)})`;
+    const radius =
+      Object.keys(blast.targets ?? {}).length === 0 && blast.uncounted
+        ? `blast radius not counted (${Object.values(blast.uncounted as Record<string, string>).join(', ')})`
+        : `blast radius ${blast.instancesHit}/${blast.instancesTotal} instances (${pct(blast.percent)})`;
     return p.ok
       ? `passed: kill switch off, steady state holds, ${radius}`
       : `REFUSED: ${(p.reasons as string[] | undefined)?.join('; ')}`;

@@ -97,8 +97,11 @@ export async function measureBlastRadius(ec2: EC2Client, spec: ExperimentSpec): 
     { Name: 'instance-state-name', Values: ['running'] },
   ]);
   const targets: Record<string, string[]> = {};
+  const uncounted: Record<string, string> = {};
   for (const [name, t] of Object.entries(spec.fault.targets)) {
-    if (t.type === 'aws:ec2:instance') {
+    if (!COUNTED_TYPES.has(t.type)) {
+      uncounted[name] = t.type;
+    } else if (t.type === 'aws:ec2:instance') {
       const found = (await describeInstances(ec2, selectorFilters(t, 'instance-id')))
         .filter((i) => matchesFilters(i, t.filters))
         .map((i) => i.InstanceId!)
@@ -123,5 +126,24 @@ export async function measureBlastRadius(ec2: EC2Client, spec: ExperimentSpec): 
     instancesHit: hit.size,
     instancesTotal: total,
     percent: total === 0 ? (hit.size === 0 ? 0 : 100) : Math.round((hit.size / total) * 1000) / 10,
+    ...(Object.keys(uncounted).length > 0 ? { uncounted } : {}),
   };
+}
+
+/**
+ * The target types whose blast radius is counted, in the service's running instances. Others (a
+ * Lambda function, a cache, an ECS task) are named as not counted rather than shown as hitting
+ * nothing.
+ */
+const COUNTED_TYPES: ReadonlySet<string> = new Set(['aws:ec2:instance', 'aws:ec2:subnet']);
+
+/** `session-cache (aws:elasticache:replicationgroup), az-tasks (aws:ecs:task)`. */
+export function uncountedText(radius: BlastRadius): string | undefined {
+  const entries = Object.entries(radius.uncounted ?? {});
+  return entries.length === 0 ? undefined : entries.map(([name, type]) => `${name} (${type})`).join(', ');
+}
+
+/** Whether nothing the fault targets is counted: the figure would read 0 of N for a fault that hits. */
+export function nothingCounted(radius: BlastRadius): boolean {
+  return Object.keys(radius.targets).length === 0 && radius.uncounted !== undefined;
 }

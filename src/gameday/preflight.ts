@@ -4,7 +4,7 @@ import { readKillSwitch } from '../observe/kill-switch.ts';
 import { evaluateSteadyState } from '../observe/steady-state.ts';
 import type { WatchedAlarm } from '../report/attributes.ts';
 import type * as z from '../zod.ts';
-import { type BlastRadius, measureBlastRadius } from './blast-radius.ts';
+import { type BlastRadius, measureBlastRadius, nothingCounted, uncountedText } from './blast-radius.ts';
 import type { GameDayDeps } from './deps.ts';
 import { activeTagged, TAG } from './fis-experiments.ts';
 import { LEASE_MS, takeLease } from './lease.ts';
@@ -87,15 +87,28 @@ async function leaseCheck(state: GameDayState, deps: GameDayDeps<never>): Promis
       };
 }
 
-function blastRadiusCheck(spec: ExperimentSpec, radius: BlastRadius): CheckResult {
+export function blastRadiusCheck(spec: ExperimentSpec, radius: BlastRadius): CheckResult {
   const max = spec.guardrails.maxBlastRadiusPercent;
+  const uncounted = uncountedText(radius);
+  if (nothingCounted(radius)) {
+    // A guardrail that cannot be measured must not pass as if it had been: only "no limit" does.
+    const what = `the blast radius is counted in running ${spec.service} instances, and the fault targets none: not counted: ${uncounted}`;
+    return max >= 100
+      ? { name: 'blast-radius', ok: true, detail: `${what} (no limit set)` }
+      : {
+          name: 'blast-radius',
+          ok: false,
+          detail: `guardrails.maxBlastRadiusPercent: ${max}% cannot be checked: ${what}; set it to 100 to run without that guardrail`,
+        };
+  }
   const what = `the fault would hit ${radius.instancesHit} of ${radius.instancesTotal} running ${spec.service} instances (${radius.percent}%)`;
+  const also = uncounted ? `; not counted: ${uncounted}` : '';
   return radius.percent <= max
-    ? { name: 'blast-radius', ok: true, detail: `${what}, within the ${max}% allowed` }
+    ? { name: 'blast-radius', ok: true, detail: `${what}, within the ${max}% allowed${also}` }
     : {
         name: 'blast-radius',
         ok: false,
-        detail: `guardrails.maxBlastRadiusPercent: ${what}, over the ${max}% allowed`,
+        detail: `guardrails.maxBlastRadiusPercent: ${what}, over the ${max}% allowed${also}`,
       };
 }
 

@@ -59,6 +59,8 @@ export const preflightResult = z.object({
     instancesHit: z.number(),
     instancesTotal: z.number(),
     percent: z.number(),
+    /** Target name → resource type of the targets it does not count in instances (a function, a cache). */
+    uncounted: z.optional(z.record(z.string(), z.string())),
   }),
   watch: z.optional(watchState),
 });

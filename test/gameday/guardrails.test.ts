@@ -4,6 +4,7 @@ import { matchesFilters, selectionCount } from '../../src/gameday/blast-radius.t
 import { readableCause } from '../../src/gameday/emergency-stop.ts';
 import { crossedFor, maxDurationExceeded } from '../../src/gameday/guardrails.ts';
 import { subjectLine } from '../../src/gameday/notify.ts';
+import { blastRadiusCheck } from '../../src/gameday/preflight.ts';
 import { recoveryDecision } from '../../src/gameday/verify-recovery.ts';
 import { checkWindows, type WindowSpec } from '../../src/gameday/window.ts';
 
@@ -226,5 +227,43 @@ describe('notification text', () => {
     expect(readableCause('{"errorType":"TransientAwsError","errorMessage":"throttled"}')).toBe('throttled');
     expect(readableCause('plain words')).toBe('plain words');
     expect(readableCause(undefined)).toBeUndefined();
+  });
+});
+
+describe('the blast-radius guardrail', () => {
+  const spec = (maxBlastRadiusPercent: number) =>
+    ({ service: 'orders', guardrails: { maxBlastRadiusPercent } }) as Parameters<typeof blastRadiusCheck>[0];
+  const lambdaOnly = {
+    targets: {},
+    instancesHit: 0,
+    instancesTotal: 0,
+    percent: 0,
+    uncounted: { function: 'aws:lambda:function' },
+  };
+
+  it('does not pass a fault it cannot count as one that hits nothing', () => {
+    const refused = blastRadiusCheck(spec(20), lambdaOnly);
+    expect(refused).toMatchObject({ ok: false });
+    expect(refused.detail).toBe(
+      'guardrails.maxBlastRadiusPercent: 20% cannot be checked: the blast radius is counted in running orders instances, and the fault targets none: not counted: function (aws:lambda:function); set it to 100 to run without that guardrail',
+    );
+    expect(blastRadiusCheck(spec(100), lambdaOnly)).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/not counted: function \(aws:lambda:function\) \(no limit set\)$/),
+    });
+  });
+
+  it('names what it did not count beside the instances it did', () => {
+    const mixed = {
+      targets: { 'az-instances': ['i-1', 'i-2'] },
+      instancesHit: 2,
+      instancesTotal: 6,
+      percent: 33.3,
+      uncounted: { 'session-cache': 'aws:elasticache:replicationgroup' },
+    };
+    expect(blastRadiusCheck(spec(40), mixed).detail).toBe(
+      'the fault would hit 2 of 6 running orders instances (33.3%), within the 40% allowed; not counted: session-cache (aws:elasticache:replicationgroup)',
+    );
+    expect(blastRadiusCheck(spec(30), mixed).ok).toBe(false);
   });
 });

@@ -90,6 +90,14 @@ describe('preflight', () => {
     expect(result.checks.every((c) => c.ok)).toBe(true);
     // us-east-1a holds two of the six instances; its subnets reach the same two.
     expect(result.blastRadius).toMatchObject({ instancesHit: 2, instancesTotal: 6, percent: 33.3 });
+    // What is not counted in instances is named as such, not as hitting nothing.
+    expect(result.blastRadius.uncounted).toEqual({
+      database: 'aws:rds:cluster',
+      'session-cache': 'aws:elasticache:replicationgroup',
+      'az-tasks': 'aws:ecs:task',
+      group: 'aws:ec2:autoscaling-group',
+      'load-balancer': 'aws:arc:zonal-shift-managed-resource',
+    });
     expect(result.blastRadius.targets['az-instances']).toHaveLength(2);
     expect(result.blastRadius.targets['az-subnets']).toEqual(result.blastRadius.targets['az-instances']);
 
