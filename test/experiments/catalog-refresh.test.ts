@@ -51,7 +51,8 @@ describe('refreshing the catalog from FIS', () => {
     );
     expect(changes.addedActions).toEqual([]);
     expect(changes.changedActions).toEqual([]);
-    expect(changes.removedActions).toContain('aws:ecs:stop-task');
+    expect(changes.removedActions).toContain('aws:eks:terminate-nodegroup-instances');
+    expect(changes.removedActions).not.toContain('aws:ecs:stop-task');
     expect(changes.removedActions).toHaveLength(
       Object.keys(CATALOG.actions).length - SANDBOX_ACTION_IDS.length,
     );
