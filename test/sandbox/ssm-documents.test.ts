@@ -11,6 +11,7 @@ import {
   GetAutomationExecutionCommand,
   GetDocumentCommand,
   ListDocumentsCommand,
+  PutParameterCommand,
   SSMClient,
   StartAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
@@ -332,6 +333,32 @@ describe('customer SSM documents', () => {
       'Failed',
       'Step FindClusters: aws:executeAwsApi calls elasticache, which runs on AWS; the sandbox speaks ec2, ssm, cloudwatch, fis, route53, s3, sns, stepfunctions, events, dynamodb',
     ]);
+  });
+
+  it("resolves {{ssm:/name}} in a runbook's parameters from Parameter Store, and fails the execution when it is not there", async () => {
+    const content = JSON.stringify({
+      schemaVersion: '0.3',
+      parameters: { ImageId: { type: 'String', default: '{{ssm:/faultline/test/ami}}' } },
+      mainSteps: [{ name: 'Wait', action: 'aws:sleep', inputs: { Duration: 'PT1S' } }],
+    });
+    await ssm.send(
+      new CreateDocumentCommand({ Name: 'UsesParameter', Content: content, DocumentType: 'Automation' }),
+    );
+    const missing = await runToEnd('UsesParameter');
+    expect([missing.AutomationExecutionStatus, missing.FailureMessage]).toEqual([
+      'Failed',
+      'Unable to resolve {{ssm:/faultline/test/ami}}: Parameter /faultline/test/ami not found.',
+    ]);
+    expect(missing.StepExecutions?.map((s) => s.StepStatus)).toEqual(['Pending']);
+    await ssm.send(
+      new PutParameterCommand({ Name: '/faultline/test/ami', Value: 'ami-0abc', Type: 'String' }),
+    );
+    const found = await runToEnd('UsesParameter');
+    expect(found.AutomationExecutionStatus).toBe('Success');
+    expect(found.Parameters).toEqual({ ImageId: ['ami-0abc'] });
+    // Given by the caller, a reference is resolved too.
+    const given = await runToEnd('UsesParameter', { ImageId: ['{{ ssm:/faultline/test/ami }}-x'] });
+    expect(given.Parameters).toEqual({ ImageId: ['ami-0abc-x'] });
   });
 
   it('goes on past a failed step that says Continue, and succeeds when that step is not critical', async () => {
