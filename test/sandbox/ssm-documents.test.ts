@@ -1,7 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setImmediate as realSetImmediate } from 'node:timers';
-import { fileURLToPath } from 'node:url';
 import { FisClient, StartExperimentCommand, StopExperimentCommand } from '@aws-sdk/client-fis';
 import {
   CreateDocumentCommand,
@@ -21,9 +18,8 @@ import type { FisSnapshot } from '../../sandbox/services/fis/store.ts';
 import type { ExecutionRecord } from '../../sandbox/services/ssm/automation.ts';
 import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import { startSandbox } from '../helpers/sandbox.ts';
+import { libraryDocuments } from '../helpers/template-library.ts';
 import { CHECKOUT_INSTANCES, createTemplate } from './fis-helpers.ts';
-
-const LIBRARY = fileURLToPath(new URL('../fixtures/fis-template-library', import.meta.url));
 
 async function failure(p: Promise<unknown>): Promise<Error & { name: string }> {
   try {
@@ -35,23 +31,6 @@ async function failure(p: Promise<unknown>): Promise<Error & { name: string }> {
 }
 
 /** The library's SSM documents: Automation runbooks and the Command documents its templates send. */
-async function libraryDocuments() {
-  const found: { name: string; file: string; content: string; type: 'Automation' | 'Command' }[] = [];
-  for (const dir of (await readdir(LIBRARY, { withFileTypes: true })).filter((d) => d.isDirectory())) {
-    for (const file of await readdir(join(LIBRARY, dir.name))) {
-      const automation = /automation\.(ya?ml|json)$/.test(file);
-      if (!automation && !file.endsWith('-ssm-template.json')) continue;
-      found.push({
-        name: file.replace(/\.(ya?ml|json)$/, ''),
-        file: `${dir.name}/${file}`,
-        content: await readFile(join(LIBRARY, dir.name, file), 'utf8'),
-        type: automation ? 'Automation' : 'Command',
-      });
-    }
-  }
-  return found;
-}
-
 const RUNBOOK = `
 schemaVersion: '0.3'
 description: Waits, looks the instance up, stops it if it runs, and waits until it has stopped.
