@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateExperimentTemplateCommand, FisClient, StartExperimentCommand } from '@aws-sdk/client-fis';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
 import { loadWorldFile, worldFileFor } from '../../sandbox/world/schema.ts';
@@ -13,10 +14,12 @@ import { findCreateInputProblem } from '../../src/fis/check-create-input.ts';
 import { sendActionsMode } from '../../src/fis/wire-extensions.ts';
 import { startSandbox } from '../helpers/sandbox.ts';
 import {
+  createDocumentsFor,
   fill,
   filled,
   hasResourcesFor,
   LIBRARY,
+  libraryDocuments,
   PLACEHOLDER,
   pointAtWorld,
   SIDE,
@@ -197,6 +200,66 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
         11 * 60_000,
       );
       expect(sb.world.cache?.primary()?.id).toBe('checkout-sessions-002');
+
+      // Its own automation document, created as a user deploys it: its first step is Python.
+      const sqs = 'sqs-queue-impairment/sqs-queue-impairment-tag-based-experiment-template.json';
+      const ssm = new SSMClient(config);
+      expect(
+        await createDocumentsFor(
+          sqs,
+          filled(templates.find((t) => t.name === sqs)!.text),
+          ssm,
+          await libraryDocuments(),
+        ),
+      ).toEqual(['your-automation-document-name']);
+      const failed = await getExperiment(fis, await run(sqs, 'failed', 60_000));
+      expect(failed.actions?.impairSqs2m?.state).toMatchObject({
+        status: 'failed',
+        reason: expect.stringMatching(/aws:executeScript runs Python on AWS; the sandbox cannot run it$/),
+      });
+    } finally {
+      await sb.close();
+    }
+  });
+  it('blackholes DynamoDB for the orders world: replication paused, the function cut off from its table, errors until the stop condition ends it', async () => {
+    const { sb, config } = await startSandbox({ world: await loadWorldFile(worldFileFor('orders')) });
+    try {
+      const fis = new FisClient(config);
+      const name =
+        'dynamodb-traffic-blackhole-region-impairment/dynamodb-traffic-blackhole-region-impairment-template.json';
+      const template = pointAtWorld(filled(templates.find((t) => t.name === name)!.text), sb.world);
+      const spec = importTemplate(
+        template,
+        sideFor('orders'),
+        { template: name },
+        { runtime: SANDBOX_RUNTIME },
+      );
+      const created = await fis.send(new CreateExperimentTemplateCommand(compileTemplate(spec, CTX)));
+      const started = await fis.send(
+        new StartExperimentCommand({ experimentTemplateId: created.experimentTemplate!.id! }),
+      );
+      const errors = (from: number) =>
+        sb.core.metrics
+          .points(
+            { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: 'orders-api' } },
+            from,
+            Number.POSITIVE_INFINITY,
+          )
+          .reduce((sum, p) => sum + p.sum, 0);
+      const before = errors(0);
+      const t0 = sb.clock.now();
+      await sb.clock.advance(90_000);
+      const serverless = sb.world.serverless!;
+      expect(serverless.globalTables().map((t) => t.pausedSince)).toEqual([t0 + 3_000]);
+      // The function's ENIs time out on every call to DynamoDB: its invocations fail, the
+      // availability alarm goes off, and the stop condition ends the fault, replication with it.
+      await sb.clock.advance(3 * 60_000);
+      expect(errors(t0)).toBeGreaterThan(1000 * Math.max(before, 1));
+      expect((await getExperiment(fis, started.experiment!.id!)).state).toEqual({
+        status: 'stopped',
+        reason: `Experiment stopped by stop condition: the alarm arn:aws:cloudwatch:us-east-1:${sb.world.accountId}:alarm:orders-availability-critical entered ALARM.`,
+      });
+      expect(serverless.globalTables().map((t) => t.pausedSince)).toEqual([undefined]);
     } finally {
       await sb.close();
     }
