@@ -12,6 +12,7 @@ const { bundleBench } = await import('./bundle.ts');
 const { cliBench } = await import('./cli.ts');
 const { filesBench } = await import('./files.ts');
 const { gameDayBench } = await import('./gameday.ts');
+const { libraryBench } = await import('./library.ts');
 const { remediationBench } = await import('./remediation.ts');
 const { reportBench } = await import('./report.ts');
 const { sandboxBench } = await import('./sandbox.ts');
@@ -27,6 +28,7 @@ const suites: Record<string, () => Promise<void>> = {
   bundle: bundleBench,
   files: filesBench,
   cli: cliBench,
+  library: libraryBench,
 };
 
 for (const [name, run] of Object.entries(suites)) {

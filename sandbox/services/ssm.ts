@@ -10,7 +10,7 @@ import { readCustomerDocument, type SavedDocument, savedDocumentSchema } from '.
 import { documentOperations, findDocument } from './ssm/document-api.ts';
 import { automationDocuments } from './ssm/documents.ts';
 import { parameterOperations } from './ssm/parameter-api.ts';
-import { ParameterStore, savedParametersSchema } from './ssm/parameter-store.ts';
+import { latest, ParameterStore, savedParametersSchema } from './ssm/parameter-store.ts';
 import type { SsmPort } from './ssm/port.ts';
 
 const savedStateSchema = z.object({
@@ -42,6 +42,10 @@ export function createSSMService(core: SandboxCore, deps: { dns: StepDns }): San
     user,
     callApi: (service, api, input) =>
       callSandboxApi({ endpoint: core.links.endpoint, region: world.region }, service, api, input),
+    parameterValue: (name) => {
+      const p = store.find(name);
+      return p && latest(p).value;
+    },
   });
   const toList = (v: string | string[]) => (typeof v === 'string' ? [v] : v);
   const port: SsmPort = {

@@ -1,66 +1,36 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateExperimentTemplateCommand, FisClient, StartExperimentCommand } from '@aws-sdk/client-fis';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_RUNTIME } from '../../sandbox/services/fis/support.ts';
-import { WORLD_RESOURCE_TYPES } from '../../sandbox/world/kinds/registry.ts';
 import { loadWorldFile, worldFileFor } from '../../sandbox/world/schema.ts';
-import type { World } from '../../sandbox/world/world.ts';
 import { compileTemplate } from '../../src/experiments/compile.ts';
 import { ExperimentFileError, ExperimentProblems } from '../../src/experiments/errors.ts';
 import { importTemplate } from '../../src/experiments/import-template.ts';
 import { findCreateInputProblem } from '../../src/fis/check-create-input.ts';
 import { sendActionsMode } from '../../src/fis/wire-extensions.ts';
 import { startSandbox } from '../helpers/sandbox.ts';
+import {
+  createDocumentsFor,
+  fill,
+  filled,
+  hasResourcesFor,
+  LIBRARY,
+  libraryDocuments,
+  PLACEHOLDER,
+  pointAtWorld,
+  SIDE,
+  sideFor,
+  templatesIn,
+  withSpot,
+} from '../helpers/template-library.ts';
 import { getExperiment } from '../sandbox/fis-helpers.ts';
 
-/**
- * aws-samples/fis-template-library (MIT-0; LICENSE and SOURCE.md beside the copy): its 23
- * experiment templates, copied from the workplace's ../shared/fis-template-library into
- * test/fixtures so that the test needs nothing outside the repository. Their placeholders
- * (`<YOUR AWS ACCOUNT>`, `{{ aws:region }}`, …) are filled in here the way a user would.
- */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LIBRARY = join(ROOT, 'test/fixtures/fis-template-library');
 const SHARED = join(ROOT, '../shared/fis-template-library');
-
-const PLACEHOLDER = /<[^<>"]+>|\{\{[^{}"]+\}\}|\$\{[^{}"]+\}/g;
-
-/** A value for a placeholder, by what its name says it is. */
-function fill(placeholder: string): string {
-  const name = placeholder.replace(/^[<{$]+|[>}]+$/g, '').trim();
-  if (/account/i.test(name)) return '123456789012';
-  if (/availability zone|\baz\b/i.test(name)) return 'us-east-1a';
-  if (/region/i.test(name)) return 'us-east-1';
-  return name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
-}
-
-async function templatesIn(dir: string): Promise<{ name: string; text: string }[]> {
-  const found: { name: string; text: string }[] = [];
-  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
-    a.name < b.name ? -1 : 1,
-  )) {
-    if (!entry.isDirectory()) continue;
-    for (const file of (await readdir(join(dir, entry.name))).sort()) {
-      if (!file.endsWith('.json')) continue;
-      const text = await readFile(join(dir, entry.name, file), 'utf8');
-      if (text.includes('"stopConditions"')) found.push({ name: `${entry.name}/${file}`, text });
-    }
-  }
-  return found;
-}
-
-/** What every template gets as its side file: a service, one alarm, an RTO. */
-const SIDE = {
-  service: 'library',
-  objectives: { rto: 'PT15M' },
-  hypothesis: { alarms: ['library-availability'] },
-};
 
 const templates = await templatesIn(LIBRARY);
 
@@ -68,27 +38,6 @@ const templates = await templatesIn(LIBRARY);
 const SANDBOX_ACCEPTED = templates
   .map((t) => t.name)
   .filter((name) => name !== 'direct-connect-resiliency/direct-connect-resiliency-template.json');
-
-interface LibraryTarget {
-  resourceType: string;
-  resourceTags?: Record<string, string>;
-  resourceArns?: string[];
-}
-
-/**
- * The template with its targets pointed at the world's resources, as a user's own would be: tags
- * become the world's service tag, ARNs become those of the world's resources of that type.
- */
-function pointAtWorld<T extends { targets?: Record<string, LibraryTarget> }>(template: T, world: World): T {
-  for (const target of Object.values(template.targets ?? {})) {
-    if (target.resourceTags) target.resourceTags = { Service: world.def.service.name };
-    if (target.resourceArns) {
-      const found = WORLD_RESOURCE_TYPES[target.resourceType]?.candidates(world) ?? [];
-      target.resourceArns = found.slice(0, target.resourceArns.length).map((c) => c.arn);
-    }
-  }
-  return template;
-}
 
 const accepted = (verdicts: { name: string; accepted: boolean }[]) =>
   verdicts.filter((v) => v.accepted).map((v) => v.name);
@@ -154,18 +103,14 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
   it('sends those the sandbox models to its FIS as dry runs, in the world that has their resources', async () => {
     const checkout = await loadWorldFile();
     const worlds = [
-      // Spot Instances too, for the spot-interruption template.
-      await startSandbox({ world: { ...checkout, service: { ...checkout.service, spotInstancesPerAz: 1 } } }),
+      await startSandbox({ world: withSpot(checkout) }),
       await startSandbox({ world: await loadWorldFile(worldFileFor('orders')) }),
     ];
     try {
       const reached: Record<string, string> = {};
       for (const { name, text } of templates) {
-        const template = JSON.parse(text.replace(PLACEHOLDER, fill));
-        const types = Object.values(template.targets ?? {}).map((t) => (t as LibraryTarget).resourceType);
-        const home = worlds.find(({ sb }) =>
-          types.every((type) => (WORLD_RESOURCE_TYPES[type]?.candidates(sb.world).length ?? 0) > 0),
-        );
+        const template = filled(text);
+        const home = worlds.find(({ sb }) => hasResourcesFor(template, sb.world));
         if (!home) continue;
         const { sb, config } = home;
         const service = sb.world.def.service.name;
@@ -173,7 +118,7 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
         try {
           spec = importTemplate(
             pointAtWorld(template, sb.world),
-            { ...SIDE, hypothesis: { alarms: [`${service}-availability-critical`] } },
+            { ...sideFor(service), service: SIDE.service },
             { template: name },
             { runtime: SANDBOX_RUNTIME },
           );
@@ -209,17 +154,15 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
   it("runs those the sandbox models against its world, their targets' tags pointed at its resources", async () => {
     const world = await loadWorldFile();
     const { sb, config } = await startSandbox({
-      world: { ...world, service: { ...world.service, spotInstancesPerAz: 1 }, autoScaling: undefined },
+      world: { ...withSpot(world), autoScaling: undefined },
     });
     try {
       const fis = new FisClient(config);
       const side = { ...SIDE, hypothesis: { alarms: ['checkout-availability-critical'] } };
       const run = async (name: string, ends = 'completed', runFor = 10 * 60_000): Promise<string> => {
-        const filled = JSON.parse(templates.find((t) => t.name === name)!.text.replace(PLACEHOLDER, fill));
         // A user's resources carry their own tags: here, the world's.
-        for (const target of Object.values(filled.targets) as { resourceTags?: object }[])
-          target.resourceTags = { Service: 'checkout' };
-        const spec = importTemplate(filled, side, { template: name }, { runtime: SANDBOX_RUNTIME });
+        const template = pointAtWorld(filled(templates.find((t) => t.name === name)!.text), sb.world);
+        const spec = importTemplate(template, side, { template: name }, { runtime: SANDBOX_RUNTIME });
         const created = await fis.send(new CreateExperimentTemplateCommand(compileTemplate(spec, CTX)));
         const started = await fis.send(
           new StartExperimentCommand({ experimentTemplateId: created.experimentTemplate!.id! }),
@@ -257,6 +200,66 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
         11 * 60_000,
       );
       expect(sb.world.cache?.primary()?.id).toBe('checkout-sessions-002');
+
+      // Its own automation document, created as a user deploys it: its first step is Python.
+      const sqs = 'sqs-queue-impairment/sqs-queue-impairment-tag-based-experiment-template.json';
+      const ssm = new SSMClient(config);
+      expect(
+        await createDocumentsFor(
+          sqs,
+          filled(templates.find((t) => t.name === sqs)!.text),
+          ssm,
+          await libraryDocuments(),
+        ),
+      ).toEqual(['your-automation-document-name']);
+      const failed = await getExperiment(fis, await run(sqs, 'failed', 60_000));
+      expect(failed.actions?.impairSqs2m?.state).toMatchObject({
+        status: 'failed',
+        reason: expect.stringMatching(/aws:executeScript runs Python on AWS; the sandbox cannot run it$/),
+      });
+    } finally {
+      await sb.close();
+    }
+  });
+  it('blackholes DynamoDB for the orders world: replication paused, the function cut off from its table, errors until the stop condition ends it', async () => {
+    const { sb, config } = await startSandbox({ world: await loadWorldFile(worldFileFor('orders')) });
+    try {
+      const fis = new FisClient(config);
+      const name =
+        'dynamodb-traffic-blackhole-region-impairment/dynamodb-traffic-blackhole-region-impairment-template.json';
+      const template = pointAtWorld(filled(templates.find((t) => t.name === name)!.text), sb.world);
+      const spec = importTemplate(
+        template,
+        sideFor('orders'),
+        { template: name },
+        { runtime: SANDBOX_RUNTIME },
+      );
+      const created = await fis.send(new CreateExperimentTemplateCommand(compileTemplate(spec, CTX)));
+      const started = await fis.send(
+        new StartExperimentCommand({ experimentTemplateId: created.experimentTemplate!.id! }),
+      );
+      const errors = (from: number) =>
+        sb.core.metrics
+          .points(
+            { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: 'orders-api' } },
+            from,
+            Number.POSITIVE_INFINITY,
+          )
+          .reduce((sum, p) => sum + p.sum, 0);
+      const before = errors(0);
+      const t0 = sb.clock.now();
+      await sb.clock.advance(90_000);
+      const serverless = sb.world.serverless!;
+      expect(serverless.globalTables().map((t) => t.pausedSince)).toEqual([t0 + 3_000]);
+      // The function's ENIs time out on every call to DynamoDB: its invocations fail, the
+      // availability alarm goes off, and the stop condition ends the fault, replication with it.
+      await sb.clock.advance(3 * 60_000);
+      expect(errors(t0)).toBeGreaterThan(1000 * Math.max(before, 1));
+      expect((await getExperiment(fis, started.experiment!.id!)).state).toEqual({
+        status: 'stopped',
+        reason: `Experiment stopped by stop condition: the alarm arn:aws:cloudwatch:us-east-1:${sb.world.accountId}:alarm:orders-availability-critical entered ALARM.`,
+      });
+      expect(serverless.globalTables().map((t) => t.pausedSince)).toEqual([undefined]);
     } finally {
       await sb.close();
     }

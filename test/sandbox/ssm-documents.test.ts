@@ -1,7 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setImmediate as realSetImmediate } from 'node:timers';
-import { fileURLToPath } from 'node:url';
 import { FisClient, StartExperimentCommand, StopExperimentCommand } from '@aws-sdk/client-fis';
 import {
   CreateDocumentCommand,
@@ -11,6 +8,7 @@ import {
   GetAutomationExecutionCommand,
   GetDocumentCommand,
   ListDocumentsCommand,
+  PutParameterCommand,
   SSMClient,
   StartAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
@@ -20,9 +18,8 @@ import type { FisSnapshot } from '../../sandbox/services/fis/store.ts';
 import type { ExecutionRecord } from '../../sandbox/services/ssm/automation.ts';
 import { loadWorldFile } from '../../sandbox/world/schema.ts';
 import { startSandbox } from '../helpers/sandbox.ts';
+import { libraryDocuments } from '../helpers/template-library.ts';
 import { CHECKOUT_INSTANCES, createTemplate } from './fis-helpers.ts';
-
-const LIBRARY = fileURLToPath(new URL('../fixtures/fis-template-library', import.meta.url));
 
 async function failure(p: Promise<unknown>): Promise<Error & { name: string }> {
   try {
@@ -34,23 +31,6 @@ async function failure(p: Promise<unknown>): Promise<Error & { name: string }> {
 }
 
 /** The library's SSM documents: Automation runbooks and the Command documents its templates send. */
-async function libraryDocuments() {
-  const found: { name: string; file: string; content: string; type: 'Automation' | 'Command' }[] = [];
-  for (const dir of (await readdir(LIBRARY, { withFileTypes: true })).filter((d) => d.isDirectory())) {
-    for (const file of await readdir(join(LIBRARY, dir.name))) {
-      const automation = /automation\.(ya?ml|json)$/.test(file);
-      if (!automation && !file.endsWith('-ssm-template.json')) continue;
-      found.push({
-        name: file.replace(/\.(ya?ml|json)$/, ''),
-        file: `${dir.name}/${file}`,
-        content: await readFile(join(LIBRARY, dir.name, file), 'utf8'),
-        type: automation ? 'Automation' : 'Command',
-      });
-    }
-  }
-  return found;
-}
-
 const RUNBOOK = `
 schemaVersion: '0.3'
 description: Waits, looks the instance up, stops it if it runs, and waits until it has stopped.
@@ -332,6 +312,32 @@ describe('customer SSM documents', () => {
       'Failed',
       'Step FindClusters: aws:executeAwsApi calls elasticache, which runs on AWS; the sandbox speaks ec2, ssm, cloudwatch, fis, route53, s3, sns, stepfunctions, events, dynamodb',
     ]);
+  });
+
+  it("resolves {{ssm:/name}} in a runbook's parameters from Parameter Store, and fails the execution when it is not there", async () => {
+    const content = JSON.stringify({
+      schemaVersion: '0.3',
+      parameters: { ImageId: { type: 'String', default: '{{ssm:/faultline/test/ami}}' } },
+      mainSteps: [{ name: 'Wait', action: 'aws:sleep', inputs: { Duration: 'PT1S' } }],
+    });
+    await ssm.send(
+      new CreateDocumentCommand({ Name: 'UsesParameter', Content: content, DocumentType: 'Automation' }),
+    );
+    const missing = await runToEnd('UsesParameter');
+    expect([missing.AutomationExecutionStatus, missing.FailureMessage]).toEqual([
+      'Failed',
+      'Unable to resolve {{ssm:/faultline/test/ami}}: Parameter /faultline/test/ami not found.',
+    ]);
+    expect(missing.StepExecutions?.map((s) => s.StepStatus)).toEqual(['Pending']);
+    await ssm.send(
+      new PutParameterCommand({ Name: '/faultline/test/ami', Value: 'ami-0abc', Type: 'String' }),
+    );
+    const found = await runToEnd('UsesParameter');
+    expect(found.AutomationExecutionStatus).toBe('Success');
+    expect(found.Parameters).toEqual({ ImageId: ['ami-0abc'] });
+    // Given by the caller, a reference is resolved too.
+    const given = await runToEnd('UsesParameter', { ImageId: ['{{ ssm:/faultline/test/ami }}-x'] });
+    expect(given.Parameters).toEqual({ ImageId: ['ami-0abc-x'] });
   });
 
   it('goes on past a failed step that says Continue, and succeeds when that step is not critical', async () => {

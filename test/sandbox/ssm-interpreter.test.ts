@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { StepContext } from '../../sandbox/services/ssm/actions.ts';
 import { readCustomerDocument } from '../../sandbox/services/ssm/customer-documents.ts';
-import { interpolate, type ValueType } from '../../sandbox/services/ssm/interpreter.ts';
+import {
+  interpolate,
+  resolveParameterReferences,
+  type ValueType,
+} from '../../sandbox/services/ssm/interpreter.ts';
 
 const ctx: StepContext = {
   params: { Ids: ['i-1', 'i-2'], Count: ['3'], Force: ['true'], Tags: ['{"a":"b"}'] },
@@ -49,6 +53,33 @@ describe("a customer's Automation inputs", () => {
     expect(() => interpolate('{{ Nope.Out }}', ctx, types)).toThrow(
       '{{ Nope.Out }} names no parameter, no output of a step that has run, and no Automation variable',
     );
+  });
+});
+
+describe("{{ssm:/name}} in an execution's parameters", () => {
+  const store: Record<string, string> = { '/aws/service/ami': 'ami-1', '/app/size': '3' };
+  const parameterValue = (name: string) => store[name];
+
+  it("is replaced by the parameter's value, alone, inside text and in every item of a list", () => {
+    expect(
+      resolveParameterReferences(
+        {
+          Image: ['{{ssm:/aws/service/ami}}'],
+          Sizes: ['{{ ssm:/app/size }}', 'n={{ssm:/app/size}}'],
+          Plain: ['x'],
+        },
+        parameterValue,
+      ),
+    ).toEqual({ parameters: { Image: ['ami-1'], Sizes: ['3', 'n=3'], Plain: ['x'] } });
+  });
+
+  it('fails the execution naming the first parameter that does not exist', () => {
+    expect(
+      resolveParameterReferences(
+        { A: ['{{ssm:/app/size}}'], B: ['{{ssm:/nope}}', '{{ssm:/gone}}'] },
+        parameterValue,
+      ),
+    ).toEqual({ failure: 'Unable to resolve {{ssm:/nope}}: Parameter /nope not found.' });
   });
 });
 

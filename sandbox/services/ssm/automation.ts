@@ -7,6 +7,7 @@ import type { World } from '../../world/world.ts';
 import type { StepContext, StepControl, StepDns } from './actions.ts';
 import { AutomationEvents } from './automation-events.ts';
 import type { AutomationDocument } from './documents.ts';
+import { resolveParameterReferences } from './interpreter.ts';
 
 export const STEP_STATUSES = ['Pending', 'InProgress', 'Success', 'Failed', 'TimedOut', 'Cancelled'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
@@ -78,6 +79,8 @@ export interface AutomationDeps {
   user: string;
   /** Calls a sandbox service over its wire protocol (see StepControl.callApi). */
   callApi: StepControl['callApi'];
+  /** A Parameter Store value, for `{{ssm:/name}}` in an execution's parameters; undefined if none. */
+  parameterValue: (name: string) => string | undefined;
 }
 
 export interface StartRequest {
@@ -157,13 +160,14 @@ export class AutomationEngine {
     }
     const doc = req.document;
     const now = this.deps.clock.now();
+    const resolved = resolveParameterReferences(req.parameters, this.deps.parameterValue);
     const exec: ExecutionRecord = {
       id: this.newId(),
       documentName: doc.name,
       documentVersion: doc.version,
       status: 'Pending',
       startTime: now,
-      parameters: req.parameters,
+      parameters: 'parameters' in resolved ? resolved.parameters : req.parameters,
       outputs: Object.fromEntries(doc.outputs.map((o) => [o, [NO_OUTPUT_YET]])),
       executedBy: this.deps.user,
       steps: doc.steps.map((s) => ({
@@ -192,6 +196,8 @@ export class AutomationEngine {
     this.events.execution(exec);
     // Automation takes a moment to pick a new execution up.
     this.schedule(exec, this.drawMs(1, 3), () => {
+      // A reference to a parameter that does not exist fails the execution before its first step.
+      if ('failure' in resolved) return this.finish(exec, 'Failed', resolved.failure);
       this.setStatus(exec, 'InProgress');
       this.runStep(exec, 0);
     });

@@ -98,6 +98,32 @@ export function interpolate(value: unknown, ctx: StepContext, types: TypeTable):
   return value;
 }
 
+const SSM_REFERENCE = /\{\{\s*ssm:([^{}\s]+)\s*\}\}/g;
+
+/**
+ * Parameters with their `{{ssm:/name}}` references replaced by the Parameter Store value, as
+ * Automation resolves them when an execution starts (a runbook's defaults often name public
+ * parameters such as the latest AMI). The first reference to a parameter that does not exist is
+ * returned as the execution's failure, in Parameter Store's words.
+ */
+export function resolveParameterReferences(
+  params: Record<string, string[]>,
+  parameterValue: (name: string) => string | undefined,
+): { parameters: Record<string, string[]> } | { failure: string } {
+  let missing: string | undefined;
+  const resolve = (v: string) =>
+    v.replace(SSM_REFERENCE, (whole, name: string) => {
+      const value = parameterValue(name);
+      if (value === undefined) missing ??= name;
+      return value ?? whole;
+    });
+  const parameters = Object.fromEntries(Object.entries(params).map(([k, vs]) => [k, vs.map(resolve)]));
+  if (missing !== undefined) {
+    return { failure: `Unable to resolve {{ssm:${missing}}}: Parameter ${missing} not found.` };
+  }
+  return { parameters };
+}
+
 /** What a JSONPath selects in a response: a list for list types, the first match otherwise. */
 function select(json: Record<string, unknown>, path: string, type: ValueType): unknown {
   const found = JSONPath({ path, json, wrap: true }) as unknown[];
