@@ -87,7 +87,22 @@ async function leaseCheck(state: GameDayState, deps: GameDayDeps<never>): Promis
       };
 }
 
-export function blastRadiusCheck(spec: ExperimentSpec, radius: BlastRadius): CheckResult {
+/**
+ * The blast-radius guardrail. A dry run injects nothing: its point is to show what a run would
+ * hit, so it reports what the guardrail would refuse instead of being refused.
+ */
+export function blastRadiusCheck(
+  spec: ExperimentSpec,
+  radius: BlastRadius,
+  opts: { dryRun?: boolean } = {},
+): CheckResult {
+  const check = guardrailCheck(spec, radius);
+  return opts.dryRun && !check.ok
+    ? { name: check.name, ok: true, detail: `dry run: a real run would be refused: ${check.detail}` }
+    : check;
+}
+
+function guardrailCheck(spec: ExperimentSpec, radius: BlastRadius): CheckResult {
   const max = spec.guardrails.maxBlastRadiusPercent;
   const uncounted = uncountedText(radius);
   if (nothingCounted(radius)) {
@@ -138,7 +153,7 @@ export const preflight = gameDayStep<
     ...stopConditions.checks,
     exclusive,
     { name: 'window', ...checkWindows(spec.guardrails.windows, now) },
-    blastRadiusCheck(spec, radius),
+    blastRadiusCheck(spec, radius, { dryRun: state.dryRun }),
   ];
   // Last, and only for a game day that may otherwise start: the lease makes "nothing else running
   // on the service" hold under a race, which two ListExperiments at the same moment cannot.

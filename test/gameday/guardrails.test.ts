@@ -266,4 +266,13 @@ describe('the blast-radius guardrail', () => {
     );
     expect(blastRadiusCheck(spec(30), mixed).ok).toBe(false);
   });
+
+  it('lets a dry run through, saying what a real run would be refused for', () => {
+    expect(blastRadiusCheck(spec(20), lambdaOnly, { dryRun: true })).toEqual({
+      name: 'blast-radius',
+      ok: true,
+      detail:
+        'dry run: a real run would be refused: guardrails.maxBlastRadiusPercent: 20% cannot be checked: the blast radius is counted in running orders instances, and the fault targets none: not counted: function (aws:lambda:function); set it to 100 to run without that guardrail',
+    });
+  });
 });
