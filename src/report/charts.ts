@@ -367,8 +367,12 @@ function chart(a: Analysis, spec: ChartSpec, frame: Frame, v: Variant): string {
   // From the top: the title, the legend rows, the key moments' label lanes, the plot, the time axis.
   const parts: string[] = [];
   const title = `${spec.title} (${spec.unit})`;
-  parts.push(`<text class="chart-title" x="0" y="${TITLE_FONT}">${escapeHtml(title)}</text>`);
-  let y = TITLE_FONT + 6;
+  // An experiment's own title may be longer than a phone's chart is wide: it takes more lines.
+  const titleLines = wrapText(title, TITLE_FONT, v.width, true);
+  titleLines.forEach((line, i) => {
+    parts.push(`<text class="chart-title" x="0" y="${TITLE_FONT + i * LINE}">${escapeHtml(line)}</text>`);
+  });
+  let y = TITLE_FONT + (titleLines.length - 1) * LINE + 6;
   const legend = legendItems(spec, lines.length);
   const legendParts: string[] = [];
   if (legend.length > 0) {
@@ -456,6 +460,18 @@ function chart(a: Analysis, spec: ChartSpec, frame: Frame, v: Variant): string {
     `<svg class="chart ${v.id}" viewBox="0 0 ${v.width} ${layout.height}" role="img" aria-labelledby="${id}-title">` +
     `<title id="${id}-title">${escapeHtml(title)}</title>${parts.join('')}</svg>`
   );
+}
+
+/** `text` in lines no wider than `width` at `font`, broken between words (a longer word keeps a line of its own). */
+export function wrapText(text: string, font: number, width: number, bold = false): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && textWidth(`${last} ${word}`, font, bold) <= width)
+      lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
 }
 
 interface LegendItem {

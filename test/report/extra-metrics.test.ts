@@ -14,11 +14,18 @@ import { analyse } from '../../src/report/analysis.ts';
 import { chartSpecs } from '../../src/report/charts.ts';
 import { reportJson } from '../../src/report/json.ts';
 import { renderReport } from '../../src/report/render.ts';
-import type { TimelineEvent } from '../../src/timeline/event.ts';
-import { AZ_OUTAGE_ATTRIBUTES, azOutageIncident, azOutageTimeline, iso } from './fixtures.ts';
+import {
+  AZ_OUTAGE_ATTRIBUTES,
+  azOutageIncident,
+  azOutageTimeline,
+  CACHE,
+  iso,
+  NODES,
+  TASKS,
+  withExtraSamples,
+} from './fixtures.ts';
 
 const AZ_OUTAGE = readFileSync('experiments/az-outage.yaml', 'utf8');
-const NODES = ['checkout-sessions-001', 'checkout-sessions-002', 'checkout-sessions-003'];
 
 /** az-outage.yaml with its `metrics:` block replaced. */
 const withMetrics = (block: string) =>
@@ -63,25 +70,6 @@ describe('extra metrics in an experiment file', () => {
   });
 });
 
-const CACHE: ExtraMetric = {
-  name: 'cache-primary',
-  title: 'Session cache: IsMaster per node',
-  unit: '1 = primary',
-  namespace: 'AWS/ElastiCache',
-  metric: 'IsMaster',
-  dimensions: { CacheNodeId: '0001' },
-  statistic: 'Maximum',
-  series: { dimension: 'CacheClusterId', values: NODES },
-};
-const TASKS: ExtraMetric = {
-  name: 'payments-tasks',
-  title: 'Payments tasks running',
-  unit: 'tasks',
-  namespace: 'ECS/ContainerInsights',
-  metric: 'RunningTaskCount',
-  dimensions: { ClusterName: 'checkout', ServiceName: 'checkout-payments' },
-  statistic: 'Minimum',
-};
 const UNSAMPLED: ExtraMetric = { ...TASKS, name: 'pending', title: 'Pending', metric: 'PendingTaskCount' };
 
 describe('sampling extra metrics', () => {
@@ -116,22 +104,6 @@ describe('sampling extra metrics', () => {
   });
 });
 
-/** az-outage's fixture timeline with the cache's failover and the lost tasks in its samples. */
-function timeline(): TimelineEvent[] {
-  return azOutageTimeline().map((e) => {
-    if (e.kind !== 'metrics.sample') return e;
-    const failedOver = e.occurredAt >= iso('09:01:00');
-    const extra = {
-      'cache-primary': failedOver
-        ? { 'checkout-sessions-002': 1, 'checkout-sessions-003': 0 }
-        : { 'checkout-sessions-001': 1, 'checkout-sessions-002': 0, 'checkout-sessions-003': 0 },
-      'payments-tasks': e.occurredAt === iso('09:02:00') ? 4 : 6,
-      pending: null,
-    };
-    return { ...e, detail: { ...(e.detail as object), extra } };
-  });
-}
-
 const alarm = (name: string, metric: ExtraMetric, dimensions: Record<string, string>, statistic: string) => ({
   name,
   namespace: metric.namespace,
@@ -165,7 +137,7 @@ describe('charting extra metrics', () => {
   const incident = azOutageIncident({ attributes });
 
   it('become charts after the fixed ones, one line per series value, with their alarms’ thresholds', () => {
-    const specs = chartSpecs(analyse(incident, timeline()));
+    const specs = chartSpecs(analyse(incident, withExtraSamples(azOutageTimeline())));
     const extras = specs.filter((s) => s.id.startsWith('extra-'));
     // The metric without data gets no chart.
     expect(extras.map((s) => [s.id, s.title, s.unit])).toEqual([
@@ -185,7 +157,7 @@ describe('charting extra metrics', () => {
   });
 
   it('are drawn in report.html, listed in report.md’s figures and carried in report.json', () => {
-    const r = renderReport(incident, timeline());
+    const r = renderReport(incident, withExtraSamples(azOutageTimeline()));
     expect(r.html).toContain(
       '<title id="chart-extra-cache-primary-wide-title">Session cache: IsMaster per node (1 = primary)</title>',
     );
