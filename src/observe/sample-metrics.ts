@@ -47,7 +47,9 @@ export function sampleMetricsOf(spec: ExperimentSpec): SampleMetrics {
   const m = spec.metrics;
   if (!m) return defaultSampleMetrics(spec.service);
   const { extra, ...fields } = m;
-  return Object.keys(fields).length > 0 ? m : { ...defaultSampleMetrics(spec.service), extra };
+  return extra === undefined || Object.keys(fields).length > 0
+    ? m
+    : { ...defaultSampleMetrics(spec.service), extra };
 }
 
 /** The query of each line of an extra metric, keyed by its series value (null: the metric's one line). */
