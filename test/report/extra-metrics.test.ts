@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import type { CloudWatchClient, GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/experiments/load.ts';
 import type { ExtraMetric } from '../../src/experiments/schema.ts';
 import { parseYamlSource } from '../../src/experiments/source.ts';
+import { readMinutes } from '../../src/observe/metric-query.ts';
 import {
   describeSample,
   hasData,
@@ -82,6 +84,22 @@ describe('sampling extra metrics', () => {
       CacheNodeId: '0001',
       CacheClusterId: 'checkout-sessions-002',
     });
+  });
+
+  it('reads a minute of az-outage’s sample, extra metrics included, in one GetMetricData call', async () => {
+    const inputs: GetMetricDataCommandInput[] = [];
+    const cloudwatch = {
+      send: async (command: { input: GetMetricDataCommandInput }) => {
+        inputs.push(command.input);
+        return { MetricDataResults: [] };
+      },
+    } as unknown as CloudWatchClient;
+    const spec = parseExperiment(parseYamlSource('az-outage.yaml', AZ_OUTAGE));
+    const minute = Date.parse('2026-01-05T09:01:00Z');
+    await readMinutes(cloudwatch, sampleQueries(sampleMetricsOf(spec)), minute, minute + 60_000);
+    expect(inputs).toHaveLength(1);
+    // Request count, 5xx, p99, three AZs' hosts, replica lag; three cache nodes, the payments tasks.
+    expect(inputs[0]!.MetricDataQueries).toHaveLength(11);
   });
 
   it('records each line that had data, and null for a metric of one line without', () => {
