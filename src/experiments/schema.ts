@@ -136,10 +136,45 @@ export const windowSpec = z
     ),
   );
 
+/** The most lines one chart tells apart (each has a colour, a dash and a marker of its own). */
+export const MAX_SERIES_PER_CHART = 6;
+
+/**
+ * A metric charted beside the fixed ones (the cache's primary, a function's throttles), sampled
+ * each minute with them. `series` draws one line per value of one dimension (per cache node, per
+ * AZ), each read with that dimension added to `dimensions`.
+ */
+export const extraMetricSpec = z
+  .extend(metricRef, {
+    /** Its key on the samples and in report.json, e.g. `cache-primary`. */
+    name,
+    /** The chart's title, e.g. `Cache primary (IsMaster per node)`. */
+    title: z.string().check(z.minLength(1), z.maxLength(60)),
+    /** As the chart's title and the report's figures show it, e.g. `tasks`, `ms`. */
+    unit: z.string().check(z.minLength(1), z.maxLength(20)),
+    series: z.optional(
+      z.strictObject({
+        dimension: z.string().check(z.minLength(1)),
+        values: z.array(z.string().check(z.minLength(1))).check(
+          z.minLength(1),
+          z.maxLength(MAX_SERIES_PER_CHART, `at most ${MAX_SERIES_PER_CHART} lines on one chart`),
+          z.refine((v) => new Set(v).size === v.length, { message: 'names a value twice' }),
+        ),
+      }),
+    ),
+  })
+  .check(
+    z.refine((m) => m.series === undefined || !(m.series.dimension in m.dimensions), {
+      message: 'series.dimension is also in dimensions: each line needs it to take its own value',
+      path: ['series', 'dimension'],
+    }),
+  );
+
 /**
  * What a game day samples every minute onto the timeline (`metrics.sample`), each metric named as
  * CloudWatch names it. Left out, the sandbox's checkout catalogue is used, with the experiment's
- * service as the `Service` dimension (src/observe/sample-metrics.ts).
+ * service as the `Service` dimension (src/observe/sample-metrics.ts); so is it when `extra` is all
+ * that is given.
  */
 export const sampleMetricsSpec = z.strictObject({
   /** Requests per minute (statistic Sum); the timeline shows them per second. */
@@ -158,6 +193,13 @@ export const sampleMetricsSpec = z.strictObject({
   replicaLag: z.optional(metricRef),
   /** Concurrent executions of a function (AWS/Lambda ConcurrentExecutions, Maximum). */
   concurrency: z.optional(metricRef),
+  /** More metrics to chart, each under its own title. */
+  extra: z.optional(
+    z.array(extraMetricSpec).check(
+      z.maxLength(12, 'at most 12 extra metrics'),
+      z.refine((m) => new Set(m.map((x) => x.name)).size === m.length, { message: 'names a metric twice' }),
+    ),
+  ),
 });
 
 export const experimentSchema = z.strictObject({
@@ -262,4 +304,5 @@ export const experimentSchema = z.strictObject({
 });
 
 export type ExperimentSpec = z.infer<typeof experimentSchema>;
+export type ExtraMetric = z.infer<typeof extraMetricSpec>;
 export type ExperimentInput = z.input<typeof experimentSchema>;

@@ -39,6 +39,8 @@ export function gameDayIncident(
       guardrails: experiment.guardrails,
       // An experiment imported from a FIS template: where its stop conditions came from, what was inferred.
       ...(experiment.imported ? { imported: experiment.imported } : {}),
+      // What the report charts beside its fixed charts: their titles, units and metrics.
+      ...(experiment.metrics?.extra?.length ? { extraMetrics: experiment.metrics.extra } : {}),
       dryRun: opts.dryRun,
       requestedBy: opts.requestedBy,
     },

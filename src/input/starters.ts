@@ -59,6 +59,17 @@ guardrails:
 
 # Run it on a schedule (an EventBridge expression), or leave this out to run it on demand.
 # schedule: cron(0 10 ? * TUE *)
+
+# More metrics for the report to chart beside its own (docs/files.md#extra-metrics-to-chart), e.g.
+# metrics:
+#   extra:
+#     - name: payments-tasks
+#       title: Payments tasks running
+#       unit: tasks
+#       namespace: ECS/ContainerInsights
+#       metric: RunningTaskCount
+#       dimensions: { ClusterName: checkout, ServiceName: checkout-payments }
+#       statistic: Minimum
 `;
 
 const RUNBOOK = `# A runbook: which alarm (or FIS experiment state) it answers, what it does, how success is

@@ -1,4 +1,4 @@
-import type { ExperimentSpec, sampleMetricsSpec } from '../experiments/schema.ts';
+import type { ExperimentSpec, ExtraMetric, sampleMetricsSpec } from '../experiments/schema.ts';
 import type { EventKinds } from '../timeline/kinds.ts';
 import type * as z from '../zod.ts';
 import type { MetricRef, MinuteSeries } from './metric-query.ts';
@@ -42,9 +42,28 @@ export function defaultSampleMetrics(service: string): SampleMetrics {
   };
 }
 
+/** What the experiment samples; `metrics:` with nothing but `extra` adds it to the default catalogue. */
 export function sampleMetricsOf(spec: ExperimentSpec): SampleMetrics {
-  return spec.metrics ?? defaultSampleMetrics(spec.service);
+  const m = spec.metrics;
+  if (!m) return defaultSampleMetrics(spec.service);
+  const { extra, ...fields } = m;
+  return extra === undefined || Object.keys(fields).length > 0
+    ? m
+    : { ...defaultSampleMetrics(spec.service), extra };
 }
+
+/** The query of each line of an extra metric, keyed by its series value (null: the metric's one line). */
+export function extraLines(m: ExtraMetric): Array<{ series: string | null; query: MetricRef }> {
+  const { namespace, metric, dimensions, statistic, series } = m;
+  if (!series) return [{ series: null, query: { namespace, metric, dimensions, statistic } }];
+  return series.values.map((v) => ({
+    series: v,
+    query: { namespace, metric, dimensions: { ...dimensions, [series.dimension]: v }, statistic },
+  }));
+}
+
+const extraKey = (name: string, series: string | null) =>
+  series === null ? `extra:${name}` : `extra:${name}:${series}`;
 
 /** The queries behind one sample, keyed so that `sampleAt` can read them back. */
 export function sampleQueries(m: SampleMetrics): Record<string, MetricRef> {
@@ -59,6 +78,9 @@ export function sampleQueries(m: SampleMetrics): Record<string, MetricRef> {
     for (const az of availabilityZones) {
       q[`healthyHosts:${az}`] = { ...metric, dimensions: { ...metric.dimensions, AvailabilityZone: az } };
     }
+  }
+  for (const x of m.extra ?? []) {
+    for (const line of extraLines(x)) q[extraKey(x.name, line.series)] = line.query;
   }
   return q;
 }
@@ -84,7 +106,40 @@ export function sampleAt(
     replicaLagMs: value('replicaLag'),
     // Only where sampled, so that a sample of a service without functions keeps its shape.
     ...(m.concurrency ? { concurrency: value('concurrency') } : {}),
+    ...(m.extra && m.extra.length > 0 ? { extra: extraAt(m.extra, value) } : {}),
   };
+}
+
+/**
+ * Each extra metric's value in the minute: a number (null without data) for a metric of one line;
+ * for one of several (`series`), series value → number, without the lines that had no data (as a
+ * powered-off cache node publishes nothing).
+ */
+function extraAt(
+  metrics: readonly ExtraMetric[],
+  value: (key: string) => number | null,
+): NonNullable<MetricsSample['extra']> {
+  const out: NonNullable<MetricsSample['extra']> = {};
+  for (const x of metrics) {
+    if (!x.series) {
+      out[x.name] = value(extraKey(x.name, null));
+      continue;
+    }
+    const lines: Record<string, number> = {};
+    for (const v of x.series.values) {
+      const n = value(extraKey(x.name, v));
+      if (n !== null) lines[v] = n;
+    }
+    out[x.name] = lines;
+  }
+  return out;
+}
+
+/** Every value of a sample's extra metrics. */
+function extraValues(s: MetricsSample): number[] {
+  return Object.values(s.extra ?? {}).flatMap((v) =>
+    v === null ? [] : typeof v === 'number' ? [v] : Object.values(v),
+  );
 }
 
 /** Whether any metric had data in that minute. */
@@ -95,7 +150,8 @@ export function hasData(sample: MetricsSample): boolean {
     sample.p99LatencyMs !== null ||
     sample.replicaLagMs !== null ||
     (sample.concurrency ?? null) !== null ||
-    Object.keys(sample.healthyHostsByAz).length > 0
+    Object.keys(sample.healthyHostsByAz).length > 0 ||
+    extraValues(sample).length > 0
   );
 }
 
@@ -113,5 +169,12 @@ export function describeSample(s: MetricsSample): string {
     ...(hosts ? [`healthy ${hosts}`] : []),
     `lag ${n(s.replicaLagMs, ' ms', 0)}`,
     ...(s.concurrency !== undefined ? [`concurrency ${n(s.concurrency, '', 0)}`] : []),
+    ...Object.entries(s.extra ?? {}).map(([name, v]) => {
+      // Counts as counts (IsMaster 1, not 1.00).
+      const round = (x: number | null) => (x === null ? 'n/a' : String(Math.round(x * 100) / 100));
+      if (v === null || typeof v === 'number') return `${name} ${round(v)}`;
+      const lines = Object.entries(v).map(([series, x]) => `${series}:${round(x)}`);
+      return `${name} ${lines.length > 0 ? lines.join(' ') : 'n/a'}`;
+    }),
   ].join(', ');
 }

@@ -1,3 +1,4 @@
+import { extraLines } from '../observe/sample-metrics.ts';
 import type { RunRecord } from '../scorecard/run.ts';
 import type { Incident, TimelineEvent } from '../timeline/event.ts';
 import { type ReportFacts, readAttributes } from './attributes.ts';
@@ -19,8 +20,10 @@ import { type Remediations, remediationsOf } from './remediations.ts';
 import {
   boundsHistory,
   breachText,
+  extraField,
   MINUTE,
   minuteOf,
+  readField,
   samplesOf,
   type TimedSample,
   totalHealthyHosts,
@@ -73,6 +76,17 @@ export interface ImpactSummary {
   fewestHealthyHosts: Extreme | null;
   lowestRequestRate: Extreme | null;
   maxReplicaLagMs: Extreme | null;
+  /** Each line of the experiment's extra metrics that had a value over the impact: its lowest and highest. */
+  extraMetrics: ExtraExtremes[];
+}
+
+/** One line of an extra metric over the impact. */
+export interface ExtraExtremes {
+  name: string;
+  /** The line's series value; null for a metric of one line. */
+  series: string | null;
+  lowest: Extreme;
+  highest: Extreme;
 }
 
 /** Everything the three forms of the report are rendered from. */
@@ -269,6 +283,14 @@ function impactSummary(x: {
     fewestHealthyHosts: pick((s) => totalHealthyHosts(s.sample), lower),
     lowestRequestRate: pick((s) => s.sample.requestRate, lower),
     maxReplicaLagMs: pick((s) => s.sample.replicaLagMs, higher),
+    extraMetrics: x.attrs.extraMetrics.flatMap((m) =>
+      extraLines(m).flatMap(({ series }) => {
+        const read = (s: TimedSample) => readField(s.sample, extraField(m.name), series);
+        const lowest = pick(read, lower);
+        const highest = pick(read, higher);
+        return lowest && highest ? [{ name: m.name, series, lowest, highest }] : [];
+      }),
+    ),
   };
 }
 

@@ -1,4 +1,9 @@
-import { type ExperimentSpec, experimentSchema } from '../experiments/schema.ts';
+import {
+  type ExperimentSpec,
+  type ExtraMetric,
+  experimentSchema,
+  extraMetricSpec,
+} from '../experiments/schema.ts';
 import { describeIssue } from '../runtime/input-error.ts';
 import { parseIsoDuration } from '../time/duration.ts';
 import type { Incident } from '../timeline/event.ts';
@@ -72,6 +77,8 @@ const reportAttributes = z.looseObject({
   requestedBy: z.optional(z.string()),
   /** The metric alarms the game day watched, with their thresholds (Preflight records them). */
   alarms: z.optional(z.array(watchedAlarm)),
+  /** The experiment's extra metrics (`metrics.extra`), charted beside the fixed charts. */
+  extraMetrics: z.optional(z.array(extraMetricSpec)),
 });
 
 export interface ReportObjectives {
@@ -101,6 +108,8 @@ export interface ReportFacts {
   requestedBy: string | null;
   /** The metric alarms the game day watched, with their thresholds; empty when not recorded. */
   alarms: WatchedAlarm[];
+  /** The experiment's extra metrics, in the order declared; empty when it declares none. */
+  extraMetrics: ExtraMetric[];
 }
 
 /** What an incident is, as the report, the timeline and `faultline incidents` name it. */
@@ -167,5 +176,6 @@ export function readAttributes(incident: Incident): ReportFacts {
     dryRun: incident.kind === 'gameday' && a.dryRun === true,
     requestedBy: a.requestedBy ?? null,
     alarms: a.alarms ?? [],
+    extraMetrics: a.extraMetrics ?? [],
   };
 }

@@ -1,9 +1,19 @@
+import { extraLines } from '../observe/sample-metrics.ts';
 import type { Analysis } from './analysis.ts';
 import { eventText } from './event-text.ts';
 import { formatNumber } from './format.ts';
 import { escapeHtml } from './html-escape.ts';
 import { placeLabels } from './label-lanes.ts';
-import { MINUTE, minuteOf, readField, type SampleField, sampledMetric } from './samples.ts';
+import {
+  extraField,
+  extraSampled,
+  MINUTE,
+  minuteOf,
+  readField,
+  type SampledMetric,
+  type SampleField,
+  sampledMetric,
+} from './samples.ts';
 import { textWidth } from './text-width.ts';
 import type { Fact } from './timeline.ts';
 
@@ -74,7 +84,8 @@ export const THRESHOLD_STYLES: Record<ThresholdKind, { colour: string; dash: str
 interface Series {
   name: string;
   field: SampleField;
-  az: string | null;
+  /** Which line of the field: an AZ of `healthyHosts`, an extra metric's series value; null for the field's one line. */
+  key: string | null;
 }
 
 /** One chart: what it plots and the lines drawn across it. */
@@ -95,8 +106,9 @@ export function regionOf(az: string): string {
 
 /**
  * The charts this report draws: one per metric the samples carry, and the healthy hosts per AZ
- * once per region (a standby region's hosts are what serves while the primary is lost). A metric
- * with no value in any minute gets no chart.
+ * once per region (a standby region's hosts are what serves while the primary is lost), then one
+ * per extra metric the experiment declares, under its own title. A metric with no value in any
+ * minute gets no chart.
  */
 export function chartSpecs(a: Analysis): ChartSpec[] {
   const has = (field: SampleField) => a.samples.some((s) => readField(s.sample, field) !== null);
@@ -108,7 +120,7 @@ export function chartSpecs(a: Analysis): ChartSpec[] {
             title,
             unit,
             percent,
-            series: [{ name: title, field, az: null }],
+            series: [{ name: title, field, key: null }],
             thresholds: thresholds(a, field),
           },
         ]
@@ -126,12 +138,31 @@ export function chartSpecs(a: Analysis): ChartSpec[] {
         title: regions.length > 1 ? `Healthy hosts per AZ, ${region}` : 'Healthy hosts per AZ',
         unit: 'hosts',
         percent: false,
-        series: mine.map((az) => ({ name: az, field: 'healthyHosts' as const, az })),
+        series: mine.map((az) => ({ name: az, field: 'healthyHosts' as const, key: az })),
         thresholds: thresholds(a, 'healthyHosts', mine),
       };
     }),
     ...one('replica-lag', 'Replica lag', 'ms', 'replicaLagMs'),
     ...one('concurrency', 'Concurrent executions', 'executions', 'concurrency'),
+    ...a.attrs.extraMetrics.flatMap((x): ChartSpec[] => {
+      const field = extraField(x.name);
+      const series = extraLines(x).map((l) => ({ name: l.series ?? x.title, field, key: l.series }));
+      if (!series.some((l) => a.samples.some((s) => readField(s.sample, field, l.key) !== null))) return [];
+      return [
+        {
+          id: `extra-${x.name}`,
+          title: x.title,
+          unit: x.unit,
+          percent: x.unit === '%',
+          series,
+          thresholds: thresholds(
+            a,
+            field,
+            series.flatMap((l) => (l.key === null ? [] : [l.key])),
+          ),
+        },
+      ];
+    }),
   ];
 }
 
@@ -170,16 +201,24 @@ const COMPARISONS: Record<string, string> = {
   LessThanOrEqualToThreshold: '≤',
 };
 
-/** The lines across a field's chart: the watched alarms' thresholds, the hypothesis's bounds, the SLO. */
-function thresholds(a: Analysis, field: SampleField, azs: readonly string[] = []): ChartThreshold[] {
-  // A per-AZ line on a chart of that AZ; a total across AZs is not a line any AZ's count can cross.
-  const fits = (m: { field: SampleField; az: string | null }) =>
-    m.field === field && (field !== 'healthyHosts' || (m.az !== null && azs.includes(m.az)));
+/**
+ * The lines across a field's chart: the watched alarms' thresholds, the hypothesis's bounds, the
+ * SLO. `keys`: the chart's lines of the field (its AZs, an extra metric's series values), none for
+ * a field of one line.
+ */
+function thresholds(a: Analysis, field: SampleField, keys: readonly string[] = []): ChartThreshold[] {
+  // A per-line threshold on a chart of that line; a total across lines is not a line any one of
+  // them can cross, nor is a line's threshold one for their total.
+  const fits = (m: SampledMetric) =>
+    m.field === field && (keys.length === 0 ? m.az === null : m.az !== null && keys.includes(m.az));
   const out: ChartThreshold[] = [];
   for (const alarm of a.attrs.alarms) {
-    const m = sampledMetric(alarm, alarm.periodSeconds);
+    const m = [
+      sampledMetric(alarm, alarm.periodSeconds),
+      ...extraSampled(a.attrs.extraMetrics, alarm, alarm.periodSeconds),
+    ].find((c) => c !== undefined && fits(c));
     const op = COMPARISONS[alarm.comparison];
-    if (!m || !fits(m) || !op) continue;
+    if (!m || !op) continue;
     out.push({
       kind: alarm.stopCondition ? 'stop-condition' : 'alarm',
       value: m.toSample(alarm.threshold),
@@ -308,7 +347,7 @@ function chart(a: Analysis, spec: ChartSpec, frame: Frame, v: Variant): string {
     for (const t of a.samples) {
       if (previous !== undefined && t.minute - previous > MINUTE)
         points.push([sampleX(previous + MINUTE), null]);
-      points.push([sampleX(t.minute), readField(t.sample, s.field, s.az)]);
+      points.push([sampleX(t.minute), readField(t.sample, s.field, s.key)]);
       previous = t.minute;
     }
     // About two points per unit of width are all a line can show.
@@ -328,8 +367,12 @@ function chart(a: Analysis, spec: ChartSpec, frame: Frame, v: Variant): string {
   // From the top: the title, the legend rows, the key moments' label lanes, the plot, the time axis.
   const parts: string[] = [];
   const title = `${spec.title} (${spec.unit})`;
-  parts.push(`<text class="chart-title" x="0" y="${TITLE_FONT}">${escapeHtml(title)}</text>`);
-  let y = TITLE_FONT + 6;
+  // An experiment's own title may be longer than a phone's chart is wide: it takes more lines.
+  const titleLines = wrapText(title, TITLE_FONT, v.width, true);
+  titleLines.forEach((line, i) => {
+    parts.push(`<text class="chart-title" x="0" y="${TITLE_FONT + i * LINE}">${escapeHtml(line)}</text>`);
+  });
+  let y = TITLE_FONT + (titleLines.length - 1) * LINE + 6;
   const legend = legendItems(spec, lines.length);
   const legendParts: string[] = [];
   if (legend.length > 0) {
@@ -417,6 +460,18 @@ function chart(a: Analysis, spec: ChartSpec, frame: Frame, v: Variant): string {
     `<svg class="chart ${v.id}" viewBox="0 0 ${v.width} ${layout.height}" role="img" aria-labelledby="${id}-title">` +
     `<title id="${id}-title">${escapeHtml(title)}</title>${parts.join('')}</svg>`
   );
+}
+
+/** `text` in lines no wider than `width` at `font`, broken between words (a longer word keeps a line of its own). */
+export function wrapText(text: string, font: number, width: number, bold = false): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && textWidth(`${last} ${word}`, font, bold) <= width)
+      lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
 }
 
 interface LegendItem {

@@ -8,6 +8,12 @@ import { ReportInputError } from './errors.ts';
 export type ReportKinds = EventKinds & RemediationEventKinds & ApprovalEventKinds;
 export type ReportKind = keyof ReportKinds;
 
+/** A metrics sample's extra metrics (src/timeline/kinds.ts), as the events and report.json carry them. */
+export const sampleExtra = z.record(
+  z.string(),
+  z.union([z.nullable(z.number()), z.record(z.string(), z.number())]),
+);
+
 /**
  * The detail of each event kind the report interprets, as src/timeline/kinds.ts declares it. Typed
  * against the kinds so the two cannot drift apart; extra fields are allowed (a newer writer may
@@ -71,6 +77,7 @@ const schemas: { [K in ReportKind]: z.ZodMiniType<ReportKinds[K]> } = {
     healthyHostsByAz: z.record(z.string(), z.number()),
     replicaLagMs: z.nullable(z.number()),
     concurrency: z.optional(z.nullable(z.number())),
+    extra: z.optional(sampleExtra),
   }),
   'ssm.automation': z.object({ executionId: z.string(), document: z.string(), status: z.string() }),
   'route53.change': z.object({ changeId: z.string(), status: z.enum(['PENDING', 'INSYNC']) }),

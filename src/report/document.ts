@@ -1,6 +1,6 @@
 import { previousRunBlocks } from '../scorecard/previous.ts';
 import type { RunRecord } from '../scorecard/run.ts';
-import type { Analysis } from './analysis.ts';
+import type { Analysis, ExtraExtremes } from './analysis.ts';
 import { INCIDENT_TYPE_LABELS, incidentType } from './attributes.ts';
 import { chartSpecs, servedUnsampled } from './charts.ts';
 import { eventText } from './event-text.ts';
@@ -52,6 +52,7 @@ export type Block =
   | { type: 'list'; items: ListItem[]; ordered?: boolean }
   | { type: 'table'; columns: Column[]; rows: Cell[][]; id?: string }
   /** Where the HTML puts its charts (titled as listed); the markdown says where to find them. */
+  /** The charts' titles as a sentence lists them. */
   | { type: 'charts'; titles: string[] }
   /**
    * Blocks a reader may skip: `always` folded (a definition, say) in the HTML; `narrow` shown on
@@ -182,7 +183,13 @@ function charts(ctx: Context): Block[] {
           type: 'paragraph',
           text: 'No metric samples were recorded on this timeline: there is nothing to chart.',
         }
-      : { type: 'charts', titles: specs.map((c) => c.title) },
+      : {
+          type: 'charts',
+          // An extra metric's title stays as its author wrote it (Lambda, IsMaster are names).
+          titles: specs.map((c) =>
+            c.id.startsWith('extra-') ? c.title : c.title.charAt(0).toLowerCase() + c.title.slice(1),
+          ),
+        },
   ];
   const elsewhere = servedUnsampled(ctx.a);
   if (elsewhere) {
@@ -353,6 +360,7 @@ function impact(ctx: Context): Block[] {
       ...ext('Fewest healthy hosts', i.fewestHealthyHosts, ''),
       ...ext('Lowest request rate', i.lowestRequestRate, ' req/s'),
       ...ext('Most replica lag', i.maxReplicaLagMs, ' ms'),
+      ...i.extraMetrics.map((x) => extraFigure(ctx, x)),
       ...(eb.errorsDuringIncident !== null && a.samples.length > 0
         ? [`Failed requests (estimated from the minute samples): ${formatCount(eb.errorsDuringIncident)}`]
         : []),
@@ -581,6 +589,19 @@ function foldMinutes(rows: readonly MinuteRow[], table: Block): Block {
     summary: `Show ${rows.length} row${rows.length === 1 ? '' : 's'}, ${formatCount(events)} event${events === 1 ? '' : 's'}`,
     blocks: [table],
   };
+}
+
+/**
+ * `Payments tasks running (tasks): 4–6, lowest at 09:00, highest at 09:01`: an extra metric's line
+ * over the impact, as the Impact section lists it (the minute table has no room for its columns).
+ */
+function extraFigure(ctx: Context, x: ExtraExtremes): string {
+  const def = ctx.a.attrs.extraMetrics.find((m) => m.name === x.name);
+  // Named as its chart is, `Title (unit)`: a unit such as `1 = primary` does not read after a number.
+  const title = `${def ? `${def.title} (${def.unit})` : x.name}${x.series === null ? '' : `, ${x.series}`}`;
+  const { lowest: lo, highest: hi } = x;
+  if (lo.value === hi.value) return `${title}: ${formatNumber(lo.value, 2)} throughout`;
+  return `${title}: ${formatNumber(lo.value, 2)}–${formatNumber(hi.value, 2)}, lowest at ${ctx.minute(lo.at)}, highest at ${ctx.minute(hi.at)}`;
 }
 
 function minuteByMinute(ctx: Context, rows: readonly MinuteRow[]): Block[] {

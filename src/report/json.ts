@@ -2,6 +2,7 @@ import { timelineEvent } from '../timeline/event.ts';
 import * as z from '../zod.ts';
 import type { Analysis, ImpactBound } from './analysis.ts';
 import { incidentType } from './attributes.ts';
+import { sampleExtra } from './details.ts';
 import type { MinuteRow } from './minutes.ts';
 import { MOMENT_NAMES } from './moments.ts';
 import { REMEDIATION_OUTCOMES, type RemediationRun } from './remediations.ts';
@@ -30,7 +31,8 @@ export const reportVerdict = z.strictObject({
 
 export type ReportVerdict = z.infer<typeof reportVerdict>;
 
-const extreme = z.nullable(z.strictObject({ value: z.number(), at: time }));
+const extremeAt = z.strictObject({ value: z.number(), at: time });
+const extreme = z.nullable(extremeAt);
 const impactBound = z.strictObject({ at: time, eventId: z.nullable(z.string()), evidence: z.string() });
 
 const remediation = z.strictObject({
@@ -102,6 +104,7 @@ const sample = z.strictObject({
   healthyHostsByAz: z.record(z.string(), z.number()),
   replicaLagMs: z.nullable(z.number()),
   concurrency: z.optional(z.nullable(z.number())),
+  extra: z.optional(sampleExtra),
 });
 
 export const reportJson = z.strictObject({
@@ -194,6 +197,17 @@ export const reportJson = z.strictObject({
       fewestHealthyHosts: extreme,
       lowestRequestRate: extreme,
       maxReplicaLagMs: extreme,
+      /** Only when the experiment declares extra metrics. */
+      extraMetrics: z.optional(
+        z.array(
+          z.strictObject({
+            name: z.string(),
+            series: z.nullable(z.string()),
+            lowest: extremeAt,
+            highest: extremeAt,
+          }),
+        ),
+      ),
     }),
   ),
   faultWindow: z.nullable(z.strictObject({ from: time, to: time, ongoing: z.boolean() })),
@@ -295,6 +309,21 @@ export const reportJson = z.strictObject({
     ),
     totalDollars: z.number(),
   }),
+  /** The experiment's extra metrics, as declared (`metrics.extra`); only when it declares some. */
+  extraMetrics: z.optional(
+    z.array(
+      z.strictObject({
+        name: z.string(),
+        title: z.string(),
+        unit: z.string(),
+        namespace: z.string(),
+        metric: z.string(),
+        dimensions: z.record(z.string(), z.string()),
+        statistic: z.string(),
+        series: z.nullable(z.strictObject({ dimension: z.string(), values: z.array(z.string()) })),
+      }),
+    ),
+  ),
   minutes: z.array(
     z.strictObject({
       from: time,
@@ -415,6 +444,15 @@ export function reportJsonOf(a: Analysis, rows: readonly MinuteRow[]): ReportJso
       fewestHealthyHosts: ext(a.impact.fewestHealthyHosts),
       lowestRequestRate: ext(a.impact.lowestRequestRate),
       maxReplicaLagMs: ext(a.impact.maxReplicaLagMs),
+      ...(a.attrs.extraMetrics.length > 0
+        ? {
+            extraMetrics: a.impact.extraMetrics.map((x) => ({
+              ...x,
+              lowest: ext(x.lowest)!,
+              highest: ext(x.highest)!,
+            })),
+          }
+        : {}),
     },
     faultWindow: a.faultWindow && {
       from: iso(a.faultWindow.from),
@@ -448,6 +486,9 @@ export function reportJsonOf(a: Analysis, rows: readonly MinuteRow[]): ReportJso
     },
     remediations: a.remediations.runs.map(remediationJson),
     cost: a.cost,
+    ...(a.attrs.extraMetrics.length > 0
+      ? { extraMetrics: a.attrs.extraMetrics.map((x) => ({ ...x, series: x.series ?? null })) }
+      : {}),
     minutes: rows.map((r) => ({
       from: iso(r.from),
       to: iso(r.to),

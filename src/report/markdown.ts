@@ -57,7 +57,7 @@ function block(b: Block): string {
       return [head, rule, ...rows].join('\n');
     }
     case 'charts':
-      return `_The HTML report charts ${listed(b.titles.map((t) => t.toLowerCase()))} minute by minute, with the alarm thresholds, the hypothesis's bounds and the SLO drawn across them, the fault shaded and the key moments marked._`;
+      return `_The HTML report charts ${listed(b.titles)} minute by minute, with the alarm thresholds, the hypothesis's bounds and the SLO drawn across them, the fault shaded and the key moments marked._`;
     case 'fold':
       return [
         ...(b.when === 'always' ? [`**${escapeMarkdown(b.summary)}**`] : []),

@@ -1,4 +1,4 @@
-import type { metricBound } from '../experiments/schema.ts';
+import type { ExtraMetric, metricBound } from '../experiments/schema.ts';
 import type { EventKinds } from '../timeline/kinds.ts';
 import type * as z from '../zod.ts';
 import type { Fact } from './timeline.ts';
@@ -44,12 +44,23 @@ export type SampleField =
   | 'p99LatencyMs'
   | 'healthyHosts'
   | 'replicaLagMs'
-  | 'concurrency';
+  | 'concurrency'
+  | ExtraField;
+
+/** An extra metric of the experiment (`metrics.extra`), by its name. */
+export type ExtraField = `extra:${string}`;
+
+export const extraField = (name: string): ExtraField => `extra:${name}`;
+
+const isExtra = (field: SampleField): field is ExtraField => field.startsWith('extra:');
 
 /** A CloudWatch metric as the samples carry it: which field, and how its unit maps to the field's. */
 export interface SampledMetric {
   field: SampleField;
-  /** `healthyHosts` of one AZ (the metric's `AvailabilityZone` dimension); null for their total, and other fields. */
+  /**
+   * The line of the field it is: `healthyHosts` of one AZ (the metric's `AvailabilityZone`
+   * dimension), an extra metric's series value; null for their total, and other fields.
+   */
   az: string | null;
   /** The sample field's value in the metric's own unit (ms → s for TargetResponseTime). */
   fromSample: (v: number) => number;
@@ -111,9 +122,54 @@ export function sampledMetric(
   }
 }
 
-/** A sampled field's value (a per-AZ count, or the total of the AZs); null when not sampled. */
-export function readField(s: Sample, field: SampleField, az: string | null = null): number | null {
-  if (field === 'healthyHosts') return az === null ? totalHealthyHosts(s) : (s.healthyHostsByAz[az] ?? null);
+const sameDimensions = (a: Record<string, string>, b: Record<string, string>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
+/**
+ * Which of the experiment's extra metrics (and which of its lines) a metric is: the same metric,
+ * statistic and dimensions, plus the series dimension for a metric drawn per dimension value. A
+ * per-period Sum reads as the per-minute Sum the samples hold.
+ */
+export function extraSampled(
+  extras: readonly ExtraMetric[],
+  m: { namespace: string; metric: string; statistic: string; dimensions: Record<string, string> },
+  periodSeconds = 60,
+): SampledMetric[] {
+  const perMinute = m.statistic === 'Sum' ? 60 / periodSeconds : 1;
+  const out: SampledMetric[] = [];
+  for (const x of extras) {
+    if (x.namespace !== m.namespace || x.metric !== m.metric || x.statistic !== m.statistic) continue;
+    let az: string | null = null;
+    let dims = m.dimensions;
+    if (x.series) {
+      const { [x.series.dimension]: line, ...rest } = m.dimensions;
+      if (line === undefined || !x.series.values.includes(line)) continue;
+      az = line;
+      dims = rest;
+    }
+    if (!sameDimensions(dims, x.dimensions)) continue;
+    out.push({
+      field: extraField(x.name),
+      az,
+      fromSample: (v) => v / perMinute,
+      toSample: (v) => v * perMinute,
+    });
+  }
+  return out;
+}
+
+/**
+ * A sampled field's value: a per-AZ count or the total of the AZs, an extra metric's line (`key`:
+ * its series value, null for a metric of one line); null when not sampled.
+ */
+export function readField(s: Sample, field: SampleField, key: string | null = null): number | null {
+  if (field === 'healthyHosts')
+    return key === null ? totalHealthyHosts(s) : (s.healthyHostsByAz[key] ?? null);
+  if (isExtra(field)) {
+    const v = s.extra?.[field.slice('extra:'.length)];
+    if (v === undefined || v === null || typeof v === 'number') return key === null ? (v ?? null) : null;
+    return key === null ? null : (v[key] ?? null);
+  }
   return s[field] ?? null;
 }
 

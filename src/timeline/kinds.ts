@@ -57,6 +57,12 @@ export interface EventKinds {
     replicaLagMs: number | null;
     /** A Lambda function's concurrent executions, when the experiment samples them. */
     concurrency?: number | null;
+    /**
+     * The experiment's extra metrics (`metrics.extra`), by name: the value (null without data) of
+     * a metric of one line; series value → value for one drawn per dimension value, without the
+     * lines that had no data. Only when the experiment declares some.
+     */
+    extra?: Record<string, number | null | Record<string, number>>;
   };
   /** SSM Automation execution status: `ssm:<executionId>:<status>`. */
   'ssm.automation': { executionId: string; document: string; status: string };

@@ -24,6 +24,19 @@ describe('faultline init starting files', () => {
     expect(await findUnknownAlarm(spec, alarms)).toBeUndefined();
   });
 
+  it('shows how to chart extra metrics, in an example that is valid once uncommented', () => {
+    const text = starterText('experiment', 'reboot-one');
+    const at = text.indexOf('# metrics:\n');
+    expect(at).toBeGreaterThan(-1);
+    const spec = parseExperiment(
+      parseSource('x.yaml', text.slice(0, at) + text.slice(at).replace(/^# /gm, ''), 'yaml'),
+      { runtime: SANDBOX_RUNTIME },
+    );
+    expect(spec.metrics?.extra?.map((m) => [m.name, m.metric])).toEqual([
+      ['payments-tasks', 'RunningTaskCount'],
+    ]);
+  });
+
   it('writes a runbook that is valid as it is, dry run until trusted, and reads as a runbook', () => {
     const source = parseSource('restart-web.yaml', starterText('runbook', 'restart-web'), 'yaml');
     expect(fileKind(source.data)).toBe('runbook');

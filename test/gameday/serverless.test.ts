@@ -55,7 +55,21 @@ it('lambda latency with remediation: throttled, the runbook raises the reserved 
   );
   expect(concurrency).toContain(100);
   expect(Math.max(...concurrency.filter((c: unknown) => typeof c === 'number'))).toBeGreaterThan(100);
-  expect(await readFile(summary.reports!.html, 'utf8')).toContain('Concurrent executions');
+  const html = await readFile(summary.reports!.html, 'utf8');
+  expect(html).toContain('Concurrent executions');
+  // Its extra metrics are sampled with the others and charted, the throttles alarm's threshold across theirs.
+  const extra = report.minutes.flatMap(
+    (m: { sample: { extra?: Record<string, number | null> } | null }) => m.sample?.extra ?? [],
+  );
+  expect(extra.length).toBeGreaterThan(5);
+  expect(
+    Math.max(...extra.map((e: Record<string, number | null>) => e['lambda-throttles'] ?? 0)),
+  ).toBeGreaterThan(1000);
+  expect(
+    Math.max(...extra.map((e: Record<string, number | null>) => e['lambda-duration'] ?? 0)),
+  ).toBeGreaterThan(200);
+  expect(html).toContain('Lambda throttles (per minute)');
+  expect(html).toContain('alarm orders-lambda-throttles &gt; 60');
 
   const points = (metricName: string) =>
     stack!.sandbox.core.metrics.points(

@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../sandbox/local.ts';
 import { renderReport } from '../../src/report/render.ts';
 import { launchChromium } from '../helpers/chromium.ts';
-import { azOutageIncident, azOutageTimeline } from './fixtures.ts';
+import {
+  AZ_OUTAGE_ATTRIBUTES,
+  azOutageIncident,
+  azOutageTimeline,
+  CACHE,
+  TASKS,
+  withExtraSamples,
+} from './fixtures.ts';
 
 const OUT = join(PROJECT_DIR, 'test-output');
 
@@ -65,7 +72,13 @@ describe('the HTML report in a real headless Chromium', () => {
   beforeAll(async () => {
     await mkdir(OUT, { recursive: true });
     const file = join(OUT, 'report.html');
-    await writeFile(file, renderReport(azOutageIncident(), azOutageTimeline()).html);
+    // With the experiment's extra metrics, one under a title as long as a file may give it (59 of the 60 characters allowed).
+    const extraMetrics = [
+      { ...CACHE, title: 'Session cache: which node is the primary, one line per node' },
+      TASKS,
+    ];
+    const incident = azOutageIncident({ attributes: { ...AZ_OUTAGE_ATTRIBUTES, extraMetrics } });
+    await writeFile(file, renderReport(incident, withExtraSamples(azOutageTimeline())).html);
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     // The report must read without a network: anything that is not the file itself is refused, and counted.
@@ -143,6 +156,8 @@ describe('the HTML report in a real headless Chromium', () => {
         'chart-p99-latency',
         'chart-healthy-hosts-us-east-1',
         'chart-replica-lag',
+        'chart-extra-cache-primary',
+        'chart-extra-payments-tasks',
       ]);
       for (const c of l.charts) {
         expect(c.variant, c.id).toBe(variant);
@@ -207,6 +222,8 @@ describe('the HTML report in a real headless Chromium', () => {
       'p99 latency (ms)',
       'Healthy hosts per AZ (hosts)',
       'Replica lag (ms)',
+      'Session cache: which node is the primary, one line per node (1 = primary)',
+      'Payments tasks running (tasks)',
     ]);
     for (const c of charts) {
       expect(c.width, c.title).toBeGreaterThan(100);

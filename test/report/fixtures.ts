@@ -1,3 +1,4 @@
+import type { ExtraMetric } from '../../src/experiments/schema.ts';
 import type { ReportKind, ReportKinds } from '../../src/report/details.ts';
 import type { Incident, TimelineEvent } from '../../src/timeline/event.ts';
 import type { EventKind, EventKinds } from '../../src/timeline/kinds.ts';
@@ -548,4 +549,44 @@ export function instanceKillTimeline(opts: { remediation?: boolean } = {}): Time
     );
   }
   return events;
+}
+
+export const NODES = ['checkout-sessions-001', 'checkout-sessions-002', 'checkout-sessions-003'];
+
+/** az-outage's extra metrics: which cache node is the primary, and the payments tasks running. */
+export const CACHE: ExtraMetric = {
+  name: 'cache-primary',
+  title: 'Session cache: IsMaster per node',
+  unit: '1 = primary',
+  namespace: 'AWS/ElastiCache',
+  metric: 'IsMaster',
+  dimensions: { CacheNodeId: '0001' },
+  statistic: 'Maximum',
+  series: { dimension: 'CacheClusterId', values: NODES },
+};
+export const TASKS: ExtraMetric = {
+  name: 'payments-tasks',
+  title: 'Payments tasks running',
+  unit: 'tasks',
+  namespace: 'ECS/ContainerInsights',
+  metric: 'RunningTaskCount',
+  dimensions: { ClusterName: 'checkout', ServiceName: 'checkout-payments' },
+  statistic: 'Minimum',
+};
+
+/** az-outage's fixture timeline with the cache's failover and the lost tasks in its samples (`metrics.extra`). */
+export function withExtraSamples(events: readonly TimelineEvent[]): TimelineEvent[] {
+  return events.map((e) => {
+    if (e.kind !== 'metrics.sample') return e;
+    const failedOver = e.occurredAt >= iso('09:01:00');
+    const extra = {
+      'cache-primary': failedOver
+        ? { 'checkout-sessions-002': 1, 'checkout-sessions-003': 0 }
+        : { 'checkout-sessions-001': 1, 'checkout-sessions-002': 0, 'checkout-sessions-003': 0 },
+      'payments-tasks': e.occurredAt === iso('09:02:00') ? 4 : 6,
+      // Declared by a test, with no data.
+      pending: null,
+    };
+    return { ...e, detail: { ...(e.detail as object), extra } };
+  });
 }
