@@ -7,7 +7,7 @@ export const GAMEDAY_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, deviated: 
  * What the game day found, once: the fault's experiment and whether it stopped are the summary's
  * own fields, not repeated here.
  */
-export type GameDayVerdict = Pick<ReportVerdict, 'hypothesis' | 'rto'>;
+export type GameDayVerdict = Pick<ReportVerdict, 'hypothesis' | 'rto' | 'injected'>;
 
 export interface GameDayOutcome {
   status: 'completed' | 'refused' | 'failed';

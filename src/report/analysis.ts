@@ -5,6 +5,7 @@ import { type Automation, automationOf } from './automation.ts';
 import { type Cost, costOf, DEFAULT_PRICES, type Prices } from './cost.ts';
 import { formatDuration } from './format.ts';
 import { type HypothesisResult, hypothesisVerdict } from './hypothesis.ts';
+import { type Injection, injectionOf } from './injection.ts';
 import {
   faultEnd,
   type KeyMoment,
@@ -99,6 +100,8 @@ export interface Analysis {
   objectives: Objectives;
   hypothesis: HypothesisResult;
   automation: Automation;
+  /** What a game day injected, or why nothing (every output reads it from here). */
+  injection: Injection;
   /** Each remediation on the timeline: trigger, guard, approval, action, verification, outcome, durations. */
   remediations: Remediations;
   cost: Cost;
@@ -118,7 +121,16 @@ export function analyse(
   const samples = samplesOf(facts);
   const histories = steadyStateHistories(facts, attrs);
   const automation = automationOf(facts);
-  const moments = keyMoments({ incident, facts, attrs, histories, samples, actions: automation.actions });
+  const injection = injectionOf(incident, attrs, facts, automation);
+  const moments = keyMoments({
+    incident,
+    facts,
+    attrs,
+    histories,
+    samples,
+    actions: automation.actions,
+    injection,
+  });
   const order = orderProblems(moments, zone.time);
   const at = (name: MomentName) => moments.find((m) => m.name === name)!.at;
   const ended = incident.kind === 'gameday' ? faultEnd({ facts, actions: automation.actions }) : null;
@@ -129,6 +141,7 @@ export function analyse(
     attrs,
     order.suspect,
     incident.kind === 'gameday' ? (ended?.at ?? null) : at('mitigated'),
+    injection.none,
   );
   const span = facts.length > 0 ? { from: facts[0]!.at, to: facts[facts.length - 1]!.at } : null;
   const impact = at('impactStarted');
@@ -153,6 +166,7 @@ export function analyse(
     hypothesis: hypothesisVerdict({
       incident,
       attrs,
+      notInjected: injection.none,
       histories,
       samples,
       impact,
@@ -163,6 +177,7 @@ export function analyse(
       duration: formatDuration,
     }),
     automation,
+    injection,
     remediations: remediationsOf(facts, attrs),
     cost: costOf(automation, { ...DEFAULT_PRICES, ...options.prices }),
     impact:

@@ -69,6 +69,8 @@ export function objectives(
   suspect: ReadonlySet<MomentName>,
   /** When the fault ended (a game day), or the mitigation (an incident a remediation opened). */
   faultEndedAt: number | null,
+  /** Why a game day injected nothing (src/report/injection.ts); null when it injected. */
+  notInjected: string | null = null,
 ): Objectives {
   // A moment the order check doubts is not used to bound anything.
   const raw = (name: MomentName) => moments.find((m) => m.name === name)!.at;
@@ -82,6 +84,7 @@ export function objectives(
       raw('recovered'),
       outOfOrder,
       raw('impactStarted'),
+      notInjected,
     ),
     rpo: rpo(facts, samples, attrs),
     errorBudget: errorBudget(samples, attrs, raw('impactStarted'), at('recovered')),
@@ -95,6 +98,7 @@ function rto(
   recovered: number | null,
   outOfOrder: boolean,
   impact: number | null,
+  notInjected: string | null,
 ): RtoResult {
   let verification: { recovered: boolean } | undefined;
   for (const f of facts) if (f.typed?.kind === 'gameday.recovery') verification = f.typed.detail;
@@ -108,8 +112,12 @@ function rto(
   };
   const unmeasured = (note: string): RtoResult => ({ ...base, achievedSeconds: null, met: null, note });
   // Nothing was injected: there was nothing to recover from, and no time to measure.
-  if (attrs.dryRun)
-    return { ...unmeasured('a dry run injects nothing'), faultEndedAt: null, recoveredAt: null };
+  if (attrs.dryRun || notInjected !== null)
+    return {
+      ...unmeasured(attrs.dryRun ? 'a dry run injects nothing' : 'nothing was injected'),
+      faultEndedAt: null,
+      recoveredAt: null,
+    };
   if (impact === null) return unmeasured('no impact was recorded');
   // The clock's start: when the fault ended, or (a disaster recovered from while it lasts) the impact.
   const start = fromImpact ? impact : faultEndedAt;
