@@ -372,7 +372,7 @@ async function download(
   return out;
 }
 
-function printVerdict(s: GameDaySummary, io: Pick<Io, 'out' | 'color'>): void {
+export function printVerdict(s: GameDaySummary, io: Pick<Io, 'out' | 'color'>): void {
   const paint = painter(io.color);
   const bad = (text: string) => paint(['bold', 'red'], text);
   const good = (text: string) => paint('green', text);
