@@ -141,7 +141,11 @@ export function analyse(
     attrs,
     order.suspect,
     incident.kind === 'gameday' ? (ended?.at ?? null) : at('mitigated'),
-    injection.none,
+    {
+      none: injection.none,
+      injected: (experimentId, action) =>
+        automation.actions.some((x) => x.experimentId === experimentId && x.action === action && x.injected),
+    },
   );
   const span = facts.length > 0 ? { from: facts[0]!.at, to: facts[facts.length - 1]!.at } : null;
   const impact = at('impactStarted');

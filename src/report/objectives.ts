@@ -69,8 +69,14 @@ export function objectives(
   suspect: ReadonlySet<MomentName>,
   /** When the fault ended (a game day), or the mitigation (an incident a remediation opened). */
   faultEndedAt: number | null,
-  /** Why a game day injected nothing (src/report/injection.ts); null when it injected. */
-  notInjected: string | null = null,
+  /**
+   * What the game day injected (src/report/injection.ts): why nothing, when nothing was; whether
+   * an FIS action injected its fault (a failover that failed as it started failed nothing over).
+   */
+  injection: {
+    none: string | null;
+    injected: (experimentId: string, action: string) => boolean;
+  } = { none: null, injected: () => true },
 ): Objectives {
   // A moment the order check doubts is not used to bound anything.
   const raw = (name: MomentName) => moments.find((m) => m.name === name)!.at;
@@ -84,9 +90,9 @@ export function objectives(
       raw('recovered'),
       outOfOrder,
       raw('impactStarted'),
-      notInjected,
+      injection.none,
     ),
-    rpo: rpo(facts, samples, attrs),
+    rpo: rpo(facts, samples, attrs, injection.injected),
     errorBudget: errorBudget(samples, attrs, raw('impactStarted'), at('recovered')),
   };
 }
@@ -152,9 +158,14 @@ function rto(
   };
 }
 
-function rpo(facts: readonly Fact[], samples: readonly TimedSample[], attrs: ReportFacts): RpoResult {
+function rpo(
+  facts: readonly Fact[],
+  samples: readonly TimedSample[],
+  attrs: ReportFacts,
+  injected: (experimentId: string, action: string) => boolean,
+): RpoResult {
   const objectiveSeconds = attrs.objectives.rpoSeconds;
-  const failover = firstFailover(facts);
+  const failover = firstFailover(facts, injected);
   const base = {
     objectiveSeconds,
     failoverAt: failover?.at ?? null,
@@ -183,7 +194,10 @@ function rpo(facts: readonly Fact[], samples: readonly TimedSample[], attrs: Rep
  * action started, or an SSM Automation whose document fails over (dated by the remediation action
  * that started it, when on the timeline, since its statuses are polled).
  */
-function firstFailover(facts: readonly Fact[]): Fact | undefined {
+function firstFailover(
+  facts: readonly Fact[],
+  injected: (experimentId: string, action: string) => boolean,
+): Fact | undefined {
   const started = new Map<string, Fact>();
   for (const f of facts) {
     const t = f.typed;
@@ -194,7 +208,12 @@ function firstFailover(facts: readonly Fact[]): Fact | undefined {
   for (const f of facts) {
     const t = f.typed;
     let found: Fact | undefined;
-    if (t?.kind === 'fis.action' && t.detail.status === 'running' && /failover/i.test(t.detail.actionId))
+    if (
+      t?.kind === 'fis.action' &&
+      t.detail.status === 'running' &&
+      /failover/i.test(t.detail.actionId) &&
+      injected(t.detail.experimentId, t.detail.action)
+    )
       found = f;
     else if (
       t?.kind === 'remediation.action' &&

@@ -5,7 +5,14 @@ import { renderReport } from '../../src/report/render.ts';
 import { renderTerminalTimeline } from '../../src/report/terminal.ts';
 import { runOf } from '../../src/scorecard/run.ts';
 import type { TimelineEvent } from '../../src/timeline/event.ts';
-import { anyEv, instanceKillIncident, instanceKillTimeline, ms } from './fixtures.ts';
+import {
+  anyEv,
+  azOutageIncident,
+  azOutageTimeline,
+  instanceKillIncident,
+  instanceKillTimeline,
+  ms,
+} from './fixtures.ts';
 
 const ID = 'gd-instance-kill-1';
 const EXP = 'EXPkill1';
@@ -193,5 +200,24 @@ describe('a game day whose second fault failed as it started', () => {
       `Experiment ${EXP} ended failed at 09:00:03: An action failed. ` +
         `Action impair-queue (aws:ssm:start-automation-execution) failed at 09:00:03 as it started, injecting nothing: ${MISSING}`,
     );
+  });
+});
+
+describe('a database failover that failed as it started', () => {
+  it('failed nothing over: no RPO is measured from it', () => {
+    const failover = 'fis:action:EXP4z9kPq2:failover-database:completed';
+    const events = azOutageTimeline().map((e) =>
+      e.eventId === failover
+        ? {
+            ...e,
+            eventId: 'fis:action:EXP4z9kPq2:failover-database:failed',
+            occurredAt: '2026-01-06T09:00:10.000Z',
+            detail: { ...e.detail, status: 'failed', reason: 'InvalidDBClusterStateFault' },
+          }
+        : e,
+    );
+    expect(analyse(azOutageIncident(), azOutageTimeline()).objectives.rpo.failoverAt).toBe(ms('09:00:10'));
+    const { rpo } = analyse(azOutageIncident(), events).objectives;
+    expect(rpo).toMatchObject({ failoverAt: null, achievedSeconds: null, note: 'no failover recorded' });
   });
 });
