@@ -43,26 +43,32 @@ export function injectionOf(
   facts: readonly Fact[],
   automation: Automation,
 ): Injection {
-  const failed: FailedAction[] = automation.actions
-    .filter((a) => a.finalStatus === 'failed' && a.endedAt !== null)
-    .map((a) => ({
-      action: a.action,
-      actionId: a.actionId,
-      at: a.endedAt!,
-      reason: a.reason,
-      injected: a.injected,
-    }))
-    .sort((x, y) => x.at - y.at);
+  const key = (experimentId: string, action: string) => `${experimentId}\u0000${action}`;
+  const runs = new Map(automation.actions.map((a) => [key(a.experimentId, a.action), a]));
+  // Each from its `failed` event (one that never ran has no end in its run).
+  const failed: FailedAction[] = [];
+  const seen = new Set<string>();
+  for (const f of facts) {
+    const t = f.typed;
+    if (t?.kind !== 'fis.action' || t.detail.status !== 'failed') continue;
+    const k = key(t.detail.experimentId, t.detail.action);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    failed.push({
+      action: t.detail.action,
+      actionId: t.detail.actionId,
+      at: f.at,
+      reason: t.detail.reason ?? null,
+      injected: runs.get(k)?.injected ?? false,
+    });
+  }
   if (incident.kind !== 'gameday') return { injected: true, start: null, none: null, failed };
-  const injecting = new Set(
-    automation.actions.filter((a) => a.injected).map((a) => `${a.experimentId}\u0000${a.action}`),
-  );
   const running = (f: Fact) =>
     automation.actions.length === 0
       ? f.typed?.kind === 'fis.experiment' && f.typed.detail.status === 'running'
       : f.typed?.kind === 'fis.action' &&
         f.typed.detail.status === 'running' &&
-        injecting.has(`${f.typed.detail.experimentId}\u0000${f.typed.detail.action}`);
+        runs.get(key(f.typed.detail.experimentId, f.typed.detail.action))?.injected === true;
   const start = attrs.dryRun ? null : (facts.find(running) ?? null);
   const none = start || facts.length === 0 ? null : notInjected(attrs, automation);
   return { injected: start !== null, start, none, failed };
