@@ -3,6 +3,7 @@ import { injectedFault } from '../../src/fis/fault-end.ts';
 import { analyse } from '../../src/report/analysis.ts';
 import { renderReport } from '../../src/report/render.ts';
 import { renderTerminalTimeline } from '../../src/report/terminal.ts';
+import { objectiveCell } from '../../src/scorecard/document.ts';
 import { runOf } from '../../src/scorecard/run.ts';
 import type { TimelineEvent } from '../../src/timeline/event.ts';
 import {
@@ -168,6 +169,8 @@ describe('a game day whose only fault failed as it started', () => {
       reasons: ['nothing was injected: the experiment failed before injecting anything'],
       impact: null,
     });
+    // Its RTO was not judged: not "not recovered".
+    expect(objectiveCell(runOf(a)!.rto, 'RTO')).toBe('not measured (10 min)');
   });
 });
 
