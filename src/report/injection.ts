@@ -1,3 +1,4 @@
+import { injectsFault } from '../fis/fault-end.ts';
 import type { Incident } from '../timeline/event.ts';
 import type { ReportFacts } from './attributes.ts';
 import type { Automation } from './automation.ts';
@@ -80,7 +81,8 @@ function notInjected(attrs: ReportFacts, automation: Automation): string {
   const { finalStatus } = automation.experiment;
   if (finalStatus === 'failed' || finalStatus === 'stopped' || finalStatus === 'cancelled')
     return `the experiment ${finalStatus === 'cancelled' ? 'was cancelled' : finalStatus} before injecting anything`;
-  if (automation.actions.some((a) => a.startedAt !== null))
+  if (automation.actions.length > 0 && !automation.actions.some((a) => injectsFault(a.actionId)))
     return 'none of its actions acts on the service (a wait or an alarm check only)';
-  return 'no FIS action was recorded running';
+  // Still under way (a report rendered mid-run), or a timeline that lost the action's start.
+  return 'no FIS action that acts on the service was recorded running';
 }

@@ -224,3 +224,18 @@ describe('a database failover that failed as it started', () => {
     expect(rpo).toMatchObject({ failoverAt: null, achievedSeconds: null, note: 'no failover recorded' });
   });
 });
+
+describe('a game day whose experiment only waits', () => {
+  it('injected nothing: a wait holds the experiment open, it is not a fault', () => {
+    const events = instanceKillTimeline({ remediation: false }).filter(
+      (e) => !(e.kind === 'fis.action' && (e.detail as { action: string }).action === 'process-dies'),
+    );
+    const a = analyse(instanceKillIncident(), events);
+    expect(a.injection).toMatchObject({
+      injected: false,
+      none: 'none of its actions acts on the service (a wait or an alarm check only)',
+    });
+    expect(a.hypothesis.verdict).toBe('untested');
+    expect(a.objectives.rto.met).toBeNull();
+  });
+});
