@@ -78,7 +78,7 @@ function describe(e: ExperimentEntry): string[] {
       : `${e.schedule}, next ${e.nextRun === null ? 'counted from its deploy (a rate)' : utc(e.nextRun)}`;
   const run = e.lastRun;
   const verdict = run?.verdict
-    ? `hypothesis ${run.verdict.hypothesis}, RTO ${rtoText(run.verdict.rto)}`
+    ? `hypothesis ${run.verdict.hypothesis}, RTO ${rtoText(run.verdict.rto, 'gameday', run.verdict.injected)}`
     : run?.status === 'open'
       ? 'still running, or ended without a report'
       : `no verdict (${run?.status})`;

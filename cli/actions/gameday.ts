@@ -52,7 +52,8 @@ export interface GameDaySummary {
   kind: 'gameday' | 'dry-run';
   status: 'completed' | 'refused' | 'failed';
   verdict: GameDayVerdict | null;
-  experiment: { id: string | null; finalStatus: string | null };
+  /** `reason`: FIS's, for the final status (why it failed). */
+  experiment: { id: string | null; finalStatus: string | null; reason: string | null };
   faultStopped: boolean;
   reports: { markdown: string; html: string; json: string } | null;
   remediations: RemediationRun[];
@@ -334,10 +335,17 @@ async function summarise(
     incidentId,
     kind: dryRun ? 'dry-run' : 'gameday',
     status,
-    verdict: recorded ? { hypothesis: recorded.hypothesis, rto: recorded.rto } : null,
+    verdict: recorded
+      ? {
+          hypothesis: recorded.hypothesis,
+          rto: recorded.rto,
+          ...(recorded.injected === undefined ? {} : { injected: recorded.injected }),
+        }
+      : null,
     experiment: {
       id: recorded?.experiment.id ?? output?.experimentRun?.experimentId ?? null,
       finalStatus: recorded?.experiment.finalStatus ?? null,
+      reason: recorded?.experiment.reason ?? null,
     },
     faultStopped: recorded?.faultStopped === true || (status === 'refused' && !output?.experimentRun),
     reports,
@@ -364,7 +372,7 @@ async function download(
   return out;
 }
 
-function printVerdict(s: GameDaySummary, io: Pick<Io, 'out' | 'color'>): void {
+export function printVerdict(s: GameDaySummary, io: Pick<Io, 'out' | 'color'>): void {
   const paint = painter(io.color);
   const bad = (text: string) => paint(['bold', 'red'], text);
   const good = (text: string) => paint('green', text);
@@ -378,10 +386,13 @@ function printVerdict(s: GameDaySummary, io: Pick<Io, 'out' | 'color'>): void {
     io.out(`${bad('Failed')}: ${s.execution.error ?? 'error'}: ${s.execution.cause ?? ''}`);
   if (v) {
     const dry = s.kind === 'dry-run';
+    const nothing = !dry && v.injected === false;
     const rto = v.rto;
     const measured =
       rto.met === null
-        ? 'not measured'
+        ? nothing
+          ? 'not measured (nothing was injected)'
+          : 'not measured'
         : rto.met
           ? `${good('met')} (recovered in ${fmt(rto.achievedSeconds ?? 0)})`
           : rto.achievedSeconds == null
@@ -397,10 +408,15 @@ function printVerdict(s: GameDaySummary, io: Pick<Io, 'out' | 'color'>): void {
     io.out(
       dry
         ? `Verdict: dry run, nothing injected · hypothesis ${hypothesis}${rtoText}`
-        : `Verdict: hypothesis ${painted}${rtoText} · fault stopped: ${s.faultStopped ? good('yes') : bad('NO')}`,
+        : `Verdict: ${nothing ? `${bad('nothing injected')} · ` : ''}hypothesis ${painted}${rtoText} · fault stopped: ${s.faultStopped ? good('yes') : bad('NO')}`,
     );
   }
-  if (s.experiment.id) io.out(`Experiment ${s.experiment.id}: ${s.experiment.finalStatus ?? 'unknown'}`);
+  if (s.experiment.id) {
+    const { finalStatus, reason } = s.experiment;
+    // Why it failed, on the line that says it did (FIS's reason, folded onto one line).
+    const why = finalStatus === 'failed' && reason ? `: ${reason.replace(/\s+/g, ' ').trim()}` : '';
+    io.out(`Experiment ${s.experiment.id}: ${finalStatus ?? 'unknown'}${why}`);
+  }
   for (const r of s.remediations) {
     io.out(
       `Remediation: ${r.runbook} (${r.action}) ${r.outcome}, ${r.start.slice(11, 19)}–${r.end?.slice(11, 19) ?? 'still running'}`,

@@ -99,7 +99,7 @@ export function incidentTable(listings: readonly IncidentListing[], timeZone: st
         zone.dateMinute(Date.parse(l.openedAt)),
         l.status,
         l.verdict ? (l.verdict.hypothesis === 'untested' ? 'not tested' : l.verdict.hypothesis) : '–',
-        l.verdict ? rtoText(l.verdict.rto, l.kind) : '–',
+        l.verdict ? rtoText(l.verdict.rto, l.kind, l.verdict.injected) : '–',
       ]),
     ),
   ];

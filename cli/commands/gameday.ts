@@ -62,7 +62,7 @@ export function gamedayCommand(io: Io): Command {
     .option('--json', 'print one JSON object with the verdict instead of the live view', false)
     .option(
       '--fail-on-deviation',
-      'exit 4 when the game day ran but its hypothesis deviated or its RTO was missed (for CI pipelines)',
+      'exit 4 when the game day ran but its hypothesis deviated, its RTO was missed or it injected nothing (for CI pipelines)',
       false,
     )
     .option(

@@ -3,6 +3,8 @@ export interface ActionSpan {
   actionId: string;
   startedAt: number | null;
   endedAt: number | null;
+  /** Its last status (`running`, `completed`, `failed`…); null when not known. */
+  status: string | null;
 }
 
 /**
@@ -18,15 +20,32 @@ export function injectsFault(actionId: string): boolean {
 }
 
 /**
- * When the fault stopped being injected: the end of the last action that ran and acts on
- * something. An experiment that kills a process and then waits eight minutes for the alarms and
- * the automation to react ended its fault with the kill, not with the wait. `injected` is false
- * when no such action ran (a dry run, or an experiment that failed first); `endedAt` is null then,
- * or while one still runs.
+ * Whether an action's run put its fault into the service: it acts on something and it ran. One
+ * that failed at the instant it started (a document that does not exist, a role FIS cannot assume)
+ * never ran and injected nothing; one that completed at once (terminate-instances, stop-task) did
+ * its whole work in that instant.
  */
-export function faultEndOf(actions: readonly ActionSpan[]): { injected: boolean; endedAt: number | null } {
-  const ran = actions.filter((a) => a.startedAt !== null && injectsFault(a.actionId));
-  if (ran.length === 0) return { injected: false, endedAt: null };
-  if (ran.some((a) => a.endedAt === null)) return { injected: true, endedAt: null };
-  return { injected: true, endedAt: Math.max(...ran.map((a) => a.endedAt!)) };
+export function injectedFault(a: ActionSpan): boolean {
+  if (a.startedAt === null || !injectsFault(a.actionId)) return false;
+  return !(a.status === 'failed' && a.endedAt === a.startedAt);
+}
+
+/**
+ * When the fault was injected and when it stopped: the first start and the last end of the actions
+ * that injected it (injectedFault). An experiment that kills a process and then waits eight
+ * minutes for the alarms and the automation to react ended its fault with the kill, not with the
+ * wait. `injected` is false when no action injected anything (a dry run, an experiment that failed
+ * first, one that only waits); `startedAt` and `endedAt` are null then, and `endedAt` while one
+ * still runs.
+ */
+export function faultEndOf(actions: readonly ActionSpan[]): {
+  injected: boolean;
+  startedAt: number | null;
+  endedAt: number | null;
+} {
+  const ran = actions.filter(injectedFault);
+  if (ran.length === 0) return { injected: false, startedAt: null, endedAt: null };
+  const startedAt = Math.min(...ran.map((a) => a.startedAt!));
+  if (ran.some((a) => a.endedAt === null)) return { injected: true, startedAt, endedAt: null };
+  return { injected: true, startedAt, endedAt: Math.max(...ran.map((a) => a.endedAt!)) };
 }

@@ -26,6 +26,14 @@ export function outcomeOf(state: GameDayState): string {
   if (state.failure) return `FAILED (${state.failure.Error})`;
   if (state.preflight && !state.preflight.ok) return 'REFUSED';
   if (state.dryRun) return 'dry run, nothing injected';
+  const verdict = state.report?.verdict as
+    | { injected?: boolean; experiment?: { finalStatus?: string | null } }
+    | undefined;
+  // Its recovery check passes (nothing left the steady state), yet nothing was rehearsed.
+  if (verdict?.injected === false) {
+    const status = verdict.experiment?.finalStatus;
+    return `NOTHING INJECTED${status ? ` (experiment ${status})` : ''}`;
+  }
   const met = (state.report?.verdict.rto as { met?: boolean | null } | undefined)?.met;
   if (met === true) return 'recovered within RTO';
   if (met === false) return 'NOT recovered within RTO';

@@ -32,9 +32,9 @@ export function recoveryDecision(opts: {
 }
 
 /**
- * When the fault ended, as FIS tells it: the end of the last action that acted on something (a
+ * When the fault ended, as FIS tells it: the end of the last action that injected something (a
  * wait that holds the experiment open is not the fault), else the experiment's end. And when it
- * was injected: the first of its actions to start (undefined before any did).
+ * was injected: the first of those actions to start (undefined before any did).
  */
 async function faultSpan(
   fis: FisClient,
@@ -45,12 +45,12 @@ async function faultSpan(
     actionId: a.actionId ?? '',
     startedAt: a.startTime?.getTime() ?? null,
     endedAt: a.endTime?.getTime() ?? null,
+    status: a.state?.status ?? null,
   }));
-  const { endedAt } = faultEndOf(actions);
-  const starts = actions.flatMap((a) => (a.startedAt === null ? [] : [a.startedAt]));
+  const { startedAt, endedAt } = faultEndOf(actions);
   return {
     endedAt: endedAt !== null ? new Date(endedAt).toISOString() : exp.endTime?.toISOString(),
-    impactAt: starts.length > 0 ? new Date(Math.min(...starts)).toISOString() : undefined,
+    impactAt: startedAt !== null ? new Date(startedAt).toISOString() : undefined,
   };
 }
 

@@ -6,6 +6,7 @@ import { type Automation, automationOf } from './automation.ts';
 import { type Cost, costOf, DEFAULT_PRICES, type Prices } from './cost.ts';
 import { formatDuration } from './format.ts';
 import { type HypothesisResult, hypothesisVerdict } from './hypothesis.ts';
+import { type Injection, injectionOf } from './injection.ts';
 import {
   faultEnd,
   type KeyMoment,
@@ -113,6 +114,8 @@ export interface Analysis {
   objectives: Objectives;
   hypothesis: HypothesisResult;
   automation: Automation;
+  /** What a game day injected, or why nothing (every output reads it from here). */
+  injection: Injection;
   /** Each remediation on the timeline: trigger, guard, approval, action, verification, outcome, durations. */
   remediations: Remediations;
   cost: Cost;
@@ -132,7 +135,16 @@ export function analyse(
   const samples = samplesOf(facts);
   const histories = steadyStateHistories(facts, attrs);
   const automation = automationOf(facts);
-  const moments = keyMoments({ incident, facts, attrs, histories, samples, actions: automation.actions });
+  const injection = injectionOf(incident, attrs, facts, automation);
+  const moments = keyMoments({
+    incident,
+    facts,
+    attrs,
+    histories,
+    samples,
+    actions: automation.actions,
+    injection,
+  });
   const order = orderProblems(moments, zone.time);
   const at = (name: MomentName) => moments.find((m) => m.name === name)!.at;
   const ended = incident.kind === 'gameday' ? faultEnd({ facts, actions: automation.actions }) : null;
@@ -143,6 +155,11 @@ export function analyse(
     attrs,
     order.suspect,
     incident.kind === 'gameday' ? (ended?.at ?? null) : at('mitigated'),
+    {
+      none: injection.none,
+      injected: (experimentId, action) =>
+        automation.actions.some((x) => x.experimentId === experimentId && x.action === action && x.injected),
+    },
   );
   const span = facts.length > 0 ? { from: facts[0]!.at, to: facts[facts.length - 1]!.at } : null;
   const impact = at('impactStarted');
@@ -167,6 +184,7 @@ export function analyse(
     hypothesis: hypothesisVerdict({
       incident,
       attrs,
+      notInjected: injection.none,
       histories,
       samples,
       impact,
@@ -177,6 +195,7 @@ export function analyse(
       duration: formatDuration,
     }),
     automation,
+    injection,
     remediations: remediationsOf(facts, attrs),
     cost: costOf(automation, { ...DEFAULT_PRICES, ...options.prices }),
     impact:

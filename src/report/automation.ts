@@ -1,3 +1,4 @@
+import { injectedFault } from '../fis/fault-end.ts';
 import { roundTo } from './format.ts';
 import type { Fact } from './timeline.ts';
 
@@ -12,10 +13,14 @@ export interface ActionRun {
   startedAt: number | null;
   endedAt: number | null;
   finalStatus: string;
+  /** FIS's reason for its final status (why it failed, say); null when FIS gave none. */
+  reason: string | null;
   /** Minutes it ran; null when it never ran. */
   runningMinutes: number | null;
   /** Still running when the timeline ends (its minutes are counted up to the last event). */
   ongoing: boolean;
+  /** It put its fault into the service (src/fis/fault-end.ts injectedFault): not a wait, not one that failed as it started. */
+  injected: boolean;
 }
 
 /** One state-machine step's invocations (a retry is another invocation). */
@@ -96,14 +101,17 @@ export function automationOf(facts: readonly Fact[]): Automation {
             startedAt: null,
             endedAt: null,
             finalStatus: t.detail.status,
+            reason: null,
             runningMinutes: null,
             ongoing: false,
+            injected: false,
           };
           actions.set(key, run);
         }
         // Terminal states are final, whatever order events sharing a timestamp were sorted in.
         if (TERMINAL_ACTION.has(t.detail.status)) {
           run.finalStatus = t.detail.status;
+          run.reason = t.detail.reason ?? null;
           terminalAt.set(key, terminalAt.get(key) ?? f.at);
         } else if (!TERMINAL_ACTION.has(run.finalStatus)) {
           run.finalStatus = t.detail.status;
@@ -166,6 +174,7 @@ export function automationOf(facts: readonly Fact[]): Automation {
     }
     if (run.startedAt !== null && run.endedAt !== null)
       run.runningMinutes = roundTo((run.endedAt - run.startedAt) / 60_000, 6);
+    run.injected = injectedFault({ ...run, status: run.finalStatus });
     out.actions.push(run);
   }
   const steps = new Map<string, StepSummary>();

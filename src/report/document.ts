@@ -169,8 +169,9 @@ function header(ctx: Context): Block[] {
 
 function severityText(a: Analysis): string {
   const s = suggestedSeverity(a);
-  return s
-    ? `${s.level} (suggested: ${s.because}; confirm or change)`
+  if (s) return `${s.level} (suggested: ${s.because}; confirm or change)`;
+  return !a.attrs.dryRun && a.injection.none !== null
+    ? `to set: nothing was injected (${a.injection.none})`
     : 'to set: nothing on the timeline to weigh';
 }
 
@@ -229,12 +230,12 @@ function summaryText(ctx: Context): string {
         `${name} on ${a.incident.service} injected nothing, as a dry run does: FIS resolved its targets` +
           ` (it would hit ${resources} resource(s)) and skipped its actions, so nothing was measured.`,
       );
-    } else if (impact.at === null) {
-      parts.push(`${name} on ${a.incident.service} injected nothing: no FIS action was recorded running.`);
+    } else if (a.injection.none !== null || impact.at === null) {
+      parts.push(
+        `${name} on ${a.incident.service} injected nothing: ${a.injection.none ?? 'no FIS action was recorded running'}.`,
+      );
     } else {
-      const actions = auto.actions
-        .filter((x) => x.startedAt !== null)
-        .map((x) => `${x.action} (${x.actionId})`);
+      const actions = auto.actions.filter((x) => x.injected).map((x) => `${x.action} (${x.actionId})`);
       const resources = auto.targets.reduce((n, t) => n + t.resources.length, 0);
       parts.push(
         `${name} injected ${actions.length > 0 ? actions.join(', ') : 'its fault'} into ${a.incident.service} at ${ctx.time(impact.at)}` +
@@ -244,11 +245,21 @@ function summaryText(ctx: Context): string {
     }
     if (auto.experiment.id) {
       const e = auto.experiment;
+      // FIS's reason says why it failed; for an experiment that completed it says nothing more.
+      const why = e.finalStatus === 'failed' && e.reason ? `: ${sentence(e.reason)}` : '.';
       parts.push(
         `Experiment ${e.id} ${e.endedAt !== null ? `ended ${e.finalStatus} at ${ctx.time(e.endedAt)}` : `was last seen ${e.finalStatus}`}` +
           (auto.stopRequests[0] ? ` after a stop request (${auto.stopRequests[0].reason})` : '') +
-          '.',
+          why,
       );
+      for (const f of a.injection.failed) {
+        // FIS's experiment reason usually names the failed action already: not twice.
+        if (e.reason?.includes(f.action) && (f.reason === null || e.reason.includes(f.reason))) continue;
+        parts.push(
+          `Action ${f.action} (${f.actionId}) failed at ${ctx.time(f.at)}${f.injected ? '' : ' as it started, injecting nothing'}` +
+            (f.reason ? `: ${sentence(f.reason)}` : '.'),
+        );
+      }
     }
     for (const f of auto.failures) {
       parts.push(
@@ -282,6 +293,12 @@ function summaryText(ctx: Context): string {
   return parts.join(' ');
 }
 
+/** FIS's reason as the end of a sentence: one line, one full stop. */
+function sentence(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return /[.!?]$/.test(line) ? line : `${line}.`;
+}
+
 function hypothesisSentence(a: Analysis): string {
   const h = a.hypothesis;
   if (h.verdict === 'held') return 'The steady-state hypothesis held.';
@@ -292,6 +309,7 @@ function hypothesisSentence(a: Analysis): string {
 function rtoSentence(a: Analysis): string {
   const r = a.objectives.rto;
   if (a.attrs.dryRun) return 'RTO not measured (dry run).';
+  if (a.injection.none !== null) return 'RTO not measured: nothing was injected.';
   if (r.objectiveSeconds === null && r.achievedSeconds === null) return 'No RTO was set or measured.';
   if (r.met === true) {
     return `RTO met: steady state back ${formatDuration(r.achievedSeconds!)} after ${rtoStartWords(a.attrs)} (objective ${formatDuration(r.objectiveSeconds!)}).`;
@@ -320,7 +338,7 @@ function impact(ctx: Context): Block[] {
   if (!i) {
     blocks.push({
       type: 'paragraph',
-      text: a.attrs.dryRun ? 'None: a dry run injects nothing.' : 'No impact was recorded.',
+      text: a.injection.none !== null ? `None: ${a.injection.none}.` : 'No impact was recorded.',
     });
     return blocks;
   }
@@ -389,12 +407,12 @@ function impact(ctx: Context): Block[] {
 
 function keyMoments(ctx: Context): Block[] {
   const { a } = ctx;
-  if (a.attrs.dryRun) {
+  if (a.injection.none !== null) {
     return [
       { type: 'heading', level: 2, text: 'Key moments', id: 'key-moments' },
       {
         type: 'paragraph',
-        text: 'None: a dry run injects nothing, so nothing is detected, mitigated or recovered, and no duration is measured.',
+        text: `None: ${a.injection.none}, so nothing is detected, mitigated or recovered, and no duration is measured.`,
       },
     ];
   }
@@ -481,7 +499,11 @@ function objectives(ctx: Context): Block[] {
           'RTO',
           dur(rto.objectiveSeconds),
           withNote(dur(rto.achievedSeconds), rto.note),
-          a.attrs.dryRun ? 'not measured (dry run)' : yesNo(rto.met),
+          a.attrs.dryRun
+            ? 'not measured (dry run)'
+            : a.injection.none !== null
+              ? 'not measured (nothing was injected)'
+              : yesNo(rto.met),
           rto.definition,
         ],
         [
@@ -880,9 +902,12 @@ function prompts(ctx: Context): Block[] {
     ? `was ${a.incident.service} degraded from ${ctx.time(a.impact.from)} to ${ctx.time(a.impact.to)}`
     : `was ${a.incident.service} affected`;
   const trigger = gameday
-    ? a.automation.actions.length > 0
-      ? `The injected fault: ${a.automation.actions.map((x) => x.actionId).join(', ')}. Was anything else going on at the same time?`
-      : 'Nothing was injected. What stopped the game day?'
+    ? a.injection.none === null
+      ? `The injected fault: ${a.automation.actions
+          .filter((x) => x.injected)
+          .map((x) => x.actionId)
+          .join(', ')}. Was anything else going on at the same time?`
+      : `Nothing was injected: ${a.injection.none}. What stopped the game day?`
     : 'What started it: a deploy, a config change, a dependency, load? Link the evidence.';
   const wentWell: string[] = [];
   const detected = a.durations.find((d) => d.name === 'timeToDetect')!;

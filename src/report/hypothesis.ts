@@ -35,6 +35,8 @@ interface Inputs {
   attrs: ReportFacts;
   histories: readonly SubjectHistory[];
   samples: readonly TimedSample[];
+  /** Why a game day injected nothing (src/report/injection.ts); null when it injected, or for an incident. */
+  notInjected: string | null;
   impact: number | null;
   recovered: number | null;
   rto: RtoResult;
@@ -51,7 +53,9 @@ export function hypothesisVerdict(x: Inputs): HypothesisResult {
       reasons: [
         x.attrs.dryRun
           ? 'a dry run injects nothing (FIS resolves the targets and skips the actions)'
-          : 'no impact was recorded: nothing was injected or nothing happened',
+          : x.notInjected
+            ? `nothing was injected (${x.notInjected})`
+            : 'no impact was recorded: nothing was injected or nothing happened',
       ],
       checks: [],
     };

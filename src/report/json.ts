@@ -12,21 +12,31 @@ import { REMEDIATION_OUTCOMES, type RemediationRun } from './remediations.ts';
  * docs/report-schema.md. The schema is strict, so any change to it (a field added, removed,
  * renamed or changing meaning) bumps REPORT_SCHEMA_VERSION and the document.
  */
-export const REPORT_SCHEMA_VERSION = 3;
+export const REPORT_SCHEMA_VERSION = 4;
 
 const time = z.iso.datetime();
 const nullableTime = z.nullable(time);
 
-/** The verdict a game day's caller (the CLI, CI) acts on. */
+/**
+ * The verdict a game day's caller (the CLI, CI) acts on. `injected` and the experiment's `reason`
+ * came with version 4: the verdicts stored on earlier incidents lack them, and are still read.
+ */
 export const reportVerdict = z.strictObject({
   hypothesis: z.enum(['held', 'deviated', 'untested']),
+  /** False when a game day injected nothing (src/report/injection.ts); true for an incident. */
+  injected: z.optional(z.boolean()),
   rto: z.strictObject({
     objectiveSeconds: z.nullable(z.number()),
     achievedSeconds: z.nullable(z.number()),
     met: z.nullable(z.boolean()),
   }),
   faultStopped: z.boolean(),
-  experiment: z.strictObject({ id: z.nullable(z.string()), finalStatus: z.nullable(z.string()) }),
+  experiment: z.strictObject({
+    id: z.nullable(z.string()),
+    finalStatus: z.nullable(z.string()),
+    /** FIS's reason for the final status (why it failed). */
+    reason: z.optional(z.nullable(z.string())),
+  }),
 });
 
 export type ReportVerdict = z.infer<typeof reportVerdict>;
@@ -251,8 +261,10 @@ export const reportJson = z.strictObject({
         startedAt: nullableTime,
         endedAt: nullableTime,
         finalStatus: z.string(),
+        reason: z.nullable(z.string()),
         runningMinutes: z.nullable(z.number()),
         ongoing: z.boolean(),
+        injected: z.boolean(),
       }),
     ),
     targets: z.array(
@@ -371,9 +383,14 @@ export function verdictOf(a: Analysis): ReportVerdict {
   const { rto } = a.objectives;
   return {
     hypothesis: a.hypothesis.verdict,
+    injected: a.injection.injected,
     rto: { objectiveSeconds: rto.objectiveSeconds, achievedSeconds: rto.achievedSeconds, met: rto.met },
     faultStopped: a.automation.faultStopped,
-    experiment: { id: a.automation.experiment.id, finalStatus: a.automation.experiment.finalStatus },
+    experiment: {
+      id: a.automation.experiment.id,
+      finalStatus: a.automation.experiment.finalStatus,
+      reason: a.automation.experiment.reason,
+    },
   };
 }
 

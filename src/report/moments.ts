@@ -2,6 +2,7 @@ import { faultEndOf } from '../fis/fault-end.ts';
 import type { Incident } from '../timeline/event.ts';
 import type { ReportFacts } from './attributes.ts';
 import { type ActionRun, TERMINAL_ACTION, TERMINAL_EXPERIMENT } from './automation.ts';
+import type { Injection } from './injection.ts';
 import {
   type BoundsHistory,
   boundsHistory,
@@ -74,7 +75,7 @@ function definitions(kind: Incident['kind']): Record<MomentName, string> {
   return {
     impactStarted:
       kind === 'gameday'
-        ? 'The first FIS action (or the experiment) reported running: the fault was injected.'
+        ? 'The first FIS action that injected its fault reported running (not a wait, not one that failed as it started; the experiment, on a timeline that shows no action).'
         : 'The first alarm in ALARM, or the first metric sample outside a hypothesis bound, or the alarm transition a remediation opened the incident for, whichever came first.',
     detected:
       kind === 'gameday'
@@ -188,6 +189,8 @@ export interface MomentInputs {
   samples: readonly TimedSample[];
   /** The FIS actions' runs (a game day's fault ends with the last one that acts on something). */
   actions: readonly ActionRun[];
+  /** What the game day injected, and from when (src/report/injection.ts). */
+  injection: Pick<Injection, 'start'>;
 }
 
 /**
@@ -200,7 +203,7 @@ export function keyMoments(x: MomentInputs): KeyMoment[] {
   const gameday = incident.kind === 'gameday';
   const stated = gameday ? null : statedTransition(facts, attrs);
   const impact = gameday
-    ? first(facts, isInjection)
+    ? x.injection.start && found(x.injection.start)
     : earliest(earliest(first(facts, isAlarm), firstBreach(x)), stated);
   const detected = impact ? (first(facts, isAlarm, impact.at) ?? stated) : null;
   const responded = detected ? first(facts, isResponse, detected.at) : null;
@@ -330,7 +333,9 @@ function incidentRecovery(
  */
 export function faultEnd(x: Pick<MomentInputs, 'facts' | 'actions'>): Found | null {
   // An action still running when the timeline ends has not ended, whatever it is counted up to.
-  const { injected, endedAt } = faultEndOf(x.actions.map((a) => (a.ongoing ? { ...a, endedAt: null } : a)));
+  const { injected, endedAt } = faultEndOf(
+    x.actions.map((a) => ({ ...a, status: a.finalStatus, endedAt: a.ongoing ? null : a.endedAt })),
+  );
   if (!injected) return first(x.facts, isExperimentEnd);
   if (endedAt === null) return null;
   const ended = x.facts.find(
@@ -338,10 +343,6 @@ export function faultEnd(x: Pick<MomentInputs, 'facts' | 'actions'>): Found | nu
   );
   return ended ? found(ended) : { at: endedAt, eventId: null, evidence: 'the fault ended' };
 }
-
-const isInjection = (f: Fact) =>
-  (f.typed?.kind === 'fis.action' || f.typed?.kind === 'fis.experiment') &&
-  f.typed.detail.status === 'running';
 
 const isAlarm = (f: Fact) => f.typed?.kind === 'alarm.state' && f.typed.detail.to === 'ALARM';
 

@@ -69,6 +69,14 @@ export function objectives(
   suspect: ReadonlySet<MomentName>,
   /** When the fault ended (a game day), or the mitigation (an incident a remediation opened). */
   faultEndedAt: number | null,
+  /**
+   * What the game day injected (src/report/injection.ts): why nothing, when nothing was; whether
+   * an FIS action injected its fault (a failover that failed as it started failed nothing over).
+   */
+  injection: {
+    none: string | null;
+    injected: (experimentId: string, action: string) => boolean;
+  } = { none: null, injected: () => true },
 ): Objectives {
   // A moment the order check doubts is not used to bound anything.
   const raw = (name: MomentName) => moments.find((m) => m.name === name)!.at;
@@ -82,8 +90,9 @@ export function objectives(
       raw('recovered'),
       outOfOrder,
       raw('impactStarted'),
+      injection.none,
     ),
-    rpo: rpo(facts, samples, attrs),
+    rpo: rpo(facts, samples, attrs, injection.injected),
     errorBudget: errorBudget(samples, attrs, raw('impactStarted'), at('recovered')),
   };
 }
@@ -95,6 +104,7 @@ function rto(
   recovered: number | null,
   outOfOrder: boolean,
   impact: number | null,
+  notInjected: string | null,
 ): RtoResult {
   let verification: { recovered: boolean } | undefined;
   for (const f of facts) if (f.typed?.kind === 'gameday.recovery') verification = f.typed.detail;
@@ -108,8 +118,12 @@ function rto(
   };
   const unmeasured = (note: string): RtoResult => ({ ...base, achievedSeconds: null, met: null, note });
   // Nothing was injected: there was nothing to recover from, and no time to measure.
-  if (attrs.dryRun)
-    return { ...unmeasured('a dry run injects nothing'), faultEndedAt: null, recoveredAt: null };
+  if (attrs.dryRun || notInjected !== null)
+    return {
+      ...unmeasured(attrs.dryRun ? 'a dry run injects nothing' : 'nothing was injected'),
+      faultEndedAt: null,
+      recoveredAt: null,
+    };
   if (impact === null) return unmeasured('no impact was recorded');
   // The clock's start: when the fault ended, or (a disaster recovered from while it lasts) the impact.
   const start = fromImpact ? impact : faultEndedAt;
@@ -144,9 +158,14 @@ function rto(
   };
 }
 
-function rpo(facts: readonly Fact[], samples: readonly TimedSample[], attrs: ReportFacts): RpoResult {
+function rpo(
+  facts: readonly Fact[],
+  samples: readonly TimedSample[],
+  attrs: ReportFacts,
+  injected: (experimentId: string, action: string) => boolean,
+): RpoResult {
   const objectiveSeconds = attrs.objectives.rpoSeconds;
-  const failover = firstFailover(facts);
+  const failover = firstFailover(facts, injected);
   const base = {
     objectiveSeconds,
     failoverAt: failover?.at ?? null,
@@ -175,7 +194,10 @@ function rpo(facts: readonly Fact[], samples: readonly TimedSample[], attrs: Rep
  * action started, or an SSM Automation whose document fails over (dated by the remediation action
  * that started it, when on the timeline, since its statuses are polled).
  */
-function firstFailover(facts: readonly Fact[]): Fact | undefined {
+function firstFailover(
+  facts: readonly Fact[],
+  injected: (experimentId: string, action: string) => boolean,
+): Fact | undefined {
   const started = new Map<string, Fact>();
   for (const f of facts) {
     const t = f.typed;
@@ -186,7 +208,12 @@ function firstFailover(facts: readonly Fact[]): Fact | undefined {
   for (const f of facts) {
     const t = f.typed;
     let found: Fact | undefined;
-    if (t?.kind === 'fis.action' && t.detail.status === 'running' && /failover/i.test(t.detail.actionId))
+    if (
+      t?.kind === 'fis.action' &&
+      t.detail.status === 'running' &&
+      /failover/i.test(t.detail.actionId) &&
+      injected(t.detail.experimentId, t.detail.action)
+    )
       found = f;
     else if (
       t?.kind === 'remediation.action' &&

@@ -63,6 +63,7 @@ export function userImpactLead(a: Analysis, t: Times): string | null {
   if (a.automation.refusedReasons) {
     return `Users of ${service} saw nothing: the game day was refused before anything was injected.`;
   }
+  if (a.injection.none !== null) return `Users of ${service} saw nothing: ${a.injection.none}.`;
   const i = a.impact;
   if (!i) return `No impact on users of ${service} was recorded.`;
   if (i.basis === 'fault') {

@@ -51,7 +51,7 @@ export function renderTerminalTimeline(
   for (const problem of a.orderProblems) out.push(`Order check failed: ${problem}`);
 
   const byMoment = new Map(a.durations.map((d) => [d.to, d]));
-  if (a.attrs.dryRun) out.push('', 'Key moments: none (a dry run injects nothing).');
+  if (a.injection.none !== null) out.push('', `Key moments: none (${a.injection.none}).`);
   else
     out.push(
       '',
@@ -71,7 +71,7 @@ export function renderTerminalTimeline(
       ).slice(1),
     );
   out.push(
-    `Verdict: hypothesis ${a.hypothesis.verdict === 'untested' ? 'not tested' : a.hypothesis.verdict} · RTO ${rtoText(a.objectives.rto, incidentType(incident))}`,
+    `Verdict: hypothesis ${a.hypothesis.verdict === 'untested' ? 'not tested' : a.hypothesis.verdict} · RTO ${rtoText(a.objectives.rto, incidentType(incident), a.injection.none === null)}`,
   );
 
   const { preflight } = a.automation;
@@ -218,12 +218,18 @@ function groupKey(f: Fact): string | undefined {
   return undefined;
 }
 
-/** `met (2 min 48 s, objective 15 min)`, `missed (not recovered, objective 15 min)`, `not set`, `not measured (dry run)`. */
+/**
+ * `met (2 min 48 s, objective 15 min)`, `missed (not recovered, objective 15 min)`, `not set`,
+ * `not measured (dry run)`, `not measured (nothing was injected)`.
+ */
 export function rtoText(
   rto: Pick<ReportVerdict['rto'], 'objectiveSeconds' | 'achievedSeconds' | 'met'>,
   type: IncidentType = 'gameday',
+  /** False for a game day that injected nothing (a verdict written before it was recorded: undefined). */
+  injected?: boolean,
 ): string {
   if (type === 'dry-run') return 'not measured (dry run)';
+  if (injected === false) return 'not measured (nothing was injected)';
   const objective = rto.objectiveSeconds === null ? '' : `objective ${formatDuration(rto.objectiveSeconds)}`;
   const achieved = rto.achievedSeconds === null ? 'not recovered' : formatDuration(rto.achievedSeconds);
   if (rto.met === true) return `met (${achieved}, ${objective})`;

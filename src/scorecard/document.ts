@@ -27,9 +27,12 @@ export function resultText(r: RunRecord): string {
   return r.passed ? 'passed' : 'NOT passed';
 }
 
-/** `met 4 min (15 min)`, `MISSED not recovered (10 min)`, `–`. */
+/** `met 4 min (15 min)`, `MISSED not recovered (10 min)`, `not measured (15 min)`, `–`. */
 export function objectiveCell(o: RunRecord['rto'] | RunRecord['rpo'], what: 'RTO' | 'RPO'): string {
   if (o.objectiveSeconds === null && o.achievedSeconds === null) return '–';
+  // Not judged (nothing was injected, the timeline does not show the end): not "not recovered".
+  if (o.met === null && o.achievedSeconds === null)
+    return what === 'RPO' ? '–' : `not measured (${duration(o.objectiveSeconds)})`;
   const achieved =
     o.achievedSeconds === null
       ? what === 'RTO'

@@ -93,9 +93,12 @@ export function runOf(a: Analysis): RunRecord | null {
     if (failed) reasons.push(`the run failed${failures[0] ? `: ${failures[0].error}` : ''}`);
     if (!a.automation.faultStopped) reasons.push('the fault was not confirmed stopped');
     if (a.hypothesis.verdict === 'deviated') reasons.push('the hypothesis deviated');
-    if (a.hypothesis.verdict === 'untested') reasons.push('the hypothesis was not tested');
+    // A run whose fault never went in rehearsed nothing: it does not pass, and says why.
+    if (a.injection.none !== null) reasons.push(`nothing was injected: ${a.injection.none}`);
+    else if (a.hypothesis.verdict === 'untested') reasons.push('the hypothesis was not tested');
     if (rto.met === false) reasons.push('RTO missed');
-    else if (rto.met === null && rto.objectiveSeconds !== null) reasons.push('RTO not determined');
+    else if (rto.met === null && rto.objectiveSeconds !== null && a.injection.none === null)
+      reasons.push('RTO not determined');
     if (rpo.met === false) reasons.push('RPO missed');
   }
   const round = (v: number | null, digits = 3) => (v === null ? null : roundTo(v, digits));

@@ -6,8 +6,9 @@ import type { RunRecord } from './run.ts';
 export const SCORE_DEFINITION =
   "The share of the service's game days in the window that passed, from 0 to 100. A game day passes when its fault " +
   'was stopped, its steady-state hypothesis held and every objective it measured was met (the RTO always, the RPO ' +
-  'when a failover happened); a run during which faultline itself failed does not pass. Dry runs and refused runs ' +
-  'inject nothing: they are listed apart and never counted.';
+  'when a failover happened); a run during which faultline itself failed does not pass, nor one whose experiment ' +
+  'injected nothing (its actions failed as they started). Dry runs and refused runs inject nothing by design: they ' +
+  'are listed apart and never counted.';
 
 export const TREND_DEFINITION =
   "The score of the newer half of the window's game days against the score of the older half (by when they started; " +

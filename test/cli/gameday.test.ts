@@ -39,11 +39,15 @@ describe('faultline gameday (process)', () => {
       incidentId: expect.stringMatching(/^instance-kill-/),
       status: 'completed',
       faultStopped: true,
-      experiment: { id: expect.stringMatching(/^EXP/), finalStatus: 'completed' },
-      verdict: { hypothesis: expect.stringMatching(/^(held|deviated)$/), rto: { met: true } },
+      experiment: { id: expect.stringMatching(/^EXP/), finalStatus: 'completed', reason: expect.any(String) },
+      verdict: {
+        hypothesis: expect.stringMatching(/^(held|deviated)$/),
+        injected: true,
+        rto: { met: true },
+      },
     });
     // Each fact once: the experiment and whether the fault stopped are not repeated in the verdict.
-    expect(Object.keys(out.verdict).sort()).toEqual(['hypothesis', 'rto']);
+    expect(Object.keys(out.verdict).sort()).toEqual(['hypothesis', 'injected', 'rto']);
     for (const kind of ['markdown', 'html', 'json'] as const) {
       expect(await readFile(out.reports[kind], 'utf8')).not.toHaveLength(0);
     }

@@ -144,9 +144,10 @@ describe('faultline incidents', () => {
       closedAt: '2026-01-06T09:15:00.000Z',
       verdict: {
         hypothesis: 'deviated',
+        injected: true,
         rto: { objectiveSeconds: 900, achievedSeconds: 170, met: true },
         faultStopped: true,
-        experiment: { id: 'EXP4z9kPq2', finalStatus: 'completed' },
+        experiment: { id: 'EXP4z9kPq2', finalStatus: 'completed', reason: 'Experiment completed.' },
       },
     });
     expect(list[0]!.verdict).toBeNull();

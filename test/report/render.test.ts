@@ -85,9 +85,10 @@ describe('an empty incident', () => {
     );
     expect(r.verdict).toEqual({
       hypothesis: 'untested',
+      injected: false,
       rto: { objectiveSeconds: 900, achievedSeconds: null, met: null },
       faultStopped: true,
-      experiment: { id: null, finalStatus: null },
+      experiment: { id: null, finalStatus: null, reason: null },
     });
     expect(reportJson.safeParse(JSON.parse(r.json)).success).toBe(true);
   });
@@ -98,16 +99,17 @@ describe('the JSON form', () => {
     const { json, verdict } = renderReport(azOutageIncident(), azOutageTimeline());
     const raw = JSON.parse(json);
     expect(raw.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
-    // 3: moments from the events that show them (with their evidence), impact from the service's
-    // signals, the dry-run kind, the events' sequence.
-    expect(REPORT_SCHEMA_VERSION).toBe(3);
+    // 4: what was injected read off the actions' events (verdict.injected, actions[].injected),
+    // FIS's reasons in the verdict and on each action.
+    expect(REPORT_SCHEMA_VERSION).toBe(4);
     const doc = reportJson.parse(raw);
     expect(doc.verdict).toEqual(verdict);
     expect(doc.verdict).toEqual({
       hypothesis: 'deviated',
+      injected: true,
       rto: { objectiveSeconds: 900, achievedSeconds: 170, met: true },
       faultStopped: true,
-      experiment: { id: 'EXP4z9kPq2', finalStatus: 'completed' },
+      experiment: { id: 'EXP4z9kPq2', finalStatus: 'completed', reason: 'Experiment completed.' },
     });
     expect(doc.minutes.reduce((n, m) => n + m.minutes, 0)).toBe(Object.keys(AZ_OUTAGE_TRUTH.samples).length);
     expect(doc.events).toHaveLength(azOutageTimeline().length);
@@ -437,9 +439,10 @@ describe('the incident attributes', () => {
     const r = renderReport(incident, events);
     expect(r.verdict).toEqual({
       hypothesis: 'held',
+      injected: true,
       rto: { objectiveSeconds: null, achievedSeconds: 120, met: null },
       faultStopped: true,
-      experiment: { id: null, finalStatus: null },
+      experiment: { id: null, finalStatus: null, reason: null },
     });
     expect(r.markdown).toContain('| Time to recover (TTR) | 7 min |');
     // No samples: the severity rests on the alarm alone, and the lead says what is not known.
