@@ -101,8 +101,10 @@ export async function measureBlastRadius(ec2: EC2Client, spec: ExperimentSpec): 
   for (const [name, t] of Object.entries(spec.fault.targets)) {
     if (!COUNTED_TYPES.has(t.type)) {
       uncounted[name] = t.type;
-    } else if (t.type === 'aws:ec2:instance') {
-      const found = (await describeInstances(ec2, selectorFilters(t, 'instance-id')))
+    } else if (t.type === 'aws:ec2:instance' || t.type === 'aws:ec2:spot-instance') {
+      const spot: Filter[] =
+        t.type === 'aws:ec2:spot-instance' ? [{ Name: 'instance-lifecycle', Values: ['spot'] }] : [];
+      const found = (await describeInstances(ec2, [...selectorFilters(t, 'instance-id'), ...spot]))
         .filter((i) => matchesFilters(i, t.filters))
         .map((i) => i.InstanceId!)
         .sort();
@@ -135,7 +137,11 @@ export async function measureBlastRadius(ec2: EC2Client, spec: ExperimentSpec): 
  * Lambda function, a cache, an ECS task) are named as not counted rather than shown as hitting
  * nothing.
  */
-const COUNTED_TYPES: ReadonlySet<string> = new Set(['aws:ec2:instance', 'aws:ec2:subnet']);
+const COUNTED_TYPES: ReadonlySet<string> = new Set([
+  'aws:ec2:instance',
+  'aws:ec2:spot-instance',
+  'aws:ec2:subnet',
+]);
 
 /** `session-cache (aws:elasticache:replicationgroup), az-tasks (aws:ecs:task)`. */
 export function uncountedText(radius: BlastRadius): string | undefined {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateExperimentTemplateCommand, FisClient, StartExperimentCommand } from '@aws-sdk/client-fis';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { ExperimentFileError, ExperimentProblems } from '../../src/experiments/e
 import { importTemplate } from '../../src/experiments/import-template.ts';
 import { findCreateInputProblem } from '../../src/fis/check-create-input.ts';
 import { sendActionsMode } from '../../src/fis/wire-extensions.ts';
+import { measureBlastRadius } from '../../src/gameday/blast-radius.ts';
 import { startSandbox } from '../helpers/sandbox.ts';
 import {
   createDocumentsFor,
@@ -173,6 +175,25 @@ describe('the FIS template library (aws-samples/fis-template-library)', () => {
         return exp.id!;
       };
       const states = () => sb.world.instances().map((i) => i.state);
+
+      // Spot Instances are instances: the blast radius counts them, not names them as uncounted.
+      const spotTemplate = 'ec2-spot-interruption/ec2-spot-interruption-template.json';
+      const spotSpec = importTemplate(
+        pointAtWorld(filled(templates.find((t) => t.name === spotTemplate)!.text), sb.world),
+        { ...side, service: 'checkout' },
+        { template: spotTemplate },
+      );
+      expect(await measureBlastRadius(new EC2Client(config), spotSpec)).toEqual({
+        targets: {
+          'spot-instances': sb.world
+            .instances()
+            .filter((i) => i.lifecycle === 'spot')
+            .map((i) => i.id),
+        },
+        instancesHit: 3,
+        instancesTotal: 6,
+        percent: 50,
+      });
 
       await run('aurora-cluster-failover/aurora-cluster-failover-template.json');
       expect(sb.world.dbCluster('checkout-db')).toMatchObject({ failovers: 1, writerAz: 'us-east-1b' });

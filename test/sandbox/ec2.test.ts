@@ -115,6 +115,8 @@ describe('EC2', () => {
     expect(await filtered({ Name: 'subnet-id', Values: [all[0]!.subnetId] })).toEqual(inA);
     expect(await filtered({ Name: 'vpc-id', Values: [sb.world.vpcId] })).toHaveLength(6);
     expect(await filtered({ Name: 'instance-state-name', Values: ['stopped'] })).toEqual([]);
+    // The shipped world has no Spot Instances, and on-demand ones have no lifecycle to match.
+    expect(await filtered({ Name: 'instance-lifecycle', Values: ['spot'] })).toEqual([]);
     expect(
       await filtered(
         { Name: 'availability-zone', Values: ['us-east-1a', 'us-east-1b'] },

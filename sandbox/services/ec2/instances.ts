@@ -90,6 +90,8 @@ function instanceFields(world: World): FilterFields<Instance> {
     'subnet-id': (i) => (i.state === 'terminated' ? [] : [i.subnetId]),
     'vpc-id': (i) => (i.state === 'terminated' ? [] : [i.vpcId]),
     'instance-type': (i) => [i.instanceType],
+    // EC2 gives on-demand instances no lifecycle: only `spot` matches anything here.
+    'instance-lifecycle': (i) => (i.lifecycle === 'spot' ? ['spot'] : []),
     'image-id': (i) => [i.imageId],
     'private-ip-address': (i) => (i.state === 'terminated' ? [] : [i.privateIp]),
     'reservation-id': (i) => [reservationId(i)],
