@@ -20,14 +20,16 @@ export function injectsFault(actionId: string): boolean {
 }
 
 /**
- * Whether an action's run put its fault into the service: it acts on something and it ran. One
- * that failed at the instant it started (a document that does not exist, a role FIS cannot assume)
- * never ran and injected nothing; one that completed at once (terminate-instances, stop-task) did
- * its whole work in that instant.
+ * Whether an action's run shows its fault put into the service: it acts on something, it ran, and
+ * it did not fail. One that completed (at once, as terminate-instances, or after its duration) or
+ * was stopped while it ran did its work. One that failed shows no such thing: a document that does
+ * not exist, a role FIS cannot assume, an Automation whose first step cannot run; what a failed
+ * action did before it failed is not in FIS's events, and a verdict must not rest on a fault
+ * nothing shows was there.
  */
 export function injectedFault(a: ActionSpan): boolean {
   if (a.startedAt === null || !injectsFault(a.actionId)) return false;
-  return !(a.status === 'failed' && a.endedAt === a.startedAt);
+  return a.status !== 'failed';
 }
 
 /**

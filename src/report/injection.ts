@@ -10,7 +10,7 @@ export interface FailedAction {
   actionId: string;
   at: number;
   reason: string | null;
-  /** It ran before failing (its fault was in); false when it failed at the instant it started. */
+  /** Always false: a failed action shows no fault put in (src/fis/fault-end.ts injectedFault). */
   injected: boolean;
 }
 
@@ -79,6 +79,11 @@ function notInjected(attrs: ReportFacts, automation: Automation): string {
   if (attrs.dryRun) return 'a dry run injects nothing';
   if (automation.refusedReasons) return 'the game day was refused before anything was injected';
   const { finalStatus } = automation.experiment;
+  const failedAfterStarting = automation.actions.some(
+    (a) => injectsFault(a.actionId) && a.finalStatus === 'failed' && a.startedAt !== a.endedAt,
+  );
+  if (failedAfterStarting)
+    return 'every action that acts on the service failed, and a failed action shows no fault put in';
   if (finalStatus === 'failed' || finalStatus === 'stopped' || finalStatus === 'cancelled')
     return `the experiment ${finalStatus === 'cancelled' ? 'was cancelled' : finalStatus} before injecting anything`;
   if (automation.actions.length > 0 && !automation.actions.some((a) => injectsFault(a.actionId)))

@@ -85,9 +85,11 @@ const summaryOf = (markdown: string) => markdown.split('## Summary')[1]!.split('
 
 describe('what an FIS action injected', () => {
   const span = { actionId: 'aws:ssm:start-automation-execution', startedAt: 1000 };
-  it('is nothing when it failed at the instant it started, and its fault when it ran at all', () => {
+  it('is nothing when it failed, at once or after running, and its fault when it ran without failing', () => {
     expect(injectedFault({ ...span, endedAt: 1000, status: 'failed' })).toBe(false);
-    expect(injectedFault({ ...span, endedAt: 61_000, status: 'failed' })).toBe(true);
+    // An Automation whose Python step cannot run fails a while after it starts: nothing shows a fault.
+    expect(injectedFault({ ...span, endedAt: 61_000, status: 'failed' })).toBe(false);
+    expect(injectedFault({ ...span, endedAt: 61_000, status: 'stopped' })).toBe(true);
     expect(injectedFault({ ...span, endedAt: null, status: 'running' })).toBe(true);
     // terminate-instances, stop-task: the whole fault in one instant.
     expect(
@@ -97,6 +99,25 @@ describe('what an FIS action injected', () => {
       false,
     );
     expect(injectedFault({ ...span, startedAt: null, endedAt: null, status: 'cancelled' })).toBe(false);
+  });
+});
+
+describe('a game day whose only fault ran a while and then failed', () => {
+  // The library's Automation documents: the execution starts, its first (Python) step cannot run.
+  const events = nothingInjected().map((e) =>
+    e.kind === 'fis.action' && (e.detail as { status: string }).status === 'failed'
+      ? { ...e, occurredAt: '2026-01-06T09:00:33.000Z' }
+      : e,
+  );
+  const a = analyse(instanceKillIncident({ closedAt: '2026-01-06T09:11:00.000Z' }), events);
+
+  it('is untested, not held: a failed action shows no fault put in', () => {
+    expect(a.injection).toMatchObject({
+      injected: false,
+      none: 'every action that acts on the service failed, and a failed action shows no fault put in',
+    });
+    expect(a.hypothesis.verdict).toBe('untested');
+    expect(a.objectives.rto.met).toBeNull();
   });
 });
 
