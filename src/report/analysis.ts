@@ -88,6 +88,8 @@ export interface ExtraExtremes {
   series: string | null;
   lowest: Extreme;
   highest: Extreme;
+  /** Minutes of the impact with a sample but no value on this line (a node without power reports nothing). */
+  unsampledMinutes: number;
 }
 
 /** Everything the three forms of the report are rendered from. */
@@ -307,7 +309,10 @@ function impactSummary(x: {
         const read = (s: TimedSample) => readField(s.sample, extraField(m.name), series);
         const lowest = pick(read, lower);
         const highest = pick(read, higher);
-        return lowest && highest ? [{ name: m.name, series, lowest, highest }] : [];
+        const unsampledMinutes = x.samples.filter(
+          (s) => s.minute >= minuteOf(from) && s.minute <= to && read(s) === null,
+        ).length;
+        return lowest && highest ? [{ name: m.name, series, lowest, highest, unsampledMinutes }] : [];
       }),
     ),
   };

@@ -622,8 +622,14 @@ function extraFigure(ctx: Context, x: ExtraExtremes): string {
   // Named as its chart is, `Title (unit)`: a unit such as `1 = primary` does not read after a number.
   const title = `${def ? `${def.title} (${def.unit})` : x.name}${x.series === null ? '' : `, ${x.series}`}`;
   const { lowest: lo, highest: hi } = x;
-  if (lo.value === hi.value) return `${title}: ${formatNumber(lo.value, 2)} throughout`;
-  return `${title}: ${formatNumber(lo.value, 2)}–${formatNumber(hi.value, 2)}, lowest at ${ctx.minute(lo.at)}, highest at ${ctx.minute(hi.at)}`;
+  // A line with no value in some minutes did not hold its value "throughout": say what is missing.
+  const gaps =
+    x.unsampledMinutes === 0
+      ? ''
+      : ` (no value in ${x.unsampledMinutes} minute${x.unsampledMinutes === 1 ? '' : 's'})`;
+  if (lo.value === hi.value)
+    return `${title}: ${formatNumber(lo.value, 2)} ${gaps ? `in every minute with a value${gaps}` : 'throughout'}`;
+  return `${title}: ${formatNumber(lo.value, 2)}–${formatNumber(hi.value, 2)}, lowest at ${ctx.minute(lo.at)}, highest at ${ctx.minute(hi.at)}${gaps}`;
 }
 
 function minuteByMinute(ctx: Context, rows: readonly MinuteRow[]): Block[] {

@@ -215,6 +215,7 @@ export const reportJson = z.strictObject({
             series: z.nullable(z.string()),
             lowest: extremeAt,
             highest: extremeAt,
+            unsampledMinutes: z.number(),
           }),
         ),
       ),

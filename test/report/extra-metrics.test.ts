@@ -183,6 +183,16 @@ describe('charting extra metrics', () => {
     expect(r.markdown).toContain(
       '- Session cache: IsMaster per node (1 = primary), checkout-sessions-003: 0 throughout',
     );
+    // Node 001 reports nothing while it has no power, then comes back a replica: not "0 throughout".
+    const back = withExtraSamples(azOutageTimeline()).map((e) => {
+      if (e.kind !== 'metrics.sample' || e.occurredAt < iso('09:05:00')) return e;
+      const detail = e.detail as { extra: { 'cache-primary': Record<string, number> } };
+      const primary = { ...detail.extra['cache-primary'], 'checkout-sessions-001': 0 };
+      return { ...e, detail: { ...detail, extra: { ...detail.extra, 'cache-primary': primary } } };
+    });
+    expect(renderReport(incident, back).markdown).toContain(
+      '- Session cache: IsMaster per node (1 = primary), checkout-sessions-001: 0 in every minute with a value (no value in 4 minutes)',
+    );
     expect(r.markdown).toContain(
       'replica lag, Session cache: IsMaster per node and Payments tasks running minute by minute',
     );
