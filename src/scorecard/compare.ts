@@ -45,7 +45,11 @@ function compared(a: Analysis): ComparedRun {
   for (const m of a.moments) moments[m.name] = m.at === null ? null : (m.at - zero) / 1000;
   const automation = [
     a.automation.experiment.id
-      ? `FIS experiment ${a.automation.experiment.id}: ${a.automation.experiment.finalStatus ?? 'no end recorded'}`
+      ? `FIS experiment ${a.automation.experiment.id}: ${a.automation.experiment.finalStatus ?? 'no end recorded'}${
+          a.automation.experiment.finalStatus === 'failed' && a.automation.experiment.reason
+            ? ` (${a.automation.experiment.reason.trim()})`
+            : ''
+        }`
       : 'no FIS experiment',
     `fault stopped: ${a.automation.faultStopped ? 'yes' : 'NO'}`,
     ...a.remediations.runs

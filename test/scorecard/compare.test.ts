@@ -31,6 +31,19 @@ describe('faultline compare: two runs of one experiment side by side', () => {
     for (const svg of charts) expect(svg.match(/class="series/g)?.length).toBe(2);
   });
 
+  it("gives FIS's reason beside a failed experiment", () => {
+    const failed = instanceKillTimeline({ remediation: true }).map((e) => {
+      const d = e.detail as { status?: string };
+      return e.kind === 'fis.experiment' && d.status === 'completed'
+        ? { ...e, detail: { ...d, status: 'failed', reason: 'Action watch (aws:fis:wait) failed: boom.\n' } }
+        : e;
+    });
+    const c = comparisonOf(off(), analyse(instanceKillIncident(), failed));
+    expect(c.b.automation[0]).toMatch(
+      /^FIS experiment \S+: failed \(Action watch \(aws:fis:wait\) failed: boom\.\)$/,
+    );
+  });
+
   it('refuses the same incident twice, an incident that is not a game day, and different experiments', () => {
     expect(() => comparisonOf(on(), on())).toThrow('gd-instance-kill-1 is named twice');
     const other = killAnalysis('gd-other', true, {
