@@ -413,8 +413,12 @@ export function printVerdict(s: GameDaySummary, io: Pick<Io, 'out' | 'color'>): 
   }
   if (s.experiment.id) {
     const { finalStatus, reason } = s.experiment;
-    // Why it failed, on the line that says it did (FIS's reason, folded onto one line).
-    const why = finalStatus === 'failed' && reason ? `: ${reason.replace(/\s+/g, ' ').trim()}` : '';
+    // Why it failed or was stopped, on the line that says so (FIS's reason, folded onto one line):
+    // a stop condition that fired is what an incident commander asks first.
+    const why =
+      (finalStatus === 'failed' || finalStatus === 'stopped') && reason
+        ? `: ${reason.replace(/\s+/g, ' ').trim()}`
+        : '';
     io.out(`Experiment ${s.experiment.id}: ${finalStatus ?? 'unknown'}${why}`);
   }
   for (const r of s.remediations) {

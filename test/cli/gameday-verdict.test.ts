@@ -57,4 +57,12 @@ describe("faultline gameday's verdict lines", () => {
       'Experiment EXP1: completed',
     ]);
   });
+
+  it('say which stop condition stopped the experiment', () => {
+    const stop =
+      'Experiment stopped by stop condition: the alarm arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-availability-critical entered ALARM.';
+    expect(printed({ experiment: { id: 'EXP1', finalStatus: 'stopped', reason: stop } })).toContain(
+      `Experiment EXP1: stopped: ${stop}`,
+    );
+  });
 });
