@@ -1,4 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { BlastRadius } from '../src/gameday/blast-radius.ts';
+import { nothingCounted } from '../src/gameday/uncounted.ts';
 
 /** HH:MM:SS of a Step Functions event, in UTC: the virtual time of a sandbox run. */
 function clock(ev: HistoryEvent): string {
@@ -39,10 +41,9 @@ const SUMMARIES: Record<string, Summariser> = {
   Preflight: (s) => {
     const p = get(s, 'preflight');
     const blast = get(p, 'blastRadius');
-    const radius =
-      Object.keys(blast.targets ?? {}).length === 0 && blast.uncounted
-        ? `blast radius not counted (${Object.values(blast.uncounted as Record<string, string>).join(', ')})`
-        : `blast radius ${blast.instancesHit}/${blast.instancesTotal} instances (${pct(blast.percent)})`;
+    const radius = nothingCounted(blast as BlastRadius)
+      ? `blast radius not counted (${Object.values((blast as BlastRadius).uncounted!).join(', ')})`
+      : `blast radius ${blast.instancesHit}/${blast.instancesTotal} instances (${pct(blast.percent)})`;
     return p.ok
       ? `passed: kill switch off, steady state holds, ${radius}`
       : `REFUSED: ${(p.reasons as string[] | undefined)?.join('; ')}`;

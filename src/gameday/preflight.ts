@@ -4,13 +4,14 @@ import { readKillSwitch } from '../observe/kill-switch.ts';
 import { evaluateSteadyState } from '../observe/steady-state.ts';
 import type { WatchedAlarm } from '../report/attributes.ts';
 import type * as z from '../zod.ts';
-import { type BlastRadius, measureBlastRadius, nothingCounted, uncountedText } from './blast-radius.ts';
+import { type BlastRadius, measureBlastRadius } from './blast-radius.ts';
 import type { GameDayDeps } from './deps.ts';
 import { activeTagged, TAG } from './fis-experiments.ts';
 import { LEASE_MS, takeLease } from './lease.ts';
 import { eventIds } from './record.ts';
 import type { CheckResult, GameDayState, preflightResult } from './state.ts';
 import { gameDayStep } from './step.ts';
+import { nothingCounted, uncountedText } from './uncounted.ts';
 import { checkWindows } from './window.ts';
 
 export type PreflightResult = z.infer<typeof preflightResult>;
