@@ -105,15 +105,20 @@ describe('asking a person about an approval', () => {
   });
 });
 
+/** A terminal of two streams, with everything written to it kept as the screen shows it. */
+function terminal() {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let written = '';
+  output.on('data', (d) => {
+    written += String(d);
+  });
+  return { input, output, q: new TerminalQuestions(input, output), screen: () => written };
+}
+
 describe('questions at a terminal', () => {
   it('print the lines that come while a question is open above it, the question drawn again below', async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let screen = '';
-    output.on('data', (d) => {
-      screen += String(d);
-    });
-    const q = new TerminalQuestions(input, output);
+    const { input, output, q, screen } = terminal();
     const printed: string[] = [];
     const out = (line: string) => {
       printed.push(line);
@@ -128,24 +133,18 @@ describe('questions at a terminal', () => {
     q.print('after', out);
     expect(printed).toEqual(['before', '09:10:01  Observe  2m01s in: experiment running', 'after']);
     // The line is cleared, the progress printed, the question and what was typed drawn again.
-    expect(screen).toContain('\r\u001b[K09:10:01  Observe  2m01s in: experiment running\n');
-    expect(screen.slice(screen.indexOf('Observe'))).toMatch(/Approve\? › .*ap/);
-    expect(screen.endsWith('after\n')).toBe(true);
+    expect(screen()).toContain('\r\u001b[K09:10:01  Observe  2m01s in: experiment running\n');
+    expect(screen().slice(screen().indexOf('Observe'))).toMatch(/Approve\? › .*ap/);
+    expect(screen().endsWith('after\n')).toBe(true);
   });
 
   it('keep a progress line at the bottom, written over, erased before a line is printed and while a question is open', async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let screen = '';
-    output.on('data', (d) => {
-      screen += String(d);
-    });
-    const q = new TerminalQuestions(input, output);
+    const { input, output, q, screen } = terminal();
     const out = (line: string) => output.write(`${line}\n`);
     q.status('09:01:00  Observe …');
     q.status('09:01:30  Observe …');
     q.print('09:02:00  Observe  2m00s in: experiment running', out);
-    expect(screen).toBe(
+    expect(screen()).toBe(
       '\r\u001b[K09:01:00  Observe …\r\u001b[K09:01:30  Observe …\r\u001b[K09:02:00  Observe  2m00s in: experiment running\n',
     );
     q.status('09:02:30  Observe …');
@@ -154,10 +153,10 @@ describe('questions at a terminal', () => {
     input.write('a\n');
     expect(await answer).toBe('a');
     // The status was erased before the question, and not drawn over it.
-    const erased = screen.indexOf('09:02:30  Observe …\r\u001b[K');
+    const erased = screen().indexOf('09:02:30  Observe …\r\u001b[K');
     expect(erased).toBeGreaterThan(-1);
-    expect(screen.indexOf('Approve? ›')).toBeGreaterThan(erased);
-    expect(screen).not.toContain('09:03:00');
+    expect(screen().indexOf('Approve? ›')).toBeGreaterThan(erased);
+    expect(screen()).not.toContain('09:03:00');
     q.close();
   });
 });
